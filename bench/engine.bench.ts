@@ -1,0 +1,241 @@
+// Engine benchmark: our conv engine vs onnxruntime-web (wasm, 1 thread) and TensorFlow.js (wasm, 1 thread),
+// in one process, same layers and weights. `npm run bench:engine` (add `-- --quick` for fewer repeats).
+import { resolve, dirname } from 'node:path';
+
+import type { GraphNode, ModelGraph } from '../src/core/types';
+import { conv2d, type Conv2dOptions } from '../src/engine/ops/conv';
+import { runGraph, graphParameters } from '../src/engine/run-graph';
+import { runtime } from '../src/engine/runtime';
+import { initParameter, randn } from '../src/engine/weights/init';
+import type { Tensor } from '../src/engine/tensor';
+import { buildOnnx, type OnnxInitializer, type OnnxNode } from './engine-onnx';
+
+type Ort = typeof import('onnxruntime-web');
+type Tf = typeof import('@tensorflow/tfjs-core');
+
+const quick = process.argv.includes('--quick');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1] as number;
+}
+
+async function timeIt(f: () => unknown | Promise<unknown>, budgetMs = quick ? 300 : 1500, minReps = quick ? 3 : 10, maxReps = 200): Promise<number> {
+  for (let i = 0; i < 3; i++) await f();
+  const ts: number[] = [];
+  const start = performance.now();
+  while (ts.length < minReps || (ts.length < maxReps && performance.now() - start < budgetMs)) {
+    const t0 = performance.now();
+    await f();
+    ts.push(performance.now() - t0);
+  }
+  return median(ts);
+}
+
+interface ConvRow {
+  name: string;
+  input: [number, number, number, number];
+  cout: number;
+  k: number;
+  stride: number;
+  pad: number;
+  groups: number;
+}
+
+const ROWS: ConvRow[] = [
+  { name: 'Conv 7x7 s2 p3, 3->64, 224x224', input: [1, 3, 224, 224], cout: 64, k: 7, stride: 2, pad: 3, groups: 1 },
+  { name: 'Conv 3x3 p1, 64->64, 56x56', input: [1, 64, 56, 56], cout: 64, k: 3, stride: 1, pad: 1, groups: 1 },
+  { name: 'Conv 1x1, 256->64, 56x56', input: [1, 256, 56, 56], cout: 64, k: 1, stride: 1, pad: 0, groups: 1 },
+  { name: 'Depthwise 3x3 p1, 32 ch, 112x112', input: [1, 32, 112, 112], cout: 32, k: 3, stride: 1, pad: 1, groups: 32 },
+  { name: 'Conv 3x3 p1, 3->16, 32x32', input: [1, 3, 32, 32], cout: 16, k: 3, stride: 1, pad: 1, groups: 1 },
+];
+
+const RANGE = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 };
+
+/** torchvision's resnet18 as the core would describe its forward pass. */
+function resnet18Graph(): ModelGraph {
+  const nodes: GraphNode[] = [];
+  let next = 1;
+  const mod = (name: string, type: string, args: Record<string, unknown>, input: number): number => {
+    nodes.push({ id: next, op: 'module', module: { name, type, args }, args: {}, inputs: [input], shape: [], range: RANGE });
+    return next++;
+  };
+  const fn = (op: string, args: Record<string, unknown>, inputs: number[]): number => {
+    nodes.push({ id: next, op, args, inputs, shape: [], range: RANGE });
+    return next++;
+  };
+  const conv = (name: string, cin: number, cout: number, k: number, s: number, p: number, x: number): number =>
+    mod(name, 'Conv2d', { in_channels: cin, out_channels: cout, kernel_size: k, stride: s, padding: p, dilation: 1, groups: 1, bias: false, padding_mode: 'zeros' }, x);
+  const bn = (name: string, c: number, x: number): number =>
+    mod(name, 'BatchNorm2d', { num_features: c, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: true }, x);
+  const relu = (x: number): number => mod('relu', 'ReLU', { inplace: true }, x);
+  let x = relu(bn('bn1', 64, conv('conv1', 3, 64, 7, 2, 3, 0)));
+  x = mod('maxpool', 'MaxPool2d', { kernel_size: 3, stride: 2, padding: 1, dilation: 1, return_indices: false, ceil_mode: false }, x);
+  let cin = 64;
+  for (const [li, cout] of [[1, 64], [2, 128], [3, 256], [4, 512]] as const) {
+    for (let b = 0; b < 2; b++) {
+      const p = `layer${li}.${b}`;
+      const s = b === 0 && li > 1 ? 2 : 1;
+      let y = relu(bn(`${p}.bn1`, cout, conv(`${p}.conv1`, cin, cout, 3, s, 1, x)));
+      y = bn(`${p}.bn2`, cout, conv(`${p}.conv2`, cout, cout, 3, 1, 1, y));
+      const idt = s !== 1 || cin !== cout ? bn(`${p}.downsample.1`, cout, conv(`${p}.downsample.0`, cin, cout, 1, s, 0, x)) : x;
+      x = relu(fn('add', {}, [y, idt]));
+      cin = cout;
+    }
+  }
+  x = mod('avgpool', 'AdaptiveAvgPool2d', { output_size: [1, 1] }, x);
+  x = fn('flatten', { start_dim: 1, end_dim: -1 }, [x]);
+  const out = mod('fc', 'Linear', { in_features: 512, out_features: 1000, bias: true }, x);
+  return { input: 0, nodes, output: out };
+}
+
+/** The same graph as ONNX, for onnxruntime-web (which fuses BN and ReLU into its convs itself). */
+function graphToOnnx(g: ModelGraph, params: Map<string, Tensor>, inputDims: number[]): Uint8Array {
+  const nodes: OnnxNode[] = [];
+  const inits: OnnxInitializer[] = [];
+  const nm = (id: number): string => (id === g.input ? 'input' : `t${id}`);
+  const init = (name: string): string => {
+    const t = params.get(name);
+    if (t === undefined) throw new Error(`no parameter ${name}`);
+    inits.push({ name, dims: [...t.shape], data: t.data });
+    return name;
+  };
+  for (const n of g.nodes) {
+    const ins = n.inputs.map(nm), out = [nm(n.id)];
+    const m = n.module;
+    if (m === undefined) {
+      if (n.op === 'add') nodes.push({ op: 'Add', inputs: ins, outputs: out });
+      else if (n.op === 'flatten') nodes.push({ op: 'Flatten', inputs: ins, outputs: out, attrs: { axis: 1 } });
+      else throw new Error(`bench ONNX export: ${n.op}`);
+      continue;
+    }
+    const a = m.args as Record<string, number>;
+    switch (m.type) {
+      case 'Conv2d': nodes.push({ op: 'Conv', inputs: [...ins, init(`${m.name}.weight`)], outputs: out, attrs: { kernel_shape: [a['kernel_size'] as number, a['kernel_size'] as number], strides: [a['stride'] as number, a['stride'] as number], pads: new Array<number>(4).fill(a['padding'] as number), group: a['groups'] as number } }); break;
+      case 'BatchNorm2d': nodes.push({ op: 'BatchNormalization', inputs: [...ins, init(`${m.name}.weight`), init(`${m.name}.bias`), init(`${m.name}.running_mean`), init(`${m.name}.running_var`)], outputs: out, attrs: { epsilon: { f: 1e-5 } } }); break;
+      case 'ReLU': nodes.push({ op: 'Relu', inputs: ins, outputs: out }); break;
+      case 'MaxPool2d': nodes.push({ op: 'MaxPool', inputs: ins, outputs: out, attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] } }); break;
+      case 'AdaptiveAvgPool2d': nodes.push({ op: 'GlobalAveragePool', inputs: ins, outputs: out }); break;
+      case 'Linear': nodes.push({ op: 'Gemm', inputs: [...ins, init(`${m.name}.weight`), init(`${m.name}.bias`)], outputs: out, attrs: { transB: 1 } }); break;
+      default: throw new Error(`bench ONNX export: ${m.type}`);
+    }
+  }
+  return buildOnnx(nodes, inits, { name: 'input', dims: inputDims }, { name: nm(g.output ?? 0), dims: [1, 1000] });
+}
+
+function convOnnx(r: ConvRow, w: Tensor, b: Tensor): Uint8Array {
+  const [n, , h, wd] = r.input;
+  const ho = Math.floor((h + 2 * r.pad - r.k) / r.stride) + 1, wo = Math.floor((wd + 2 * r.pad - r.k) / r.stride) + 1;
+  return buildOnnx(
+    [{ op: 'Conv', inputs: ['input', 'w', 'b'], outputs: ['out'], attrs: { kernel_shape: [r.k, r.k], strides: [r.stride, r.stride], pads: [r.pad, r.pad, r.pad, r.pad], group: r.groups } }],
+    [{ name: 'w', dims: [...w.shape], data: w.data }, { name: 'b', dims: [r.cout], data: b.data }],
+    { name: 'input', dims: [...r.input] }, { name: 'out', dims: [n, r.cout, ho, wo] },
+  );
+}
+
+function fmtMs(ms: number | null): string {
+  return ms === null ? '-' : ms < 1 ? ms.toFixed(3) : ms.toFixed(2);
+}
+
+async function main(): Promise<void> {
+  const rt = runtime();
+  console.log(`Conv Lens engine benchmark: single thread, NCHW batch 1, ${rt.relaxed ? 'relaxed-SIMD FMA' : 'wasm SIMD (no relaxed SIMD in this runtime)'} kernels; median ms (GFLOP/s)\n`);
+
+  // ResNet-18 first, so the process's peak RSS at this point is ours alone.
+  const graph = resnet18Graph();
+  const params = new Map<string, Tensor>();
+  for (const [name, spec] of graphParameters(graph)) {
+    const data = spec.name === 'running_var' || spec.name === 'running_mean' || (spec.type === 'BatchNorm2d')
+      ? randn(spec.shape.reduce((p, d) => p * d, 1), 1, name).map((v) => (spec.name === 'running_var' ? 1 + 0.25 * Math.abs(v) : spec.name === 'weight' ? 1 + 0.1 * v : 0.1 * v))
+      : initParameter(spec.shape, spec.init, 1, name);
+    params.set(name, { shape: spec.shape, data });
+  }
+  const x224: Tensor = { shape: [1, 3, 224, 224], data: randn(3 * 224 * 224, 2) };
+  const resnetFlops = 2 * 1.814e9;
+  const ourResnet = await timeIt(() => runGraph(graph, x224, { weights: params }), quick ? 1000 : 4000, quick ? 2 : 5, 30);
+  const kept = runGraph(graph, x224, { weights: params });
+  let keptBytes = 0;
+  for (const t of kept.outputs.values()) keptBytes += t.data.length * 4;
+  const ourRss = process.resourceUsage().maxRSS * 1024;
+  const ourWasm = rt.memoryBytes;
+
+  const ort: Ort = await import('onnxruntime-web');
+  ort.env.wasm.numThreads = 1;
+  ort.env.logLevel = 'error';
+  const tf: Tf = await import('@tensorflow/tfjs-core');
+  const tfw = await import('@tensorflow/tfjs-backend-wasm');
+  const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+  tfw.setWasmPaths(`${resolve(wasmDir, 'dist')}/`);
+  tfw.setThreadsCount(1);
+  await tf.setBackend('wasm');
+  await tf.ready();
+
+  const header = ['layer', 'ours', 'onnxruntime-web', 'tfjs wasm', 'ours vs ort', 'ours vs tfjs'];
+  const table: string[][] = [];
+  for (const r of ROWS) {
+    const [n, cin, h, w] = r.input;
+    const weight: Tensor = { shape: [r.cout, cin / r.groups, r.k, r.k], data: initParameter([r.cout, cin / r.groups, r.k, r.k], { kind: 'kaiming_uniform', fanIn: (cin / r.groups) * r.k * r.k }, 1, r.name) };
+    const bias: Tensor = { shape: [r.cout], data: randn(r.cout, 3) };
+    const x: Tensor = { shape: r.input, data: randn(n * cin * h * w, 4) };
+    const o: Conv2dOptions = { stride: [r.stride, r.stride], padding: [r.pad, r.pad, r.pad, r.pad], dilation: [1, 1], groups: r.groups, paddingMode: 'zeros' };
+    const y = conv2d(x, weight, bias, o);
+    const flops = 2 * y.data.length * (cin / r.groups) * r.k * r.k;
+    const ours = await timeIt(() => conv2d(x, weight, bias, o));
+
+    const session = await ort.InferenceSession.create(convOnnx(r, weight, bias), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    const feeds = { input: new ort.Tensor('float32', x.data, [...r.input]) };
+    const check = (await session.run(feeds))['out'];
+    let err = 0;
+    const cd = check?.data as Float32Array;
+    for (let i = 0; i < y.data.length; i++) err = Math.max(err, Math.abs((cd[i] as number) - (y.data[i] as number)));
+    if (!(err < 1e-3)) throw new Error(`${r.name}: ours and onnxruntime-web disagree by ${err}`);
+    const ortMs = await timeIt(async () => { const out = await session.run(feeds); (out['out'] as { dispose?: () => void }).dispose?.(); });
+    await session.release();
+
+    // TensorFlow.js convolves NHWC (its native layout); time includes reading the result back.
+    const xt = tf.transpose(tf.tensor4d(x.data, [n, cin, h, w]), [0, 2, 3, 1]) as import('@tensorflow/tfjs-core').Tensor4D;
+    const wt = r.groups === 1
+      ? tf.transpose(tf.tensor4d(weight.data, [r.cout, cin, r.k, r.k]), [2, 3, 1, 0]) as import('@tensorflow/tfjs-core').Tensor4D
+      : tf.transpose(tf.tensor4d(weight.data, [cin, 1, r.k, r.k]), [2, 3, 0, 1]) as import('@tensorflow/tfjs-core').Tensor4D;
+    const bt = tf.tensor1d(bias.data);
+    const pad = r.pad === 0 ? 'valid' as const : [[0, 0], [r.pad, r.pad], [r.pad, r.pad], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]];
+    const tfRun = (): void => {
+      const yt = tf.tidy(() => tf.add(r.groups === 1 ? tf.conv2d(xt, wt, r.stride, pad) : tf.depthwiseConv2d(xt, wt, r.stride, pad), bt));
+      yt.dataSync();
+      yt.dispose();
+    };
+    const tfMs = await timeIt(tfRun);
+    tf.dispose([xt, wt, bt]);
+
+    const g = (ms: number): string => `${fmtMs(ms)} (${(flops / ms / 1e6).toFixed(1)})`;
+    table.push([r.name, g(ours), g(ortMs), g(tfMs), `${(ortMs / ours).toFixed(2)}x`, `${(tfMs / ours).toFixed(2)}x`]);
+  }
+
+  const session = await ort.InferenceSession.create(graphToOnnx(graph, params, [1, 3, 224, 224]), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  const feeds = { input: new ort.Tensor('float32', x224.data, [1, 3, 224, 224]) };
+  const ortOut = (await session.run(feeds))[`t${graph.output ?? 0}`]?.data as Float32Array;
+  const ours = kept.outputs.get('output') as Tensor;
+  let err = 0, mag = 0;
+  for (let i = 0; i < ours.data.length; i++) { err = Math.max(err, Math.abs((ortOut[i] as number) - (ours.data[i] as number))); mag = Math.max(mag, Math.abs(ours.data[i] as number)); }
+  if (!(err <= 1e-3 * Math.max(1, mag))) throw new Error(`ResNet-18: ours and onnxruntime-web disagree by ${err}`);
+  const ortResnet = await timeIt(() => session.run(feeds), quick ? 1000 : 4000, quick ? 2 : 5, 30);
+  await session.release();
+  const g = (ms: number): string => `${fmtMs(ms)} (${(resnetFlops / ms / 1e6).toFixed(1)})`;
+  table.push(['ResNet-18, 224x224 (whole net)', g(ourResnet), g(ortResnet), '-', `${(ortResnet / ourResnet).toFixed(2)}x`, '-']);
+
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w, i) => (i === 0 ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|')}|`);
+  for (const row of table) console.log(line(row));
+  const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
+  console.log(`\nResNet-18 memory (ours): engine wasm memory ${mb(ourWasm)} (packed weights + largest layer scratch), ` +
+    `every node output kept ${mb(keptBytes)}, weights ${mb(11.69e6 * 4)}; process peak RSS after our runs ${mb(ourRss)} ` +
+    `(after onnxruntime-web and tfjs too: ${mb(process.resourceUsage().maxRSS * 1024)})`);
+  console.log('ratios are peer ms / our ms: above 1x means ours is faster. onnxruntime-web fuses BN+ReLU into its convs; ours keeps every node output.');
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

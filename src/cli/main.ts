@@ -1,0 +1,209 @@
+// `conv-lens`: the core for terminals and CI.
+import { readFileSync, existsSync } from 'node:fs';
+import { join, extname } from 'node:path';
+import { initCore, AnalyzedDocument, parseShapeSpec, type Analysis, type Finding, type ModelReport } from '../core/index';
+import type { Dim } from '../core/dims';
+import { formatMacs } from '../core/presentation/numbers';
+
+const USAGE = `Usage:
+  conv-lens check [--json] [--input SHAPE | --input NAME=SHAPE]... [--construct NAME=EXPR]... FILE...
+
+  Reads PyTorch (.py) and TensorFlow.js / TypeScript (.ts, .js) model files and prints every layer's
+  output shape, parameters and mult-adds, and the places where layers do not fit together.
+
+  --input SHAPE        input shape for every model, e.g. 1,3,224,224
+  --input NAME=SHAPE   input shape for the model NAME (a class or variable name)
+  --construct NAME=EXPR  build model NAME with a Python expression, e.g. "ResNet=ResNet(BasicBlock, [2, 2, 2, 2])"
+                       (only needed when the file never instantiates it; nothing is executed)
+  --json               one JSON object on stdout (format in the README)
+
+Exit status: 1 if any error was found, 0 otherwise, 2 on usage errors or unreadable files.`;
+
+export interface Io {
+  stdout(s: string): void;
+  stderr(s: string): void;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(USAGE + '\n');
+    return command ? 0 : 2;
+  }
+  if (command === '--version') {
+    io.stdout('conv-lens 0.1.0\n');
+    return 0;
+  }
+  if (command !== 'check') {
+    io.stderr(`conv-lens: unknown command '${command}'\n\n${USAGE}\n`);
+    return 2;
+  }
+  const parsed = parseCheckArgs(rest);
+  if (typeof parsed === 'string') {
+    io.stderr(`conv-lens: ${parsed}\n\n${USAGE}\n`);
+    return 2;
+  }
+  await initCore(async (file) => readFileSync(join(__dirname, 'wasm', file)));
+  let status = 0;
+  const results: Array<{ path: string; analysis: Analysis }> = [];
+  for (const path of parsed.files) {
+    const lang = languageOf(path);
+    if (!lang) {
+      io.stderr(`conv-lens: ${path}: not a Python, TypeScript or JavaScript file\n`);
+      status = 2;
+      continue;
+    }
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      io.stderr(`conv-lens: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      status = 2;
+      continue;
+    }
+    const doc = new AnalyzedDocument(lang, text);
+    const analysis = doc.analyze({ inputs: parsed.inputs, construct: parsed.construct });
+    doc.dispose();
+    results.push({ path, analysis });
+    if (status === 0 && analysis.findings.some((f) => f.severity === 'error')) status = 1;
+  }
+  if (parsed.json) io.stdout(JSON.stringify({ files: results.map(({ path, analysis }) => fileJSON(path, analysis)) }) + '\n');
+  else for (const { path, analysis } of results) io.stdout(formatPlain(path, analysis));
+  return status;
+}
+
+interface CheckArgs {
+  json: boolean;
+  inputs: Record<string, Dim[]>;
+  construct: Record<string, string>;
+  files: string[];
+}
+
+function parseCheckArgs(args: string[]): CheckArgs | string {
+  const out: CheckArgs = { json: false, inputs: {}, construct: {}, files: [] };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    if (a === '--json') out.json = true;
+    else if (a === '--input' || a.startsWith('--input=')) {
+      const value = a === '--input' ? args[++i] : a.slice('--input='.length);
+      if (value === undefined) return '--input needs a shape, e.g. --input 1,3,224,224';
+      const eq = value.indexOf('=');
+      const name = eq >= 0 ? value.slice(0, eq) : '*';
+      const shape = parseShapeSpec(eq >= 0 ? value.slice(eq + 1) : value);
+      if (!shape || (eq >= 0 && !/^[A-Za-z_][A-Za-z_0-9.]*$/.test(name))) return `invalid --input '${value}': write SHAPE like 1,3,224,224 or NAME=SHAPE`;
+      out.inputs[name] = shape;
+    } else if (a === '--construct' || a.startsWith('--construct=')) {
+      const value = a === '--construct' ? args[++i] : a.slice('--construct='.length);
+      const eq = value?.indexOf('=') ?? -1;
+      if (value === undefined || eq <= 0) return `--construct needs NAME=EXPR, e.g. --construct "ResNet=ResNet(BasicBlock, [2, 2, 2, 2])"`;
+      out.construct[value.slice(0, eq)] = value.slice(eq + 1);
+    } else if (a.startsWith('-') && a !== '-') return `unknown option '${a}'`;
+    else out.files.push(a);
+  }
+  if (out.files.length === 0) return 'no files given';
+  return out;
+}
+
+function languageOf(path: string): string | undefined {
+  switch (extname(path).toLowerCase()) {
+    case '.py':
+    case '.pyw':
+      return 'python';
+    case '.ts':
+    case '.mts':
+    case '.cts':
+      return 'typescript';
+    case '.js':
+    case '.mjs':
+    case '.cjs':
+      return 'javascript';
+    case '.tsx':
+      return 'typescriptreact';
+    case '.jsx':
+      return 'javascriptreact';
+    default:
+      return undefined;
+  }
+}
+
+function fileJSON(path: string, a: Analysis) {
+  return {
+    path,
+    models: a.models.map((m) => ({
+      name: m.name,
+      line: m.range.start.line + 1,
+      input: m.input.length === 1 ? m.input[0] : m.input,
+      inputSource: m.inputSource,
+      output: m.output,
+      params: m.totalParams,
+      macs: m.totalMacs,
+      accepts: m.accepts,
+      layers: m.layers.map((l) => ({ name: l.name, type: l.type, line: l.range.start.line + 1, output: l.output, params: l.params, macs: l.macs })),
+    })),
+    diagnostics: a.findings.map((f) => ({
+      code: f.code,
+      severity: f.severity,
+      line: f.range.start.line + 1,
+      column: f.range.start.character + 1,
+      endLine: f.range.end.line + 1,
+      endColumn: f.range.end.character + 1,
+      message: f.message,
+      ...(f.pytorchError !== undefined ? { pytorchError: f.pytorchError } : {}),
+    })),
+    notes: a.notes,
+  };
+}
+
+function shapeText(s: ReadonlyArray<number | string> | null): string {
+  return s ? `[${s.join(', ')}]` : '?';
+}
+
+const SOURCE_TEXT: Record<ModelReport['inputSource'], string> = {
+  explicit: 'from --input',
+  comment: 'from the shape comment',
+  example: 'from the example call in the file',
+  default: 'default',
+  symbolic: 'symbolic: no input shape in the file',
+};
+
+function formatPlain(path: string, a: Analysis): string {
+  let out = '';
+  for (const m of a.models) {
+    out += `\n${path}:${m.range.start.line + 1}: ${m.name}  input ${m.input.map((s) => shapeText(s)).join(', ')} (${SOURCE_TEXT[m.inputSource]})\n`;
+    const rows = m.layers.map((l) => [`${l.name} (${l.type})`, shapeText(l.output), l.params === null ? '?' : l.params.toLocaleString('en-US'), l.macs === null ? '?' : l.macs.toLocaleString('en-US')]);
+    const header = ['Layer (type)', 'Output Shape', 'Param #', 'Mult-Adds'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const line = (r: string[]) => r.map((c, i) => (i >= 2 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('   ').trimEnd() + '\n';
+    const rule = '-'.repeat(widths.reduce((s, w) => s + w + 3, -3)) + '\n';
+    out += rule + line(header) + rule;
+    for (const r of rows) out += line(r);
+    out += rule;
+    out += `Output: ${shapeText(m.output)}   Total params: ${m.totalParams === null ? '?' : m.totalParams.toLocaleString('en-US')}   Mult-adds: ${m.totalMacs === null ? '?' : formatMacs(m.totalMacs)}\n`;
+    for (const acc of m.accepts) out += `Accepts: ${acc}\n`;
+  }
+  if (a.findings.length) out += '\n';
+  for (const f of a.findings) out += formatFinding(path, f);
+  for (const n of a.notes) out += `${path}: note: ${n}\n`;
+  return out;
+}
+
+function formatFinding(path: string, f: Finding): string {
+  let s = `${path}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${f.message}\n`;
+  if (f.pytorchError) s += `    PyTorch would raise: ${f.pytorchError}\n`;
+  for (const r of f.related) s += `    ${path}:${r.range.start.line + 1}:${r.range.start.character + 1}: ${r.message}\n`;
+  return s;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`conv-lens: internal error: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
+
+export { existsSync };

@@ -1,0 +1,233 @@
+// `conv-lens run`: execute a model found in a source file with the bundled engine.
+import { PNG } from 'pngjs';
+import * as jpeg from 'jpeg-js';
+import type { ModelGraph } from '../core/types';
+import { runGraph, type NodeTiming } from '../engine/run-graph';
+import { interpolate } from '../engine/ops/resize';
+import { readSafetensors, writeSafetensors } from '../engine/weights/safetensors';
+import { readWeightsFile } from '../engine/weights/state-dict';
+import { randn } from '../engine/weights/init';
+import { numel, shapeString, type Tensor } from '../engine/tensor';
+
+export interface RunIO {
+  stdout(s: string): void;
+  stderr(s: string): void;
+  readFile(p: string): Uint8Array;
+  writeFile(p: string, b: Uint8Array): void;
+}
+
+export type Analyze = (path: string, text: string, inputs: Record<string, number[]>) => {
+  models: Array<{ name: string; graph: ModelGraph; input: (number | string)[][] }>;
+};
+
+const USAGE = `usage: conv-lens run FILE [--model NAME] [--input SHAPE] [--weights F.safetensors|F.pt]
+                      [--input-tensor F.safetensors] [--image IMG.png|jpg] [--seed N]
+                      [--out OUT.safetensors] [--time [--repeat N]] [--json]
+  SHAPE is like 1,3,224,224. Without --weights, layers get PyTorch's default init from --seed (default 0).
+  --out writes every layer application's output, keyed by qualified name, plus "output".`;
+
+/** Largest image accepted by --image, in pixels (the decoders allocate width*height*4 bytes). */
+const MAX_IMAGE_PIXELS = 40_000_000;
+
+class UsageError extends Error {}
+
+interface Flags {
+  file: string;
+  model?: string;
+  input?: number[];
+  weights?: string;
+  inputTensor?: string;
+  image?: string;
+  seed: number;
+  out?: string;
+  time: boolean;
+  repeat: number;
+  json: boolean;
+}
+
+function parseShape(s: string): number[] {
+  const parts = s.replace(/[[\]()\s]/g, '').split(/[,x]/).filter((p) => p !== '');
+  const dims = parts.map(Number);
+  if (dims.length === 0 || dims.some((d) => !Number.isInteger(d) || d <= 0)) {
+    throw new UsageError(`--input ${s}: expected positive integers such as 1,3,224,224`);
+  }
+  return dims;
+}
+
+function parseFlags(argv: string[]): Flags {
+  const args = argv[0] === 'run' ? argv.slice(1) : argv;
+  const flags: Partial<Flags> & { seed: number; time: boolean; repeat: number; json: boolean } = { seed: 0, time: false, repeat: 10, json: false };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    const value = (): string => {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    const int = (): number => {
+      const v = value();
+      const n = Number(v);
+      if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`${a} ${v}: expected a non-negative integer`);
+      return n;
+    };
+    switch (a) {
+      case '--model': flags.model = value(); break;
+      case '--input': flags.input = parseShape(value()); break;
+      case '--weights': flags.weights = value(); break;
+      case '--input-tensor': flags.inputTensor = value(); break;
+      case '--image': flags.image = value(); break;
+      case '--seed': flags.seed = int(); break;
+      case '--out': flags.out = value(); break;
+      case '--time': flags.time = true; break;
+      case '--repeat': flags.repeat = Math.max(1, int()); break;
+      case '--json': flags.json = true; break;
+      case '-h': case '--help': throw new UsageError('');
+      default:
+        if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+        if (flags.file !== undefined) throw new UsageError(`one FILE only (got ${flags.file} and ${a})`);
+        flags.file = a;
+    }
+  }
+  if (flags.file === undefined) throw new UsageError('FILE is missing');
+  if ([flags.inputTensor, flags.image].filter((v) => v !== undefined).length > 1) throw new UsageError('use only one of --input-tensor and --image');
+  return flags as Flags;
+}
+
+function imageDims(bytes: Uint8Array): [number, number] | null {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length >= 24 && dv.getUint32(0) === 0x89504e47) return [dv.getUint32(16), dv.getUint32(20)];
+  return null;
+}
+
+/** Decodes a PNG or JPEG into a [1, 3, H, W] tensor in [0, 1] (torchvision's ToTensor). */
+export function decodeImage(bytes: Uint8Array, file: string): Tensor {
+  let width: number, height: number, rgba: Uint8Array;
+  const isPng = bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
+  const isJpeg = bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  if (isPng) {
+    const dims = imageDims(bytes);
+    if (dims === null || dims[0] * dims[1] > MAX_IMAGE_PIXELS) {
+      throw new Error(`${file}: ${dims === null ? 'damaged PNG header' : `${dims[0]}x${dims[1]} is over the limit of ${MAX_IMAGE_PIXELS / 1e6} megapixels`}`);
+    }
+    const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    ({ width, height } = png);
+    rgba = png.data;
+  } else if (isJpeg) {
+    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 512 });
+    ({ width, height } = img);
+    rgba = img.data;
+  } else {
+    throw new Error(`${file}: not a PNG or JPEG image`);
+  }
+  const t: Tensor = { shape: [1, 3, height, width], data: new Float32Array(3 * width * height) };
+  const plane = width * height;
+  for (let i = 0; i < plane; i++) {
+    for (let c = 0; c < 3; c++) t.data[c * plane + i] = (rgba[i * 4 + c] as number) / 255;
+  }
+  return t;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+function pad(s: string, n: number, right = false): string {
+  return right ? s.padStart(n) : s.padEnd(n);
+}
+
+export async function runCommand(args: string[], io: RunIO, analyze: Analyze): Promise<number> {
+  let flags: Flags;
+  try {
+    flags = parseFlags(args);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      if (e.message !== '') io.stderr(`conv-lens run: ${e.message}\n`);
+      io.stderr(`${USAGE}\n`);
+      return e.message === '' ? 0 : 2;
+    }
+    throw e;
+  }
+  try {
+    const text = new TextDecoder().decode(io.readFile(flags.file));
+    const inputs: Record<string, number[]> = {};
+    if (flags.input !== undefined) inputs[flags.model ?? '*'] = flags.input;
+    const { models } = analyze(flags.file, text, inputs);
+    if (models.length === 0) throw new Error(`${flags.file}: no model found`);
+    const model = flags.model === undefined ? (models.length === 1 ? models[0] : undefined) : models.find((m) => m.name === flags.model);
+    if (model === undefined) {
+      const names = models.map((m) => m.name).join(', ');
+      throw new Error(flags.model === undefined ? `${flags.file} defines several models (${names}); pick one with --model NAME` : `no model named ${flags.model} in ${flags.file} (found: ${names})`);
+    }
+
+    let input: Tensor;
+    const declared = flags.input ?? model.input[0];
+    if (flags.inputTensor !== undefined) {
+      const st = readSafetensors(io.readFile(flags.inputTensor), flags.inputTensor);
+      const t = st.tensors.get('input') ?? (st.tensors.size === 1 ? [...st.tensors.values()][0] : undefined);
+      if (t === undefined) throw new Error(`${flags.inputTensor}: expected a tensor named "input" (or a single tensor), found ${[...st.tensors.keys()].join(', ')}`);
+      input = t;
+    } else if (flags.image !== undefined) {
+      input = decodeImage(io.readFile(flags.image), flags.image);
+      const [, , h, w] = declared ?? [];
+      if (typeof h === 'number' && typeof w === 'number' && (h !== input.shape[2] || w !== input.shape[3])) {
+        input = interpolate(input, { size: [h, w], scaleFactor: null, mode: 'bilinear', alignCorners: false, recomputeScaleFactor: null });
+      }
+    } else {
+      if (declared === undefined || !declared.every((d): d is number => typeof d === 'number')) {
+        throw new Error(`the input shape of ${model.name} is ${declared === undefined ? 'unknown' : `[${declared.join(', ')}]`}; pass a concrete one with --input 1,3,224,224`);
+      }
+      input = { shape: declared, data: randn(numel(declared), flags.seed, 'input') };
+    }
+
+    const weights = flags.weights === undefined ? undefined : readWeightsFile(io.readFile(flags.weights), flags.weights);
+    const run = (): { outputs: Map<string, Tensor>; timings: NodeTiming[]; ms: number; unexpected: string[] } => {
+      const t0 = performance.now();
+      const r = runGraph(model.graph, input, { seed: flags.seed, ...(weights === undefined ? {} : { weights }) });
+      return { outputs: r.outputs, timings: r.timings, ms: performance.now() - t0, unexpected: r.weights.unexpected };
+    };
+    const first = run();
+    if (first.unexpected.length > 0) io.stderr(`warning: ${flags.weights ?? ''} has weights the model does not use: ${first.unexpected.join(', ')}\n`);
+
+    if (flags.out !== undefined) {
+      io.writeFile(flags.out, writeSafetensors(first.outputs, { model: model.name, input: shapeString(input.shape) }));
+    }
+
+    const runs = [first];
+    if (flags.time) for (let i = 0; i < flags.repeat; i++) runs.push(run());
+    const timed = flags.time ? runs.slice(1) : runs;
+    const layers = first.timings.map((t, i) => {
+      const ms = median(timed.map((r) => r.timings[i]?.ms ?? 0));
+      return { name: t.key, type: t.type, ms, gflops: t.macs === null || ms <= 0 ? null : (2 * t.macs) / (ms * 1e6) };
+    });
+    const totalMs = median(timed.map((r) => r.ms));
+    const out = first.outputs.get('output');
+
+    if (flags.json) {
+      io.stdout(`${JSON.stringify({
+        model: model.name,
+        input: input.shape,
+        output: out?.shape ?? null,
+        layers: layers.map((l) => ({ name: l.name, type: l.type, ms: Number(l.ms.toFixed(4)), gflops: l.gflops === null ? null : Number(l.gflops.toFixed(3)) })),
+        total_ms: Number(totalMs.toFixed(4)),
+      })}\n`);
+      return 0;
+    }
+    io.stdout(`${model.name}: input ${shapeString(input.shape)} -> output ${out === undefined ? 'none' : shapeString(out.shape)}, ${layers.length} layer applications\n`);
+    if (flags.time) {
+      const w = Math.max(5, ...layers.map((l) => l.name.length));
+      const tw = Math.max(4, ...layers.map((l) => l.type.length));
+      io.stdout(`${pad('layer', w)}  ${pad('type', tw)}  ${pad('ms', 9, true)}  ${pad('GFLOP/s', 8, true)}\n`);
+      for (const l of layers) {
+        io.stdout(`${pad(l.name, w)}  ${pad(l.type, tw)}  ${pad(l.ms.toFixed(3), 9, true)}  ${pad(l.gflops === null ? '-' : l.gflops.toFixed(2), 8, true)}\n`);
+      }
+      io.stdout(`total ${totalMs.toFixed(3)} ms (median of ${timed.length} runs)\n`);
+    }
+    if (flags.out !== undefined) io.stdout(`wrote ${first.outputs.size} tensors to ${flags.out}\n`);
+    return 0;
+  } catch (e) {
+    io.stderr(`conv-lens run: ${(e as Error).message}\n`);
+    return 1;
+  }
+}

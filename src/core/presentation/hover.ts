@@ -1,0 +1,107 @@
+// What the editor shows when hovering a layer or a tensor variable. Markdown, no editor types.
+import type { Analysis, LayerReport, ModelReport, Range, ShapeSite } from '../types';
+import { formatExact, formatMacs } from './numbers';
+import { formatShape, formatShapes } from './shapes';
+
+export type HoverTarget =
+  | { kind: 'layers'; model: ModelReport; layers: LayerReport[]; range: Range }
+  | { kind: 'site'; site: ShapeSite; range: Range };
+
+/** The word under the cursor, when the host knows it (VS Code's getWordRangeAtPosition). */
+export interface HoverWord {
+  text: string;
+  startOffset: number;
+  endOffset: number;
+}
+
+function contains(range: Range, offset: number): boolean {
+  return range.startOffset <= offset && offset <= range.endOffset;
+}
+
+function width(range: Range): number {
+  return range.endOffset - range.startOffset;
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.startOffset === b.startOffset && a.endOffset === b.endOffset;
+}
+
+function lastSegment(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot < 0 ? name : name.slice(dot + 1);
+}
+
+/**
+ * The innermost layer construction, layer call or shape site under the offset. A layer also answers
+ * for its attribute name on the line where it is built (`self.conv1 = nn.Conv2d(...)`), so hovering
+ * the name in `__init__` works whatever the construction range covers.
+ */
+export function findHoverTarget(analysis: Analysis, offset: number, word?: HoverWord): HoverTarget | undefined {
+  let best: HoverTarget | undefined;
+  const consider = (candidate: HoverTarget): void => {
+    if (!best || width(candidate.range) < width(best.range)) {
+      best = candidate;
+    } else if (best.kind === 'layers' && candidate.kind === 'layers' && sameRange(best.range, candidate.range)) {
+      // Several leaf layers behind one call (`self.features(x)` on a Sequential): show them together.
+      for (const layer of candidate.layers) if (!best.layers.includes(layer)) best.layers.push(layer);
+    }
+  };
+  for (const model of analysis.models) {
+    for (const layer of model.layers) {
+      for (const range of [layer.range, layer.callRange]) {
+        if (contains(range, offset)) consider({ kind: 'layers', model, layers: [layer], range });
+      }
+      if (word && word.text === lastSegment(layer.name) && onLineBefore(word, layer.range)) {
+        consider({ kind: 'layers', model, layers: [layer], range: { ...layer.range, startOffset: word.startOffset } });
+      }
+    }
+  }
+  for (const site of analysis.sites) {
+    if (site.shapes.length > 0 && contains(site.range, offset)) {
+      const candidate: HoverTarget = { kind: 'site', site, range: site.range };
+      // A layer call and the statement around it: the layer is the more specific answer.
+      if (!best || width(site.range) < width(best.range)) best = candidate;
+    }
+  }
+  return best;
+}
+
+/** The word is left of the range on the range's first line (the `self.conv1` of `self.conv1 = nn.Conv2d(...)`). */
+function onLineBefore(word: HoverWord, range: Range): boolean {
+  const lineStart = range.startOffset - range.start.character;
+  return word.startOffset >= lineStart && word.endOffset <= range.startOffset;
+}
+
+function dims(value: [number, number] | null): string | undefined {
+  return value ? `${value[0]}×${value[1]}` : undefined;
+}
+
+/** One layer: input → output, the formula with the numbers in it, params, MACs, receptive field. */
+export function layerMarkdown(layer: LayerReport, modelName?: string): string {
+  const lines: string[] = [];
+  // Children of a top-level nn.Sequential are named by index: show them as `model[0]`.
+  const title = modelName && /^\d+$/.test(layer.name) ? `${modelName}[${layer.name}]` : layer.name;
+  lines.push(`**${title}** · \`${layer.type}\``);
+  const input = layer.inputs.length > 0 ? formatShapes(layer.inputs) : '?';
+  const output = layer.output ? formatShape(layer.output) : '✗ does not fit (see Problems)';
+  lines.push('', `\`${input}\` → \`${output}\``);
+  if (layer.formula.length > 0) lines.push('', '```text', ...layer.formula, '```');
+  const facts: string[] = [];
+  if (layer.params !== null) facts.push(`Params **${formatExact(layer.params)}**`);
+  if (layer.macs !== null) facts.push(`MACs **${formatMacs(layer.macs)}**`);
+  const rf = dims(layer.receptiveField);
+  if (rf) facts.push(`Receptive field **${rf}**`);
+  const stride = dims(layer.cumulativeStride);
+  if (stride) facts.push(`Stride from input **${stride}**`);
+  if (facts.length > 0) lines.push('', facts.join(' · '));
+  return lines.join('\n');
+}
+
+export function hoverMarkdown(target: HoverTarget): string {
+  if (target.kind === 'site') {
+    const shapes = target.site.shapes;
+    const label = shapes.length === 1 ? 'Shape' : `Shapes (${shapes.length} calls)`;
+    return `${label}: \`${formatShapes(shapes, '` · `')}\``;
+  }
+  return target.layers.map((layer) => layerMarkdown(layer, target.model.name)).join('\n\n---\n\n');
+}

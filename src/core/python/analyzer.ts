@@ -1,0 +1,719 @@
+// Orchestrates one analysis of a Python file: runs the module's top level, dispatches calls
+// (user functions, classes, torch.nn, torch functions, builtins) and collects findings and shape sites.
+import { child, rangeOf, type SyntaxNode } from '../syntax';
+import type { Finding, Range, RelatedLocation, Fix } from '../types';
+import { isKnown, sub, dimToJSON, type Dim, type Shape } from '../dims';
+import { functionalSpecs, layerSpecs } from '../rules/registry';
+import {
+  dictSet, findClassAttr, formatValue, getItem, Interpreter, sliceIndices, toDim, toNumber, valueEquals, dimValue,
+} from './interpreter';
+import { ModuleOps } from './modules';
+import { RunContext } from './run-context';
+import { TensorOps } from './tensors';
+import {
+  bool, list, NONE, num, str, truthy, tuple, UNKNOWN_VALUE, Scope,
+  type ClassValue, type DictValue, type ModuleValue, type RefValue, type TensorValue, type Value,
+} from './values';
+import type { ShapeJSON } from '../types';
+
+export function shapeJSON(s: Shape | null): ShapeJSON {
+  return s ? s.map(dimToJSON) : [];
+}
+
+export interface CallInfo {
+  args: Value[];
+  kwargs: Map<string, Value>;
+  argNodes: SyntaxNode[];
+  kwNodes: Map<string, SyntaxNode>;
+  unknownSplat: boolean;
+  node: SyntaxNode;
+  scope: Scope;
+}
+
+export interface ExampleCall {
+  module: ModuleValue;
+  inputs: Value[];
+  node: SyntaxNode;
+}
+
+export interface TopLevelModule {
+  name: string;
+  node: SyntaxNode;
+  module: ModuleValue;
+}
+
+const TENSOR_FACTORIES = new Set(['randn', 'rand', 'zeros', 'ones', 'empty', 'full', 'randint', 'normal', 'randn_like', 'rand_like', 'zeros_like', 'ones_like', 'empty_like', 'full_like', 'tensor', 'as_tensor', 'from_numpy', 'arange']);
+
+export class Analyzer {
+  readonly interp: Interpreter;
+  readonly modules: ModuleOps;
+  readonly tensors: TensorOps;
+  readonly notes: string[] = [];
+  readonly classes: ClassValue[] = [];
+  readonly exampleCalls: ExampleCall[] = [];
+  readonly topLevelModules: TopLevelModule[] = [];
+  private readonly findingsByKey = new Map<string, Finding>();
+  private readonly sitesByKey = new Map<string, { range: Range; shapes: Map<string, import('../dims').Shape>; hint: boolean }>();
+  /** The active forward run, if any. */
+  run: RunContext | undefined;
+  private lastPrinted: Value | undefined;
+
+  constructor(readonly source: string, maxSteps: number) {
+    this.interp = new Interpreter(this, maxSteps);
+    this.modules = new ModuleOps(this);
+    this.tensors = new TensorOps(this);
+  }
+
+  /** Ids are per analysis so that the same text always gives the same result. */
+  nextTensorId = 1;
+  nextModuleId = 1;
+  readonly instancesByClass = new Map<ClassValue, ModuleValue[]>();
+  /** First parent of each module that became a child of another. */
+  readonly parentOf = new Map<number, ModuleValue>();
+
+  instanceCreated(m: ModuleValue): void {
+    if (!m.cls) return;
+    const list = this.instancesByClass.get(m.cls) ?? [];
+    list.push(m);
+    this.instancesByClass.set(m.cls, list);
+  }
+
+  childAdded(parent: ModuleValue, c: ModuleValue): void {
+    if (!this.parentOf.has(c.id) && parent.id !== c.id) this.parentOf.set(c.id, parent);
+  }
+
+  recordApplication(m: ModuleValue, inputs: TensorValue[], out: TensorValue, callRange: Range, output: Shape | null): void {
+    const run = this.run;
+    if (!run) return;
+    run.used.add(m.id);
+    const shapes = inputs.map((t) => t.shape ?? []);
+    const spec = m.spec;
+    const args = m.args;
+    const safe = <T>(f: () => T, fallback: T): T => {
+      try {
+        return f();
+      } catch {
+        return fallback;
+      }
+    };
+    const known = output !== null && inputs.every((t) => t.shape !== null);
+    const rf = out.rf;
+    run.applications.push({
+      module: m,
+      inputs: shapes,
+      output,
+      callRange,
+      params: spec && args ? safe(() => spec.paramCount?.(args) ?? null, null) : null,
+      macs: spec && args && known && output ? safe(() => spec.macs?.(args, shapes, output) ?? null, null) : null,
+      formula: spec && args && known && output ? safe(() => spec.formula?.(args, shapes, output) ?? [], []) : [],
+      receptiveField: rf ? [rf.size[0] ?? 1, rf.size[1] ?? 1] : null,
+      cumulativeStride: rf ? [rf.jump[0] ?? 1, rf.jump[1] ?? 1] : null,
+    });
+    const node = { id: out.id, op: 'module', args: {}, inputs: inputs.map((t) => t.id), shape: shapeJSON(out.shape), range: callRange, module: { name: '', type: m.type, args: args?.toJSON() ?? {} } };
+    run.nodes.push(node);
+    run.moduleNodes.push({ node, module: m });
+  }
+
+  recordOp(op: string, args: Record<string, unknown>, inputs: TensorValue[], out: TensorValue, node: SyntaxNode): void {
+    this.run?.nodes.push({ id: out.id, op, args, inputs: inputs.map((t) => t.id), shape: shapeJSON(out.shape), range: rangeOf(node) });
+  }
+
+  /** With a symbolic input every computed size must stay >= 1: remembered to say which inputs work. */
+  constrainSymbolic(shape: Shape): void {
+    if (!this.run) return;
+    for (const d of shape) if (!isKnown(d)) this.run.constraints.push({ dim: d, kind: 'min1' });
+  }
+
+  constrainEq(x: Dim, y: Dim, divisible: boolean): void {
+    if (!this.run) return;
+    if (divisible) return;
+    this.run.constraints.push({ dim: sub(x, y), kind: 'eq0' });
+  }
+
+  note(message: string): void {
+    if (this.notes.length < 50 && !this.notes.includes(message)) this.notes.push(message);
+  }
+
+  get uncertain(): boolean {
+    return this.interp.uncertainDepth > 0;
+  }
+
+  /** Records a finding unless the current path is uncertain or a throwaway run. */
+  report(f: { code: string; severity: Finding['severity']; range: Range; message: string; pytorchError?: string | undefined; related?: RelatedLocation[]; fixes?: Fix[]; unnecessary?: boolean }, uncertain = false): void {
+    if (uncertain || this.uncertain) {
+      if (this.run) this.run.uncertain = true;
+      return;
+    }
+    if (this.run && !this.run.record) return;
+    const key = `${f.code}@${f.range.startOffset}:${f.range.endOffset}`;
+    if (this.findingsByKey.has(key)) return;
+    const finding: Finding = { code: f.code, severity: f.severity, range: f.range, message: f.message, related: f.related ?? [], fixes: f.fixes ?? [] };
+    if (f.pytorchError !== undefined) finding.pytorchError = f.pytorchError;
+    if (f.unnecessary) finding.unnecessary = true;
+    this.findingsByKey.set(key, finding);
+  }
+
+  get findings(): Finding[] {
+    return [...this.findingsByKey.values()];
+  }
+
+  get sites() {
+    return [...this.sitesByKey.values()].map((s) => ({ range: s.range, shapes: [...s.shapes.values()], hint: s.hint }));
+  }
+
+  addSite(range: Range, shape: import('../dims').Shape, hint: boolean, uncertain: boolean): void {
+    if (uncertain || this.uncertain || (this.run && !this.run.record)) return;
+    const key = `${range.startOffset}:${range.endOffset}`;
+    let site = this.sitesByKey.get(key);
+    if (!site) {
+      site = { range, shapes: new Map(), hint };
+      this.sitesByKey.set(key, site);
+    }
+    site.hint ||= hint;
+    const text = shape.map(String).join(',');
+    if (site.shapes.size < 8) site.shapes.set(text, shape);
+  }
+
+  /** A statement's value: tensor sites for hovers (and shape-comment checks). */
+  recordSite(stmt: SyntaxNode, value: Value, hint: boolean): void {
+    let v = value;
+    const call = stmt.children[0];
+    if (call?.type === 'call' && child(call, 'function')?.text === 'print' && this.lastPrinted) v = this.lastPrinted;
+    this.lastPrinted = undefined;
+    if (v.k === 'tensor' && v.shape) this.addSite(rangeOf(stmt), v.shape, hint, v.uncertain === true);
+    else if ((v.k === 'tuple' || v.k === 'list') && v.size) {
+      const dims = v.items.map(toDim);
+      if (dims.every((d) => d !== undefined)) this.addSite(rangeOf(stmt), dims as import('../dims').Shape, false, v.uncertain === true);
+    }
+  }
+
+  recordAssignment(node: SyntaxNode, left: SyntaxNode, value: Value): void {
+    const inFunction = this.interp.frames.length > 0;
+    if (value.k === 'tensor' && value.shape) {
+      this.addSite(rangeOf(node), value.shape, inFunction, value.uncertain === true);
+      if (left.type === 'identifier') this.addSite(rangeOf(left), value.shape, false, value.uncertain === true);
+    } else if (value.k === 'tuple' && left.type === 'pattern_list') {
+      left.children.forEach((t, i) => {
+        const item = value.items[i];
+        if (item?.k === 'tensor' && item.shape) this.addSite(rangeOf(t), item.shape, false, item.uncertain === true);
+      });
+    }
+    if (!inFunction && value.k === 'module' && left.type === 'identifier' && !this.run) {
+      this.topLevelModules.push({ name: left.text, node, module: value });
+    }
+  }
+
+  classDefined(cls: ClassValue, scope: Scope): void {
+    if (cls.isModule && scope.isModule) this.classes.push(cls);
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  call(fn: Value, info: CallInfo): Value {
+    switch (fn.k) {
+      case 'func':
+        return this.interp.callFunction(fn, info.args, info.kwargs, rangeOf(info.node));
+      case 'class':
+        if (fn.isModule) return this.modules.constructUser(fn, info);
+        return this.constructObject(fn, info);
+      case 'module':
+        return this.callModule(fn, info);
+      case 'ref':
+        return this.callRef(fn, info);
+      case 'method':
+        return this.callMethod(fn.self, fn.name, info);
+      default:
+        return UNKNOWN_VALUE;
+    }
+  }
+
+  private callModule(m: ModuleValue, info: CallInfo): Value {
+    const topLevel = this.interp.frames.length === 0 && !this.run;
+    if (!topLevel) return this.modules.apply(m, info.args, info.kwargs, info.node);
+    // A call at the top level of the file is an example call: it tells the model's input.
+    this.exampleCalls.push({ module: m, inputs: info.args, node: info.node });
+    const saved = this.run;
+    this.run = new RunContext(false);
+    try {
+      return this.modules.apply(m, info.args, info.kwargs, info.node);
+    } finally {
+      this.run = saved;
+    }
+  }
+
+  private constructObject(cls: ClassValue, info: CallInfo): Value {
+    const obj: Value = { k: 'obj', cls, attrs: new Map() };
+    const init = findClassAttr(cls, '__init__');
+    if (init?.k === 'func') this.interp.callFunction({ ...init, self: obj }, info.args, info.kwargs, rangeOf(info.node));
+    return obj;
+  }
+
+  superAttr(sup: RefValue, name: string): Value {
+    const self = sup.self;
+    const frame = this.interp.currentFrame;
+    const owner = frame?.func?.owner;
+    if (!self || !owner) return UNKNOWN_VALUE;
+    for (const base of owner.bases) {
+      if (base.k === 'class') {
+        const m = findClassAttr(base, name);
+        if (m?.k === 'func') return { ...m, self };
+        if (m !== undefined) return m;
+      }
+    }
+    // The base is torch.nn.Module or a torch container: its __init__ is modelled by ModuleOps.
+    if (name === '__init__' && self.k === 'module') return { k: 'method', self, name: '<container_init>' };
+    return { k: 'method', self, name };
+  }
+
+  private callRef(fn: RefValue, info: CallInfo): Value {
+    const path = canonicalPath(fn.path);
+    const { args, kwargs } = info;
+    if (path.startsWith('builtins.')) return this.callBuiltin(path.slice(9), info);
+    if (path.startsWith('torch.nn.') && !path.startsWith('torch.nn.functional.') && !path.startsWith('torch.nn.init.') && !path.startsWith('torch.nn.utils.')) {
+      const name = path.slice('torch.nn.'.length);
+      if (name === 'Sequential' || name === 'ModuleList' || name === 'ModuleDict') return this.modules.constructContainer(name, info);
+      const spec = layerSpecs.get(name);
+      if (spec) return this.modules.constructBuiltin(spec, info);
+      if (name === 'Module') return UNKNOWN_VALUE;
+      this.note(`torch.nn.${name} is not modelled: shapes after it are unknown`);
+      return this.modules.constructOpaque(name, info);
+    }
+    const functional = functionalSpecs.get(path);
+    if (functional) return this.tensors.applyFunctional(path, functional, info);
+    if (path.startsWith('torch.') && !path.startsWith('torch.nn.init.')) {
+      const name = path.slice(6);
+      if (TENSOR_FACTORIES.has(name)) return this.tensors.factory(name, info);
+      const r = this.tensors.torchFunction(name, info);
+      if (r) return r;
+      return UNKNOWN_VALUE;
+    }
+    if (path.startsWith('math.')) return mathCall(path.slice(5), args);
+    if (path === 'collections.OrderedDict') {
+      const d: DictValue = { k: 'dict', keys: [], vals: [] };
+      const items = args[0] ? this.interp.iterate(args[0]) ?? (args[0].k === 'dict' ? undefined : undefined) : [];
+      if (args[0]?.k === 'dict') return { ...args[0], keys: [...args[0].keys], vals: [...args[0].vals] };
+      if (!items) {
+        d.uncertain = true;
+        return d;
+      }
+      for (const it of items) {
+        const pair = this.interp.iterate(it);
+        if (pair && pair.length === 2 && pair[0] && pair[1]) dictSet(d, pair[0], pair[1]);
+        else d.uncertain = true;
+      }
+      for (const [k, v] of kwargs) dictSet(d, str(k), v);
+      return d;
+    }
+    if (path === 'numpy.prod' && args[0]) {
+      const items = this.interp.iterate(args[0]);
+      return items ? items.reduce<Value>((acc, x) => this.interp.binaryOp('*', acc, x, info.node), num(1)) : UNKNOWN_VALUE;
+    }
+    if (path === 'functools.reduce' || path.startsWith('numpy.')) return UNKNOWN_VALUE;
+    return UNKNOWN_VALUE;
+  }
+
+  private callBuiltin(name: string, info: CallInfo): Value {
+    const { args, kwargs } = info;
+    const a0 = args[0];
+    switch (name) {
+      case 'range': {
+        const ns = args.map(toNumber);
+        if (ns.some((x) => x === undefined) || ns.length === 0) return { k: 'list', items: [], uncertain: true };
+        const [start, stop, step] = ns.length === 1 ? [0, ns[0] ?? 0, 1] : [ns[0] ?? 0, ns[1] ?? 0, ns[2] ?? 1];
+        if (step === 0) return UNKNOWN_VALUE;
+        const items: Value[] = [];
+        for (let i = start; step > 0 ? i < stop : i > stop; i += step) {
+          items.push(num(i, false));
+          if (items.length > 10_000) break;
+        }
+        return { k: 'tuple', items };
+      }
+      case 'len': {
+        if (!a0) return UNKNOWN_VALUE;
+        if (a0.k === 'module' && a0.container) return num(a0.children.size, false);
+        if (a0.k === 'tensor') return a0.shape?.[0] !== undefined ? dimValue(a0.shape[0]) : UNKNOWN_VALUE;
+        const items = this.interp.iterate(a0);
+        return items ? num(items.length, false) : UNKNOWN_VALUE;
+      }
+      case 'int': {
+        if (!a0) return num(0, false);
+        if (a0.k === 'str') {
+          const n = Number(a0.v);
+          return Number.isFinite(n) ? num(Math.trunc(n), false) : UNKNOWN_VALUE;
+        }
+        if (a0.k === 'sym') return a0;
+        const x = toNumber(a0);
+        return x === undefined ? UNKNOWN_VALUE : num(Math.trunc(x), false);
+      }
+      case 'float': {
+        const x = a0 ? toNumber(a0) : 0;
+        return x === undefined ? UNKNOWN_VALUE : num(x, true);
+      }
+      case 'bool':
+        return a0 ? (truthy(a0) === undefined ? UNKNOWN_VALUE : bool(truthy(a0) === true)) : bool(false);
+      case 'str': {
+        const text = a0 ? formatValue(a0) : '';
+        return text === undefined ? UNKNOWN_VALUE : str(text);
+      }
+      case 'abs': {
+        const x = a0 ? toNumber(a0) : undefined;
+        return x === undefined ? UNKNOWN_VALUE : num(Math.abs(x), a0?.k === 'num' && a0.float);
+      }
+      case 'round': {
+        const x = a0 ? toNumber(a0) : undefined;
+        if (x === undefined) return UNKNOWN_VALUE;
+        const nd = args[1] ? toNumber(args[1]) : undefined;
+        if (nd !== undefined) return num(Math.round(x * 10 ** nd) / 10 ** nd, true);
+        // Python rounds halves to even.
+        const r = Math.round(x);
+        return num(Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r, false);
+      }
+      case 'min':
+      case 'max': {
+        const items = args.length === 1 && a0 ? this.interp.iterate(a0) : args;
+        if (!items || items.length === 0) return UNKNOWN_VALUE;
+        const ns = items.map(toNumber);
+        if (ns.some((x) => x === undefined)) return UNKNOWN_VALUE;
+        const r = name === 'min' ? Math.min(...(ns as number[])) : Math.max(...(ns as number[]));
+        return items[ns.indexOf(r)] ?? UNKNOWN_VALUE;
+      }
+      case 'sum': {
+        const items = a0 ? this.interp.iterate(a0) : undefined;
+        if (!items) return UNKNOWN_VALUE;
+        return items.reduce<Value>((acc, x) => this.interp.binaryOp('+', acc, x, info.node), args[1] ?? num(0, false));
+      }
+      case 'list':
+      case 'tuple':
+      case 'set': {
+        if (!a0) return { k: name === 'tuple' ? 'tuple' : 'list', items: [] };
+        const items = this.interp.iterate(a0);
+        return items ? { k: name === 'tuple' ? 'tuple' : 'list', items: [...items] } : { k: 'list', items: [], uncertain: true };
+      }
+      case 'dict': {
+        const d: DictValue = { k: 'dict', keys: [], vals: [] };
+        if (a0?.k === 'dict') a0.keys.forEach((k, i) => dictSet(d, k, a0.vals[i] ?? UNKNOWN_VALUE));
+        else if (a0) {
+          const items = this.interp.iterate(a0);
+          if (!items) d.uncertain = true;
+          for (const it of items ?? []) {
+            const pair = this.interp.iterate(it);
+            if (pair?.[0] && pair[1]) dictSet(d, pair[0], pair[1]);
+          }
+        }
+        for (const [k, v] of kwargs) dictSet(d, str(k), v);
+        return d;
+      }
+      case 'enumerate': {
+        const items = a0 ? this.interp.iterate(a0) : undefined;
+        const start = args[1] ? toNumber(args[1]) ?? 0 : toNumber(kwargs.get('start') ?? num(0)) ?? 0;
+        return items ? list(items.map((x, i) => tuple([num(i + start, false), x]))) : { k: 'list', items: [], uncertain: true };
+      }
+      case 'zip': {
+        const lists = args.map((a) => this.interp.iterate(a));
+        if (lists.some((l) => !l)) return { k: 'list', items: [], uncertain: true };
+        const n = Math.min(...lists.map((l) => l?.length ?? 0));
+        return list(Array.from({ length: n }, (_, i) => tuple(lists.map((l) => l?.[i] ?? UNKNOWN_VALUE))));
+      }
+      case 'reversed':
+      case 'sorted': {
+        const items = a0 ? this.interp.iterate(a0) : undefined;
+        if (!items) return { k: 'list', items: [], uncertain: true };
+        if (name === 'reversed') return list([...items].reverse());
+        const ns = items.map(toNumber);
+        if (ns.some((x) => x === undefined)) return { k: 'list', items: [], uncertain: true };
+        return list([...items].sort((x, y) => (toNumber(x) ?? 0) - (toNumber(y) ?? 0)));
+      }
+      case 'any':
+      case 'all': {
+        const items = a0 ? this.interp.iterate(a0) : undefined;
+        if (!items) return UNKNOWN_VALUE;
+        const ts = items.map(truthy);
+        if (ts.some((t) => t === undefined)) return UNKNOWN_VALUE;
+        return bool(name === 'any' ? ts.some(Boolean) : ts.every(Boolean));
+      }
+      case 'map': {
+        const items = args[1] ? this.interp.iterate(args[1]) : undefined;
+        if (!items || !a0) return { k: 'list', items: [], uncertain: true };
+        return list(items.map((x) => this.call(a0, { ...info, args: [x], kwargs: new Map() })));
+      }
+      case 'isinstance':
+        return isInstance(a0, args[1]);
+      case 'hasattr': {
+        const n = args[1];
+        if (!a0 || n?.k !== 'str') return UNKNOWN_VALUE;
+        if (a0.k === 'module') return bool(a0.children.has(n.v) || a0.attrs.has(n.v) || (a0.cls ? findClassAttr(a0.cls, n.v) !== undefined : false));
+        if (a0.k === 'class') return bool(findClassAttr(a0, n.v) !== undefined);
+        return UNKNOWN_VALUE;
+      }
+      case 'getattr': {
+        const n = args[1];
+        if (!a0 || n?.k !== 'str') return args[2] ?? UNKNOWN_VALUE;
+        const v = this.interp.getAttr(a0, n.v);
+        return v.k === 'unknown' && args[2] ? args[2] : v;
+      }
+      case 'setattr': {
+        const n = args[1];
+        if (a0 && n?.k === 'str' && args[2]) this.interp.setAttr(a0, n.v, args[2], info.node);
+        return NONE;
+      }
+      case 'super': {
+        const frame = this.interp.currentFrame;
+        const self = args[1] ?? frame?.func?.self;
+        const r: RefValue = { k: 'ref', path: '<super>' };
+        if (self) r.self = self;
+        return r;
+      }
+      case 'print':
+        this.lastPrinted = a0;
+        return NONE;
+      case 'divmod': {
+        const x = a0 ? toNumber(a0) : undefined;
+        const y = args[1] ? toNumber(args[1]) : undefined;
+        if (x === undefined || y === undefined || y === 0) return UNKNOWN_VALUE;
+        return tuple([num(Math.floor(x / y), false), num(x - Math.floor(x / y) * y, false)]);
+      }
+      case 'pow': {
+        const x = a0 ? toNumber(a0) : undefined;
+        const y = args[1] ? toNumber(args[1]) : undefined;
+        return x === undefined || y === undefined ? UNKNOWN_VALUE : num(x ** y);
+      }
+      case 'type':
+        return a0?.k === 'module' && a0.cls ? a0.cls : a0?.k === 'obj' ? a0.cls : UNKNOWN_VALUE;
+      case 'iter':
+        return a0 ?? UNKNOWN_VALUE;
+      case 'next': {
+        const items = a0 ? this.interp.iterate(a0) : undefined;
+        return items?.[0] ?? UNKNOWN_VALUE;
+      }
+      default:
+        return UNKNOWN_VALUE;
+    }
+  }
+
+  callMethod(self: Value, name: string, info: CallInfo): Value {
+    const { args } = info;
+    const a0 = args[0];
+    if (self.k === 'module') return this.modules.callMethod(self, name, info);
+    if (self.k === 'tensor') return this.tensors.callMethod(self, name, info);
+    if (self.k === 'list') {
+      const mark = (): void => {
+        if (this.uncertain) self.uncertain = true;
+      };
+      switch (name) {
+        case 'append':
+          if (a0) self.items.push(a0);
+          mark();
+          return NONE;
+        case 'extend': {
+          const items = a0 ? this.interp.iterate(a0) : undefined;
+          if (items) self.items.push(...items);
+          else self.uncertain = true;
+          if (a0 && (a0.k === 'list' || a0.k === 'tuple') && a0.uncertain) self.uncertain = true;
+          mark();
+          return NONE;
+        }
+        case 'insert': {
+          const i = a0 ? toNumber(a0) : undefined;
+          if (i === undefined || !args[1]) self.uncertain = true;
+          else self.items.splice(i < 0 ? self.items.length + i : i, 0, args[1]);
+          mark();
+          return NONE;
+        }
+        case 'pop': {
+          const i = a0 ? toNumber(a0) : -1;
+          if (i === undefined || self.items.length === 0) return UNKNOWN_VALUE;
+          const idx = i < 0 ? self.items.length + i : i;
+          const [v] = self.items.splice(idx, 1);
+          mark();
+          return v ?? UNKNOWN_VALUE;
+        }
+        case 'index': {
+          const i = self.items.findIndex((x) => a0 && valueEquals(x, a0) === true);
+          return i >= 0 ? num(i, false) : UNKNOWN_VALUE;
+        }
+        case 'count':
+          return num(self.items.filter((x) => a0 && valueEquals(x, a0) === true).length, false);
+        case 'copy':
+          return { k: 'list', items: [...self.items] };
+        case 'reverse':
+          self.items.reverse();
+          return NONE;
+        case 'clear':
+          self.items.length = 0;
+          return NONE;
+        default:
+          return UNKNOWN_VALUE;
+      }
+    }
+    if (self.k === 'tuple') {
+      if (name === 'index') {
+        const i = self.items.findIndex((x) => a0 && valueEquals(x, a0) === true);
+        return i >= 0 ? num(i, false) : UNKNOWN_VALUE;
+      }
+      if (name === 'numel' && self.size) return self.items.reduce<Value>((acc, x) => this.interp.binaryOp('*', acc, x, info.node), num(1, false));
+      return UNKNOWN_VALUE;
+    }
+    if (self.k === 'dict') {
+      switch (name) {
+        case 'items':
+          return { k: 'list', items: self.keys.map((k, i) => tuple([k, self.vals[i] ?? UNKNOWN_VALUE])), ...(self.uncertain ? { uncertain: true } : {}) };
+        case 'keys':
+          return { k: 'list', items: [...self.keys], ...(self.uncertain ? { uncertain: true } : {}) };
+        case 'values':
+          return { k: 'list', items: [...self.vals], ...(self.uncertain ? { uncertain: true } : {}) };
+        case 'get': {
+          const v = a0 ? getItem(self, a0) : UNKNOWN_VALUE;
+          if (v.k !== 'unknown') return v;
+          if (self.uncertain) return UNKNOWN_VALUE;
+          return args[1] ?? NONE;
+        }
+        case 'update':
+          if (a0?.k === 'dict') a0.keys.forEach((k, i) => dictSet(self, k, a0.vals[i] ?? UNKNOWN_VALUE));
+          for (const [k, v] of info.kwargs) dictSet(self, str(k), v);
+          return NONE;
+        case 'setdefault': {
+          const v = a0 ? getItem(self, a0) : UNKNOWN_VALUE;
+          if (v.k !== 'unknown') return v;
+          if (a0) dictSet(self, a0, args[1] ?? NONE);
+          return args[1] ?? NONE;
+        }
+        case 'pop': {
+          const i = self.keys.findIndex((k) => a0 && valueEquals(k, a0) === true);
+          if (i < 0) return args[1] ?? UNKNOWN_VALUE;
+          const v = self.vals[i] ?? UNKNOWN_VALUE;
+          self.keys.splice(i, 1);
+          self.vals.splice(i, 1);
+          return v;
+        }
+        case 'copy':
+          return { k: 'dict', keys: [...self.keys], vals: [...self.vals] };
+        default:
+          return UNKNOWN_VALUE;
+      }
+    }
+    if (self.k === 'str') {
+      switch (name) {
+        case 'format': {
+          let i = 0;
+          let failed = false;
+          const out = self.v.replace(/\{([^{}:]*)(?::([^{}]*))?\}/g, (_, key: string, spec: string | undefined) => {
+            const v = key === '' ? args[i++] : /^\d+$/.test(key) ? args[Number(key)] : info.kwargs.get(key);
+            const text = v ? formatValue(v, spec ?? '') : undefined;
+            if (text === undefined) failed = true;
+            return text ?? '';
+          });
+          return failed ? UNKNOWN_VALUE : str(out);
+        }
+        case 'join': {
+          const items = a0 ? this.interp.iterate(a0) : undefined;
+          const parts = items?.map((x) => formatValue(x));
+          return parts && parts.every((p) => p !== undefined) ? str(parts.join(self.v)) : UNKNOWN_VALUE;
+        }
+        case 'lower':
+          return str(self.v.toLowerCase());
+        case 'upper':
+          return str(self.v.toUpperCase());
+        case 'startswith':
+          return a0?.k === 'str' ? bool(self.v.startsWith(a0.v)) : UNKNOWN_VALUE;
+        case 'endswith':
+          return a0?.k === 'str' ? bool(self.v.endsWith(a0.v)) : UNKNOWN_VALUE;
+        case 'split':
+          return a0?.k === 'str' ? list(self.v.split(a0.v).map(str)) : list(self.v.split(/\s+/).filter(Boolean).map(str));
+        case 'strip':
+          return str(self.v.trim());
+        default:
+          return UNKNOWN_VALUE;
+      }
+    }
+    return UNKNOWN_VALUE;
+  }
+
+  /** Python slice over a length-n sequence (exported for tensor indexing). */
+  sliceIndices = sliceIndices;
+}
+
+/** Aliases that name the same torch object. */
+function canonicalPath(path: string): string {
+  return path
+    .replace(/^torch\.nn\.modules\.[a-z_]+\./, 'torch.nn.')
+    .replace(/^torch\.functional\./, 'torch.')
+    .replace(/^torch\.nn\.functional\.(relu|sigmoid|tanh)$/, 'torch.nn.functional.$1');
+}
+
+function isInstance(obj: Value | undefined, cls: Value | undefined): Value {
+  if (!obj || !cls) return UNKNOWN_VALUE;
+  if (cls.k === 'tuple' || cls.k === 'list') {
+    let result: Value = bool(false);
+    for (const c of cls.items) {
+      const r = isInstance(obj, c);
+      if (r.k === 'bool' && r.v) return r;
+      if (r.k === 'unknown') result = r;
+    }
+    return result;
+  }
+  if (obj.k === 'unknown') return UNKNOWN_VALUE;
+  if (cls.k === 'ref') {
+    const p = canonicalPath(cls.path);
+    if (obj.k === 'module') {
+      if (p === 'torch.nn.Module') return bool(true);
+      if (p.startsWith('torch.nn.')) {
+        const name = p.slice(9);
+        if (obj.cls) return bool(obj.container === name);
+        return bool(obj.type === name || (name === 'modules.conv._ConvNd' && obj.type.startsWith('Conv')) || (name.startsWith('_BatchNorm') && obj.type.startsWith('BatchNorm')));
+      }
+      return bool(false);
+    }
+    if (p === 'builtins.int') return bool(obj.k === 'num' ? !obj.float : obj.k === 'sym');
+    if (p === 'builtins.float') return bool(obj.k === 'num' && obj.float);
+    if (p === 'builtins.str') return bool(obj.k === 'str');
+    if (p === 'builtins.bool') return bool(obj.k === 'bool');
+    if (p === 'builtins.list') return bool(obj.k === 'list');
+    if (p === 'builtins.tuple') return bool(obj.k === 'tuple');
+    if (p === 'builtins.dict') return bool(obj.k === 'dict');
+    if (p === 'torch.Tensor') return bool(obj.k === 'tensor');
+    return UNKNOWN_VALUE;
+  }
+  if (cls.k === 'class') {
+    const c = obj.k === 'module' ? obj.cls : obj.k === 'obj' ? obj.cls : undefined;
+    if (!c) return bool(false);
+    const seen = new Set<ClassValue>();
+    const derives = (x: ClassValue): boolean => {
+      if (x === cls) return true;
+      if (seen.has(x)) return false;
+      seen.add(x);
+      return x.bases.some((b) => b.k === 'class' && derives(b));
+    };
+    return bool(derives(c));
+  }
+  return UNKNOWN_VALUE;
+}
+
+function mathCall(name: string, args: Value[]): Value {
+  const xs = args.map(toNumber);
+  const x = xs[0];
+  if (name === 'pi') return num(Math.PI, true);
+  if (x === undefined) {
+    const d = args[0] ? toDim(args[0]) : undefined;
+    if ((name === 'floor' || name === 'ceil' || name === 'trunc') && d !== undefined && !isKnown(d)) return dimValue(d);
+    return UNKNOWN_VALUE;
+  }
+  switch (name) {
+    case 'floor': return num(Math.floor(x), false);
+    case 'ceil': return num(Math.ceil(x), false);
+    case 'trunc': return num(Math.trunc(x), false);
+    case 'sqrt': return num(Math.sqrt(x), true);
+    case 'log': return num(xs[1] !== undefined ? Math.log(x) / Math.log(xs[1]) : Math.log(x), true);
+    case 'log2': return num(Math.log2(x), true);
+    case 'log10': return num(Math.log10(x), true);
+    case 'exp': return num(Math.exp(x), true);
+    case 'pow': return xs[1] === undefined ? UNKNOWN_VALUE : num(x ** xs[1], true);
+    case 'gcd': return xs[1] === undefined ? UNKNOWN_VALUE : num(gcd(x, xs[1]), false);
+    case 'prod': return UNKNOWN_VALUE;
+    case 'isqrt': return num(Math.floor(Math.sqrt(x)), false);
+    default: return UNKNOWN_VALUE;
+  }
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? Math.abs(a) : gcd(b, a % b);
+}

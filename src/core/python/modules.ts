@@ -1,0 +1,425 @@
+// nn.Module values: construction (built-in layers, containers, user classes), attributes, and application.
+import { child, rangeOf, type SyntaxNode } from '../syntax';
+import type { Range } from '../types';
+import { isKnown, isSym, type Dim, type Shape } from '../dims';
+import { UNKNOWN, type ArgValue, type LayerSpec, type LayerIssue } from '../rules/layer-spec';
+import { findClassAttr, toDim } from './interpreter';
+import type { Analyzer, CallInfo } from './analyzer';
+import {
+  list, NONE, num, str, tuple, UNKNOWN_VALUE,
+  type BoundArgs, type ClassValue, type ModuleValue, type TensorValue, type Value,
+} from './values';
+
+/** Converts an interpreter value to a layer argument. */
+export function toArg(v: Value): ArgValue {
+  switch (v.k) {
+    case 'num': return v.v;
+    case 'sym': return v.d;
+    case 'str': return v.v;
+    case 'bool': return v.v;
+    case 'none': return null;
+    case 'list':
+    case 'tuple': return v.uncertain ? UNKNOWN : v.items.map(toArg);
+    default: return UNKNOWN;
+  }
+}
+
+function argToJSON(a: ArgValue): unknown {
+  if (a === UNKNOWN) return null;
+  if (Array.isArray(a)) return a.map(argToJSON);
+  if (isSym(a)) return String(a);
+  return a;
+}
+
+/** Binds positional and keyword arguments to a layer's signature, filling defaults. */
+export function bindArgs(spec: LayerSpec, args: Value[], kwargs: Map<string, Value>, argNodes: SyntaxNode[], kwNodes: Map<string, SyntaxNode>, unknownSplat: boolean): BoundArgs {
+  const values = new Map<string, ArgValue>();
+  const ranges = new Map<string, Range>();
+  spec.signature.forEach((name, i) => {
+    const v = args[i];
+    if (v !== undefined) {
+      values.set(name, toArg(v));
+      const n = argNodes[i];
+      if (n && n.type !== 'list_splat') ranges.set(name, rangeOf(n));
+    }
+  });
+  for (const [name, v] of kwargs) {
+    values.set(name, toArg(v));
+    const n = kwNodes.get(name);
+    if (n && n.type !== 'dictionary_splat') ranges.set(name, rangeOf(n));
+  }
+  return {
+    type: spec.type,
+    get(name: string): ArgValue {
+      if (values.has(name)) return values.get(name) ?? UNKNOWN;
+      // With an unknown *args/**kwargs any parameter may have been given.
+      if (unknownSplat) return UNKNOWN;
+      return name in spec.defaults ? spec.defaults[name] ?? null : UNKNOWN;
+    },
+    given: (name) => values.has(name),
+    rangeOf: (name) => ranges.get(name),
+    toJSON() {
+      const out: Record<string, unknown> = {};
+      for (const name of spec.signature) out[name] = argToJSON(this.get(name));
+      for (const [name, v] of values) if (!(name in out)) out[name] = argToJSON(v);
+      return out;
+    },
+  };
+}
+
+/** Layers whose output channels are set by their own arguments: a channel mismatch downstream is theirs. */
+const CHANNEL_PRODUCERS = /^(Conv|ConvTranspose|Linear|Bilinear|Embedding|PixelShuffle|PixelUnshuffle|Flatten|Unflatten|LazyConv|LSTM|GRU|RNN)/;
+
+export class ModuleOps {
+  constructor(private readonly a: Analyzer) {}
+
+  private newModule(type: string, node: SyntaxNode): ModuleValue {
+    return {
+      k: 'module', id: this.a.nextModuleId++, type, children: new Map(), attrs: new Map(), site: rangeOf(node),
+      uncertain: this.a.uncertain, broken: false,
+    };
+  }
+
+  constructBuiltin(spec: LayerSpec, info: CallInfo): ModuleValue {
+    const m = this.newModule(spec.type, info.node);
+    m.spec = spec;
+    m.args = bindArgs(spec, info.args, info.kwargs, info.argNodes, info.kwNodes, info.unknownSplat);
+    const issues = spec.check?.(m.args) ?? [];
+    for (const issue of issues) {
+      this.reportIssue(issue, m, undefined, info.node);
+      if (issue.severity === 'error') m.broken = true;
+    }
+    return m;
+  }
+
+  /** A torch.nn class the rules do not know: it can be applied, but its output is unknown. */
+  constructOpaque(type: string, info: CallInfo): ModuleValue {
+    return this.newModule(type, info.node);
+  }
+
+  constructContainer(kind: 'Sequential' | 'ModuleList' | 'ModuleDict', info: CallInfo): ModuleValue {
+    const m = this.newModule(kind, info.node);
+    m.container = kind;
+    this.initContainer(m, info);
+    return m;
+  }
+
+  private initContainer(m: ModuleValue, info: CallInfo): void {
+    const kind = m.container;
+    if (info.unknownSplat) m.uncertain = true;
+    if (kind === 'Sequential') {
+      const first = info.args[0];
+      if (info.args.length === 1 && first?.k === 'dict') {
+        if (first.uncertain) m.uncertain = true;
+        first.keys.forEach((k, i) => {
+          const v = first.vals[i];
+          if (k.k === 'str' && v?.k === 'module') this.addChild(m, k.v, v);
+        });
+      } else {
+        info.args.forEach((v, i) => {
+          if (v.k === 'module') this.addChild(m, String(i), v);
+          else m.uncertain = true;
+        });
+      }
+    } else if (kind === 'ModuleList') {
+      const first = info.args[0] ?? info.kwargs.get('modules');
+      if (first) {
+        const items = this.a.interp.iterate(first);
+        if (!items) m.uncertain = true;
+        (items ?? []).forEach((v, i) => {
+          if (v.k === 'module') this.addChild(m, String(i), v);
+        });
+        if ((first.k === 'list' || first.k === 'tuple') && first.uncertain) m.uncertain = true;
+      }
+    } else if (kind === 'ModuleDict') {
+      const first = info.args[0] ?? info.kwargs.get('modules');
+      if (first?.k === 'dict') {
+        if (first.uncertain) m.uncertain = true;
+        first.keys.forEach((k, i) => {
+          const v = first.vals[i];
+          if (k.k === 'str' && v?.k === 'module') this.addChild(m, k.v, v);
+        });
+      } else if (first) {
+        const items = this.a.interp.iterate(first);
+        if (!items) m.uncertain = true;
+        for (const it of items ?? []) {
+          const pair = this.a.interp.iterate(it);
+          if (pair?.[0]?.k === 'str' && pair[1]?.k === 'module') this.addChild(m, pair[0].v, pair[1]);
+        }
+      }
+    }
+  }
+
+  constructUser(cls: ClassValue, info: CallInfo): ModuleValue {
+    const m = this.newModule(cls.name, info.node);
+    m.cls = cls;
+    if (cls.container) m.container = cls.container;
+    this.a.instanceCreated(m);
+    const init = findClassAttr(cls, '__init__');
+    if (init?.k === 'func') {
+      this.a.interp.callFunction({ ...init, self: m }, info.args, info.kwargs, rangeOf(info.node));
+    } else if (cls.container) {
+      this.initContainer(m, info);
+    }
+    return m;
+  }
+
+  addChild(parent: ModuleValue, name: string, childModule: ModuleValue): void {
+    parent.children.set(name, childModule);
+    parent.attrs.delete(name);
+    if (this.a.uncertain) parent.uncertain = true;
+    this.a.childAdded(parent, childModule);
+  }
+
+  setAttr(m: ModuleValue, name: string, value: Value, _site: SyntaxNode): void {
+    if (value.k === 'module') this.addChild(m, name, value);
+    else {
+      if (m.children.has(name) && value.k !== 'none') m.children.delete(name);
+      if (value.k === 'none') m.children.delete(name);
+      m.attrs.set(name, value);
+    }
+  }
+
+  getAttr(m: ModuleValue, name: string): Value {
+    const c = m.children.get(name);
+    if (c) {
+      this.a.run?.used.add(c.id);
+      return c;
+    }
+    const v = m.attrs.get(name);
+    if (v !== undefined) return v;
+    if (m.args && m.spec && (m.spec.signature.includes(name) || name in m.spec.defaults)) {
+      return fromArg(m.args.get(name));
+    }
+    if (m.spec && (name === 'weight' || name === 'bias')) return this.a.tensors.make(null);
+    if (m.cls) {
+      const attr = findClassAttr(m.cls, name);
+      if (attr?.k === 'func') return { ...attr, self: m };
+      if (attr !== undefined) return attr;
+    }
+    if (name === 'training') return { k: 'bool', v: false };
+    return { k: 'method', self: m, name };
+  }
+
+  callMethod(m: ModuleValue, name: string, info: CallInfo): Value {
+    const { args } = info;
+    const a0 = args[0];
+    switch (name) {
+      case '<container_init>':
+        if (m.container) this.initContainer(m, info);
+        return NONE;
+      case '__init__':
+        return NONE;
+      case 'add_module':
+      case 'register_module':
+        if (a0?.k === 'str' && args[1]?.k === 'module') this.addChild(m, a0.v, args[1]);
+        else if (a0?.k !== 'str' && args[1]?.k === 'module') m.uncertain = true;
+        return NONE;
+      case 'append':
+        if (a0?.k === 'module') this.addChild(m, String(m.children.size), a0);
+        else m.uncertain = true;
+        return m;
+      case 'extend': {
+        const items = a0 ? this.a.interp.iterate(a0) : undefined;
+        if (!items) m.uncertain = true;
+        for (const it of items ?? []) if (it.k === 'module') this.addChild(m, String(m.children.size), it);
+        return m;
+      }
+      case 'insert':
+        // Renumbering is rare in model code; the order after an insert is not followed.
+        m.uncertain = true;
+        return NONE;
+      case 'modules':
+      case 'children':
+      case 'named_modules':
+      case 'named_children': {
+        const all: Array<[string, ModuleValue]> = [];
+        if (name === 'modules' || name === 'named_modules') collect(m, '', all, new Set());
+        else for (const [k, c] of m.children) all.push([k, c]);
+        return list(all.map(([k, c]) => (name.startsWith('named') ? tuple([str(k), c]) : c)));
+      }
+      case 'keys':
+        return list([...m.children.keys()].map(str));
+      case 'values':
+        return list([...m.children.values()]);
+      case 'items':
+        return list([...m.children].map(([k, c]) => tuple([str(k), c])));
+      case 'apply': {
+        if (a0) {
+          const all: Array<[string, ModuleValue]> = [];
+          collect(m, '', all, new Set());
+          for (const [, c] of all.reverse()) this.a.call(a0, { ...info, args: [c], kwargs: new Map() });
+        }
+        return m;
+      }
+      case 'to':
+      case 'cuda':
+      case 'cpu':
+      case 'eval':
+      case 'train':
+      case 'float':
+      case 'double':
+      case 'half':
+      case 'requires_grad_':
+      case 'zero_grad':
+        return m;
+      case 'forward':
+        return this.apply(m, args, info.kwargs, info.node);
+      case 'register_buffer':
+        if (a0?.k === 'str' && args[1]) m.attrs.set(a0.v, args[1]);
+        return NONE;
+      case 'parameters':
+      case 'named_parameters':
+      case 'buffers':
+      case 'state_dict':
+        return { k: 'list', items: [], uncertain: true };
+      default:
+        return UNKNOWN_VALUE;
+    }
+  }
+
+  // ---------------------------------------------------------------- application
+
+  apply(m: ModuleValue, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode): Value {
+    const out = this.applyUnmarked(m, args, kwargs, node);
+    // A module built on an uncertain path gives an uncertain result: nothing downstream of it is reported.
+    if (m.uncertain && out.k === 'tensor' && !out.uncertain) return { ...out, uncertain: true };
+    return out;
+  }
+
+  private applyUnmarked(m: ModuleValue, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode): Value {
+    const run = this.a.run;
+    run?.used.add(m.id);
+    if (m.uncertain && run) run.uncertain = true;
+    if (m.cls) {
+      const forward = findClassAttr(m.cls, 'forward');
+      if (forward?.k === 'func') {
+        run?.forwardRan.add(m.id);
+        return this.a.interp.callFunction({ ...forward, self: m }, args, kwargs, rangeOf(node));
+      }
+      if (m.container === 'Sequential') return this.applySequential(m, args, node);
+      return UNKNOWN_VALUE;
+    }
+    if (m.container === 'Sequential') return this.applySequential(m, args, node);
+    if (m.container) return UNKNOWN_VALUE;
+    const input = args[0];
+    if (!input || input.k !== 'tensor') {
+      return input?.k === 'unknown' ? this.a.tensors.make(null) : UNKNOWN_VALUE;
+    }
+    return this.applyLeaf(m, input, args.slice(1), node);
+  }
+
+  private applySequential(m: ModuleValue, args: Value[], node: SyntaxNode): Value {
+    let x: Value = args[0] ?? UNKNOWN_VALUE;
+    for (const c of m.children.values()) {
+      this.a.run?.used.add(c.id);
+      x = this.apply(c, [x], new Map(), node);
+      // A Sequential child's own construction site gets the inlay hint.
+      if (x.k === 'tensor' && x.shape) this.a.addSite(c.site, x.shape, true, x.uncertain === true || m.uncertain);
+    }
+    if (m.uncertain && x.k === 'tensor') x = { ...x, uncertain: true };
+    return x;
+  }
+
+  private applyLeaf(m: ModuleValue, input: TensorValue, extra: Value[], node: SyntaxNode): Value {
+    const tensors = this.a.tensors;
+    const spec = m.spec;
+    const inputs: TensorValue[] = [input, ...extra.filter((e): e is TensorValue => e.k === 'tensor')];
+    const uncertain = inputs.some((t) => t.uncertain) || m.uncertain;
+    const callRange = rangeOf(node);
+    if (!spec || !m.args || m.broken || !input.shape || input.poisoned) {
+      const out = tensors.make(null, input, { uncertain, poisoned: input.poisoned === true || m.broken });
+      this.a.recordApplication(m, inputs, out, callRange, null);
+      return out;
+    }
+    const shapes = inputs.map((t) => t.shape ?? []);
+    // With a symbolic input, a Linear after a flatten forces the input size: remember the equation.
+    const last = input.shape[input.shape.length - 1];
+    const inFeatures = spec.type === 'Linear' ? m.args.get('in_features') : undefined;
+    if (last !== undefined && !isKnown(last) && typeof inFeatures === 'number') this.a.constrainEq(last, inFeatures, false);
+    let result: ReturnType<LayerSpec['apply']>;
+    try {
+      result = spec.apply(m.args, shapes);
+    } catch (e) {
+      this.a.note(`could not compute ${spec.type}: ${(e as Error).message}`);
+      const out = tensors.make(null, input, { uncertain: true });
+      this.a.recordApplication(m, inputs, out, callRange, null);
+      return out;
+    }
+    if ('error' in result) {
+      this.reportIssue(result.error, m, input, node, uncertain);
+      if (this.a.run) this.a.run.failed = true;
+      const out = tensors.make(null, input, { uncertain, poisoned: true });
+      this.a.recordApplication(m, inputs, out, callRange, null);
+      return out;
+    }
+    for (const issue of result.issues ?? []) this.reportIssue(issue, m, input, node, uncertain);
+    const out = tensors.make(result.output, input, { uncertain });
+    if (CHANNEL_PRODUCERS.test(spec.type)) {
+      const argRange = m.args.rangeOf('out_channels') ?? m.args.rangeOf('out_features');
+      out.producer = { site: m.site, label: `${spec.type} here`, ...(argRange ? { argRange } : {}) };
+    }
+    out.rf = tensors.propagateGeometry(input, spec.geometry?.(m.args) ?? null, spec.type);
+    this.a.constrainSymbolic(result.output);
+    this.a.recordApplication(m, inputs, out, callRange, result.output);
+    return out;
+  }
+
+  /** Turns a rule's issue into a finding at the right place: the argument it names, or the constructor. */
+  reportIssue(issue: LayerIssue, m: ModuleValue, input: TensorValue | undefined, callNode: SyntaxNode, uncertain = false): void {
+    const argRange = issue.arg ? m.args?.rangeOf(issue.arg) : undefined;
+    const range = argRange ?? m.site;
+    const related = [];
+    if (issue.blamesInput && input?.producer) {
+      related.push({ range: input.producer.argRange ?? input.producer.site, message: `the input comes from ${input.producer.label}` });
+    }
+    if (input && rangeOf(callNode).startOffset !== m.site.startOffset) {
+      related.push({ range: rangeOf(callNode), message: `${m.type} is applied here` });
+    }
+    const fixes = [];
+    if (issue.fix) {
+      const fixRange = m.args?.rangeOf(issue.fix.arg);
+      if (fixRange) fixes.push({ title: issue.fix.title, edits: [{ range: fixRange, newText: issue.fix.value }], preferred: true });
+    }
+    // Also offer to change the producer's out_channels when the mismatch is about channels.
+    if (issue.code === 'channel-mismatch' && input?.producer?.argRange && m.args) {
+      const want = m.args.get('in_channels');
+      if (typeof want === 'number') fixes.push({ title: `Change the previous layer's out_channels to ${want}`, edits: [{ range: input.producer.argRange, newText: String(want) }], preferred: false });
+    }
+    this.a.report({
+      code: issue.code, severity: issue.severity, range, message: issue.message, pytorchError: issue.pytorch,
+      related, fixes,
+    }, uncertain || m.uncertain);
+  }
+}
+
+function fromArg(a: ArgValue): Value {
+  if (a === UNKNOWN) return UNKNOWN_VALUE;
+  if (a === null) return NONE;
+  if (typeof a === 'number') return num(a, !Number.isInteger(a));
+  if (typeof a === 'string') return str(a);
+  if (typeof a === 'boolean') return { k: 'bool', v: a };
+  if (Array.isArray(a)) return tuple(a.map(fromArg));
+  if (isSym(a)) return { k: 'sym', d: a as Dim };
+  return UNKNOWN_VALUE;
+}
+
+/** named_modules() order: self first, then children depth-first, each module once. */
+export function collect(m: ModuleValue, prefix: string, out: Array<[string, ModuleValue]>, seen: Set<number>): void {
+  if (seen.has(m.id)) return;
+  seen.add(m.id);
+  out.push([prefix, m]);
+  for (const [k, c] of m.children) collect(c, prefix ? `${prefix}.${k}` : k, out, seen);
+}
+
+export function qualifiedNames(root: ModuleValue): Map<number, string> {
+  const all: Array<[string, ModuleValue]> = [];
+  collect(root, '', all, new Set());
+  return new Map(all.map(([name, m]) => [m.id, name]));
+}
+
+export function isShapeKnown(s: Shape | null): s is Shape {
+  return s !== null;
+}
+
+export { toDim, isKnown };

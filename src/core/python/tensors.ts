@@ -1,0 +1,604 @@
+// Tensor values: creation, methods (view, flatten, permute, ...), indexing, arithmetic, torch.* functions.
+import { child, rangeOf, type SyntaxNode } from '../syntax';
+import {
+  add, dimEquals, dimToString, divExact, floorDiv, isKnown, mul, product, unknownDim, type Dim, type Shape,
+} from '../dims';
+import type { Geometry, LayerSpec } from '../rules/layer-spec';
+import { bindArgs } from './modules';
+import { dimValue, toDim, toNumber } from './interpreter';
+import type { Analyzer, CallInfo } from './analyzer';
+import { list, num, tuple, UNKNOWN_VALUE, type Scope, type TensorValue, type Value } from './values';
+
+/** Shape-preserving tensor methods (elementwise activations, dtype/device moves, ...). */
+const SAME_SHAPE = new Set([
+  'relu', 'relu_', 'sigmoid', 'sigmoid_', 'tanh', 'tanh_', 'exp', 'log', 'abs', 'neg', 'sqrt', 'rsqrt', 'clamp', 'clamp_',
+  'clip', 'contiguous', 'float', 'double', 'half', 'bfloat16', 'to', 'cuda', 'cpu', 'detach', 'clone', 'requires_grad_',
+  'softmax', 'log_softmax', 'sign', 'round', 'floor', 'ceil', 'pow', 'square', 'reciprocal', 'gelu', 'silu', 'mul_', 'add_',
+  'div_', 'sub_', 'masked_fill', 'type', 'type_as', 'long', 'int', 'bool', 'normal_', 'uniform_', 'zero_', 'fill_',
+  'dropout', 'sin', 'cos', 'erf', 'hardtanh', 'leaky_relu', 'elu', 'sigmoid', 'pin_memory', 'cumsum', 'flip', 'roll',
+]);
+
+const BINARY_METHODS: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '/', add_: '+', mul_: '*', sub_: '-', div_: '/', __add__: '+', __mul__: '*' };
+
+export class TensorOps {
+  constructor(private readonly a: Analyzer) {}
+
+  make(shape: Shape | null, like?: TensorValue, flags: { uncertain?: boolean; poisoned?: boolean } = {}): TensorValue {
+    const t: TensorValue = { k: 'tensor', id: this.a.nextTensorId++, shape };
+    if (like?.producer) t.producer = like.producer;
+    if (like?.rf && shape && like.shape && shape.length === like.shape.length) t.rf = like.rf;
+    if (flags.uncertain || like?.uncertain || this.a.uncertain) t.uncertain = true;
+    if (flags.poisoned || like?.poisoned) t.poisoned = true;
+    return t;
+  }
+
+  /** Reports a shape error found by a tensor op, at the op's call site. */
+  private fail(node: SyntaxNode, code: string, message: string, pytorch: string | undefined, inputs: TensorValue[], related: Array<{ t: TensorValue | undefined }> = []): TensorValue {
+    const uncertain = inputs.some((t) => t.uncertain);
+    const rel = related.flatMap(({ t }) => (t?.producer ? [{ range: t.producer.argRange ?? t.producer.site, message: `the input comes from ${t.producer.label}` }] : []));
+    this.a.report({ code, severity: 'error', range: rangeOf(node), message, pytorchError: pytorch, related: rel }, uncertain);
+    if (this.a.run) this.a.run.failed = true;
+    return this.make(null, undefined, { uncertain, poisoned: true });
+  }
+
+  private quiet(inputs: TensorValue[]): boolean {
+    return inputs.some((t) => t.poisoned || !t.shape);
+  }
+
+  /** Records a functional op in the run's graph and returns its output. */
+  private op(op: string, args: Record<string, unknown>, inputs: TensorValue[], out: TensorValue, node: SyntaxNode): TensorValue {
+    this.a.recordOp(op, args, inputs, out, node);
+    return out;
+  }
+
+  // ---------------------------------------------------------------- creation
+
+  factory(name: string, info: CallInfo): Value {
+    const { args, kwargs } = info;
+    if (name.endsWith('_like')) {
+      const src = args[0];
+      return src?.k === 'tensor' ? this.make(src.shape) : this.make(null);
+    }
+    let dims: Value[] = [];
+    if (name === 'randint') {
+      const size = kwargs.get('size') ?? args[2] ?? args[1];
+      dims = size ? this.a.interp.iterate(size) ?? [] : [];
+    } else if (name === 'full') {
+      const size = kwargs.get('size') ?? args[0];
+      dims = size ? this.a.interp.iterate(size) ?? [] : [];
+    } else if (name === 'tensor' || name === 'as_tensor' || name === 'from_numpy' || name === 'arange' || name === 'normal') {
+      if (name === 'arange') {
+        const ns = args.map(toNumber);
+        if (ns.length >= 1 && ns.every((x) => x !== undefined)) {
+          const [start, end, step] = ns.length === 1 ? [0, ns[0] ?? 0, 1] : [ns[0] ?? 0, ns[1] ?? 0, ns[2] ?? 1];
+          return this.make([Math.max(0, Math.ceil((end - start) / step))]);
+        }
+      }
+      if (name === 'tensor' && args[0]) return this.make(nestedShape(args[0], this.a));
+      return this.make(null);
+    } else {
+      const size = kwargs.get('size');
+      if (size) dims = this.a.interp.iterate(size) ?? [];
+      else if (args.length === 1 && args[0] && (args[0].k === 'tuple' || args[0].k === 'list')) dims = this.a.interp.iterate(args[0]) ?? [];
+      else dims = args.filter((x) => x.k === 'num' || x.k === 'sym');
+    }
+    const shape = dims.map((d) => toDim(d) ?? unknownDim());
+    const t = this.make(shape.length > 0 ? shape : null);
+    t.rf = { size: [1, 1], jump: [1, 1] };
+    return t;
+  }
+
+  // ---------------------------------------------------------------- attributes and methods
+
+  attr(t: TensorValue, name: string): Value {
+    switch (name) {
+      case 'shape':
+        return this.sizeValue(t);
+      case 'ndim':
+        return t.shape ? num(t.shape.length, false) : UNKNOWN_VALUE;
+      case 'T':
+        return t.shape ? this.make([...t.shape].reverse(), t) : this.make(null, t);
+      case 'data':
+        return t;
+      case 'dtype':
+      case 'device':
+      case 'grad':
+      case 'requires_grad':
+        return UNKNOWN_VALUE;
+      default:
+        return { k: 'method', self: t, name };
+    }
+  }
+
+  private sizeValue(t: TensorValue): Value {
+    if (!t.shape) return { k: 'tuple', items: [], uncertain: true, size: true };
+    return { k: 'tuple', items: t.shape.map(dimValue), size: true };
+  }
+
+  callMethod(t: TensorValue, name: string, info: CallInfo): Value {
+    const { args, kwargs, node } = info;
+    const shape = t.shape;
+    const intArg = (i: number, kw: string): number | undefined => {
+      const v = args[i] ?? kwargs.get(kw);
+      return v ? toNumber(v) : undefined;
+    };
+    switch (name) {
+      case 'size': {
+        const d = intArg(0, 'dim');
+        if (args.length === 0 && !kwargs.has('dim')) return this.sizeValue(t);
+        if (!shape || d === undefined) return UNKNOWN_VALUE;
+        const i = this.normDim(d, shape.length);
+        if (i === undefined) return this.dimError(node, d, shape.length, [t]) && UNKNOWN_VALUE;
+        return dimValue(shape[i] ?? unknownDim());
+      }
+      case 'dim':
+      case 'ndimension':
+        return shape ? num(shape.length, false) : UNKNOWN_VALUE;
+      case 'numel':
+      case 'nelement':
+        return shape ? dimValue(product(shape)) : UNKNOWN_VALUE;
+      case 'view':
+      case 'reshape': {
+        const target = args.length === 1 && args[0] && (args[0].k === 'tuple' || args[0].k === 'list') ? this.a.interp.iterate(args[0]) : args;
+        return this.reshape(t, target ?? [], node, name);
+      }
+      case 'view_as':
+      case 'reshape_as':
+      case 'expand_as':
+        return args[0]?.k === 'tensor' ? this.op(name, {}, [t, args[0]], this.make(args[0].shape, t), node) : this.make(null, t);
+      case 'flatten':
+        return this.flatten(t, intArg(0, 'start_dim') ?? 0, intArg(1, 'end_dim') ?? -1, node);
+      case 'unflatten': {
+        const d = intArg(0, 'dim');
+        const sizes = args[1] ? this.a.interp.iterate(args[1]) : undefined;
+        if (!shape || d === undefined || !sizes) return this.make(null, t);
+        const i = this.normDim(d, shape.length);
+        if (i === undefined) return this.make(null, t);
+        const out = [...shape.slice(0, i), ...sizes.map((s) => toDim(s) ?? unknownDim()), ...shape.slice(i + 1)];
+        return this.op('unflatten', { dim: d }, [t], this.make(out, t), node);
+      }
+      case 'permute': {
+        const order = args.length === 1 && args[0] && (args[0].k === 'tuple' || args[0].k === 'list') ? this.a.interp.iterate(args[0]) : args;
+        return this.permute(t, (order ?? []).map(toNumber), node);
+      }
+      case 'transpose':
+      case 'swapaxes':
+      case 'transpose_': {
+        const d0 = intArg(0, 'dim0');
+        const d1 = intArg(1, 'dim1');
+        return this.transpose(t, d0, d1, node);
+      }
+      case 't':
+        return shape && shape.length <= 2 ? this.op('transpose', { dim0: 0, dim1: -1 }, [t], this.make([...shape].reverse(), t), node) : this.make(null, t);
+      case 'unsqueeze':
+      case 'unsqueeze_': {
+        const d = intArg(0, 'dim');
+        if (!shape || d === undefined) return this.make(null, t);
+        const i = d < 0 ? d + shape.length + 1 : d;
+        if (i < 0 || i > shape.length) return this.dimError(node, d, shape.length + 1, [t]);
+        const out = [...shape.slice(0, i), 1, ...shape.slice(i)];
+        return this.op('unsqueeze', { dim: d }, [t], this.make(out, t), node);
+      }
+      case 'squeeze':
+      case 'squeeze_': {
+        if (!shape) return this.make(null, t);
+        const d = intArg(0, 'dim');
+        if (d === undefined && args.length === 0) {
+          if (shape.some((s) => !isKnown(s))) return this.make(null, t);
+          return this.op('squeeze', {}, [t], this.make(shape.filter((s) => s !== 1), t), node);
+        }
+        if (d === undefined) return this.make(null, t);
+        const i = this.normDim(d, shape.length);
+        if (i === undefined) return this.dimError(node, d, shape.length, [t]);
+        const s = shape[i];
+        if (s !== undefined && !isKnown(s)) return this.make(null, t);
+        const out = s === 1 ? [...shape.slice(0, i), ...shape.slice(i + 1)] : shape;
+        return this.op('squeeze', { dim: d }, [t], this.make(out, t), node);
+      }
+      case 'mean':
+      case 'sum':
+      case 'amax':
+      case 'amin':
+      case 'prod':
+      case 'std':
+      case 'var':
+      case 'norm':
+      case 'logsumexp':
+      case 'max':
+      case 'min':
+      case 'argmax':
+      case 'argmin':
+        return this.reduce(t, name, args[name === 'norm' ? 1 : 0] ?? kwargs.get('dim'), (args[name === 'norm' ? 2 : 1] ?? kwargs.get('keepdim')), node);
+      case 'expand': {
+        const target = args.length === 1 && args[0] && (args[0].k === 'tuple' || args[0].k === 'list') ? this.a.interp.iterate(args[0]) : args;
+        if (!shape || !target) return this.make(null, t);
+        const dims = target.map((v) => toDim(v));
+        const out = dims.map((d, i) => {
+          const src = shape[i - (dims.length - shape.length)];
+          return d === -1 ? src ?? unknownDim() : d ?? unknownDim();
+        });
+        return this.op('expand', { size: out.map(String) }, [t], this.make(out, t), node);
+      }
+      case 'repeat': {
+        const reps = args.length === 1 && args[0] && (args[0].k === 'tuple' || args[0].k === 'list') ? this.a.interp.iterate(args[0]) : args;
+        if (!shape || !reps || reps.length < shape.length) return this.make(null, t);
+        const padded = [...Array(reps.length - shape.length).fill(1), ...shape] as Dim[];
+        const out = padded.map((s, i) => {
+          const r = toDim(reps[i] ?? num(1));
+          return r === undefined ? unknownDim() : mul(s, r);
+        });
+        return this.op('repeat', {}, [t], this.make(out, t), node);
+      }
+      case 'chunk':
+      case 'split':
+      case 'unbind':
+        return { k: 'tuple', items: [], uncertain: true };
+      case 'matmul':
+      case 'mm':
+      case 'bmm':
+        return args[0]?.k === 'tensor' ? this.matmul(t, args[0], node) : this.make(null, t);
+      case 'item':
+      case 'tolist':
+      case 'numpy':
+        return UNKNOWN_VALUE;
+      case 'backward':
+        return UNKNOWN_VALUE;
+      default: {
+        const bin = BINARY_METHODS[name];
+        if (bin && args[0]) return this.binary(bin, t, args[0], node);
+        if (SAME_SHAPE.has(name)) return this.op(name, {}, [t], this.make(shape, t), node);
+        return this.make(null, t, { uncertain: true });
+      }
+    }
+  }
+
+  /** torch.* functions that are not in the functional registry. Undefined: not a tensor function we model. */
+  torchFunction(name: string, info: CallInfo): Value | undefined {
+    const { args, kwargs, node } = info;
+    const first = args[0];
+    switch (name) {
+      case 'cat':
+      case 'concat':
+      case 'concatenate':
+      case 'stack': {
+        const items = first ? this.a.interp.iterate(first) : undefined;
+        const dimV = args[1] ?? kwargs.get('dim') ?? kwargs.get('axis');
+        const dim = dimV ? toNumber(dimV) : 0;
+        if (!items || dim === undefined || !items.every((x) => x.k === 'tensor')) return this.make(null, undefined, { uncertain: true });
+        return name === 'stack' ? this.stack(items as TensorValue[], dim, node) : this.cat(items as TensorValue[], dim, node);
+      }
+      case 'add':
+      case 'mul':
+      case 'sub':
+      case 'div':
+        return first && args[1] ? this.binary(BINARY_METHODS[name] ?? '+', first, args[1], node) : undefined;
+      case 'matmul':
+      case 'mm':
+      case 'bmm':
+        return first?.k === 'tensor' && args[1]?.k === 'tensor' ? this.matmul(first, args[1], node) : undefined;
+      case 'no_grad':
+      case 'manual_seed':
+      case 'set_grad_enabled':
+      case 'inference_mode':
+      case 'device':
+      case 'save':
+      case 'load':
+        return UNKNOWN_VALUE;
+      default:
+        if (first?.k === 'tensor') return this.callMethod(first, name, { ...info, args: args.slice(1) });
+        return undefined;
+    }
+  }
+
+  // ---------------------------------------------------------------- functional ops with shape rules
+
+  applyFunctional(path: string, spec: LayerSpec, info: CallInfo): Value {
+    const input = info.args[0] ?? info.kwargs.get('input');
+    const opName = path.slice(path.lastIndexOf('.') + 1);
+    if (!input || input.k !== 'tensor') return input?.k === 'unknown' ? this.make(null) : UNKNOWN_VALUE;
+    const kwargs = new Map(info.kwargs);
+    kwargs.delete('input');
+    const bound = bindArgs(spec, info.args.slice(1), kwargs, info.argNodes.slice(1), info.kwNodes, info.unknownSplat);
+    const inputs = [input];
+    if (!input.shape || input.poisoned) return this.op(opName, bound.toJSON(), inputs, this.make(null, input), info.node);
+    const issues = spec.check?.(bound) ?? [];
+    for (const issue of issues) {
+      this.a.report({ code: issue.code, severity: issue.severity, range: rangeOf(info.node), message: issue.message, pytorchError: issue.pytorch }, input.uncertain === true);
+    }
+    if (issues.some((i) => i.severity === 'error')) return this.make(null, input, { poisoned: true });
+    const result = spec.apply(bound, [input.shape]);
+    if ('error' in result) {
+      return this.fail(info.node, result.error.code, result.error.message, result.error.pytorch, inputs, [{ t: input }]);
+    }
+    for (const issue of result.issues ?? []) {
+      this.a.report({ code: issue.code, severity: issue.severity, range: rangeOf(info.node), message: issue.message, pytorchError: issue.pytorch }, input.uncertain === true);
+    }
+    const out = this.make(result.output, input);
+    out.rf = this.propagateGeometry(input, spec.geometry?.(bound) ?? null, spec.type);
+    this.a.constrainSymbolic(result.output);
+    return this.op(opName, bound.toJSON(), inputs, out, info.node);
+  }
+
+  /** Receptive field and cumulative stride through a layer with the given geometry. */
+  propagateGeometry(input: TensorValue, g: Geometry | null, type: string): TensorValue['rf'] {
+    const rf = input.rf;
+    if (!rf) return undefined;
+    if (!g) {
+      // Shape-preserving layers keep the field; anything else that changes geometry loses it.
+      return /^(Adaptive|Upsample|Flatten|Linear|PixelShuffle|PixelUnshuffle)/.test(type) ? undefined : rf;
+    }
+    const n = g.kernel.length;
+    const size = [...rf.size];
+    const jump = [...rf.jump];
+    for (let i = 0; i < n; i++) {
+      const j = size.length - n + i;
+      if (j < 0) continue;
+      const k = g.kernel[i] ?? 1;
+      const d = g.dilation[i] ?? 1;
+      const s = g.stride[i] ?? 1;
+      size[j] = (size[j] ?? 1) + (k - 1) * d * (jump[j] ?? 1);
+      jump[j] = (jump[j] ?? 1) * s;
+    }
+    return { size, jump };
+  }
+
+  // ---------------------------------------------------------------- shape ops
+
+  private normDim(d: number, rank: number): number | undefined {
+    const i = d < 0 ? d + rank : d;
+    return i >= 0 && i < rank ? i : undefined;
+  }
+
+  private dimError(node: SyntaxNode, d: number, rank: number, inputs: TensorValue[]): TensorValue {
+    if (this.quiet(inputs)) return this.make(null);
+    return this.fail(node, 'dim-out-of-range', `dimension ${d} is out of range for a ${rank}-d tensor (valid: ${-rank} to ${rank - 1})`, `Dimension out of range (expected to be in range of [${-rank}, ${rank - 1}], but got ${d})`, inputs);
+  }
+
+  reshape(t: TensorValue, target: Value[], node: SyntaxNode, op: string): TensorValue {
+    const shape = t.shape;
+    const dims = target.map((v) => toDim(v));
+    if (!shape || dims.some((d) => d === undefined)) return this.op(op, {}, [t], this.make(null, t, { uncertain: true }), node);
+    const want = dims as Dim[];
+    const total = product(shape);
+    const inferIdx = want.findIndex((d) => d === -1);
+    const known = product(want.filter((d, i) => i !== inferIdx));
+    const shapeText = `[${want.map(dimToString).join(', ')}]`;
+    let out: Dim[];
+    if (inferIdx >= 0) {
+      const q = divExact(total, known);
+      if (q === undefined) {
+        if (isKnown(total) && isKnown(known) && known !== 0 && !t.poisoned) {
+          return this.fail(node, 'view-size', `${op}(${want.join(', ')}) cannot fit a tensor of ${total} elements (shape [${shape.map(dimToString).join(', ')}]): ${total} is not divisible by ${known}; use ${op}(${shape[0] === undefined ? '-1' : dimToString(shape[0])}, -1) or torch.flatten(x, 1)`, `shape '${shapeText}' is invalid for input of size ${total}`, [t], [{ t }]);
+        }
+        out = want.map((d, i) => (i === inferIdx ? unknownDim() : d));
+        if (!isKnown(total)) this.a.constrainEq(total, known, true);
+      } else out = want.map((d, i) => (i === inferIdx ? q : d));
+    } else {
+      const eq = dimEquals(total, known);
+      if (eq === false && !t.poisoned) {
+        return this.fail(node, 'view-size', `${op}(${want.join(', ')}) needs ${dimToString(known)} elements but the tensor has ${dimToString(total)} (shape [${shape.map(dimToString).join(', ')}])`, isKnown(total) ? `shape '${shapeText}' is invalid for input of size ${total}` : undefined, [t], [{ t }]);
+      }
+      if (eq === undefined) this.a.constrainEq(total, known, false);
+      out = want;
+    }
+    const r = this.make(out, t);
+    r.producer = { site: rangeOf(node), label: `the ${op} here` };
+    return this.op(op, { shape: want.map((d) => (isKnown(d) ? d : String(d))) }, [t], r, node);
+  }
+
+  flatten(t: TensorValue, start: number, end: number, node: SyntaxNode): TensorValue {
+    const shape = t.shape;
+    if (!shape) return this.op('flatten', { start_dim: start, end_dim: end }, [t], this.make(null, t), node);
+    if (shape.length === 0) return this.op('flatten', { start_dim: start, end_dim: end }, [t], this.make([1], t), node);
+    const s = this.normDim(start, shape.length);
+    const e = this.normDim(end, shape.length);
+    if (s === undefined) return this.dimError(node, start, shape.length, [t]);
+    if (e === undefined) return this.dimError(node, end, shape.length, [t]);
+    const out = s > e ? shape : [...shape.slice(0, s), product(shape.slice(s, e + 1)), ...shape.slice(e + 1)];
+    const r = this.make(out, t);
+    r.producer = { site: rangeOf(node), label: 'the flatten here' };
+    return this.op('flatten', { start_dim: start, end_dim: end }, [t], r, node);
+  }
+
+  private permute(t: TensorValue, order: Array<number | undefined>, node: SyntaxNode): TensorValue {
+    const shape = t.shape;
+    if (!shape || order.some((o) => o === undefined)) return this.make(null, t);
+    if (order.length !== shape.length) {
+      if (this.quiet([t])) return this.make(null);
+      return this.fail(node, 'permute-dims', `permute got ${order.length} dimensions for a ${shape.length}-d tensor: give one index per dimension`, `permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${shape.length} is not equal to len(dims) = ${order.length}`, [t]);
+    }
+    const idx = order.map((o) => this.normDim(o ?? 0, shape.length));
+    if (idx.some((i) => i === undefined)) return this.dimError(node, order.find((o, k) => idx[k] === undefined) ?? 0, shape.length, [t]);
+    const out = idx.map((i) => shape[i ?? 0] ?? unknownDim());
+    return this.op('permute', { dims: order }, [t], this.make(out, t), node);
+  }
+
+  private transpose(t: TensorValue, d0: number | undefined, d1: number | undefined, node: SyntaxNode): TensorValue {
+    const shape = t.shape;
+    if (!shape || d0 === undefined || d1 === undefined) return this.make(null, t);
+    const i = this.normDim(d0, shape.length);
+    const j = this.normDim(d1, shape.length);
+    if (i === undefined) return this.dimError(node, d0, shape.length, [t]);
+    if (j === undefined) return this.dimError(node, d1, shape.length, [t]);
+    const out = [...shape];
+    out[i] = shape[j] ?? unknownDim();
+    out[j] = shape[i] ?? unknownDim();
+    return this.op('transpose', { dim0: d0, dim1: d1 }, [t], this.make(out, t), node);
+  }
+
+  private reduce(t: TensorValue, name: string, dimV: Value | undefined, keepV: Value | undefined, node: SyntaxNode): Value {
+    const shape = t.shape;
+    const keep = keepV?.k === 'bool' ? keepV.v : false;
+    if (!shape) return this.make(null, t);
+    if (!dimV || dimV.k === 'none') {
+      if (name === 'max' || name === 'min') return this.op(name, {}, [t], this.make([], t), node);
+      return this.op(name, {}, [t], this.make([], t), node);
+    }
+    const dims = dimV.k === 'tuple' || dimV.k === 'list' ? dimV.items.map(toNumber) : [toNumber(dimV)];
+    if (dims.some((d) => d === undefined)) return this.make(null, t);
+    const idx = dims.map((d) => this.normDim(d ?? 0, shape.length));
+    const bad = idx.findIndex((i) => i === undefined);
+    if (bad >= 0) return this.dimError(node, dims[bad] ?? 0, shape.length, [t]);
+    const out: Dim[] = [];
+    shape.forEach((s, i) => {
+      if (idx.includes(i)) {
+        if (keep) out.push(1);
+      } else out.push(s);
+    });
+    const r = this.op(name, { dim: dims, keepdim: keep }, [t], this.make(out, t), node);
+    // max/min over a dim return (values, indices).
+    if ((name === 'max' || name === 'min') && !(dimV.k === 'tuple' || dimV.k === 'list')) return tuple([r, this.make(out, t)]);
+    return r;
+  }
+
+  private matmul(a: TensorValue, b: TensorValue, node: SyntaxNode): TensorValue {
+    const sa = a.shape;
+    const sb = b.shape;
+    if (!sa || !sb || sa.length < 2 || sb.length < 2) return this.make(null, a);
+    const k1 = sa[sa.length - 1] ?? unknownDim();
+    const k2 = sb[sb.length - 2] ?? unknownDim();
+    if (dimEquals(k1, k2) === false && !this.quiet([a, b])) {
+      const r1 = product(sa.slice(0, -1));
+      return this.fail(node, 'matmul-mismatch', `matrix product of [${sa.map(dimToString).join(', ')}] and [${sb.map(dimToString).join(', ')}]: inner sizes ${dimToString(k1)} and ${dimToString(k2)} differ`, `mat1 and mat2 shapes cannot be multiplied (${dimToString(r1)}x${dimToString(k1)} and ${dimToString(k2)}x${dimToString(sb[sb.length - 1] ?? unknownDim())})`, [a, b]);
+    }
+    const out = [...sa.slice(0, -1), sb[sb.length - 1] ?? unknownDim()];
+    return this.op('matmul', {}, [a, b], this.make(out, a), node);
+  }
+
+  cat(items: TensorValue[], dim: number, node: SyntaxNode): TensorValue {
+    const shapes = items.map((t) => t.shape);
+    if (items.length === 0 || shapes.some((s) => !s) || this.quiet(items)) return this.make(null, items[0], { uncertain: items.some((t) => t.uncertain) });
+    const ref = shapes[0] as Shape;
+    const d = this.normDim(dim, ref.length);
+    if (d === undefined) return this.dimError(node, dim, ref.length, items);
+    let total: Dim = 0;
+    for (let n = 0; n < shapes.length; n++) {
+      const s = shapes[n] as Shape;
+      if (s.length !== ref.length) {
+        return this.fail(node, 'cat-mismatch', `torch.cat: tensor ${n} has ${s.length} dimensions but tensor 0 has ${ref.length}`, `Tensors must have same number of dimensions: got ${ref.length} and ${s.length}`, items);
+      }
+      for (let i = 0; i < ref.length; i++) {
+        if (i === d) continue;
+        const eq = dimEquals(ref[i] ?? 0, s[i] ?? 0);
+        if (eq === false) {
+          return this.fail(node, 'cat-mismatch', `torch.cat along dim ${dim}: tensor ${n} has size ${dimToString(s[i] ?? 0)} in dimension ${i} but tensor 0 has ${dimToString(ref[i] ?? 0)}; all dimensions except ${dim} must match (crop or pad one of them first)`, `Sizes of tensors must match except in dimension ${d}. Expected size ${dimToString(ref[i] ?? 0)} but got size ${dimToString(s[i] ?? 0)} for tensor number ${n} in the list.`, items, items.map((t) => ({ t })));
+        }
+        if (eq === undefined) this.a.constrainEq(ref[i] ?? 0, s[i] ?? 0, false);
+      }
+      total = add(total, s[d] ?? 0);
+    }
+    const out = [...ref];
+    out[d] = total;
+    const r = this.make(out, items[0]);
+    r.producer = { site: rangeOf(node), label: 'the torch.cat here' };
+    if (items.some((t) => t.uncertain)) r.uncertain = true;
+    return this.op('cat', { dim }, items, r, node);
+  }
+
+  private stack(items: TensorValue[], dim: number, node: SyntaxNode): TensorValue {
+    const ref = items[0]?.shape;
+    if (!ref || items.some((t) => !t.shape)) return this.make(null, items[0]);
+    const i = dim < 0 ? dim + ref.length + 1 : dim;
+    const out = [...ref.slice(0, i), items.length, ...ref.slice(i)];
+    return this.op('stack', { dim }, items, this.make(out, items[0]), node);
+  }
+
+  binary(op: string, a: Value, b: Value, node: SyntaxNode): Value {
+    const ta = a.k === 'tensor' ? a : undefined;
+    const tb = b.k === 'tensor' ? b : undefined;
+    const opName = op === '+' ? 'add' : op === '-' ? 'sub' : op === '*' ? 'mul' : op === '/' ? 'div' : op === '@' ? 'matmul' : 'binary';
+    if (op === '@' && ta && tb) return this.matmul(ta, tb, node);
+    if (ta && tb) {
+      if (!ta.shape || !tb.shape || this.quiet([ta, tb])) return this.make(null, ta, { uncertain: ta.uncertain === true || tb.uncertain === true });
+      const out = this.broadcast(ta, tb, node);
+      if (!out) return this.make(null, ta, { poisoned: true });
+      const r = this.make(out, ta.shape.length >= tb.shape.length ? ta : tb);
+      if (tb.uncertain) r.uncertain = true;
+      // Receptive field of a sum: the larger of the two.
+      if (ta.rf && tb.rf) r.rf = { size: ta.rf.size.map((s, i) => Math.max(s, tb.rf?.size[i] ?? 0)), jump: ta.rf.jump };
+      return this.op(opName, {}, [ta, tb], r, node);
+    }
+    const t = ta ?? tb;
+    if (!t) return UNKNOWN_VALUE;
+    const scalar = ta ? b : a;
+    return this.op(opName, { other: toNumber(scalar) ?? null, reverse: !ta }, [t], this.make(t.shape, t), node);
+  }
+
+  unary(t: TensorValue, node: SyntaxNode): Value {
+    return this.op('neg', {}, [t], this.make(t.shape, t), node);
+  }
+
+  private broadcast(a: TensorValue, b: TensorValue, node: SyntaxNode): Shape | undefined {
+    const sa = a.shape as Shape;
+    const sb = b.shape as Shape;
+    const n = Math.max(sa.length, sb.length);
+    const out: Dim[] = new Array<Dim>(n);
+    // PyTorch compares from the last dimension backwards and names the first mismatch it meets.
+    for (let i = n - 1; i >= 0; i--) {
+      const x = sa[sa.length - n + i] ?? 1;
+      const y = sb[sb.length - n + i] ?? 1;
+      if (x === 1) out[i] = y;
+      else if (y === 1) out[i] = x;
+      else {
+        const eq = dimEquals(x, y);
+        if (eq === false) {
+          this.fail(node, 'broadcast-mismatch', `shapes [${sa.map(dimToString).join(', ')}] and [${sb.map(dimToString).join(', ')}] cannot be combined: dimension ${i} is ${dimToString(x)} on one side and ${dimToString(y)} on the other (for a residual connection, make both branches produce the same shape, e.g. with a 1x1 conv shortcut)`, `The size of tensor a (${dimToString(x)}) must match the size of tensor b (${dimToString(y)}) at non-singleton dimension ${i}`, [a, b], [{ t: a }, { t: b }]);
+          return undefined;
+        }
+        if (eq === undefined) this.a.constrainEq(x, y, false);
+        out[i] = isKnown(x) ? x : y;
+      }
+    }
+    return out;
+  }
+
+  index(t: TensorValue, subs: SyntaxNode[], scope: Scope, node: SyntaxNode): Value {
+    const shape = t.shape;
+    if (!shape) return this.make(null, t);
+    const out: Dim[] = [];
+    let i = 0;
+    const items = subs.length === 1 && subs[0]?.type === 'tuple' ? subs[0].children : subs;
+    const consumed = items.filter((s) => s.type !== 'none' && s.type !== 'ellipsis').length;
+    for (const s of items) {
+      if (s.type === 'none') {
+        out.push(1);
+        continue;
+      }
+      if (s.type === 'ellipsis') {
+        const skip = shape.length - consumed;
+        for (let k = 0; k < skip; k++) out.push(shape[i++] ?? unknownDim());
+        continue;
+      }
+      const size = shape[i++];
+      if (size === undefined) return this.make(null, t);
+      if (s.type === 'slice') {
+        const [start, stop, step] = this.a.interp.sliceParts(s, scope);
+        if (isKnown(size)) {
+          const idx = this.a.sliceIndices(size, start, stop, step);
+          out.push(idx ? idx.length : unknownDim());
+        } else out.push(!start && !stop && !step ? size : unknownDim());
+        continue;
+      }
+      const v = this.a.interp.evalExpr(s, scope);
+      if (v.k === 'tensor') return this.make(null, t, { uncertain: true });
+      if (v.k === 'num' || v.k === 'sym') continue; // an integer index drops the dimension
+      return this.make(null, t, { uncertain: true });
+    }
+    while (i < shape.length) out.push(shape[i++] ?? unknownDim());
+    return this.op('index', { index: rangeOf(node).startOffset }, [t], this.make(out, t), node);
+  }
+}
+
+function nestedShape(v: Value, a: Analyzer): Shape | null {
+  const shape: number[] = [];
+  let cur: Value | undefined = v;
+  while (cur && (cur.k === 'list' || cur.k === 'tuple')) {
+    const items = a.interp.iterate(cur);
+    if (!items) return null;
+    shape.push(items.length);
+    cur = items[0];
+  }
+  return cur && (cur.k === 'num' || cur.k === 'bool') ? shape : shape.length ? shape : null;
+}
+
+export { list, floorDiv, child };

@@ -1,0 +1,183 @@
+// Abstract values of the Python subset that model definitions use.
+import type { Dim, Shape } from '../dims';
+import type { LayerSpec, LayerArgs } from '../rules/layer-spec';
+import type { SyntaxNode } from '../syntax';
+import type { Range } from '../types';
+
+export type Value =
+  | NumValue
+  | SymValue
+  | StrValue
+  | BoolValue
+  | NoneValue
+  | SeqValue
+  | DictValue
+  | FuncValue
+  | ClassValue
+  | RefValue
+  | ModuleValue
+  | TensorValue
+  | ObjValue
+  | MethodValue
+  | UnknownValue;
+
+export interface NumValue { k: 'num'; v: number; float: boolean }
+/** An integer known only symbolically (a tensor size with a symbolic input). */
+export interface SymValue { k: 'sym'; d: Dim }
+export interface StrValue { k: 'str'; v: string }
+export interface BoolValue { k: 'bool'; v: boolean }
+export interface NoneValue { k: 'none' }
+export interface SeqValue { k: 'list' | 'tuple'; items: Value[]; uncertain?: boolean; /** torch.Size */ size?: boolean }
+export interface DictValue { k: 'dict'; keys: Value[]; vals: Value[]; uncertain?: boolean }
+export interface UnknownValue { k: 'unknown' }
+
+export interface Param {
+  name: string;
+  kind: 'plain' | 'star' | 'kwstar' | 'kwonly';
+  default?: Value;
+}
+
+export interface FuncValue {
+  k: 'func';
+  name: string;
+  node: SyntaxNode;
+  params: Param[];
+  closure: Scope;
+  /** The class a method was defined in (for super()). */
+  owner?: ClassValue;
+  self?: Value;
+}
+
+export interface ClassValue {
+  k: 'class';
+  name: string;
+  node: SyntaxNode;
+  bases: Value[];
+  attrs: Map<string, Value>;
+  /** Derived from nn.Module (directly or through user classes). */
+  isModule: boolean;
+  /** The torch.nn container it derives from, if any. */
+  container?: 'Sequential' | 'ModuleList' | 'ModuleDict' | undefined;
+}
+
+/** Something outside the file: a module, class or function of torch, math, collections... by dotted path. */
+export interface RefValue { k: 'ref'; path: string; self?: Value }
+
+export interface ObjValue { k: 'obj'; cls: ClassValue; attrs: Map<string, Value> }
+
+/** A built-in method bound to a value: list.append, x.view, dict.items. */
+export interface MethodValue { k: 'method'; self: Value; name: string }
+
+export interface ModuleValue {
+  k: 'module';
+  id: number;
+  /** torch.nn class name for built-ins, the user class name otherwise. */
+  type: string;
+  spec?: LayerSpec;
+  args?: BoundArgs;
+  cls?: ClassValue;
+  container?: 'Sequential' | 'ModuleList' | 'ModuleDict';
+  children: Map<string, ModuleValue>;
+  attrs: Map<string, Value>;
+  /** The constructor call. */
+  site: Range;
+  uncertain: boolean;
+  /** Set when constructor checks failed: applying it produces nothing further. */
+  broken: boolean;
+}
+
+export interface BoundArgs extends LayerArgs {
+  /** Source range of an argument the user wrote. */
+  rangeOf(name: string): Range | undefined;
+  /** Plain JSON of every parameter (for the engine's graph). */
+  toJSON(): Record<string, unknown>;
+}
+
+export interface Producer {
+  /** Where the tensor's channel dimension was last set. */
+  site: Range;
+  label: string;
+  /** The argument that set it (out_channels), for related locations. */
+  argRange?: Range;
+}
+
+export interface TensorValue {
+  k: 'tensor';
+  id: number;
+  /** null: rank unknown. */
+  shape: Shape | null;
+  producer?: Producer;
+  /** Receptive field and cumulative stride per spatial dim (last two dims for 2-D). */
+  rf?: { size: number[]; jump: number[] } | undefined;
+  /** Shape depends on something the analysis could not know: findings downstream are suppressed. */
+  uncertain?: boolean;
+  /** Produced after an error: no further findings on it. */
+  poisoned?: boolean;
+}
+
+export class Scope {
+  readonly vars = new Map<string, Value>();
+  constructor(readonly parent?: Scope, readonly isModule = false) {}
+  lookup(name: string): Value | undefined {
+    for (let s: Scope | undefined = this; s; s = s.parent) {
+      const v = s.vars.get(name);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+}
+
+export const NONE: NoneValue = { k: 'none' };
+export const UNKNOWN_VALUE: UnknownValue = { k: 'unknown' };
+export const TRUE: BoolValue = { k: 'bool', v: true };
+export const FALSE: BoolValue = { k: 'bool', v: false };
+
+export function num(v: number, float = !Number.isInteger(v)): NumValue {
+  return { k: 'num', v, float };
+}
+export function str(v: string): StrValue {
+  return { k: 'str', v };
+}
+export function bool(v: boolean): BoolValue {
+  return v ? TRUE : FALSE;
+}
+export function tuple(items: Value[]): SeqValue {
+  return { k: 'tuple', items };
+}
+export function list(items: Value[]): SeqValue {
+  return { k: 'list', items };
+}
+
+/** Python truthiness, or undefined when it cannot be known. */
+export function truthy(v: Value): boolean | undefined {
+  switch (v.k) {
+    case 'num': return v.v !== 0;
+    case 'str': return v.v.length > 0;
+    case 'bool': return v.v;
+    case 'none': return false;
+    case 'list':
+    case 'tuple': return v.uncertain ? undefined : v.items.length > 0;
+    case 'dict': return v.uncertain ? undefined : v.keys.length > 0;
+    case 'func':
+    case 'class':
+    case 'module':
+    case 'obj':
+    case 'method': return true;
+    case 'sym': return typeof v.d === 'number' ? v.d !== 0 : undefined;
+    case 'ref': return true;
+    default: return undefined;
+  }
+}
+
+export function describe(v: Value): string {
+  switch (v.k) {
+    case 'num': return String(v.v);
+    case 'str': return JSON.stringify(v.v);
+    case 'bool': return v.v ? 'True' : 'False';
+    case 'none': return 'None';
+    case 'module': return v.type;
+    case 'class': return v.name;
+    case 'ref': return v.path;
+    default: return v.k;
+  }
+}

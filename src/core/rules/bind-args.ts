@@ -1,0 +1,98 @@
+// Binds a call's positional and keyword arguments to a layer's signature, as Python does, and fills defaults.
+import { UNKNOWN, type ArgValue, type LayerArgs, type LayerIssue, type LayerSpec } from './layer-spec';
+
+export interface BoundArgs extends LayerArgs {
+  /** Every parameter of the signature with its bound value (explicit or default; UNKNOWN when neither). */
+  readonly values: Readonly<Record<string, ArgValue>>;
+}
+
+function pythonNameList(names: string[]): string {
+  const q = names.map((n) => `'${n}'`);
+  if (q.length <= 1) return q.join('');
+  if (q.length === 2) return `${q[0]} and ${q[1]}`;
+  return `${q.slice(0, -1).join(', ')}, and ${q[q.length - 1]}`;
+}
+
+/**
+ * Binds like Python's call rules. Problems (too many positionals, unknown or repeated keywords, missing
+ * required parameters) come back as `invalid-argument` issues; the unbound parameter then reads UNKNOWN.
+ * `unknownTail`: the call had a *args/**kwargs splat the interpreter could not expand, so missing
+ * parameters are not reported.
+ */
+export function bindArgs(
+  spec: Pick<LayerSpec, 'type' | 'signature' | 'defaults' | 'acceptsAnyArgs'>,
+  positional: readonly ArgValue[],
+  keywords: Readonly<Record<string, ArgValue>>,
+  options: { unknownTail?: boolean } = {},
+): { args: BoundArgs; issues: LayerIssue[] } {
+  const issues: LayerIssue[] = [];
+  const values: Record<string, ArgValue> = {};
+  const given = new Set<string>();
+  const isModule = !spec.type.includes('.');
+  const where = isModule ? `${spec.type}.__init__()` : `${spec.type.split('.').pop() ?? spec.type}()`;
+  positional.forEach((v, i) => {
+    const name = spec.signature[i];
+    if (name === undefined) return;
+    values[name] = v;
+    given.add(name);
+  });
+  if (positional.length > spec.signature.length && !spec.acceptsAnyArgs) {
+    issues.push({
+      code: 'invalid-argument',
+      severity: 'error',
+      message: `${spec.type} takes at most ${spec.signature.length} positional arguments (${spec.signature.join(', ')}) but ${positional.length} were given`,
+    });
+  }
+  for (const [name, v] of Object.entries(keywords)) {
+    if (!spec.signature.includes(name)) {
+      if (spec.acceptsAnyArgs) continue;
+      const issue: LayerIssue = {
+        code: 'invalid-argument',
+        severity: 'error',
+        message: `${spec.type} has no parameter '${name}'; its parameters are ${spec.signature.join(', ')}`,
+        arg: name,
+      };
+      if (isModule) issue.pytorch = `${where} got an unexpected keyword argument '${name}'`;
+      issues.push(issue);
+      continue;
+    }
+    if (given.has(name)) {
+      const issue: LayerIssue = {
+        code: 'invalid-argument',
+        severity: 'error',
+        message: `${spec.type} gets '${name}' twice, positionally and by keyword`,
+        arg: name,
+      };
+      if (isModule) issue.pytorch = `${where} got multiple values for argument '${name}'`;
+      issues.push(issue);
+    }
+    values[name] = v;
+    given.add(name);
+  }
+  const missing: string[] = [];
+  for (const name of spec.signature) {
+    if (given.has(name)) continue;
+    if (Object.prototype.hasOwnProperty.call(spec.defaults, name)) values[name] = spec.defaults[name] as ArgValue;
+    else {
+      values[name] = UNKNOWN;
+      missing.push(name);
+    }
+  }
+  if (missing.length > 0 && !options.unknownTail) {
+    const s = missing.length === 1 ? '' : 's';
+    const issue: LayerIssue = {
+      code: 'invalid-argument',
+      severity: 'error',
+      message: `${spec.type} needs ${missing.join(' and ')}: add the missing argument${s}`,
+    };
+    if (isModule) issue.pytorch = `${where} missing ${missing.length} required positional argument${s}: ${pythonNameList(missing)}`;
+    issues.push(issue);
+  }
+  const args: BoundArgs = {
+    type: spec.type,
+    values,
+    get: (name) => (Object.prototype.hasOwnProperty.call(values, name) ? (values[name] as ArgValue) : UNKNOWN),
+    given: (name) => given.has(name),
+  };
+  return { args, issues };
+}

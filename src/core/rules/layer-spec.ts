@@ -1,0 +1,87 @@
+// The contract between the interpreter and the per-layer shape rules.
+// One file per layer family (conv.ts, pool.ts, norm.ts, ...); registry.ts maps class names to specs.
+import type { Dim, Shape } from '../dims';
+
+/** A constructor argument as the interpreter could evaluate it. UNKNOWN when it could not. */
+export const UNKNOWN: unique symbol = Symbol('unknown');
+export type ArgValue = number | string | boolean | null | typeof UNKNOWN | ArgValue[] | Dim;
+
+export interface LayerArgs {
+  readonly type: string;
+  /** The bound value of a parameter (explicit or default); UNKNOWN when not evaluable. */
+  get(name: string): ArgValue;
+  /** Whether the user wrote this argument (positionally or by keyword). */
+  given(name: string): boolean;
+}
+
+export interface LayerIssue {
+  code: string;
+  severity: 'error' | 'warning';
+  /** Names the numbers and says what to write instead. */
+  message: string;
+  /** PyTorch's runtime error text, exactly as PyTorch 1.13 prints it. */
+  pytorch?: string;
+  /** The constructor argument the finding points at (its source range); absent: the whole constructor call. */
+  arg?: string;
+  /** A one-argument fix: set `arg` to `value` (source text). */
+  fix?: { arg: string; value: string; title: string };
+  /** For mismatches caused by the incoming tensor: the finding also points at the layer that produced it. */
+  blamesInput?: boolean;
+}
+
+/**
+ * What a symbolic input must satisfy for the layer to work, e.g. H >= 5 or C == 64 (for "accepts" lines).
+ * Only emitted when the rule could not decide it from the shapes.
+ */
+export interface DimRequirement {
+  dim: Dim;
+  op: '>=' | '==';
+  value: Dim;
+  /** Short reason, e.g. "Conv2d kernel 5 needs H >= 5". */
+  why: string;
+}
+
+export type ApplyResult =
+  | {
+      output: Shape;
+      issues?: LayerIssue[];
+      /** For layers that return a tuple of tensors (e.g. return_indices=True): every element; `output` is the first. */
+      outputs?: Shape[];
+      /** Conditions on symbolic dims this result relies on. */
+      requires?: DimRequirement[];
+    }
+  | { error: LayerIssue };
+
+export interface Geometry {
+  /** Per spatial dimension: kernel extent, stride, dilation; for receptive field and cumulative stride. */
+  kernel: number[];
+  stride: number[];
+  dilation: number[];
+}
+
+export interface LayerSpec {
+  /** Class name as in torch.nn, e.g. "Conv2d". */
+  type: string;
+  /** Constructor parameter names in positional order (after self). */
+  signature: string[];
+  defaults: Record<string, ArgValue>;
+  /** The constructor takes *args/**kwargs (nn.Identity): any argument binds, none is reported. */
+  acceptsAnyArgs?: boolean;
+  /**
+   * Names of the tensor arguments of forward (or of the function), in the order they come in `inputs`;
+   * default ['input']. Entries after `minInputs` are optional (F.linear: input, weight, bias).
+   */
+  inputNames?: string[];
+  minInputs?: number;
+  /** Constructor-time checks (PyTorch raises these in __init__). */
+  check?(a: LayerArgs): LayerIssue[];
+  /** Output shape for the given input shapes, or the error PyTorch would raise. */
+  apply(a: LayerArgs, inputs: Shape[]): ApplyResult;
+  /** Learnable parameter count, when the arguments are known. */
+  paramCount?(a: LayerArgs): number | null;
+  /** Multiply-accumulates for one forward pass at these shapes, when known. */
+  macs?(a: LayerArgs, inputs: Shape[], output: Shape): number | null;
+  geometry?(a: LayerArgs): Geometry | null;
+  /** Hover text: the output-size formula with the actual numbers substituted. */
+  formula?(a: LayerArgs, inputs: Shape[], output: Shape): string[];
+}

@@ -1,0 +1,587 @@
+// TypeScript/JavaScript model code: TensorFlow.js layers models (tf.sequential, model.add(tf.layers.*))
+// and PyTorch-style code written in TS (new nn.Conv2d(3, 16, 3), nn.Sequential(...)).
+import { child, rangeOf, type SyntaxNode } from '../syntax';
+import type { Analysis, Finding, LayerReport, ModelReport, InputSource, ShapeSite, Range } from '../types';
+import { dimToJSON, isKnown, sym, unknownDim, type Dim, type Shape } from '../dims';
+import { parseInputComment } from '../shape-comments';
+import { layerSpecs } from '../rules/registry';
+import { UNKNOWN, type ArgValue, type LayerArgs, type LayerSpec } from '../rules/layer-spec';
+import type { AnalyzeOptions } from '../python/models';
+import { applyTfLayer, tfMacs, type TfArg, type TfConfig } from './layers';
+
+type V =
+  | { k: 'num'; v: number }
+  | { k: 'str'; v: string }
+  | { k: 'bool'; v: boolean }
+  | { k: 'null' }
+  | { k: 'arr'; items: V[] }
+  | { k: 'obj'; props: Map<string, V>; nodes: Map<string, SyntaxNode> }
+  | { k: 'ref'; path: string }
+  | { k: 'tflayer'; kind: string; config: TfConfig; node: SyntaxNode }
+  | { k: 'tfmodel'; layers: V[]; node: SyntaxNode; name: string | undefined }
+  | { k: 'torch'; spec: LayerSpec; args: TsArgs; node: SyntaxNode }
+  | { k: 'torchseq'; children: V[]; node: SyntaxNode; name: string | undefined }
+  | { k: 'func'; node: SyntaxNode; scope: Scope }
+  | { k: 'unknown' };
+
+const UNKNOWN_V: V = { k: 'unknown' };
+
+class Scope {
+  readonly vars = new Map<string, V>();
+  constructor(readonly parent?: Scope) {}
+  get(name: string): V | undefined {
+    for (let s: Scope | undefined = this; s; s = s.parent) {
+      const v = s.vars.get(name);
+      if (v) return v;
+    }
+    return undefined;
+  }
+  set(name: string, v: V): void {
+    for (let s: Scope | undefined = this; s; s = s.parent) {
+      if (s.vars.has(name)) {
+        s.vars.set(name, v);
+        return;
+      }
+    }
+    this.vars.set(name, v);
+  }
+}
+
+interface TsArgs extends LayerArgs {
+  rangeOf(name: string): Range | undefined;
+}
+
+const MAX_STEPS = 200_000;
+const MAX_DEPTH = 40;
+
+class TsEvaluator {
+  steps = 0;
+  depth = 0;
+  readonly models: Array<Extract<V, { k: 'tfmodel' } | { k: 'torchseq' }>> = [];
+  readonly called = new Set<SyntaxNode>();
+  readonly notes: string[] = [];
+
+  tick(): void {
+    if (++this.steps > MAX_STEPS) throw new Error('step limit');
+  }
+
+  execBlock(nodes: SyntaxNode[], scope: Scope): V | undefined {
+    // Function declarations are hoisted (also exported ones).
+    for (const n of nodes) {
+      const decl = n.type === 'export_statement' ? child(n, 'declaration') : n;
+      if (decl?.type !== 'function_declaration') continue;
+      const name = child(decl, 'name')?.text;
+      if (name) scope.vars.set(name, { k: 'func', node: decl, scope });
+    }
+    for (const n of nodes) {
+      const r = this.exec(n, scope);
+      if (r) return r;
+    }
+    return undefined;
+  }
+
+  exec(node: SyntaxNode, scope: Scope): V | undefined {
+    this.tick();
+    switch (node.type) {
+      case 'lexical_declaration':
+      case 'variable_declaration':
+        for (const d of node.children) if (d.type === 'variable_declarator') {
+          const nameNode = child(d, 'name');
+          const valueNode = child(d, 'value');
+          const v = valueNode ? this.eval(valueNode, scope) : UNKNOWN_V;
+          if (nameNode?.type === 'identifier') {
+            scope.vars.set(nameNode.text, v);
+            if ((v.k === 'tfmodel' || v.k === 'torchseq') && !v.name) v.name = nameNode.text;
+          }
+        }
+        return undefined;
+      case 'expression_statement':
+        for (const c of node.children) this.eval(c, scope);
+        return undefined;
+      case 'return_statement':
+        return node.children[0] ? this.eval(node.children[0], scope) : UNKNOWN_V;
+      case 'statement_block':
+        return this.execBlock(node.children, new Scope(scope));
+      case 'export_statement': {
+        const decl = child(node, 'declaration') ?? child(node, 'value');
+        if (decl) return decl.type.endsWith('declaration') ? this.exec(decl, scope) : (this.eval(decl, scope), undefined);
+        return undefined;
+      }
+      case 'function_declaration':
+        return undefined;
+      case 'if_statement': {
+        const cond = this.eval(child(node, 'condition') ?? node, scope);
+        const t = cond.k === 'bool' ? cond.v : cond.k === 'num' ? cond.v !== 0 : undefined;
+        const cons = child(node, 'consequence');
+        const alt = child(node, 'alternative');
+        if (t === false) return alt?.children[0] ? this.exec(alt.children[0], scope) : undefined;
+        if (t === undefined) return undefined;
+        return cons ? this.exec(cons, scope) : undefined;
+      }
+      case 'for_statement': {
+        const inner = new Scope(scope);
+        const init = child(node, 'initializer');
+        if (init) this.exec(init, inner);
+        const cond = child(node, 'condition');
+        const inc = child(node, 'increment');
+        const body = child(node, 'body');
+        for (let i = 0; i < 1000; i++) {
+          if (cond) {
+            const c = this.eval(cond.type === 'expression_statement' ? cond.children[0] ?? cond : cond, inner);
+            if (c.k !== 'bool' || !c.v) break;
+          }
+          if (body) {
+            const r = this.exec(body, inner);
+            if (r) return r;
+          }
+          if (inc) this.eval(inc, inner);
+        }
+        return undefined;
+      }
+      case 'for_in_statement': {
+        const right = this.eval(child(node, 'right') ?? node, scope);
+        const left = child(node, 'left');
+        const body = child(node, 'body');
+        if (right.k !== 'arr' || !left || !body) return undefined;
+        for (const item of right.items) {
+          const inner = new Scope(scope);
+          inner.vars.set(left.text, item);
+          const r = this.exec(body, inner);
+          if (r) return r;
+        }
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  eval(node: SyntaxNode, scope: Scope): V {
+    this.tick();
+    switch (node.type) {
+      case 'number':
+        return { k: 'num', v: Number(node.text.replace(/_/g, '')) };
+      case 'string':
+        return { k: 'str', v: node.text.slice(1, -1) };
+      case 'true':
+        return { k: 'bool', v: true };
+      case 'false':
+        return { k: 'bool', v: false };
+      case 'null':
+      case 'undefined':
+        return { k: 'null' };
+      case 'identifier':
+        return scope.get(node.text) ?? (node.text === 'tf' || node.text === 'nn' || node.text === 'torch' ? { k: 'ref', path: node.text } : UNKNOWN_V);
+      case 'parenthesized_expression':
+      case 'as_expression':
+      case 'satisfies_expression':
+      case 'non_null_expression':
+      case 'await_expression':
+        return node.children[0] ? this.eval(node.children[0], scope) : UNKNOWN_V;
+      case 'array':
+        return { k: 'arr', items: node.children.filter((c) => c.type !== 'comment').flatMap((c) => {
+          if (c.type === 'spread_element') {
+            const v = this.eval(c.children[0] ?? c, scope);
+            return v.k === 'arr' ? v.items : [UNKNOWN_V];
+          }
+          return [this.eval(c, scope)];
+        }) };
+      case 'object': {
+        const props = new Map<string, V>();
+        const nodes = new Map<string, SyntaxNode>();
+        for (const p of node.children) {
+          if (p.type === 'pair') {
+            const key = child(p, 'key');
+            const value = child(p, 'value');
+            if (!key || !value) continue;
+            const k = key.type === 'string' ? key.text.slice(1, -1) : key.text;
+            props.set(k, this.eval(value, scope));
+            nodes.set(k, value);
+          } else if (p.type === 'shorthand_property_identifier') {
+            props.set(p.text, scope.get(p.text) ?? UNKNOWN_V);
+            nodes.set(p.text, p);
+          }
+        }
+        return { k: 'obj', props, nodes };
+      }
+      case 'member_expression': {
+        const obj = this.eval(child(node, 'object') ?? node, scope);
+        const prop = child(node, 'property')?.text ?? '';
+        if (obj.k === 'ref') return { k: 'ref', path: `${obj.path}.${prop}` };
+        if (obj.k === 'obj') return obj.props.get(prop) ?? UNKNOWN_V;
+        if (obj.k === 'arr' && prop === 'length') return { k: 'num', v: obj.items.length };
+        if (obj.k === 'tfmodel' || obj.k === 'arr') return { k: 'ref', path: `<method>.${prop}` };
+        return UNKNOWN_V;
+      }
+      case 'subscript_expression': {
+        const obj = this.eval(child(node, 'object') ?? node, scope);
+        const idx = this.eval(child(node, 'index') ?? node, scope);
+        if (obj.k === 'arr' && idx.k === 'num') return obj.items[idx.v] ?? UNKNOWN_V;
+        if (obj.k === 'obj' && idx.k === 'str') return obj.props.get(idx.v) ?? UNKNOWN_V;
+        return UNKNOWN_V;
+      }
+      case 'binary_expression': {
+        const op = child(node, 'operator')?.text ?? '';
+        const l = this.eval(child(node, 'left') ?? node, scope);
+        const r = this.eval(child(node, 'right') ?? node, scope);
+        if (l.k === 'num' && r.k === 'num') {
+          switch (op) {
+            case '+': return { k: 'num', v: l.v + r.v };
+            case '-': return { k: 'num', v: l.v - r.v };
+            case '*': return { k: 'num', v: l.v * r.v };
+            case '/': return { k: 'num', v: l.v / r.v };
+            case '%': return { k: 'num', v: l.v % r.v };
+            case '**': return { k: 'num', v: l.v ** r.v };
+            case '<': return { k: 'bool', v: l.v < r.v };
+            case '<=': return { k: 'bool', v: l.v <= r.v };
+            case '>': return { k: 'bool', v: l.v > r.v };
+            case '>=': return { k: 'bool', v: l.v >= r.v };
+            case '===':
+            case '==': return { k: 'bool', v: l.v === r.v };
+            case '!==':
+            case '!=': return { k: 'bool', v: l.v !== r.v };
+            default: return UNKNOWN_V;
+          }
+        }
+        if (l.k === 'str' && r.k === 'str' && (op === '===' || op === '==')) return { k: 'bool', v: l.v === r.v };
+        return UNKNOWN_V;
+      }
+      case 'unary_expression': {
+        const v = this.eval(child(node, 'argument') ?? node, scope);
+        const op = child(node, 'operator')?.text;
+        if (op === '-' && v.k === 'num') return { k: 'num', v: -v.v };
+        if (op === '!' && v.k === 'bool') return { k: 'bool', v: !v.v };
+        return UNKNOWN_V;
+      }
+      case 'update_expression': {
+        const arg = child(node, 'argument');
+        const v = arg ? this.eval(arg, scope) : UNKNOWN_V;
+        const op = child(node, 'operator')?.text ?? node.text.replace(arg?.text ?? '', '');
+        if (arg?.type === 'identifier' && v.k === 'num') scope.set(arg.text, { k: 'num', v: op.includes('+') ? v.v + 1 : v.v - 1 });
+        return v;
+      }
+      case 'assignment_expression': {
+        const left = child(node, 'left');
+        const v = this.eval(child(node, 'right') ?? node, scope);
+        if (left?.type === 'identifier') scope.set(left.text, v);
+        return v;
+      }
+      case 'augmented_assignment_expression': {
+        const left = child(node, 'left');
+        const cur = left ? this.eval(left, scope) : UNKNOWN_V;
+        const r = this.eval(child(node, 'right') ?? node, scope);
+        if (left?.type === 'identifier' && cur.k === 'num' && r.k === 'num') {
+          const op = child(node, 'operator')?.text ?? '+=';
+          const v = op === '+=' ? cur.v + r.v : op === '-=' ? cur.v - r.v : op === '*=' ? cur.v * r.v : cur.v / r.v;
+          scope.set(left.text, { k: 'num', v });
+        }
+        return UNKNOWN_V;
+      }
+      case 'arrow_function':
+      case 'function_expression':
+      case 'function':
+        return { k: 'func', node, scope };
+      case 'call_expression':
+        return this.call(node, scope, false);
+      case 'new_expression':
+        return this.call(node, scope, true);
+      default:
+        return UNKNOWN_V;
+    }
+  }
+
+  private call(node: SyntaxNode, scope: Scope, isNew: boolean): V {
+    const fnNode = child(node, isNew ? 'constructor' : 'function');
+    const argsNode = child(node, 'arguments');
+    const argNodes = (argsNode?.children ?? []).filter((c) => c.type !== 'comment');
+    const args = argNodes.map((a) => this.eval(a, scope));
+    if (!fnNode) return UNKNOWN_V;
+    // model.add(layer): a method call on a model value.
+    if (fnNode.type === 'member_expression') {
+      const target = this.eval(child(fnNode, 'object') ?? fnNode, scope);
+      const method = child(fnNode, 'property')?.text;
+      if (target.k === 'tfmodel' && method === 'add') {
+        if (args[0]) target.layers.push(args[0]);
+        return UNKNOWN_V;
+      }
+      if (target.k === 'arr' && method === 'push') {
+        target.items.push(...args);
+        return { k: 'num', v: target.items.length };
+      }
+    }
+    const fn = this.eval(fnNode, scope);
+    if (fn.k === 'func') return this.callFunction(fn, args);
+    if (fn.k !== 'ref') return UNKNOWN_V;
+    const path = fn.path;
+    if (path === 'tf.sequential') {
+      const known = this.models.find((m) => m.node === node);
+      if (known) return known;
+      const cfg = args[0];
+      const layers = cfg?.k === 'obj' ? cfg.props.get('layers') : undefined;
+      const model: V = { k: 'tfmodel', layers: layers?.k === 'arr' ? [...layers.items] : [], node, name: undefined };
+      this.models.push(model);
+      return model;
+    }
+    if (path.startsWith('tf.layers.')) {
+      const kind = path.slice('tf.layers.'.length);
+      const cfg = args[0];
+      return { k: 'tflayer', kind, config: cfg?.k === 'obj' ? toConfig(cfg) : new Map(), node };
+    }
+    if (path === 'nn.Sequential' || path === 'torch.nn.Sequential') {
+      const known = this.models.find((m) => m.node === node);
+      if (known) return known;
+      const seq: V = { k: 'torchseq', children: args, node, name: undefined };
+      this.models.push(seq);
+      return seq;
+    }
+    const torchName = path.startsWith('nn.') ? path.slice(3) : path.startsWith('torch.nn.') ? path.slice(9) : undefined;
+    const spec = torchName ? layerSpecs.get(torchName) : undefined;
+    if (spec) return { k: 'torch', spec, args: bindTsArgs(spec, args, argNodes), node };
+    return UNKNOWN_V;
+  }
+
+  callFunction(fn: Extract<V, { k: 'func' }>, args: V[]): V {
+    if (this.depth > MAX_DEPTH) return UNKNOWN_V;
+    this.called.add(fn.node);
+    const scope = new Scope(fn.scope);
+    const params = child(fn.node, 'parameters');
+    (params?.children ?? []).forEach((p, i) => {
+      const name = p.type === 'identifier' ? p.text : (child(p, 'pattern') ?? p.children[0])?.text;
+      if (name) scope.vars.set(name, args[i] ?? UNKNOWN_V);
+    });
+    const body = child(fn.node, 'body');
+    if (!body) return UNKNOWN_V;
+    this.depth++;
+    try {
+      if (body.type !== 'statement_block') return this.eval(body, scope);
+      return this.execBlock(body.children, scope) ?? UNKNOWN_V;
+    } finally {
+      this.depth--;
+    }
+  }
+}
+
+function toTfArg(v: V): TfArg {
+  switch (v.k) {
+    case 'num': return v.v;
+    case 'str': return v.v;
+    case 'bool': return v.v;
+    case 'null': return null;
+    case 'arr': return v.items.map(toTfArg);
+    default: return undefined;
+  }
+}
+
+function toConfig(o: Extract<V, { k: 'obj' }>): TfConfig {
+  const m: TfConfig = new Map();
+  for (const [k, v] of o.props) m.set(k, toTfArg(v));
+  return m;
+}
+
+function toArgValue(v: V): ArgValue {
+  switch (v.k) {
+    case 'num': return v.v;
+    case 'str': return v.v;
+    case 'bool': return v.v;
+    case 'null': return null;
+    case 'arr': return v.items.map(toArgValue);
+    default: return UNKNOWN;
+  }
+}
+
+/** Positional arguments, then a trailing object literal as keyword arguments (`new nn.Conv2d(3, 16, 3, {padding: 1})`). */
+function bindTsArgs(spec: LayerSpec, args: V[], argNodes: SyntaxNode[]): TsArgs {
+  const values = new Map<string, ArgValue>();
+  const ranges = new Map<string, Range>();
+  let positional = args;
+  const last = args[args.length - 1];
+  if (last?.k === 'obj') {
+    positional = args.slice(0, -1);
+    for (const [k, v] of last.props) {
+      values.set(k, toArgValue(v));
+      const n = last.nodes.get(k);
+      if (n) ranges.set(k, rangeOf(n));
+    }
+  }
+  positional.forEach((v, i) => {
+    const name = spec.signature[i];
+    if (!name) return;
+    values.set(name, toArgValue(v));
+    const n = argNodes[i];
+    if (n) ranges.set(name, rangeOf(n));
+  });
+  return {
+    type: spec.type,
+    get: (name) => (values.has(name) ? values.get(name) ?? UNKNOWN : name in spec.defaults ? spec.defaults[name] ?? null : UNKNOWN),
+    given: (name) => values.has(name),
+    rangeOf: (name) => ranges.get(name),
+  };
+}
+
+export function analyzeTypeScript(root: SyntaxNode, text: string, comments: SyntaxNode[], options: AnalyzeOptions = {}): Analysis {
+  void text;
+  const ev = new TsEvaluator();
+  const globals = new Scope();
+  const notes: string[] = [];
+  try {
+    ev.execBlock(root.children, globals);
+    // Functions that build a model but are never called in the file still describe it.
+    for (const fn of collectFunctions(root)) {
+      if (ev.called.has(fn)) continue;
+      ev.callFunction({ k: 'func', node: fn, scope: globals }, []);
+    }
+  } catch (e) {
+    notes.push(`part of the file was not analysed: ${(e as Error).message}`);
+  }
+  const commentByLine = new Map<number, SyntaxNode>();
+  for (const c of comments) commentByLine.set(c.startRow, c);
+  const findings: Finding[] = [];
+  const sites: ShapeSite[] = [];
+  const models: ModelReport[] = [];
+  for (const m of ev.models) {
+    try {
+      models.push(m.k === 'tfmodel' ? tfModelReport(m, commentByLine, options, findings, sites) : torchSeqReport(m, commentByLine, options, findings, sites));
+    } catch (e) {
+      notes.push(`a model could not be analysed: ${(e as Error).message}`);
+    }
+  }
+  return { language: 'typescript', models, findings, sites, notes: [...notes, ...ev.notes] };
+}
+
+function collectFunctions(root: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode, depth: number): void => {
+    if (depth > 4) return;
+    if (n.type === 'function_declaration') out.push(n);
+    for (const c of n.children) if (c.type === 'export_statement' || c.type === 'function_declaration' || n.type === 'program') visit(c, depth + 1);
+  };
+  visit(root, 0);
+  return out;
+}
+
+function commentInput(node: SyntaxNode, commentByLine: Map<number, SyntaxNode>): Dim[] | undefined {
+  for (const line of [node.startRow, node.startRow - 1]) {
+    const c = commentByLine.get(line);
+    const s = c ? parseInputComment(c.text) : undefined;
+    if (s) return s;
+  }
+  return undefined;
+}
+
+function tfModelReport(m: Extract<V, { k: 'tfmodel' }>, commentByLine: Map<number, SyntaxNode>, options: AnalyzeOptions, findings: Finding[], sites: ShapeSite[]): ModelReport {
+  const name = m.name ?? 'model';
+  // An explicit tf.layers.inputLayer only declares the input; it is not a layer of model.layers' outputs.
+  const hasInputLayer = m.layers[0]?.k === 'tflayer' && m.layers[0].kind === 'inputLayer';
+  const modelLayers = hasInputLayer ? m.layers.slice(1) : m.layers;
+  const first = m.layers[0];
+  let input: Shape | undefined;
+  let source: InputSource = 'symbolic';
+  const explicit = options.inputs?.[name] ?? options.inputs?.['*'];
+  const declared = commentInput(m.node, commentByLine);
+  if (explicit) [input, source] = [explicit, 'explicit'];
+  else if (declared) [input, source] = [declared, 'comment'];
+  else if (first?.k === 'tflayer') {
+    const inputShape = first.config.get('inputShape');
+    const batchShape = first.config.get('batchInputShape');
+    if (Array.isArray(batchShape)) [input, source] = [batchShape.map((d) => (typeof d === 'number' ? d : sym('N'))), 'example'];
+    else if (Array.isArray(inputShape)) [input, source] = [[sym('N'), ...inputShape.map((d) => (typeof d === 'number' ? d : unknownDim()))], 'example'];
+  }
+  if (!input) [input, source] = options.defaultInput ? [options.defaultInput, 'default'] : [[sym('N'), sym('H'), sym('W'), sym('C')], 'symbolic'];
+  const layers: LayerReport[] = [];
+  let x: Shape | null = input;
+  let totalParams: number | null = 0;
+  let totalMacs: number | null = 0;
+  modelLayers.forEach((layer, i) => {
+    if (layer.k !== 'tflayer' || !x) {
+      x = null;
+      return;
+    }
+    const r = applyTfLayer(layer.kind, layer.config, x);
+    if (r.error) {
+      findings.push({ code: r.error.code, severity: 'error', range: rangeOf(layer.node), message: r.error.message, related: [], fixes: [], ...(r.error.tfjs ? { pytorchError: r.error.tfjs } : {}) });
+      x = null;
+      return;
+    }
+    const out = r.output ?? null;
+    const macs = out ? tfMacs(layer.kind, layer.config, x, out) : null;
+    totalParams = totalParams === null || r.params === null || r.params === undefined ? null : totalParams + r.params;
+    totalMacs = totalMacs === null || macs === null ? null : totalMacs + macs;
+    const configName = layer.config.get('name');
+    layers.push({
+      name: typeof configName === 'string' ? configName : String(i),
+      type: layer.kind,
+      range: rangeOf(layer.node),
+      callRange: rangeOf(layer.node),
+      inputs: [x.map(dimToJSON)],
+      output: out ? out.map(dimToJSON) : null,
+      params: r.params ?? null,
+      macs,
+      receptiveField: null,
+      cumulativeStride: null,
+      formula: [],
+    });
+    if (out) sites.push({ range: rangeOf(layer.node), shapes: [out.map(dimToJSON)], hint: true });
+    x = out;
+  });
+  const finalShape: Shape | null = x;
+  return {
+    name, range: rangeOf(m.node), input: [input.map(dimToJSON)], inputSource: source,
+    output: finalShape ? (finalShape as Shape).map(dimToJSON) : null, layers, totalParams, totalMacs, accepts: [],
+    graph: { input: 0, nodes: [], output: null },
+  };
+}
+
+function torchSeqReport(m: Extract<V, { k: 'torchseq' }>, commentByLine: Map<number, SyntaxNode>, options: AnalyzeOptions, findings: Finding[], sites: ShapeSite[]): ModelReport {
+  const name = m.name ?? 'model';
+  const firstLayer = m.children[0];
+  let input: Shape;
+  let source: InputSource;
+  const explicit = options.inputs?.[name] ?? options.inputs?.['*'];
+  const declared = commentInput(m.node, commentByLine);
+  if (explicit) [input, source] = [explicit, 'explicit'];
+  else if (declared) [input, source] = [declared, 'comment'];
+  else if (options.defaultInput) [input, source] = [options.defaultInput, 'default'];
+  else {
+    const c = firstLayer?.k === 'torch' ? firstLayer.args.get('in_channels') : undefined;
+    input = [sym('N'), typeof c === 'number' ? c : sym('C'), sym('H'), sym('W')];
+    source = 'symbolic';
+  }
+  const layers: LayerReport[] = [];
+  let x: Shape | null = input;
+  let producer: Extract<V, { k: 'torch' }> | undefined;
+  m.children.forEach((layer, i) => {
+    if (layer.k !== 'torch' || !x) {
+      x = null;
+      return;
+    }
+    const r = layer.spec.apply(layer.args, [x]);
+    if ('error' in r) {
+      const e = r.error;
+      const range = (e.arg && layer.args.rangeOf(e.arg)) || rangeOf(layer.node);
+      const related = e.blamesInput && producer ? [{ range: producer.args.rangeOf('out_channels') ?? rangeOf(producer.node), message: `the input comes from ${producer.spec.type} here` }] : [];
+      const fixRange = e.fix ? layer.args.rangeOf(e.fix.arg) : undefined;
+      findings.push({ code: e.code, severity: 'error', range, message: e.message, related, fixes: e.fix && fixRange ? [{ title: e.fix.title, edits: [{ range: fixRange, newText: e.fix.value }], preferred: true }] : [], ...(e.pytorch ? { pytorchError: e.pytorch } : {}) });
+      x = null;
+      return;
+    }
+    const out = r.output;
+    layers.push({
+      name: String(i), type: layer.spec.type, range: rangeOf(layer.node), callRange: rangeOf(m.node),
+      inputs: [x.map(dimToJSON)], output: out.map(dimToJSON), params: layer.spec.paramCount?.(layer.args) ?? null,
+      macs: layer.spec.macs?.(layer.args, [x], out) ?? null, receptiveField: null, cumulativeStride: null,
+      formula: layer.spec.formula?.(layer.args, [x], out) ?? [],
+    });
+    sites.push({ range: rangeOf(layer.node), shapes: [out.map(dimToJSON)], hint: true });
+    if (/^(Conv|Linear|ConvTranspose)/.test(layer.spec.type)) producer = layer;
+    x = out;
+  });
+  const finalShape: Shape | null = x;
+  const sum = (f: (l: LayerReport) => number | null): number | null => layers.reduce<number | null>((acc, l) => (acc === null || f(l) === null ? null : acc + (f(l) ?? 0)), 0);
+  return {
+    name, range: rangeOf(m.node), input: [input.map(dimToJSON)], inputSource: source,
+    output: finalShape ? (finalShape as Shape).map(dimToJSON) : null, layers, totalParams: sum((l) => l.params), totalMacs: sum((l) => l.macs), accepts: [],
+    graph: { input: 0, nodes: [], output: null },
+  };
+}
+
+export { isKnown };

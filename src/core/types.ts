@@ -1,0 +1,132 @@
+// The core's public data model: what the CLI, the extension and the webview read.
+// Positions are 0-based lines and UTF-16 columns (VS Code's convention); the CLI adds 1.
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+  /** UTF-16 offsets into the document text. */
+  startOffset: number;
+  endOffset: number;
+}
+
+/** A dimension as shown to users: an integer, or a symbolic expression such as "N" or "(H - 2) // 2", or "?" when unknown. */
+export type DimJSON = number | string;
+export type ShapeJSON = DimJSON[];
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  /** The one fix that is clearly right (VS Code's isPreferred). */
+  preferred: boolean;
+}
+
+export interface RelatedLocation {
+  range: Range;
+  message: string;
+}
+
+export interface Finding {
+  /** Stable code such as "channel-mismatch"; documented in the README. */
+  code: string;
+  severity: Severity;
+  range: Range;
+  message: string;
+  /** PyTorch's own runtime error text for this case, when it has one. */
+  pytorchError?: string;
+  related: RelatedLocation[];
+  fixes: Fix[];
+  /** The finding marks code that is never used (VS Code's DiagnosticTag.Unnecessary). */
+  unnecessary?: boolean;
+}
+
+export interface LayerReport {
+  /** Qualified name as PyTorch's named_modules() gives it: "features.0", "layer1.0.conv1". */
+  name: string;
+  /** Layer class, e.g. "Conv2d". */
+  type: string;
+  /** Where the layer object is constructed. */
+  range: Range;
+  /** Where it is applied in forward (the call expression). */
+  callRange: Range;
+  inputs: ShapeJSON[];
+  output: ShapeJSON | null;
+  params: number | null;
+  macs: number | null;
+  /** Receptive field (height, width) in input pixels of one output element, when known. */
+  receptiveField: [number, number] | null;
+  /** Product of strides from the model input to this output (height, width), when known. */
+  cumulativeStride: [number, number] | null;
+  /** Human-readable shape formula with the actual numbers, e.g. "H_out = floor((32 + 2*1 - 1*(3-1) - 1)/1 + 1) = 32". */
+  formula: string[];
+}
+
+export type InputSource = 'explicit' | 'comment' | 'example' | 'default' | 'symbolic';
+
+export interface ModelReport {
+  name: string;
+  /** The class definition or the variable assignment that defines the model. */
+  range: Range;
+  input: ShapeJSON[];
+  inputSource: InputSource;
+  output: ShapeJSON | null;
+  layers: LayerReport[];
+  totalParams: number | null;
+  totalMacs: number | null;
+  /** With a symbolic input: what input sizes the model accepts, e.g. "H >= 4, W >= 4" or "H = W = 32". */
+  accepts: string[];
+  /** The tensor dataflow of one forward pass. */
+  graph: ModelGraph;
+}
+
+/** The shape(s) a tensor-valued expression had when the model ran: for inlay hints and variable hovers. */
+export interface ShapeSite {
+  range: Range;
+  /** Distinct shapes seen at this site (a block used several times can see several). */
+  shapes: ShapeJSON[];
+  /** True for the statement-level sites that get an inlay hint (`x = self.conv1(x)`, a Sequential child). */
+  hint: boolean;
+}
+
+export interface Analysis {
+  language: 'python' | 'typescript';
+  models: ModelReport[];
+  findings: Finding[];
+  sites: ShapeSite[];
+  /** Parse errors and other reasons parts of the file were skipped: never fatal. */
+  notes: string[];
+}
+
+/** One tensor operation in the order forward executed it: what the engine runs. */
+export interface GraphNode {
+  /** Id of the tensor this node produces. */
+  id: number;
+  /** "module" for a built-in torch.nn leaf module; otherwise the functional op: "relu", "max_pool2d", "view", "cat", "add", ... */
+  op: string;
+  /** For op "module": the layer, its qualified name and its constructor arguments bound to parameter names (defaults filled in). */
+  module?: { name: string; type: string; args: Record<string, unknown> };
+  /** Non-tensor arguments of a functional op, by the torch function's parameter names (e.g. {kernel_size: 2}, {dim: 1}, {shape: [-1, 2048]}). */
+  args: Record<string, unknown>;
+  /** Ids of the input tensors, in argument order. */
+  inputs: number[];
+  shape: ShapeJSON;
+  range: Range;
+}
+
+export interface ModelGraph {
+  /** Id of the model's input tensor. */
+  input: number;
+  nodes: GraphNode[];
+  output: number | null;
+}

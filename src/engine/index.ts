@@ -1,0 +1,10 @@
+// The engine's public surface: pure TypeScript + WebAssembly, no DOM and no Node APIs.
+export { runGraph, graphParameters, nodeKeys, checkMemory, GraphError, type RunGraphOptions, type RunGraphResult, type NodeTiming } from './run-graph';
+export { layers, layerDef, type LayerDef, type ParamSpec } from './layers';
+export { functional, functionalOp } from './functional';
+export { runtime, resetRuntime, MemoryLimitError, DEFAULT_MEMORY_LIMIT } from './runtime';
+export { tensor, numel, type Tensor } from './tensor';
+export { readSafetensors, writeSafetensors, WeightsFormatError } from './weights/safetensors';
+export { readTorchStateDict } from './weights/torch-pickle';
+export { readWeightsFile, matchStateDict, describeReport, StateDictError, type StateDictReport } from './weights/state-dict';
+export { initParameter, randn, rng } from './weights/init';

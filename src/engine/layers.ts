@@ -1,0 +1,304 @@
+// torch.nn leaf modules: their parameters (names, shapes, default init) and their eval-mode forward.
+// Adding a layer means adding one entry here; args arrive bound to the constructor's parameter names.
+import * as A from './ops/activation';
+import { conv1d, conv2d, convTranspose2d, samePadding, type PaddingMode } from './ops/conv';
+import { linear } from './ops/linear';
+import { batchNorm, groupNorm, instanceNorm, layerNorm } from './ops/norm';
+import { adaptivePool2d, as1d, avgPool2d, maxPool2d } from './ops/pool';
+import { interpolate } from './ops/resize';
+import { flatten, pad, pixelShuffle, pixelUnshuffle, reshape } from './ops/shape';
+import { ArgError, bool, has, int, ints, num, nums, optSizes, pair, str, tuple, type Args } from './args';
+import { shapeString, type Tensor } from './tensor';
+
+export type Init =
+  | { kind: 'kaiming_uniform'; fanIn: number }
+  | { kind: 'uniform'; bound: number }
+  | { kind: 'constant'; value: number };
+
+export interface ParamSpec {
+  name: string;
+  shape: number[];
+  init: Init;
+  /** Buffers (running stats) are state but not parameters; listed for state_dict matching. */
+  buffer?: boolean;
+}
+
+export type ParamLookup = (name: string) => Tensor | null;
+
+export interface LayerDef {
+  params(args: Args): ParamSpec[];
+  forward(inputs: readonly Tensor[], args: Args, p: ParamLookup): Tensor;
+  /** Multiply-accumulates for one application, for GFLOP/s reports. */
+  macs?(inputs: readonly Tensor[], output: Tensor, args: Args): number;
+}
+
+function one(inputs: readonly Tensor[], what: string): Tensor {
+  const x = inputs[0];
+  if (x === undefined) throw new ArgError(`${what} needs an input tensor`);
+  return x;
+}
+
+function need(p: ParamLookup, name: string, what: string): Tensor {
+  const t = p(name);
+  if (t === null) throw new ArgError(`${what} has no ${name}`);
+  return t;
+}
+
+function paddingMode(a: Args): PaddingMode {
+  const m = str(a, 'padding_mode', 'zeros');
+  if (m === 'zeros' || m === 'reflect' || m === 'replicate' || m === 'circular') return m;
+  throw new ArgError(`padding_mode should be 'zeros', 'reflect', 'replicate' or 'circular', got '${m}'`);
+}
+
+function convPadding(a: Args, n: number, kernel: number[], dilation: number[]): Array<[number, number]> {
+  const p = a['padding'];
+  if (p === 'same') return kernel.map((k, i) => samePadding(k, dilation[i] as number));
+  if (p === 'valid') return kernel.map(() => [0, 0]);
+  return tuple(a, 'padding', n, 0).map((v) => [v, v]);
+}
+
+function convParams(a: Args, n: number, transposed: boolean): ParamSpec[] {
+  const cin = int(a, 'in_channels'), cout = int(a, 'out_channels'), g = int(a, 'groups', 1);
+  const k = tuple(a, 'kernel_size', n);
+  if (cin % g !== 0 || cout % g !== 0) throw new ArgError(`in_channels ${cin} and out_channels ${cout} must be divisible by groups ${g}`);
+  const shape = transposed ? [cin, cout / g, ...k] : [cout, cin / g, ...k];
+  const fanIn = (shape[1] as number) * k.reduce((x, y) => x * y, 1);
+  const specs: ParamSpec[] = [{ name: 'weight', shape, init: { kind: 'kaiming_uniform', fanIn } }];
+  if (bool(a, 'bias', true)) specs.push({ name: 'bias', shape: [cout], init: { kind: 'uniform', bound: fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0 } });
+  return specs;
+}
+
+const convMacs = (_: readonly Tensor[], out: Tensor, a: Args): number => {
+  const k = ints(a, 'kernel_size').reduce((x, y) => x * y, 1);
+  const kk = ints(a, 'kernel_size').length === 1 ? k ** (out.shape.length - 2) : k;
+  return (out.data.length * int(a, 'in_channels') * kk) / int(a, 'groups', 1);
+};
+
+function normParams(a: Args, countKey: string, affineKey: string, affineDefault: boolean, stats: boolean): ParamSpec[] {
+  const c = int(a, countKey);
+  const specs: ParamSpec[] = [];
+  if (bool(a, affineKey, affineDefault)) {
+    specs.push({ name: 'weight', shape: [c], init: { kind: 'constant', value: 1 } }, { name: 'bias', shape: [c], init: { kind: 'constant', value: 0 } });
+  }
+  if (stats) {
+    specs.push(
+      { name: 'running_mean', shape: [c], init: { kind: 'constant', value: 0 }, buffer: true },
+      { name: 'running_var', shape: [c], init: { kind: 'constant', value: 1 }, buffer: true },
+    );
+  }
+  return specs;
+}
+
+const none = (): ParamSpec[] => [];
+const act = (f: (x: Tensor, a: Args) => Tensor): LayerDef => ({ params: none, forward: (i, a) => f(one(i, 'activation'), a) });
+
+function pool2dOpts(a: Args, n: number): { kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number]; ceilMode: boolean } {
+  const k = tuple(a, 'kernel_size', n);
+  const s = has(a, 'stride') ? tuple(a, 'stride', n) : k;
+  const p = tuple(a, 'padding', n, 0), d = tuple(a, 'dilation', n, 1);
+  const two = (v: number[]): [number, number] => (n === 1 ? [1, v[0] as number] : [v[0] as number, v[1] as number]);
+  const pad2 = (v: number[]): [number, number] => (n === 1 ? [0, v[0] as number] : [v[0] as number, v[1] as number]);
+  return { kernel: two(k), stride: two(s), padding: pad2(p), dilation: two(d), ceilMode: bool(a, 'ceil_mode', false) };
+}
+
+function maxPool(n: number): LayerDef {
+  return {
+    params: none,
+    forward: (i, a) => {
+      if (bool(a, 'return_indices', false)) throw new ArgError('max pooling with return_indices=True is not supported by the engine');
+      const x = one(i, 'max_pool');
+      return n === 1 ? as1d(x, (x4) => maxPool2d(x4, pool2dOpts(a, 1)), 'max_pool1d') : maxPool2d(x, pool2dOpts(a, 2));
+    },
+  };
+}
+
+function avgPool(n: number): LayerDef {
+  return {
+    params: none,
+    forward: (i, a) => {
+      const o = { ...pool2dOpts({ ...a, dilation: 1 }, n), countIncludePad: bool(a, 'count_include_pad', true), divisorOverride: has(a, 'divisor_override') ? num(a, 'divisor_override') : null };
+      const x = one(i, 'avg_pool');
+      return n === 1 ? as1d(x, (x4) => avgPool2d(x4, o), 'avg_pool1d') : avgPool2d(x, o);
+    },
+  };
+}
+
+function adaptive(n: number, kind: 'avg' | 'max'): LayerDef {
+  return {
+    params: none,
+    forward: (i, a) => {
+      if (kind === 'max' && bool(a, 'return_indices', false)) throw new ArgError('adaptive max pooling with return_indices=True is not supported by the engine');
+      const x = one(i, `adaptive_${kind}_pool`);
+      if (n === 1) {
+        const s = optSizes(a, 'output_size', 1);
+        return as1d(x, (x4) => adaptivePool2d(x4, [1, s[0] ?? null], kind), `adaptive_${kind}_pool1d`);
+      }
+      const s = optSizes(a, 'output_size', 2);
+      return adaptivePool2d(x, [s[0] ?? null, s[1] ?? null], kind);
+    },
+  };
+}
+
+function padLayer(n: number, mode: 'constant' | 'reflect' | 'replicate' | 'circular', valueKey: string | null): LayerDef {
+  return {
+    params: none,
+    forward: (i, a) => pad(one(i, 'pad'), tuple(a, 'padding', 2 * n), mode, valueKey === null ? 0 : num(a, valueKey, 0)),
+  };
+}
+
+function upsample(a: Args, x: Tensor, mode: 'nearest' | 'bilinear' | 'linear' | 'nearest-exact', alignCorners: boolean | null): Tensor {
+  return interpolate(x, {
+    size: has(a, 'size') ? ints(a, 'size') : null,
+    scaleFactor: nums(a, 'scale_factor'),
+    mode,
+    alignCorners,
+    recomputeScaleFactor: has(a, 'recompute_scale_factor') ? bool(a, 'recompute_scale_factor', false) : null,
+  });
+}
+
+function upsampleMode(a: Args): 'nearest' | 'bilinear' | 'linear' | 'nearest-exact' {
+  const m = str(a, 'mode', 'nearest');
+  if (m === 'nearest' || m === 'bilinear' || m === 'linear' || m === 'nearest-exact') return m;
+  throw new ArgError(`upsampling mode '${m}' is not supported by the engine (nearest, nearest-exact, linear, bilinear)`);
+}
+
+function convForward(n: 1 | 2): LayerDef['forward'] {
+  return (i, a, p) => {
+    const x = one(i, `Conv${n}d`);
+    const w = need(p, 'weight', `Conv${n}d`);
+    const k = tuple(a, 'kernel_size', n), s = tuple(a, 'stride', n, 1), d = tuple(a, 'dilation', n, 1);
+    const pads = convPadding(a, n, k, d);
+    if (a['padding'] === 'same' && s.some((v) => v !== 1)) throw new ArgError("padding='same' is not supported for strided convolutions");
+    const b = p('bias'), groups = int(a, 'groups', 1), mode = paddingMode(a);
+    if (n === 1) return conv1d(x, w, b, { stride: s[0] as number, padding: pads[0] as [number, number], dilation: d[0] as number, groups, paddingMode: mode });
+    const [ph, pw] = pads as [[number, number], [number, number]];
+    return conv2d(x, w, b, { stride: [s[0] as number, s[1] as number], padding: [ph[0], ph[1], pw[0], pw[1]], dilation: [d[0] as number, d[1] as number], groups, paddingMode: mode });
+  };
+}
+
+export const layers: Record<string, LayerDef> = {
+  Conv2d: { params: (a) => convParams(a, 2, false), forward: convForward(2), macs: convMacs },
+  Conv1d: { params: (a) => convParams(a, 1, false), forward: convForward(1), macs: convMacs },
+  ConvTranspose2d: {
+    params: (a) => convParams(a, 2, true),
+    forward: (i, a, p) => {
+      if (paddingMode(a) !== 'zeros') throw new ArgError("ConvTranspose2d only supports padding_mode='zeros'");
+      return convTranspose2d(one(i, 'ConvTranspose2d'), need(p, 'weight', 'ConvTranspose2d'), p('bias'), {
+        stride: pair(a, 'stride', 1), padding: pair(a, 'padding', 0), outputPadding: pair(a, 'output_padding', 0),
+        dilation: pair(a, 'dilation', 1), groups: int(a, 'groups', 1),
+      });
+    },
+    macs: (i, out, a) => ((i[0]?.data.length ?? 0) * int(a, 'out_channels') * tuple(a, 'kernel_size', 2).reduce((x, y) => x * y, 1)) / int(a, 'groups', 1),
+  },
+  Linear: {
+    params: (a) => {
+      const fi = int(a, 'in_features'), fo = int(a, 'out_features');
+      const specs: ParamSpec[] = [{ name: 'weight', shape: [fo, fi], init: { kind: 'kaiming_uniform', fanIn: fi } }];
+      if (bool(a, 'bias', true)) specs.push({ name: 'bias', shape: [fo], init: { kind: 'uniform', bound: fi > 0 ? 1 / Math.sqrt(fi) : 0 } });
+      return specs;
+    },
+    forward: (i, _a, p) => linear(one(i, 'Linear'), need(p, 'weight', 'Linear'), p('bias')),
+    macs: (_i, out, a) => (out.data.length * int(a, 'in_features')),
+  },
+  BatchNorm1d: { params: (a) => normParams(a, 'num_features', 'affine', true, bool(a, 'track_running_stats', true)), forward: bnForward },
+  BatchNorm2d: { params: (a) => normParams(a, 'num_features', 'affine', true, bool(a, 'track_running_stats', true)), forward: bnForward },
+  InstanceNorm1d: { params: (a) => normParams(a, 'num_features', 'affine', false, bool(a, 'track_running_stats', false)), forward: inForward },
+  InstanceNorm2d: { params: (a) => normParams(a, 'num_features', 'affine', false, bool(a, 'track_running_stats', false)), forward: inForward },
+  GroupNorm: {
+    params: (a) => normParams(a, 'num_channels', 'affine', true, false),
+    forward: (i, a, p) => groupNorm(one(i, 'GroupNorm'), int(a, 'num_groups'), p('weight'), p('bias'), num(a, 'eps', 1e-5)),
+  },
+  LayerNorm: {
+    params: (a) => {
+      const shape = ints(a, 'normalized_shape');
+      return bool(a, 'elementwise_affine', true)
+        ? [{ name: 'weight', shape, init: { kind: 'constant', value: 1 } }, ...(bool(a, 'bias', true) ? [{ name: 'bias', shape, init: { kind: 'constant', value: 0 } as Init }] : [])]
+        : [];
+    },
+    forward: (i, a, p) => layerNorm(one(i, 'LayerNorm'), ints(a, 'normalized_shape'), p('weight'), p('bias'), num(a, 'eps', 1e-5)),
+  },
+  MaxPool1d: maxPool(1),
+  MaxPool2d: maxPool(2),
+  AvgPool1d: avgPool(1),
+  AvgPool2d: avgPool(2),
+  AdaptiveAvgPool1d: adaptive(1, 'avg'),
+  AdaptiveAvgPool2d: adaptive(2, 'avg'),
+  AdaptiveMaxPool1d: adaptive(1, 'max'),
+  AdaptiveMaxPool2d: adaptive(2, 'max'),
+  ReLU: act((x) => A.relu(x)),
+  ReLU6: act((x) => A.relu6(x)),
+  LeakyReLU: act((x, a) => A.leakyRelu(x, num(a, 'negative_slope', 0.01))),
+  ELU: act((x, a) => A.elu(x, num(a, 'alpha', 1))),
+  CELU: act((x, a) => A.celu(x, num(a, 'alpha', 1))),
+  SELU: act((x) => A.selu(x)),
+  GELU: act((x, a) => A.gelu(x, geluApprox(a))),
+  SiLU: act((x) => A.silu(x)),
+  Mish: act((x) => A.mish(x)),
+  Sigmoid: act((x) => A.sigmoidT(x)),
+  Tanh: act((x) => A.tanh(x)),
+  Hardswish: act((x) => A.hardswish(x)),
+  Hardsigmoid: act((x) => A.hardsigmoid(x)),
+  Hardtanh: act((x, a) => A.hardtanh(x, num(a, 'min_val', -1), num(a, 'max_val', 1))),
+  Softplus: act((x, a) => A.softplus(x, num(a, 'beta', 1), num(a, 'threshold', 20))),
+  Softsign: act((x) => A.softsign(x)),
+  PReLU: {
+    params: (a) => [{ name: 'weight', shape: [int(a, 'num_parameters', 1)], init: { kind: 'constant', value: num(a, 'init', 0.25) } }],
+    forward: (i, _a, p) => A.prelu(one(i, 'PReLU'), need(p, 'weight', 'PReLU')),
+  },
+  Softmax: act((x, a) => A.softmax(x, softmaxDim(x, a))),
+  LogSoftmax: act((x, a) => A.logSoftmax(x, softmaxDim(x, a))),
+  Upsample: act((x, a) => upsample(a, x, upsampleMode(a), has(a, 'align_corners') ? bool(a, 'align_corners', false) : null)),
+  UpsamplingNearest2d: act((x, a) => upsample(a, x, 'nearest', null)),
+  UpsamplingBilinear2d: act((x, a) => upsample(a, x, 'bilinear', true)),
+  PixelShuffle: act((x, a) => pixelShuffle(x, int(a, 'upscale_factor'))),
+  PixelUnshuffle: act((x, a) => pixelUnshuffle(x, int(a, 'downscale_factor'))),
+  ZeroPad1d: padLayer(1, 'constant', null),
+  ZeroPad2d: padLayer(2, 'constant', null),
+  ConstantPad1d: padLayer(1, 'constant', 'value'),
+  ConstantPad2d: padLayer(2, 'constant', 'value'),
+  ReflectionPad1d: padLayer(1, 'reflect', null),
+  ReflectionPad2d: padLayer(2, 'reflect', null),
+  ReplicationPad1d: padLayer(1, 'replicate', null),
+  ReplicationPad2d: padLayer(2, 'replicate', null),
+  CircularPad1d: padLayer(1, 'circular', null),
+  CircularPad2d: padLayer(2, 'circular', null),
+  Flatten: act((x, a) => flatten(x, int(a, 'start_dim', 1), int(a, 'end_dim', -1))),
+  Unflatten: act((x, a) => {
+    const d = int(a, 'dim');
+    const k = d < 0 ? d + x.shape.length : d;
+    return reshape(x, [...x.shape.slice(0, k), ...ints(a, 'unflattened_size'), ...x.shape.slice(k + 1)]);
+  }),
+  Identity: act((x) => x),
+  Dropout: act((x) => x),
+  Dropout1d: act((x) => x),
+  Dropout2d: act((x) => x),
+  AlphaDropout: act((x) => x),
+};
+
+function bnForward(i: readonly Tensor[], a: Args, p: ParamLookup): Tensor {
+  return batchNorm(one(i, 'BatchNorm'), p('running_mean'), p('running_var'), p('weight'), p('bias'), num(a, 'eps', 1e-5));
+}
+function inForward(i: readonly Tensor[], a: Args, p: ParamLookup): Tensor {
+  return instanceNorm(one(i, 'InstanceNorm'), p('running_mean'), p('running_var'), p('weight'), p('bias'), num(a, 'eps', 1e-5));
+}
+function geluApprox(a: Args): 'none' | 'tanh' {
+  const v = str(a, 'approximate', 'none');
+  if (v === 'none' || v === 'tanh') return v;
+  throw new ArgError(`GELU approximate should be 'none' or 'tanh', got '${v}'`);
+}
+/** nn.Softmax(dim=None) picks dim 0 for 0-d, 1-d and 3-d inputs, else 1 (PyTorch's legacy rule). */
+function softmaxDim(x: Tensor, a: Args): number {
+  if (has(a, 'dim')) return int(a, 'dim');
+  const r = x.shape.length;
+  return r === 0 || r === 1 || r === 3 ? 0 : 1;
+}
+
+export function layerDef(type: string): LayerDef {
+  const d = layers[type];
+  if (d === undefined) throw new ArgError(`the engine cannot run ${type} layers yet (supported: ${Object.keys(layers).join(', ')})`);
+  return d;
+}
+
+export function describeShape(t: Tensor): string {
+  return shapeString(t.shape);
+}

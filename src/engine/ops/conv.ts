@@ -1,0 +1,310 @@
+// Convolution drivers: choose a path, pack weights once, lay out the input, call the kernels.
+//
+// Every path is an indirect GEMM over "phase planes": the input is padded (any padding_mode) and split
+// by stride phase, so that for each kernel tap the inputs of consecutive outputs are contiguous. The
+// GEMM's B operand is then just a table of row addresses (no im2col). Outputs are computed on strips
+// of the plane width and the few padding columns are dropped by `compact`.
+import { runtime, type WasmRuntime } from '../runtime';
+import { packBias, packGemmA, packedGemmAFloats, roundUp, MR } from '../packing';
+import { numel, shapeString, tensor, type Tensor } from '../tensor';
+
+export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
+
+export interface Conv2dOptions {
+  stride: [number, number];
+  /** top, bottom, left, right */
+  padding: [number, number, number, number];
+  dilation: [number, number];
+  groups: number;
+  paddingMode: PaddingMode;
+  /** Output clamp fused into the store (relu: [0, Infinity], relu6: [0, 6]). */
+  clamp?: [number, number];
+}
+
+/** Index of padded coordinate `i` (in [-before, n + after)) in the source, or -1 for a zero. */
+export function padIndex(i: number, n: number, mode: PaddingMode): number {
+  if (i >= 0 && i < n) return i;
+  switch (mode) {
+    case 'zeros':
+      return -1;
+    case 'reflect': {
+      if (n === 1) return 0;
+      const period = 2 * (n - 1);
+      let r = ((i % period) + period) % period;
+      if (r >= n) r = period - r;
+      return r;
+    }
+    case 'replicate':
+      return i < 0 ? 0 : n - 1;
+    case 'circular':
+      return ((i % n) + n) % n;
+  }
+}
+
+export function checkPadding(mode: PaddingMode, pad: [number, number, number, number], H: number, W: number): void {
+  const [t, b, l, r] = pad;
+  if (mode === 'reflect' && (t >= H || b >= H || l >= W || r >= W)) {
+    throw new Error(`reflect padding (${pad.join(', ')}) must be smaller than the input size ${H}x${W}`);
+  }
+  if (mode === 'circular' && (t > H || b > H || l > W || r > W)) {
+    throw new Error(`circular padding (${pad.join(', ')}) can wrap at most once around the input size ${H}x${W}`);
+  }
+}
+
+interface PhaseLayout {
+  sh: number; sw: number; Hq: number; Wq: number; Ho: number; Wo: number;
+  /** floats per channel (all phases) */
+  chan: number;
+}
+
+function phaseLayout(H: number, W: number, kh: number, kw: number, o: Conv2dOptions): PhaseLayout {
+  const [sh, sw] = o.stride;
+  const [pt, pb, pl, pr] = o.padding;
+  const [dh, dw] = o.dilation;
+  const Hp = H + pt + pb;
+  const Wp = W + pl + pr;
+  const Ho = Math.floor((Hp - dh * (kh - 1) - 1) / sh) + 1;
+  const Wo = Math.floor((Wp - dw * (kw - 1) - 1) / sw) + 1;
+  if (Ho < 1 || Wo < 1) {
+    throw new Error(`input ${H}x${W} padded to ${Hp}x${Wp} is smaller than the dilated kernel ${dh * (kh - 1) + 1}x${dw * (kw - 1) + 1}`);
+  }
+  const Hq = Math.ceil(Hp / sh);
+  const Wq = Math.ceil(Wp / sw);
+  return { sh, sw, Hq, Wq, Ho, Wo, chan: sh * sw * Hq * Wq };
+}
+
+/** Byte offset, inside one channel's phase planes, of tap (ky, kx) for output (0, 0). */
+function tapOffset(L: PhaseLayout, ky: number, kx: number, o: Conv2dOptions): number {
+  const ey = ky * o.dilation[0];
+  const ex = kx * o.dilation[1];
+  const py = ey % L.sh, qy = Math.floor(ey / L.sh);
+  const px = ex % L.sw, qx = Math.floor(ex / L.sw);
+  return (((py * L.sw + px) * L.Hq + qy) * L.Wq + qx) * 4;
+}
+
+/** Fills the phase planes of C channels at `dst` from NCHW channels at `src` (both byte addresses). */
+function gatherPhases(rt: WasmRuntime, src: number, C: number, H: number, W: number, dst: number, L: PhaseLayout, o: Conv2dOptions, idx: number): void {
+  const i32 = rt.i32;
+  const [pt, , pl] = o.padding;
+  const Hp = H + o.padding[0] + o.padding[1];
+  const Wp = W + o.padding[2] + o.padding[3];
+  for (let py = 0; py < L.sh; py++) {
+    const rows = idx;
+    for (let i = 0; i < L.Hq; i++) {
+      const pi = i * L.sh + py;
+      i32[(rows >> 2) + i] = pi < Hp ? padIndex(pi - pt, H, o.paddingMode) : -1;
+    }
+    for (let px = 0; px < L.sw; px++) {
+      const cols = idx + L.Hq * 4;
+      const c0 = cols >> 2;
+      for (let j = 0; j < L.Wq; j++) {
+        const pj = j * L.sw + px;
+        i32[c0 + j] = pj < Wp ? padIndex(pj - pl, W, o.paddingMode) : -1;
+      }
+      // Longest run of consecutive source columns: copied in bulk.
+      let bestQ0 = 0, bestQ1 = 0;
+      for (let j = 0; j < L.Wq;) {
+        const s = i32[c0 + j] as number;
+        if (s < 0) { j++; continue; }
+        let e = j + 1;
+        while (e < L.Wq && i32[c0 + e] === s + (e - j)) e++;
+        if (e - j > bestQ1 - bestQ0) { bestQ0 = j; bestQ1 = e; }
+        j = e;
+      }
+      const sc0 = bestQ1 > bestQ0 ? (i32[c0 + bestQ0] as number) : 0;
+      rt.k.gather2d(src, C, H * W * 4, W, rows, L.Hq, cols, L.Wq, bestQ0, bestQ1, sc0,
+        dst + (py * L.sw + px) * L.Hq * L.Wq * 4, L.chan * 4);
+    }
+  }
+}
+
+/** Depth of a K block: keeps the A block (M x kc floats) within about half a MiB of cache. */
+function kBlock(M: number, K: number): number {
+  const kc = Math.max(64, Math.floor(131072 / roundUp(M, MR) / 8) * 8);
+  return kc >= K ? K : kc;
+}
+
+/** C = A B + bias (clamped), with K split in cache-sized blocks accumulated in C. */
+function gemm(rt: WasmRuntime, M: number, N: number, K: number, a: number, bptr: number, c: number, ldc: number, bias: number, lo: number, hi: number): void {
+  const kc = kBlock(M, K);
+  for (let k0 = 0; k0 < K; k0 += kc) {
+    const kk = Math.min(kc, K - k0);
+    const last = k0 + kk >= K;
+    rt.k.gemm_4x8(M, N, kk, a + k0 * MR * 4, bptr + k0 * 4, c, ldc, bias, last ? lo : -Infinity, last ? hi : Infinity, K * MR * 4, k0 > 0 ? 1 : 0);
+  }
+}
+
+export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptions): Tensor {
+  if (x.shape.length !== 4 || w.shape.length !== 4) {
+    throw new Error(`conv2d expects a 4-d input and weight, got ${shapeString(x.shape)} and ${shapeString(w.shape)}`);
+  }
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [Cout, Cg, kh, kw] = w.shape as [number, number, number, number];
+  const G = o.groups;
+  if (C !== Cg * G) {
+    throw new Error(`conv2d: input has ${C} channels but the weight ${shapeString(w.shape)} with groups=${G} expects ${Cg * G}`);
+  }
+  if (Cout % G !== 0) throw new Error(`conv2d: out_channels ${Cout} is not divisible by groups ${G}`);
+  if (bias !== null && bias.data.length !== Cout) throw new Error(`conv2d: bias has ${bias.data.length} values, expected ${Cout}`);
+  checkPadding(o.paddingMode, o.padding, H, W);
+  const rt = runtime();
+  const L = phaseLayout(H, W, kh, kw, o);
+  const { Ho, Wo } = L;
+  const Mg = Cout / G;
+  const T = kh * kw;
+  const [lo, hi] = o.clamp ?? [-Infinity, Infinity];
+  const out = tensor([N, Cout, Ho, Wo]);
+  const depthwise = Cg === 1 && Mg === 1;
+  const pointwise = kh === 1 && kw === 1 && o.stride[0] === 1 && o.stride[1] === 1 &&
+    o.padding.every((p) => p === 0) && H * W >= 8 && (kBlock(Cout / G, Cg) >= Cg || (H * W) % 8 === 0);
+  const what = `conv2d ${shapeString(w.shape)}`;
+  const bdata = bias?.data ?? null;
+
+  // Packed weights (cached across calls).
+  let wp: number, bp: number;
+  if (depthwise) {
+    wp = rt.packedWeights(w.data, bdata, 'dw', Cout * T + Cout, (dst, at) => {
+      dst.set(w.data, at);
+      for (let c = 0; c < Cout; c++) dst[at + Cout * T + c] = bdata?.[c] ?? 0;
+    }, what);
+    bp = wp + Cout * T * 4;
+  } else {
+    const Kg = Cg * T;
+    const aFloats = packedGemmAFloats(Mg, Kg);
+    wp = rt.packedWeights(w.data, bdata, 'gemm', G * aFloats + G * roundUp(Mg, MR), (dst, at) => {
+      for (let g = 0; g < G; g++) packGemmA(w.data, g * Mg, Mg, Kg, dst, at + g * aFloats);
+      packBias(bdata, G, Mg, dst, at + G * aFloats);
+    }, what);
+    bp = wp + G * aFloats * 4;
+  }
+
+  const Np = (Ho - 1) * L.Wq + Wo;
+  // Strips are padded to whole 8-column blocks (the planes have slack for the overrun).
+  const Nc = roundUp(Math.max(Np, 8), 8);
+  const Kg = Cg * T;
+  let xin = 0, planes = 0, cbuf = 0, idx = 0, ptrs = 0, offs = 0, obuf = 0;
+  rt.withScratch(what, (s) => {
+    xin = s.alloc(N * C * H * W * 4);
+    obuf = s.alloc(N * Cout * Ho * Wo * 4);
+    if (!pointwise) {
+      planes = s.alloc((C * L.chan + 16) * 4);
+      cbuf = s.alloc(Cout * Nc * 4);
+      idx = s.alloc((L.Hq + L.Wq) * 4);
+    }
+    ptrs = s.alloc(G * Kg * 4);
+    offs = s.alloc(T * 4);
+  }, () => {
+    rt.f32.set(x.data, xin >> 2);
+    const i32 = rt.i32;
+    if (!pointwise) {
+      for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) i32[(offs >> 2) + ky * kw + kx] = tapOffset(L, ky, kx, o);
+    }
+    for (let n = 0; n < N; n++) {
+      const xn = xin + n * C * H * W * 4;
+      const on = obuf + n * Cout * Ho * Wo * 4;
+      if (pointwise) {
+        for (let ci = 0; ci < C; ci++) i32[(ptrs >> 2) + ci] = xn + ci * H * W * 4;
+        for (let g = 0; g < G; g++) {
+          gemm(rt, Mg, H * W, Cg, wp + g * packedGemmAFloats(Mg, Cg) * 4, ptrs + g * Cg * 4,
+            on + g * Mg * H * W * 4, H * W, bp + g * roundUp(Mg, MR) * 4, lo, hi);
+        }
+        continue;
+      }
+      gatherPhases(rt, xn, C, H, W, planes, L, o, idx);
+      if (depthwise && T === 9 && Wo >= 8) {
+        rt.k.dw3x3_rows(C, Ho, Wo, L.Wq, planes, L.chan * 4, offs, wp, bp, on, lo, hi);
+        continue;
+      }
+      if (depthwise) {
+        rt.k.dw_taps(C, Nc, T, planes, L.chan * 4, offs, wp, bp, cbuf, Nc * 4, lo, hi);
+      } else {
+        const i32b = rt.i32;
+        for (let g = 0; g < G; g++) {
+          for (let ci = 0; ci < Cg; ci++) {
+            const base = planes + (g * Cg + ci) * L.chan * 4;
+            for (let t = 0; t < T; t++) i32b[(ptrs >> 2) + g * Kg + ci * T + t] = base + (i32b[(offs >> 2) + t] as number);
+          }
+          gemm(rt, Mg, Nc, Kg, wp + g * packedGemmAFloats(Mg, Kg) * 4, ptrs + g * Kg * 4,
+            cbuf + g * Mg * Nc * 4, Nc, bp + g * roundUp(Mg, MR) * 4, lo, hi);
+        }
+      }
+      rt.k.compact(Cout, Ho, Wo, cbuf, Nc, L.Wq, on);
+    }
+    out.data.set(rt.f32.subarray(obuf >> 2, (obuf >> 2) + numel(out.shape)));
+  });
+  return out;
+}
+
+/** PyTorch's padding='same': total d*(k-1), the odd pixel on the right/bottom. */
+export function samePadding(k: number, d: number): [number, number] {
+  const total = d * (k - 1);
+  const before = Math.floor(total / 2);
+  return [before, total - before];
+}
+
+export function conv1d(x: Tensor, w: Tensor, bias: Tensor | null, o: { stride: number; padding: [number, number]; dilation: number; groups: number; paddingMode: PaddingMode }): Tensor {
+  if (x.shape.length !== 3 || w.shape.length !== 3) {
+    throw new Error(`conv1d expects a 3-d input and weight, got ${shapeString(x.shape)} and ${shapeString(w.shape)}`);
+  }
+  const [N, C, Lin] = x.shape as [number, number, number];
+  const [Co, Cg, k] = w.shape as [number, number, number];
+  const y = conv2d({ shape: [N, C, 1, Lin], data: x.data }, { shape: [Co, Cg, 1, k], data: w.data }, bias, {
+    stride: [1, o.stride], padding: [0, 0, o.padding[0], o.padding[1]], dilation: [1, o.dilation], groups: o.groups, paddingMode: o.paddingMode,
+  });
+  return { shape: [N, Co, y.shape[3] as number], data: y.data };
+}
+
+/** conv_transpose2d (scatter form). Weight [Cin, Cout/groups, kh, kw]. */
+export function convTranspose2d(x: Tensor, w: Tensor, bias: Tensor | null, o: { stride: [number, number]; padding: [number, number]; outputPadding: [number, number]; dilation: [number, number]; groups: number }): Tensor {
+  if (x.shape.length !== 4 || w.shape.length !== 4) {
+    throw new Error(`conv_transpose2d expects a 4-d input and weight, got ${shapeString(x.shape)} and ${shapeString(w.shape)}`);
+  }
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [Cw, Cog, kh, kw] = w.shape as [number, number, number, number];
+  const G = o.groups;
+  if (Cw !== C) throw new Error(`conv_transpose2d: input has ${C} channels but the weight ${shapeString(w.shape)} expects ${Cw}`);
+  const [sh, sw] = o.stride, [ph, pw] = o.padding, [oph, opw] = o.outputPadding, [dh, dw] = o.dilation;
+  if (oph >= Math.max(sh, dh) || opw >= Math.max(sw, dw)) {
+    throw new Error(`conv_transpose2d: output_padding (${oph}, ${opw}) must be smaller than stride or dilation`);
+  }
+  const Ho = (H - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1;
+  const Wo = (W - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1;
+  const Co = Cog * G;
+  const Cg = C / G;
+  const out = tensor([N, Co, Ho, Wo]);
+  const y = out.data, xd = x.data, wd = w.data;
+  for (let n = 0; n < N; n++) {
+    for (let co = 0; co < Co; co++) {
+      const b = bias?.data[co] ?? 0;
+      const base = (n * Co + co) * Ho * Wo;
+      for (let i = 0; i < Ho * Wo; i++) y[base + i] = b;
+    }
+    for (let g = 0; g < G; g++) {
+      for (let cil = 0; cil < Cg; cil++) {
+        const ci = g * Cg + cil;
+        const xb = (n * C + ci) * H * W;
+        for (let col = 0; col < Cog; col++) {
+          const co = g * Cog + col;
+          const ob = (n * Co + co) * Ho * Wo;
+          const wb = (ci * Cog + col) * kh * kw;
+          for (let ky = 0; ky < kh; ky++) {
+            for (let kx = 0; kx < kw; kx++) {
+              const wv = wd[wb + ky * kw + kx] as number;
+              for (let iy = 0; iy < H; iy++) {
+                const oy = iy * sh - ph + ky * dh;
+                if (oy < 0 || oy >= Ho) continue;
+                const orow = ob + oy * Wo, xrow = xb + iy * W;
+                for (let ix = 0; ix < W; ix++) {
+                  const ox = ix * sw - pw + kx * dw;
+                  if (ox < 0 || ox >= Wo) continue;
+                  y[orow + ox] = (y[orow + ox] as number) + wv * (xd[xrow + ix] as number);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,105 @@
+// Normalisation layers in eval mode: batch norm uses running stats when it tracks them; group, layer and
+// instance norm use the statistics of the input itself (biased variance), like PyTorch.
+import { at, dim, shapeString, tensor, type Tensor } from '../tensor';
+
+function channelInner(x: Tensor, op: string): [number, number, number] {
+  if (x.shape.length < 2) throw new Error(`${op} expects at least a 2-d input (N, C, ...), got ${shapeString(x.shape)}`);
+  const N = dim(x, 0), C = dim(x, 1);
+  return [N, C, x.data.length / (N * C)];
+}
+
+function affine(weight: Tensor | null, bias: Tensor | null, c: number): [number, number] {
+  return [weight === null ? 1 : at(weight.data, c), bias === null ? 0 : at(bias.data, c)];
+}
+
+export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor {
+  const [N, C, inner] = channelInner(x, 'batch_norm');
+  for (const [t, what] of [[runningMean, 'running_mean'], [runningVar, 'running_var'], [weight, 'weight'], [bias, 'bias']] as const) {
+    if (t !== null && t.data.length !== C) throw new Error(`batch_norm: ${what} has ${t.data.length} values but the input has ${C} channels`);
+  }
+  const out = tensor(x.shape);
+  for (let c = 0; c < C; c++) {
+    let mean: number, variance: number;
+    if (runningMean !== null && runningVar !== null) {
+      mean = at(runningMean.data, c);
+      variance = at(runningVar.data, c);
+    } else {
+      [mean, variance] = stats(x.data, N, C, inner, c);
+    }
+    const invstd = 1 / Math.sqrt(variance + eps);
+    const [g, b] = affine(weight, bias, c);
+    const scale = invstd * g, shift = b - mean * scale;
+    const xd = x.data, od = out.data;
+    for (let n = 0; n < N; n++) {
+      const base = (n * C + c) * inner;
+      for (let i = base; i < base + inner; i++) od[i] = (xd[i] as number) * scale + shift;
+    }
+  }
+  return out;
+}
+
+function stats(d: Float32Array, N: number, C: number, inner: number, c: number): [number, number] {
+  let s = 0, cnt = 0;
+  for (let n = 0; n < N; n++) { const b = (n * C + c) * inner; for (let i = 0; i < inner; i++) s += at(d, b + i); cnt += inner; }
+  const mean = s / cnt;
+  let v = 0;
+  for (let n = 0; n < N; n++) { const b = (n * C + c) * inner; for (let i = 0; i < inner; i++) { const e = at(d, b + i) - mean; v += e * e; } }
+  return [mean, v / cnt];
+}
+
+/** Normalises each contiguous run [start, start+len) of `x` and applies a per-element affine from `param`. */
+function normalizeRuns(x: Float32Array, out: Float32Array, start: number, len: number, eps: number, paramAt: ((j: number) => [number, number]) | null): void {
+  let s = 0;
+  for (let i = 0; i < len; i++) s += at(x, start + i);
+  const mean = s / len;
+  let v = 0;
+  for (let i = 0; i < len; i++) { const e = at(x, start + i) - mean; v += e * e; }
+  const invstd = 1 / Math.sqrt(v / len + eps);
+  for (let i = 0; i < len; i++) {
+    const z = (at(x, start + i) - mean) * invstd;
+    if (paramAt === null) out[start + i] = z;
+    else { const [g, b] = paramAt(i); out[start + i] = z * g + b; }
+  }
+}
+
+export function groupNorm(x: Tensor, groups: number, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor {
+  const [N, C, inner] = channelInner(x, 'group_norm');
+  if (C % groups !== 0) throw new Error(`group_norm: ${C} channels are not divisible into ${groups} groups`);
+  const out = tensor(x.shape);
+  const cg = C / groups;
+  for (let n = 0; n < N; n++) {
+    for (let g = 0; g < groups; g++) {
+      const start = (n * C + g * cg) * inner;
+      normalizeRuns(x.data, out.data, start, cg * inner, eps, (i) => affine(weight, bias, g * cg + Math.floor(i / inner)));
+    }
+  }
+  return out;
+}
+
+export function instanceNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor {
+  const [N, C, inner] = channelInner(x, 'instance_norm');
+  if (runningMean !== null && runningVar !== null) return batchNorm(x, runningMean, runningVar, weight, bias, eps);
+  const out = tensor(x.shape);
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const p = affine(weight, bias, c);
+      normalizeRuns(x.data, out.data, (n * C + c) * inner, inner, eps, weight === null && bias === null ? null : () => p);
+    }
+  }
+  return out;
+}
+
+export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight: Tensor | null, bias: Tensor | null, eps: number): Tensor {
+  const k = normalizedShape.length;
+  const tail = x.shape.slice(x.shape.length - k);
+  if (k > x.shape.length || tail.some((d, i) => d !== normalizedShape[i])) {
+    throw new Error(`layer_norm: normalized_shape ${shapeString(normalizedShape)} does not match the last dimensions of the input ${shapeString(x.shape)}`);
+  }
+  const len = tail.reduce((p, d) => p * d, 1);
+  const out = tensor(x.shape);
+  const param = weight === null && bias === null ? null
+    : (j: number): [number, number] => [weight === null ? 1 : at(weight.data, j), bias === null ? 0 : at(bias.data, j)];
+  for (let s = 0; s < x.data.length; s += len) normalizeRuns(x.data, out.data, s, len, eps, param);
+  return out;
+}
+

@@ -1,0 +1,140 @@
+// Max/avg pooling (fixed and adaptive) with PyTorch's output sizes, ceil_mode and padding rules.
+import { at, shapeString, tensor, type Tensor } from '../tensor';
+
+export interface Pool2dOptions {
+  kernel: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+  dilation: [number, number];
+  ceilMode: boolean;
+}
+
+/** PyTorch's pooling_output_shape. */
+export function poolOutputSize(n: number, k: number, pad: number, stride: number, dil: number, ceil: boolean): number {
+  const num = n + 2 * pad - dil * (k - 1) - 1 + (ceil ? stride - 1 : 0);
+  let out = Math.floor(num / stride) + 1;
+  if (ceil && (out - 1) * stride >= n + pad) out--;
+  return out;
+}
+
+function check4d(x: Tensor, op: string): [number, number, number, number] {
+  if (x.shape.length !== 4) throw new Error(`${op} expects a 4-d input (N, C, H, W), got ${shapeString(x.shape)}`);
+  return x.shape as [number, number, number, number];
+}
+
+function checkPool(o: Pool2dOptions, H: number, W: number, op: string): [number, number] {
+  const [kh, kw] = o.kernel;
+  if (o.padding[0] * 2 > kh || o.padding[1] * 2 > kw) {
+    throw new Error(`${op}: padding (${o.padding.join(', ')}) must be at most half the kernel size (${kh}, ${kw})`);
+  }
+  const Ho = poolOutputSize(H, kh, o.padding[0], o.stride[0], o.dilation[0], o.ceilMode);
+  const Wo = poolOutputSize(W, kw, o.padding[1], o.stride[1], o.dilation[1], o.ceilMode);
+  if (Ho < 1 || Wo < 1) throw new Error(`${op}: input ${H}x${W} is too small for kernel ${kh}x${kw}; the output would be ${Ho}x${Wo}`);
+  return [Ho, Wo];
+}
+
+export function maxPool2d(x: Tensor, o: Pool2dOptions): Tensor {
+  const [N, C, H, W] = check4d(x, 'max_pool2d');
+  const [Ho, Wo] = checkPool(o, H, W, 'max_pool2d');
+  const [kh, kw] = o.kernel, [sh, sw] = o.stride, [ph, pw] = o.padding, [dh, dw] = o.dilation;
+  const out = tensor([N, C, Ho, Wo]);
+  const xd = x.data, y = out.data;
+  // Valid tap ranges per output column, computed once (padding taps are skipped, as -inf).
+  const kx0 = new Int32Array(Wo), kx1 = new Int32Array(Wo);
+  for (let ox = 0; ox < Wo; ox++) {
+    const base = ox * sw - pw;
+    let a = 0, b = kw;
+    while (a < kw && base + a * dw < 0) a++;
+    while (b > a && base + (b - 1) * dw >= W) b--;
+    kx0[ox] = a; kx1[ox] = b;
+  }
+  for (let nc = 0; nc < N * C; nc++) {
+    const xb = nc * H * W, yb = nc * Ho * Wo;
+    for (let oy = 0; oy < Ho; oy++) {
+      const ybase = oy * sh - ph;
+      let ky0 = 0, ky1 = kh;
+      while (ky0 < kh && ybase + ky0 * dh < 0) ky0++;
+      while (ky1 > ky0 && ybase + (ky1 - 1) * dh >= H) ky1--;
+      for (let ox = 0; ox < Wo; ox++) {
+        const xbase = xb + ox * sw - pw;
+        const a = kx0[ox] as number, b = kx1[ox] as number;
+        let m = -Infinity;
+        for (let ky = ky0; ky < ky1; ky++) {
+          const row = xbase + (ybase + ky * dh) * W;
+          for (let kx = a; kx < b; kx++) {
+            const v = xd[row + kx * dw] as number;
+            if (v > m || v !== v) m = v;
+          }
+        }
+        y[yb + oy * Wo + ox] = m;
+      }
+    }
+  }
+  return out;
+}
+
+export function avgPool2d(x: Tensor, o: Pool2dOptions & { countIncludePad: boolean; divisorOverride: number | null }): Tensor {
+  const [N, C, H, W] = check4d(x, 'avg_pool2d');
+  const [Ho, Wo] = checkPool(o, H, W, 'avg_pool2d');
+  const [kh, kw] = o.kernel, [sh, sw] = o.stride, [ph, pw] = o.padding;
+  const out = tensor([N, C, Ho, Wo]);
+  const xd = x.data, y = out.data;
+  for (let nc = 0; nc < N * C; nc++) {
+    const xb = nc * H * W, yb = nc * Ho * Wo;
+    for (let oy = 0; oy < Ho; oy++) {
+      for (let ox = 0; ox < Wo; ox++) {
+        let h0 = oy * sh - ph, w0 = ox * sw - pw;
+        let h1 = Math.min(h0 + kh, H + ph), w1 = Math.min(w0 + kw, W + pw);
+        const poolSize = (h1 - h0) * (w1 - w0);
+        h0 = Math.max(h0, 0); w0 = Math.max(w0, 0); h1 = Math.min(h1, H); w1 = Math.min(w1, W);
+        if (h0 >= h1 || w0 >= w1) { y[yb + oy * Wo + ox] = 0; continue; }
+        let s = 0;
+        for (let iy = h0; iy < h1; iy++) for (let ix = w0; ix < w1; ix++) s += at(xd, xb + iy * W + ix);
+        const div = o.divisorOverride ?? (o.countIncludePad ? poolSize : (h1 - h0) * (w1 - w0));
+        y[yb + oy * Wo + ox] = s / div;
+      }
+    }
+  }
+  return out;
+}
+
+function adaptiveStart(o: number, inSize: number, outSize: number): number {
+  return Math.floor((o * inSize) / outSize);
+}
+function adaptiveEnd(o: number, inSize: number, outSize: number): number {
+  return Math.ceil(((o + 1) * inSize) / outSize);
+}
+
+export function adaptivePool2d(x: Tensor, size: [number | null, number | null], kind: 'avg' | 'max'): Tensor {
+  const [N, C, H, W] = check4d(x, `adaptive_${kind}_pool2d`);
+  const Ho = size[0] ?? H, Wo = size[1] ?? W;
+  if (Ho < 1 || Wo < 1) throw new Error(`adaptive_${kind}_pool2d: output size (${Ho}, ${Wo}) must be positive`);
+  const out = tensor([N, C, Ho, Wo]);
+  for (let nc = 0; nc < N * C; nc++) {
+    const xb = nc * H * W, yb = nc * Ho * Wo;
+    for (let oy = 0; oy < Ho; oy++) {
+      const h0 = adaptiveStart(oy, H, Ho), h1 = adaptiveEnd(oy, H, Ho);
+      for (let ox = 0; ox < Wo; ox++) {
+        const w0 = adaptiveStart(ox, W, Wo), w1 = adaptiveEnd(ox, W, Wo);
+        let acc = kind === 'avg' ? 0 : -Infinity;
+        for (let iy = h0; iy < h1; iy++) {
+          for (let ix = w0; ix < w1; ix++) {
+            const v = at(x.data, xb + iy * W + ix);
+            if (kind === 'avg') acc += v;
+            else if (v > acc || Number.isNaN(v)) acc = v;
+          }
+        }
+        out.data[yb + oy * Wo + ox] = kind === 'avg' ? acc / ((h1 - h0) * (w1 - w0)) : acc;
+      }
+    }
+  }
+  return out;
+}
+
+/** Runs a 2-d pool on an (N, C, L) input as (N, C, 1, L). */
+export function as1d(x: Tensor, f: (x4: Tensor) => Tensor, op: string): Tensor {
+  if (x.shape.length !== 3) throw new Error(`${op} expects a 3-d input (N, C, L), got ${shapeString(x.shape)}`);
+  const [N, C, L] = x.shape as [number, number, number];
+  const y = f({ shape: [N, C, 1, L], data: x.data });
+  return { shape: [N, C, y.shape[3] as number], data: y.data };
+}

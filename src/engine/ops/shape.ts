@@ -1,0 +1,148 @@
+// Shape and data-movement ops: flatten/view/reshape/permute/transpose, cat, pad, pixel (un)shuffle.
+import { at, normDim, numel, shapeString, tensor, type Tensor } from '../tensor';
+import { padIndex, type PaddingMode } from './conv';
+
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const n = x.data.length;
+  const infer = shape.filter((d) => d === -1).length;
+  if (infer > 1) throw new Error(`view/reshape: only one dimension can be -1, got ${shapeString(shape)}`);
+  const known = shape.reduce((p, d) => (d === -1 ? p : p * d), 1);
+  const out = shape.map((d) => (d === -1 ? (known === 0 ? 0 : n / known) : d));
+  if (numel(out) !== n || out.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new Error(`view/reshape: shape ${shapeString(shape)} is invalid for an input of ${n} elements ${shapeString(x.shape)}`);
+  }
+  return { shape: out, data: x.data };
+}
+
+export function flatten(x: Tensor, startDim: number, endDim: number): Tensor {
+  const r = x.shape.length;
+  if (r === 0) return { shape: [1], data: x.data };
+  const s = normDim(startDim, r), e = normDim(endDim, r);
+  if (s > e) throw new Error(`flatten: start_dim ${startDim} comes after end_dim ${endDim}`);
+  const mid = x.shape.slice(s, e + 1).reduce((p, d) => p * d, 1);
+  return { shape: [...x.shape.slice(0, s), mid, ...x.shape.slice(e + 1)], data: x.data };
+}
+
+export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  const r = x.shape.length;
+  if (dims.length !== r) throw new Error(`permute: ${dims.length} dims given for a ${r}-d tensor`);
+  const p = dims.map((d) => normDim(d, r));
+  if (new Set(p).size !== r) throw new Error(`permute: dims (${dims.join(', ')}) repeat a dimension`);
+  const outShape = p.map((d) => at(x.shape, d));
+  const inStrides: number[] = new Array<number>(r).fill(1);
+  for (let i = r - 2; i >= 0; i--) inStrides[i] = at(inStrides, i + 1) * at(x.shape, i + 1);
+  const strides = p.map((d) => at(inStrides, d));
+  const out = tensor(outShape);
+  const idx = new Array<number>(r).fill(0);
+  let src = 0;
+  for (let o = 0; o < out.data.length; o++) {
+    out.data[o] = at(x.data, src);
+    for (let k = r - 1; k >= 0; k--) {
+      idx[k] = at(idx, k) + 1;
+      src += at(strides, k);
+      if (at(idx, k) < at(outShape, k)) break;
+      src -= at(strides, k) * at(outShape, k);
+      idx[k] = 0;
+    }
+  }
+  return out;
+}
+
+export function transpose(x: Tensor, d0: number, d1: number): Tensor {
+  const r = x.shape.length;
+  const p = [...Array(r).keys()];
+  const a = normDim(d0, r), b = normDim(d1, r);
+  p[a] = b; p[b] = a;
+  return permute(x, p);
+}
+
+export function cat(xs: readonly Tensor[], d: number): Tensor {
+  const first = xs[0];
+  if (first === undefined) throw new Error('cat needs at least one tensor');
+  const r = first.shape.length;
+  const k = normDim(d, r);
+  for (const t of xs) {
+    if (t.shape.length !== r || t.shape.some((s, i) => i !== k && s !== first.shape[i])) {
+      throw new Error(`cat: shapes ${xs.map((u) => shapeString(u.shape)).join(', ')} differ outside dimension ${d}`);
+    }
+  }
+  const outer = first.shape.slice(0, k).reduce((p, q) => p * q, 1);
+  const inner = first.shape.slice(k + 1).reduce((p, q) => p * q, 1);
+  const total = xs.reduce((p, t) => p + at(t.shape, k), 0);
+  const out = tensor(first.shape.map((s, i) => (i === k ? total : s)));
+  let off = 0;
+  for (const t of xs) {
+    const len = at(t.shape, k) * inner;
+    for (let o = 0; o < outer; o++) out.data.set(t.data.subarray(o * len, (o + 1) * len), o * total * inner + off);
+    off += len;
+  }
+  return out;
+}
+
+/** F.pad: `pad` lists (before, after) pairs starting from the last dimension; negative values crop. */
+export function pad(x: Tensor, padding: readonly number[], mode: 'constant' | 'reflect' | 'replicate' | 'circular', value = 0): Tensor {
+  if (padding.length % 2 !== 0 || padding.length / 2 > x.shape.length) {
+    throw new Error(`pad: padding (${padding.join(', ')}) must have an even length of at most twice the input rank ${x.shape.length}`);
+  }
+  const r = x.shape.length;
+  const before = new Array<number>(r).fill(0), after = new Array<number>(r).fill(0);
+  for (let i = 0; i < padding.length / 2; i++) {
+    before[r - 1 - i] = at(padding, 2 * i);
+    after[r - 1 - i] = at(padding, 2 * i + 1);
+  }
+  const outShape = x.shape.map((s, i) => s + at(before, i) + at(after, i));
+  if (outShape.some((s) => s < 0)) throw new Error(`pad: padding (${padding.join(', ')}) crops ${shapeString(x.shape)} below zero size`);
+  if (mode === 'reflect') {
+    x.shape.forEach((s, i) => {
+      if (at(before, i) >= s || at(after, i) >= s) throw new Error(`pad: reflect padding (${padding.join(', ')}) must be smaller than the input dimension ${s}`);
+    });
+  }
+  const pm: PaddingMode = mode === 'constant' ? 'zeros' : mode;
+  const out = tensor(outShape);
+  const inStrides: number[] = new Array<number>(r).fill(1);
+  for (let i = r - 2; i >= 0; i--) inStrides[i] = at(inStrides, i + 1) * at(x.shape, i + 1);
+  const idx = new Array<number>(r).fill(0);
+  for (let o = 0; o < out.data.length; o++) {
+    let src = 0, inside = true;
+    for (let k = 0; k < r; k++) {
+      const j = padIndex(at(idx, k) - at(before, k), at(x.shape, k), pm);
+      if (j < 0) { inside = false; break; }
+      src += j * at(inStrides, k);
+    }
+    out.data[o] = inside ? at(x.data, src) : value;
+    for (let k = r - 1; k >= 0; k--) {
+      idx[k] = at(idx, k) + 1;
+      if (at(idx, k) < at(outShape, k)) break;
+      idx[k] = 0;
+    }
+  }
+  return out;
+}
+
+export function pixelShuffle(x: Tensor, r: number): Tensor {
+  if (x.shape.length !== 4) throw new Error(`pixel_shuffle expects a 4-d input, got ${shapeString(x.shape)}`);
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  if (C % (r * r) !== 0) throw new Error(`pixel_shuffle: ${C} channels are not divisible by upscale_factor^2 = ${r * r}`);
+  const Co = C / (r * r);
+  const y = reshape(x, [N, Co, r, r, H, W]);
+  return reshape(permute(y, [0, 1, 4, 2, 5, 3]), [N, Co, H * r, W * r]);
+}
+
+export function pixelUnshuffle(x: Tensor, r: number): Tensor {
+  if (x.shape.length !== 4) throw new Error(`pixel_unshuffle expects a 4-d input, got ${shapeString(x.shape)}`);
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  if (H % r !== 0 || W % r !== 0) throw new Error(`pixel_unshuffle: ${H}x${W} is not divisible by downscale_factor ${r}`);
+  const y = reshape(x, [N, C, H / r, r, W / r, r]);
+  return reshape(permute(y, [0, 1, 3, 5, 2, 4]), [N, C * r * r, H / r, W / r]);
+}
+
+export function squeeze(x: Tensor, d?: number): Tensor {
+  if (d === undefined) return { shape: x.shape.filter((s) => s !== 1), data: x.data };
+  const k = normDim(d, x.shape.length);
+  return x.shape[k] === 1 ? { shape: x.shape.filter((_, i) => i !== k), data: x.data } : x;
+}
+
+export function unsqueeze(x: Tensor, d: number): Tensor {
+  const k = normDim(d, x.shape.length + 1);
+  return { shape: [...x.shape.slice(0, k), 1, ...x.shape.slice(k)], data: x.data };
+}

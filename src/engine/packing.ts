@@ -1,0 +1,41 @@
+// Weight packing for the WebAssembly micro-kernels: done once per layer, cached by the runtime.
+
+/** Rows of the GEMM micro-kernel's register block. */
+export const MR = 4;
+
+export function roundUp(n: number, m: number): number {
+  return Math.ceil(n / m) * m;
+}
+
+/**
+ * Packs rows [row0, row0 + M) of a row-major [*, K] matrix into 4-row panels: panel i holds, for each k,
+ * the 4 values of rows 4i..4i+3 (zeros past M). Returns the number of floats written.
+ */
+export function packGemmA(src: Float32Array, row0: number, M: number, K: number, dst: Float32Array, at: number): number {
+  const panels = Math.ceil(M / MR);
+  let o = at;
+  for (let p = 0; p < panels; p++) {
+    for (let k = 0; k < K; k++) {
+      for (let r = 0; r < MR; r++) {
+        const m = p * MR + r;
+        dst[o++] = m < M ? (src[(row0 + m) * K + k] as number) : 0;
+      }
+    }
+  }
+  return o - at;
+}
+
+export function packedGemmAFloats(M: number, K: number): number {
+  return roundUp(M, MR) * K;
+}
+
+/** Bias split into per-group runs padded to the panel height, zeros where there is no bias. */
+export function packBias(bias: Float32Array | null, groups: number, Mg: number, dst: Float32Array, at: number): number {
+  const padded = roundUp(Mg, MR);
+  for (let g = 0; g < groups; g++) {
+    for (let r = 0; r < padded; r++) {
+      dst[at + g * padded + r] = bias !== null && r < Mg ? (bias[g * Mg + r] as number) : 0;
+    }
+  }
+  return groups * padded;
+}

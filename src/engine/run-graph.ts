@@ -1,0 +1,159 @@
+// Executes one forward pass described by the core's ModelGraph and returns every node's output.
+// Keys: a module application by its qualified name ("layer1.0.conv1"), a functional op by its op name
+// ("relu", "add"); the k-th repeat of either gets "#k" ("relu#1"); the graph's result is also "output".
+import type { GraphNode, ModelGraph } from '../core/types';
+import { functionalOp } from './functional';
+import { layerDef, type ParamSpec } from './layers';
+import { runtime, MemoryLimitError, DEFAULT_MEMORY_LIMIT } from './runtime';
+import { numel, shapeString, type Tensor } from './tensor';
+import { initParameter } from './weights/init';
+import { matchStateDict, StateDictError, type StateDictReport } from './weights/state-dict';
+
+export interface RunGraphOptions {
+  /** Loaded weights by qualified name; without them every parameter gets PyTorch's default init. */
+  weights?: ReadonlyMap<string, Tensor>;
+  /** Seed of the default init. */
+  seed?: number;
+  /** Refuse to run when outputs and weights would need more bytes than this (default 1 GiB). */
+  memoryLimit?: number;
+  /** Also refuse weights the model does not use (torch's strict=True). */
+  strict?: boolean;
+  /** Called after each node with its wall time. */
+  onNode?: (info: NodeTiming) => void;
+}
+
+export interface NodeTiming {
+  key: string;
+  type: string;
+  ms: number;
+  /** Multiply-accumulates, when the layer kind defines them. */
+  macs: number | null;
+}
+
+export interface RunGraphResult {
+  outputs: Map<string, Tensor>;
+  /** Weight matching report (empty lists when initialised from the seed). */
+  weights: StateDictReport;
+  timings: NodeTiming[];
+}
+
+export class GraphError extends Error {}
+
+/** The parameters the graph's modules declare, by qualified name ("features.0.weight"). */
+export function graphParameters(graph: ModelGraph): Map<string, ParamSpec & { layer: string; type: string }> {
+  const specs = new Map<string, ParamSpec & { layer: string; type: string }>();
+  const seen = new Set<string>();
+  for (const node of graph.nodes) {
+    if (node.op !== 'module' || node.module === undefined || seen.has(node.module.name)) continue;
+    seen.add(node.module.name);
+    const def = layerDef(node.module.type);
+    for (const p of def.params(node.module.args)) {
+      specs.set(node.module.name === '' ? p.name : `${node.module.name}.${p.name}`, { ...p, layer: node.module.name, type: node.module.type });
+    }
+  }
+  return specs;
+}
+
+/** Output keys of the nodes in order, with "#k" for repeated applications. */
+export function nodeKeys(graph: ModelGraph): string[] {
+  const count = new Map<string, number>();
+  return graph.nodes.map((n) => {
+    const base = n.op === 'module' && n.module !== undefined ? n.module.name : n.op;
+    const k = count.get(base) ?? 0;
+    count.set(base, k + 1);
+    return k === 0 ? base : `${base}#${k}`;
+  });
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+function describeNode(n: GraphNode): string {
+  return n.op === 'module' && n.module !== undefined ? `${n.module.name} (${n.module.type})` : n.op;
+}
+
+/** Refuses before allocating anything when weights plus kept outputs would exceed the limit. */
+export function checkMemory(graph: ModelGraph, params: ReadonlyMap<string, ParamSpec>, inputBytes: number, limit: number): void {
+  let total = inputBytes;
+  for (const p of params.values()) total += numel(p.shape) * 4;
+  if (total > limit) throw new MemoryLimitError(`the model's weights need ${mib(total)}, over the memory limit of ${mib(limit)}`);
+  for (const n of graph.nodes) {
+    if (!n.shape.every((d) => typeof d === 'number')) continue;
+    const bytes = numel(n.shape as number[]) * 4;
+    total += bytes;
+    if (total > limit || bytes > limit) {
+      throw new MemoryLimitError(
+        `refusing to run: at ${describeNode(n)} the output ${shapeString(n.shape as number[])} needs ${mib(bytes)} and the run ${mib(total)} in all, over the memory limit of ${mib(limit)}; use a smaller input or raise the limit`,
+      );
+    }
+  }
+}
+
+export function runGraph(graph: ModelGraph, input: Tensor, options: RunGraphOptions = {}): RunGraphResult {
+  const limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+  const specs = graphParameters(graph);
+  checkMemory(graph, specs, input.data.length * 4, limit);
+  const rt = runtime();
+  rt.memoryLimit = limit;
+
+  let report: StateDictReport = { missing: [], unexpected: [], mismatched: [] };
+  const params = new Map<string, Tensor>();
+  if (options.weights !== undefined) {
+    report = matchStateDict(specs, options.weights);
+    if (report.missing.length > 0 || report.mismatched.length > 0 || (options.strict === true && report.unexpected.length > 0)) {
+      throw new StateDictError(report);
+    }
+    for (const name of specs.keys()) params.set(name, options.weights.get(name) as Tensor);
+  } else {
+    const seed = options.seed ?? 0;
+    for (const [name, spec] of specs) params.set(name, { shape: spec.shape, data: initParameter(spec.shape, spec.init, seed, name) });
+  }
+
+  const values = new Map<number, Tensor>([[graph.input, input]]);
+  const outputs = new Map<string, Tensor>();
+  const timings: NodeTiming[] = [];
+  const keys = nodeKeys(graph);
+  graph.nodes.forEach((node, i) => {
+    const key = keys[i] as string;
+    const inputs = node.inputs.map((id) => {
+      const t = values.get(id);
+      if (t === undefined) throw new GraphError(`${describeNode(node)} reads tensor ${id}, which no earlier node produced`);
+      return t;
+    });
+    const t0 = performance.now();
+    let y: Tensor;
+    let type: string;
+    let macs: number | null = null;
+    try {
+      if (node.op === 'module') {
+        if (node.module === undefined) throw new GraphError('a module node has no module description');
+        const { name, type: ty, args } = node.module;
+        type = ty;
+        const def = layerDef(ty);
+        const prefix = name === '' ? '' : `${name}.`;
+        y = def.forward(inputs, args, (p) => params.get(prefix + p) ?? null);
+        macs = def.macs?.(inputs, y, args) ?? null;
+      } else {
+        type = node.op;
+        y = functionalOp(node.op)(inputs, node.args);
+      }
+    } catch (e) {
+      if (e instanceof MemoryLimitError) throw new MemoryLimitError(`at ${describeNode(node)}: ${e.message}`);
+      const shapes = inputs.map((t) => shapeString(t.shape)).join(', ');
+      throw new GraphError(`${describeNode(node)} on input ${shapes} failed: ${(e as Error).message}`);
+    }
+    const ms = performance.now() - t0;
+    values.set(node.id, y);
+    outputs.set(key, y);
+    const timing = { key, type, ms, macs };
+    timings.push(timing);
+    options.onNode?.(timing);
+  });
+  if (graph.output !== null) {
+    const out = values.get(graph.output);
+    if (out === undefined) throw new GraphError(`the graph's output tensor ${graph.output} was never produced`);
+    outputs.set('output', out);
+  }
+  return { outputs, weights: report, timings };
+}

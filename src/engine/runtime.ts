@@ -1,0 +1,150 @@
+// The WebAssembly side of the engine: one module instance, its memory, and a two-level arena.
+// Persistent allocations (packed weights, cached per layer) sit at the bottom; each op's scratch sits
+// above them and is released when the op ends. No DOM and no Node APIs: runs in Node and in workers.
+import { relaxedKernels, relaxedProbe, simdKernels } from 'conv-lens-engine-kernels';
+
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  gemm_4x8(M: number, N: number, K: number, a: number, bptr: number, c: number, ldc: number, bias: number, lo: number, hi: number, astride: number, accum: number): void;
+  dw_taps(C: number, N: number, T: number, src: number, srcCS: number, offs: number, w: number, bias: number, dst: number, dstCS: number, lo: number, hi: number): void;
+  dw3x3_rows(C: number, Ho: number, Wo: number, Wq: number, src: number, srcCS: number, offs: number, w: number, bias: number, dst: number, lo: number, hi: number): void;
+  gather2d(src: number, C: number, srcCS: number, W: number, rows: number, nr: number, cols: number, nc: number, q0: number, q1: number, sc0: number, dst: number, dstCS: number): void;
+  compact(M: number, Ho: number, Wo: number, src: number, ldm: number, ld: number, dst: number): void;
+}
+
+const PAGE = 65536;
+const ALIGN = 64;
+export const DEFAULT_MEMORY_LIMIT = 1024 * 1024 * 1024;
+
+export class MemoryLimitError extends Error {}
+
+function alignUp(n: number): number {
+  return Math.ceil(n / ALIGN) * ALIGN;
+}
+
+export class Scratch {
+  private top: number;
+  constructor(private readonly rt: WasmRuntime, base: number) {
+    this.top = base;
+  }
+  /** Reserves bytes and returns their address; call `rt.ready()` before touching memory. */
+  alloc(bytes: number): number {
+    const p = this.top;
+    this.top = alignUp(this.top + bytes);
+    return p;
+  }
+  get end(): number {
+    return this.top;
+  }
+}
+
+export class WasmRuntime {
+  readonly k: KernelExports;
+  readonly relaxed: boolean;
+  private persistentTop = ALIGN;
+  private scratch: Scratch | null = null;
+  private f32View: Float32Array;
+  private i32View: Int32Array;
+  /** Packed weights by source array; the inner key describes the packing. */
+  private packed = new WeakMap<Float32Array, Map<string, { ptr: number; bias: Float32Array | null }>>();
+  memoryLimit: number;
+
+  constructor(options: { relaxed?: boolean; memoryLimit?: number } = {}) {
+    const canRelax = WebAssembly.validate(relaxedProbe);
+    this.relaxed = options.relaxed ?? canRelax;
+    if (this.relaxed && !canRelax) throw new Error('this WebAssembly runtime has no relaxed SIMD');
+    const mod = new WebAssembly.Module(this.relaxed ? relaxedKernels : simdKernels);
+    this.k = new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
+    this.memoryLimit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+    this.f32View = new Float32Array(this.k.memory.buffer);
+    this.i32View = new Int32Array(this.k.memory.buffer);
+  }
+
+  get f32(): Float32Array {
+    if (this.f32View.buffer !== this.k.memory.buffer) this.refreshViews();
+    return this.f32View;
+  }
+  get i32(): Int32Array {
+    if (this.i32View.buffer !== this.k.memory.buffer) this.refreshViews();
+    return this.i32View;
+  }
+  private refreshViews(): void {
+    this.f32View = new Float32Array(this.k.memory.buffer);
+    this.i32View = new Int32Array(this.k.memory.buffer);
+  }
+
+  private ensure(bytes: number, what: string): void {
+    if (bytes > this.memoryLimit || bytes > 4 * 1024 * 1024 * 1024 - PAGE) {
+      throw new MemoryLimitError(
+        `${what} needs ${(bytes / 2 ** 20).toFixed(1)} MiB of engine memory, over the limit of ${(this.memoryLimit / 2 ** 20).toFixed(0)} MiB`,
+      );
+    }
+    const have = this.k.memory.buffer.byteLength;
+    if (bytes > have) this.k.memory.grow(Math.ceil((bytes - have) / PAGE));
+  }
+
+  allocPersistent(bytes: number, what: string): number {
+    if (this.scratch !== null) throw new Error('internal: persistent allocation while an op holds scratch memory');
+    // Weights of models no longer in use are unreachable but still hold memory: past half the limit,
+    // drop every cached packing and start over (live layers repack on their next call).
+    if (this.persistentTop + bytes > this.memoryLimit / 2 && this.persistentTop > ALIGN) {
+      this.packed = new WeakMap();
+      this.persistentTop = ALIGN;
+    }
+    const p = this.persistentTop;
+    this.ensure(alignUp(p + bytes), what);
+    this.persistentTop = alignUp(p + bytes);
+    return p;
+  }
+
+  /** Runs `body` with a scratch arena; `reserve` runs first so memory grows once, before any view is taken. */
+  withScratch<T>(what: string, reserve: (s: Scratch) => void, body: () => T): T {
+    if (this.scratch !== null) throw new Error('internal: nested scratch scopes');
+    const s = new Scratch(this, this.persistentTop);
+    reserve(s);
+    this.ensure(s.end + 64, what);
+    this.scratch = s;
+    try {
+      return body();
+    } finally {
+      this.scratch = null;
+    }
+  }
+
+  /** Returns the cached packed copy of `weights` for `key`, packing it on first use. */
+  packedWeights(weights: Float32Array, bias: Float32Array | null, key: string, floats: number, pack: (dst: Float32Array, at: number) => void, what: string): number {
+    let byKey = this.packed.get(weights);
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.packed.set(weights, byKey);
+    }
+    const hit = byKey.get(key);
+    if (hit !== undefined && hit.bias === bias) return hit.ptr;
+    const ptr = this.allocPersistent(floats * 4, what);
+    pack(this.f32, ptr >> 2);
+    byKey.set(key, { ptr, bias });
+    return ptr;
+  }
+
+  /** Bytes of engine memory in use by cached weights. */
+  get persistentBytes(): number {
+    return this.persistentTop;
+  }
+  get memoryBytes(): number {
+    return this.k.memory.buffer.byteLength;
+  }
+}
+
+let shared: WasmRuntime | null = null;
+
+/** The process-wide runtime (one per worker). */
+export function runtime(): WasmRuntime {
+  shared ??= new WasmRuntime();
+  return shared;
+}
+
+/** Drops the shared runtime and its cached packed weights. */
+export function resetRuntime(options: { relaxed?: boolean; memoryLimit?: number } = {}): WasmRuntime {
+  shared = new WasmRuntime(options);
+  return shared;
+}

@@ -1,0 +1,290 @@
+// Build-time generator of the engine's WebAssembly text (assembled by wabt in esbuild.config.mjs).
+// The micro-kernels are register-blocked and repetitive, so they are written once here as templates;
+// `relaxed` swaps the multiply-add for relaxed-SIMD FMA, everything else is identical.
+// Pointers are byte offsets into the module's own memory; the TypeScript drivers own the layout.
+
+/** @param {{ relaxed: boolean }} opts */
+export function kernelsWat({ relaxed }) {
+  const madd = (acc, a, b) =>
+    relaxed
+      ? `(local.set ${acc} (f32x4.relaxed_madd ${a} ${b} (local.get ${acc})))`
+      : `(local.set ${acc} (f32x4.add (local.get ${acc}) (f32x4.mul ${a} ${b})))`;
+  const clamp = (v) => `(f32x4.pmin (f32x4.pmax ${v} (local.get $vlo)) (local.get $vhi))`;
+
+  // ---- GEMM 4x8: C[M x N] = A[M x K] * B[K x N] + bias, clamped. ----
+  // A packed by 4-row panels: panel i holds K groups of 4 floats (rows 4i..4i+3, zero padded); panels
+  // are `astride` bytes apart, so a block of K can be run by offsetting `a` and `bp`.
+  // With `accum`, C already holds partial sums (N must then be a multiple of 8: no overlapping block).
+  // B is indirect: bptr[k] is the byte address of row k, columns are contiguous from there.
+  // N >= 8: the last column block is shifted left to end at N (recomputing a few columns).
+  const accs = [];
+  for (let r = 0; r < 4; r++) accs.push([`$c${r}0`, `$c${r}1`]);
+  const gemmK = [];
+  for (let r = 0; r < 4; r++) {
+    gemmK.push(`(local.set $av (v128.load32_splat offset=${r * 4} (local.get $pa)))`);
+    gemmK.push(madd(accs[r][0], '(local.get $av)', '(local.get $b0)'));
+    gemmK.push(madd(accs[r][1], '(local.get $av)', '(local.get $b1)'));
+  }
+  // Accumulators start from the bias, or (K split in blocks) from the partial sums already in C.
+  const gemmInit = [];
+  for (let r = 0; r < 4; r++) {
+    gemmInit.push(`(local.set $av (v128.load32_splat offset=${r * 4} (local.get $pbias)))`);
+    gemmInit.push(`(local.set ${accs[r][0]} (local.get $av)) (local.set ${accs[r][1]} (local.get $av))`);
+  }
+  const gemmLoad = [];
+  for (let r = 0; r < 4; r++) {
+    const row = `(i32.add (local.get $cp) (i32.mul (i32.const ${r}) (local.get $ldc4)))`;
+    const load = `(local.set ${accs[r][0]} (v128.load ${row})) (local.set ${accs[r][1]} (v128.load offset=16 ${row}))`;
+    gemmLoad.push(r === 0 ? load : `(if (i32.lt_s (i32.add (local.get $m) (i32.const ${r})) (local.get $M)) (then ${load}))`);
+  }
+  const gemmStore = [];
+  for (let r = 0; r < 4; r++) {
+    const store = `(v128.store (local.get $cp) ${clamp(`(local.get ${accs[r][0]})`)})
+        (v128.store offset=16 (local.get $cp) ${clamp(`(local.get ${accs[r][1]})`)})`;
+    if (r === 0) gemmStore.push(store);
+    else gemmStore.push(`(if (i32.lt_s (i32.add (local.get $m) (i32.const ${r})) (local.get $M)) (then
+        (local.set $cp (i32.add (local.get $cp) (local.get $ldc4)))
+        ${store}))`);
+  }
+
+  // ---- Depthwise by taps: out[c][p] = bias[c] + sum_t w[c][t] * src[c][p + off[t]], p blocks of 8. ----
+  return `(module
+  (memory (export "memory") 1)
+
+  (func (export "gemm_4x8")
+    (param $M i32) (param $N i32) (param $K i32) (param $a i32) (param $bp i32)
+    (param $c i32) (param $ldc i32) (param $bias i32) (param $lo f32) (param $hi f32)
+    (param $astride i32) (param $accum i32)
+    (local $n0 i32) (local $apanel i32) (local $n4 i32) (local $nlast i32) (local $m i32) (local $pa i32) (local $pk i32)
+    (local $kend i32) (local $b i32) (local $cp i32) (local $ldc4 i32) (local $pbias i32)
+    (local $vlo v128) (local $vhi v128) (local $av v128) (local $b0 v128) (local $b1 v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local.set $vlo (f32x4.splat (local.get $lo)))
+    (local.set $vhi (f32x4.splat (local.get $hi)))
+    (local.set $kend (i32.add (local.get $bp) (i32.shl (local.get $K) (i32.const 2))))
+    (local.set $ldc4 (i32.shl (local.get $ldc) (i32.const 2)))
+    (local.set $nlast (i32.sub (local.get $N) (i32.const 8)))
+    (local.set $n0 (i32.const 0))
+    (block $done
+      (loop $nloop
+        (if (i32.gt_s (local.get $n0) (local.get $nlast)) (then (local.set $n0 (local.get $nlast))))
+        (local.set $n4 (i32.shl (local.get $n0) (i32.const 2)))
+        (local.set $m (i32.const 0))
+        (local.set $apanel (local.get $a))
+        (local.set $pbias (local.get $bias))
+        (loop $mloop
+          (local.set $pa (local.get $apanel))
+          (local.set $apanel (i32.add (local.get $apanel) (local.get $astride)))
+          (local.set $cp (i32.add (local.get $c)
+            (i32.add (i32.mul (local.get $m) (local.get $ldc4)) (local.get $n4))))
+          (if (local.get $accum)
+            (then ${gemmLoad.join('\n            ')})
+            (else ${gemmInit.join('\n            ')}))
+          (local.set $pk (local.get $bp))
+          (loop $kloop
+            (local.set $b (i32.add (i32.load (local.get $pk)) (local.get $n4)))
+            (local.set $b0 (v128.load (local.get $b)))
+            (local.set $b1 (v128.load offset=16 (local.get $b)))
+            ${gemmK.join('\n            ')}
+            (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
+            (local.set $pk (i32.add (local.get $pk) (i32.const 4)))
+            (br_if $kloop (i32.lt_u (local.get $pk) (local.get $kend))))
+          ${gemmStore.join('\n          ')}
+          (local.set $pbias (i32.add (local.get $pbias) (i32.const 16)))
+          (local.set $m (i32.add (local.get $m) (i32.const 4)))
+          (br_if $mloop (i32.lt_s (local.get $m) (local.get $M))))
+        (br_if $done (i32.eq (local.get $n0) (local.get $nlast)))
+        (local.set $n0 (i32.add (local.get $n0) (i32.const 8)))
+        (br $nloop))))
+
+  (func (export "dw_taps")
+    (param $C i32) (param $N i32) (param $T i32) (param $src i32) (param $srcCS i32) (param $offs i32)
+    (param $w i32) (param $bias i32) (param $dst i32) (param $dstCS i32) (param $lo f32) (param $hi f32)
+    (local $c i32) (local $p0 i32) (local $nlast i32) (local $t i32) (local $base i32) (local $wc i32)
+    (local $addr i32) (local $out i32)
+    (local $vlo v128) (local $vhi v128) (local $vb v128) (local $wv v128) (local $a0 v128) (local $a1 v128)
+    (local.set $vlo (f32x4.splat (local.get $lo)))
+    (local.set $vhi (f32x4.splat (local.get $hi)))
+    (local.set $nlast (i32.shl (i32.sub (local.get $N) (i32.const 8)) (i32.const 2)))
+    (local.set $c (i32.const 0))
+    (loop $cloop
+      (local.set $base (i32.add (local.get $src) (i32.mul (local.get $c) (local.get $srcCS))))
+      (local.set $out (i32.add (local.get $dst) (i32.mul (local.get $c) (local.get $dstCS))))
+      (local.set $wc (i32.add (local.get $w) (i32.shl (i32.mul (local.get $c) (local.get $T)) (i32.const 2))))
+      (local.set $vb (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
+      (local.set $p0 (i32.const 0))
+      (block $pdone
+        (loop $ploop
+          (if (i32.gt_s (local.get $p0) (local.get $nlast)) (then (local.set $p0 (local.get $nlast))))
+          (local.set $a0 (local.get $vb))
+          (local.set $a1 (local.get $vb))
+          (local.set $t (i32.const 0))
+          (loop $tloop
+            (local.set $wv (v128.load32_splat (i32.add (local.get $wc) (i32.shl (local.get $t) (i32.const 2)))))
+            (local.set $addr (i32.add (i32.add (local.get $base) (local.get $p0))
+              (i32.load (i32.add (local.get $offs) (i32.shl (local.get $t) (i32.const 2))))))
+            ${madd('$a0', '(local.get $wv)', '(v128.load (local.get $addr))')}
+            ${madd('$a1', '(local.get $wv)', '(v128.load offset=16 (local.get $addr))')}
+            (local.set $t (i32.add (local.get $t) (i32.const 1)))
+            (br_if $tloop (i32.lt_s (local.get $t) (local.get $T))))
+          (v128.store (i32.add (local.get $out) (local.get $p0)) ${clamp('(local.get $a0)')})
+          (v128.store offset=16 (i32.add (local.get $out) (local.get $p0)) ${clamp('(local.get $a1)')})
+          (br_if $pdone (i32.eq (local.get $p0) (local.get $nlast)))
+          (local.set $p0 (i32.add (local.get $p0) (i32.const 32)))
+          (br $ploop)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br_if $cloop (i32.lt_s (local.get $c) (local.get $C)))))
+
+  ;; Depthwise 3x3 (any stride/dilation via phase planes), one output row at a time, straight into the
+  ;; compact output: the 9 weights and tap offsets live in registers. Needs Wo >= 8 (last block overlaps).
+  (func (export "dw3x3_rows")
+    (param $C i32) (param $Ho i32) (param $Wo i32) (param $Wq i32) (param $src i32) (param $srcCS i32)
+    (param $offs i32) (param $w i32) (param $bias i32) (param $dst i32) (param $lo f32) (param $hi f32)
+    (local $c i32) (local $y i32) (local $x i32) (local $xlast i32) (local $base i32) (local $wc i32)
+    (local $rowp i32) (local $orow i32) (local $addr i32) (local $out i32)
+    (local $vlo v128) (local $vhi v128) (local $vb v128) (local $a0 v128) (local $a1 v128)
+    (local $o0 i32) (local $w0 v128) (local $o1 i32) (local $w1 v128) (local $o2 i32) (local $w2 v128) (local $o3 i32) (local $w3 v128) (local $o4 i32) (local $w4 v128) (local $o5 i32) (local $w5 v128) (local $o6 i32) (local $w6 v128) (local $o7 i32) (local $w7 v128) (local $o8 i32) (local $w8 v128)
+    (local.set $vlo (f32x4.splat (local.get $lo)))
+    (local.set $vhi (f32x4.splat (local.get $hi)))
+    (local.set $o0 (i32.load offset=0 (local.get $offs)))
+    (local.set $o1 (i32.load offset=4 (local.get $offs)))
+    (local.set $o2 (i32.load offset=8 (local.get $offs)))
+    (local.set $o3 (i32.load offset=12 (local.get $offs)))
+    (local.set $o4 (i32.load offset=16 (local.get $offs)))
+    (local.set $o5 (i32.load offset=20 (local.get $offs)))
+    (local.set $o6 (i32.load offset=24 (local.get $offs)))
+    (local.set $o7 (i32.load offset=28 (local.get $offs)))
+    (local.set $o8 (i32.load offset=32 (local.get $offs)))
+    (local.set $xlast (i32.shl (i32.sub (local.get $Wo) (i32.const 8)) (i32.const 2)))
+    (local.set $out (local.get $dst))
+    (local.set $c (i32.const 0))
+    (loop $cloop
+      (local.set $base (i32.add (local.get $src) (i32.mul (local.get $c) (local.get $srcCS))))
+      (local.set $wc (i32.add (local.get $w) (i32.mul (local.get $c) (i32.const 36))))
+      (local.set $w0 (v128.load32_splat offset=0 (local.get $wc)))
+      (local.set $w1 (v128.load32_splat offset=4 (local.get $wc)))
+      (local.set $w2 (v128.load32_splat offset=8 (local.get $wc)))
+      (local.set $w3 (v128.load32_splat offset=12 (local.get $wc)))
+      (local.set $w4 (v128.load32_splat offset=16 (local.get $wc)))
+      (local.set $w5 (v128.load32_splat offset=20 (local.get $wc)))
+      (local.set $w6 (v128.load32_splat offset=24 (local.get $wc)))
+      (local.set $w7 (v128.load32_splat offset=28 (local.get $wc)))
+      (local.set $w8 (v128.load32_splat offset=32 (local.get $wc)))
+      (local.set $vb (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
+      (local.set $y (i32.const 0))
+      (loop $yloop
+        (local.set $x (i32.const 0))
+        (block $xdone
+          (loop $xloop
+            (if (i32.gt_s (local.get $x) (local.get $xlast)) (then (local.set $x (local.get $xlast))))
+            (local.set $rowp (i32.add (local.get $base)
+              (i32.add (i32.shl (i32.mul (local.get $y) (local.get $Wq)) (i32.const 2)) (local.get $x))))
+            (local.set $a0 (local.get $vb))
+            (local.set $a1 (local.get $vb))
+              (local.set $addr (i32.add (local.get $rowp) (local.get $o0)))
+              ${madd('$a0', '(local.get $w0)', '(v128.load (local.get $addr))')}
+              ${madd('$a1', '(local.get $w0)', '(v128.load offset=16 (local.get $addr))')}
+              (local.set $addr (i32.add (local.get $rowp) (local.get $o1)))
+              ${madd('$a0', '(local.get $w1)', '(v128.load (local.get $addr))')}
+              ${madd('$a1', '(local.get $w1)', '(v128.load offset=16 (local.get $addr))')}
+              (local.set $addr (i32.add (local.get $rowp) (local.get $o2)))
+              ${madd('$a0', '(local.get $w2)', '(v128.load (local.get $addr))')}
+              ${madd('$a1', '(local.get $w2)', '(v128.load offset=16 (local.get $addr))')}
+              (local.set $addr (i32.add (local.get $rowp) (local.get $o3)))
+              ${madd('$a0', '(local.get $w3)', '(v128.load (local.get $addr))')}
+              ${madd('$a1', '(local.get $w3)', '(v128.load offset=16 (local.get $addr))')}
+              (local.set $addr (i32.add (local.get $rowp) (local.get $o4)))
+              ${madd('$a0', '(local.get $w4)', '(v128.load (local.get $addr))')}
+              ${madd('$a1', '(local.get $w4)', '(v128.load offset=16 (local.get $addr))')}
+              (local.set $addr (i32.add (local.get $rowp) (local.get $o5)))
+              ${madd('$a0', '(local.get $w5)', '(v128.load (local.get $addr))')}
+              ${madd('$a1', '(local.get $w5)', '(v128.load offset=16 (local.get $addr))')}
+              (local.set $addr (i32.add (local.get $rowp) (local.get $o6)))
+              ${madd('$a0', '(local.get $w6)', '(v128.load (local.get $addr))')}
+              ${madd('$a1', '(local.get $w6)', '(v128.load offset=16 (local.get $addr))')}
+              (local.set $addr (i32.add (local.get $rowp) (local.get $o7)))
+              ${madd('$a0', '(local.get $w7)', '(v128.load (local.get $addr))')}
+              ${madd('$a1', '(local.get $w7)', '(v128.load offset=16 (local.get $addr))')}
+              (local.set $addr (i32.add (local.get $rowp) (local.get $o8)))
+              ${madd('$a0', '(local.get $w8)', '(v128.load (local.get $addr))')}
+              ${madd('$a1', '(local.get $w8)', '(v128.load offset=16 (local.get $addr))')}
+            (local.set $orow (i32.add (local.get $out) (local.get $x)))
+            (v128.store (local.get $orow) ${clamp('(local.get $a0)')})
+            (v128.store offset=16 (local.get $orow) ${clamp('(local.get $a1)')})
+            (br_if $xdone (i32.eq (local.get $x) (local.get $xlast)))
+            (local.set $x (i32.add (local.get $x) (i32.const 32)))
+            (br $xloop)))
+        (local.set $out (i32.add (local.get $out) (i32.shl (local.get $Wo) (i32.const 2))))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br_if $yloop (i32.lt_s (local.get $y) (local.get $Ho))))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br_if $cloop (i32.lt_s (local.get $c) (local.get $C)))))
+
+  ;; dst[c][r][q] = src[c][rows[r]][cols[q]], or 0 where an index is negative (padding).
+  ;; Columns q0..q1 map to sc0.. contiguously and are copied in bulk.
+  (func (export "gather2d")
+    (param $src i32) (param $C i32) (param $srcCS i32) (param $W i32) (param $rows i32) (param $nr i32)
+    (param $cols i32) (param $nc i32) (param $q0 i32) (param $q1 i32) (param $sc0 i32)
+    (param $dst i32) (param $dstCS i32)
+    (local $c i32) (local $r i32) (local $q i32) (local $sr i32) (local $sc i32) (local $srow i32) (local $drow i32)
+    (local.set $c (i32.const 0))
+    (loop $cloop
+      (local.set $r (i32.const 0))
+      (loop $rloop
+        (local.set $sr (i32.load (i32.add (local.get $rows) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $drow (i32.add (i32.add (local.get $dst) (i32.mul (local.get $c) (local.get $dstCS)))
+          (i32.shl (i32.mul (local.get $r) (local.get $nc)) (i32.const 2))))
+        (if (i32.lt_s (local.get $sr) (i32.const 0))
+          (then (memory.fill (local.get $drow) (i32.const 0) (i32.shl (local.get $nc) (i32.const 2))))
+          (else
+            (local.set $srow (i32.add (i32.add (local.get $src) (i32.mul (local.get $c) (local.get $srcCS)))
+              (i32.shl (i32.mul (local.get $sr) (local.get $W)) (i32.const 2))))
+            (local.set $q (i32.const 0))
+            (block $qdone (loop $qloop
+              (br_if $qdone (i32.ge_s (local.get $q) (local.get $nc)))
+              (if (i32.eq (local.get $q) (local.get $q0)) (then
+                (if (i32.gt_s (local.get $q1) (local.get $q0)) (then
+                  (memory.copy
+                    (i32.add (local.get $drow) (i32.shl (local.get $q0) (i32.const 2)))
+                    (i32.add (local.get $srow) (i32.shl (local.get $sc0) (i32.const 2)))
+                    (i32.shl (i32.sub (local.get $q1) (local.get $q0)) (i32.const 2)))
+                  (local.set $q (local.get $q1))
+                  (br $qloop)))))
+              (local.set $sc (i32.load (i32.add (local.get $cols) (i32.shl (local.get $q) (i32.const 2)))))
+              (f32.store (i32.add (local.get $drow) (i32.shl (local.get $q) (i32.const 2)))
+                (if (result f32) (i32.lt_s (local.get $sc) (i32.const 0))
+                  (then (f32.const 0))
+                  (else (f32.load (i32.add (local.get $srow) (i32.shl (local.get $sc) (i32.const 2)))))))
+              (local.set $q (i32.add (local.get $q) (i32.const 1)))
+              (br $qloop)))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br_if $rloop (i32.lt_s (local.get $r) (local.get $nr))))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br_if $cloop (i32.lt_s (local.get $c) (local.get $C)))))
+
+  ;; dst[m][y][0..Wo) = src[m*ldm + y*ld + 0..Wo): drops the padding columns a strip-computed conv leaves.
+  (func (export "compact")
+    (param $M i32) (param $Ho i32) (param $Wo i32) (param $src i32) (param $ldm i32) (param $ld i32) (param $dst i32)
+    (local $m i32) (local $y i32) (local $s i32) (local $d i32) (local $row i32)
+    (local.set $row (i32.shl (local.get $Wo) (i32.const 2)))
+    (local.set $d (local.get $dst))
+    (local.set $m (i32.const 0))
+    (loop $mloop
+      (local.set $s (i32.add (local.get $src) (i32.shl (i32.mul (local.get $m) (local.get $ldm)) (i32.const 2))))
+      (local.set $y (i32.const 0))
+      (loop $yloop
+        (memory.copy (local.get $d) (local.get $s) (local.get $row))
+        (local.set $d (i32.add (local.get $d) (local.get $row)))
+        (local.set $s (i32.add (local.get $s) (i32.shl (local.get $ld) (i32.const 2))))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br_if $yloop (i32.lt_s (local.get $y) (local.get $Ho))))
+      (local.set $m (i32.add (local.get $m) (i32.const 1)))
+      (br_if $mloop (i32.lt_s (local.get $m) (local.get $M)))))
+)
+`;
+}
+
+/** A module that validates only where relaxed SIMD is available. */
+export const relaxedProbeWat = `(module (func (param v128 v128 v128) (result v128)
+  (f32x4.relaxed_madd (local.get 0) (local.get 1) (local.get 2))))`;

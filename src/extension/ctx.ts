@@ -1,0 +1,126 @@
+// One object owns everything the extension registers, so deactivation (or a failed start) cleans up all of it.
+import * as vscode from 'vscode';
+import type { Analysis } from '../core/types';
+import { FixProvider } from './codeActions';
+import { ModelCodeLensProvider } from './codeLens';
+import { COMMANDS, LayerTableProvider, TABLE_SCHEME, openPreview, setInputShape, showLayerTable } from './commands';
+import { SECTION, readSettings } from './config';
+import { DiagnosticsController } from './diagnostics';
+import { ShapeHoverProvider } from './hover';
+import { ShapeInlayHintsProvider } from './inlayHints';
+import { AnalysisStore, SELECTOR } from './store';
+
+/** What `extensions.getExtension('conv-lens.conv-lens').exports` gives tests and other extensions. */
+export interface ConvLensApi {
+  /** Milliseconds `activate` took, parsers included. */
+  readonly activationMs: number;
+  analysis(document: vscode.TextDocument): Analysis | undefined;
+}
+
+function textTabUris(): vscode.Uri[] {
+  return vscode.window.tabGroups.all.flatMap((group) =>
+    group.tabs.flatMap((tab) => (tab.input instanceof vscode.TabInputText ? [tab.input.uri] : [])),
+  );
+}
+
+export class Ctx implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  readonly store: AnalysisStore;
+  readonly diagnostics: DiagnosticsController;
+
+  constructor(
+    readonly extension: vscode.ExtensionContext,
+    readonly log: vscode.LogOutputChannel,
+  ) {
+    const settings = readSettings();
+    this.store = this.push(new AnalysisStore(settings, log));
+    const docs = vscode.Uri.joinPath(extension.extensionUri, 'README.md');
+    this.diagnostics = this.push(new DiagnosticsController(this.store, docs, log, settings.diagnosticsDelayMs));
+  }
+
+  push<T extends vscode.Disposable>(disposable: T): T {
+    this.disposables.push(disposable);
+    return disposable;
+  }
+
+  /** Registers providers, commands and listeners, then analyses the documents already open. */
+  start(): void {
+    const { store, diagnostics } = this;
+    const settings = readSettings();
+    const hints = this.push(new ShapeInlayHintsProvider(store, settings.inlayHints));
+    const lenses = this.push(new ModelCodeLensProvider(store, settings.codeLens));
+    const tables = this.push(new LayerTableProvider(store));
+
+    this.push(vscode.languages.registerHoverProvider(SELECTOR, new ShapeHoverProvider(store)));
+    this.push(vscode.languages.registerInlayHintsProvider(SELECTOR, hints));
+    this.push(vscode.languages.registerCodeLensProvider(SELECTOR, lenses));
+    this.push(vscode.languages.registerCodeActionsProvider(SELECTOR, new FixProvider(store), FixProvider.metadata));
+    this.push(vscode.workspace.registerTextDocumentContentProvider(TABLE_SCHEME, tables));
+
+    this.push(vscode.commands.registerCommand(COMMANDS.showLayerTable, (uri?: unknown, name?: unknown) => showLayerTable(store, uri, name)));
+    this.push(vscode.commands.registerCommand(COMMANDS.openPreview, () => openPreview()));
+    this.push(
+      vscode.commands.registerCommand(COMMANDS.setInputShape, (uri?: unknown, name?: unknown, shapes?: unknown) =>
+        setInputShape(store, uri, name, shapes),
+      ),
+    );
+    this.push(vscode.commands.registerCommand(COMMANDS.showLog, () => this.log.show()));
+
+    this.push(vscode.workspace.onDidOpenTextDocument((doc) => diagnostics.refresh(doc)));
+    this.push(
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        store.applyChange(event);
+        diagnostics.schedule(event.document);
+      }),
+    );
+    this.push(vscode.workspace.onDidSaveTextDocument((doc) => diagnostics.refresh(doc)));
+    this.push(
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        diagnostics.clear(doc.uri);
+        store.forget(doc);
+      }),
+    );
+    // VS Code keeps a document alive for a while after its last editor closes; the user expects the
+    // problems to go when the file goes, and to come back when it is shown again.
+    this.push(
+      vscode.window.tabGroups.onDidChangeTabs((event) => {
+        const shown = new Set(textTabUris().map((u) => u.toString()));
+        for (const tab of event.closed) {
+          if (tab.input instanceof vscode.TabInputText && !shown.has(tab.input.uri.toString())) diagnostics.clear(tab.input.uri);
+        }
+        for (const tab of event.opened) {
+          if (!(tab.input instanceof vscode.TabInputText)) continue;
+          const key = tab.input.uri.toString();
+          const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+          if (doc) diagnostics.refresh(doc);
+        }
+      }),
+    );
+    this.push(diagnostics.onDidAnalyze((doc) => tables.sourceChanged(doc.uri)));
+    this.push(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (!event.affectsConfiguration(SECTION)) return;
+        const next = readSettings();
+        store.updateSettings(next);
+        diagnostics.setDelay(next.diagnosticsDelayMs);
+        hints.setEnabled(next.inlayHints);
+        lenses.setEnabled(next.codeLens);
+        for (const doc of vscode.workspace.textDocuments) diagnostics.refresh(doc);
+        this.log.info('settings changed: re-analysed open documents');
+      }),
+    );
+
+    for (const doc of vscode.workspace.textDocuments) diagnostics.refresh(doc);
+  }
+
+  dispose(): void {
+    // Last registered first, like a stack of resources.
+    for (const d of this.disposables.splice(0).reverse()) {
+      try {
+        d.dispose();
+      } catch (error) {
+        this.log.error(`dispose failed: ${String(error)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,43 @@
+// The shape after each statement that produces a tensor (`x = self.conv1(x)  → [1, 16, 32, 32]`).
+import * as vscode from 'vscode';
+import { formatShapes } from '../core/presentation';
+import type { AnalysisStore } from './store';
+
+export class ShapeInlayHintsProvider implements vscode.InlayHintsProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeInlayHints = this.changed.event;
+
+  constructor(
+    private readonly store: AnalysisStore,
+    private enabled: boolean,
+  ) {}
+
+  setEnabled(enabled: boolean): void {
+    this.enabled = enabled;
+    this.changed.fire();
+  }
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  provideInlayHints(document: vscode.TextDocument, range: vscode.Range): vscode.InlayHint[] {
+    if (!this.enabled) return [];
+    const analysis = this.store.analysis(document);
+    if (!analysis) return [];
+    const hints: vscode.InlayHint[] = [];
+    for (const site of analysis.sites) {
+      if (!site.hint || site.shapes.length === 0) continue;
+      const end = new vscode.Position(site.range.end.line, site.range.end.character);
+      if (!range.contains(end)) continue;
+      const hint = new vscode.InlayHint(end, `→ ${formatShapes(site.shapes, ' | ')}`, vscode.InlayHintKind.Type);
+      hint.paddingLeft = true;
+      hints.push(hint);
+    }
+    return hints;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

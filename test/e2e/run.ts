@@ -1,0 +1,245 @@
+// End-to-end, as a user: install the packaged .vsix into code-server, open fixtures in Chromium and check
+// what is on screen. Prints latencies; screenshots and logs go to .test-artifacts/e2e/.
+// Prerequisites (npm run test:e2e does both): .ci/setup-code-server.sh, npm run package.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, ROOT, installVsix, launchChromium, prepareUserData, startCodeServer } from './codeServer';
+import {
+  activeEditor, activeEditorText, armLatencyProbe, goTo, median, openFile, probeResult, problemCounts, runCommand, squiggleCount, waitForWorkbench,
+} from './workbench';
+
+const OUT = join(ARTIFACTS, 'e2e');
+const SEED_001 = 'seed001_third_conv_in_channels.py';
+const LARGE = 'large_deep_stack_500_lines.py';
+const SAMPLES = 5;
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+const checks: Check[] = [];
+const metrics: Record<string, string> = {};
+
+function check(name: string, ok: boolean, detail: string): void {
+  checks.push({ name, ok, detail });
+  console.log(`${ok ? 'PASS' : 'FAIL'}  ${name}${detail ? ` — ${detail}` : ''}`);
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(0)} ms`;
+}
+
+/** 1-based line and column of the first occurrence of `needle` (column of its first character + offset). */
+function locate(file: string, needle: string, offset = 0): { line: number; column: number } {
+  const lines = readFileSync(join(ROOT, 'test', 'fixtures', file), 'utf8').split('\n');
+  const index = lines.findIndex((l) => l.includes(needle));
+  if (index < 0) throw new Error(`${needle} not found in ${file}`);
+  return { line: index + 1, column: (lines[index] ?? '').indexOf(needle) + 1 + offset };
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(OUT, `${name}.png`) });
+}
+
+function findFile(dir: string, name: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const found = findFile(path, name);
+      if (found) return found;
+    } else if (entry.name === name) {
+      return path;
+    }
+  }
+  return undefined;
+}
+
+async function hoverAt(page: Page, file: string, needle: string, expect: string, screenshot?: string): Promise<{ text: string; latency: number }> {
+  const at = locate(file, needle, 1);
+  await goTo(page, at.line, at.column);
+  await armLatencyProbe(page, { selector: '.monaco-hover-content', text: expect, visible: true });
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('Control+I');
+  const latency = await probeResult(page);
+  const text = (await page.locator('.monaco-hover-content:visible').allInnerTexts()).join('\n');
+  if (screenshot) {
+    await page.waitForTimeout(250); // let the hover finish fading in
+    await shot(page, screenshot);
+  }
+  await page.keyboard.press('Escape');
+  await page.locator('.monaco-hover-content:visible').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+  return { text, latency };
+}
+
+async function seed001(page: Page): Promise<void> {
+  const opened = Date.now();
+  await openFile(page, SEED_001);
+  await activeEditor(page).locator('.squiggly-error').first().waitFor({ timeout: 30_000 });
+  metrics['open → first squiggle (includes activation)'] = ms(Date.now() - opened);
+  await page.locator('#status\\.problems').filter({ hasText: /1/ }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+  const problems = await problemCounts(page);
+  check('seed 001: the third conv gets an error squiggle', (await squiggleCount(page)) >= 1, `${await squiggleCount(page)} squiggle(s)`);
+  check('seed 001: Problems shows exactly 1 error', problems.errors === 1, problems.text);
+  await shot(page, '01-seed001-squiggle-and-problems');
+
+  const hover = await hoverAt(page, SEED_001, 'convo_layer_three =', 'convo_layer_three', '02-hover-init-layer');
+  metrics['hover latency (seed 001, keyboard Show Hover)'] = ms(hover.latency);
+  check('hover on convo_layer_three in __init__ names the layer type and its input', hover.text.includes('Conv2d') && hover.text.includes('['), hover.text.replace(/\s+/g, ' ').slice(0, 160));
+
+  const hover2 = await hoverAt(page, SEED_001, 'self.convo_layer_two(x)', 'convo_layer_two', '03-hover-forward-layer');
+  check('hover on convo_layer_two in forward shows input → output and params', /→/.test(hover2.text) && /Params/.test(hover2.text), hover2.text.replace(/\s+/g, ' ').slice(0, 160));
+
+  const text = await activeEditorText(page);
+  const hint = /→ \[[^\]]*\]/.exec(text)?.[0];
+  check('an inlay hint shows a shape after a forward statement', hint !== undefined, hint ?? 'no "→ [..]" in the editor text');
+  await activeEditor(page).locator('.codelens-decoration').first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+  const lenses = (await activeEditor(page).locator('.codelens-decoration').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  const lens = lenses.find((l) => l.includes('input ['));
+  check('the code lens above the model summarises input -> output', lens !== undefined, lens ?? JSON.stringify(lenses));
+  await shot(page, '04-inlay-hint-and-code-lens');
+  if (lens) {
+    await activeEditor(page).locator('.codelens-decoration a', { hasText: 'input [' }).first().click();
+    const table = page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'Receptive field' }).first();
+    const shown = await table.waitFor({ timeout: 10_000 }).then(() => true, () => false);
+    check('clicking the code lens opens the layer table', shown, shown ? (await table.innerText()).split('\n').slice(0, 1).join('') : 'no table editor');
+    await shot(page, '04b-layer-table');
+    await runCommand(page, 'View: Close All Editor Groups');
+    await openFile(page, SEED_001);
+  }
+
+  // Quick fix: open the light bulb menu as a user would, then apply the preferred fix (Auto Fix).
+  const bad = locate(SEED_001, 'nn.Conv2d(64', 'nn.Conv2d('.length + 1);
+  await goTo(page, bad.line, bad.column);
+  await page.keyboard.press('Control+.');
+  const menu = page.locator('.action-widget');
+  await menu.waitFor({ state: 'visible', timeout: 10_000 });
+  const actions = (await menu.locator('.monaco-list-row').allInnerTexts()).map((t) => t.trim()).filter((t) => t !== '');
+  await shot(page, '05-quick-fix-menu');
+  check('the quick fix menu offers a fix for the channel mismatch', actions.length > 0, JSON.stringify(actions));
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Shift+Alt+.');
+  await activeEditor(page).locator('.squiggly-error').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+  await page.waitForTimeout(300);
+  const after = await problemCounts(page);
+  const fixedLine = (await activeEditorText(page)).split('\n').find((l) => l.includes('convo_layer_three = nn.Conv2d')) ?? '';
+  check('applying the preferred quick fix clears the error', (await squiggleCount(page)) === 0 && after.errors === 0, `${after.text}; line now: ${fixedLine.trim()}`);
+  await shot(page, '06-after-quick-fix');
+}
+
+async function measureTyping(page: Page, at: { line: number; column: number }, screenshot?: string): Promise<{ appear: string; clear: string }> {
+  const appear: number[] = [];
+  const clear: number[] = [];
+  const squiggles = '.editor-group-container.active .squiggly-error';
+  for (let i = 0; i < SAMPLES; i++) {
+    await goTo(page, at.line, at.column);
+    await armLatencyProbe(page, { selector: squiggles, atLeast: 1 });
+    await page.keyboard.type('6');
+    appear.push(await probeResult(page));
+    if (i === 0 && screenshot) await shot(page, screenshot);
+    await armLatencyProbe(page, { selector: squiggles, atMost: 0 });
+    await page.keyboard.press('Backspace');
+    clear.push(await probeResult(page));
+  }
+  const summary = (values: number[]): string => `${ms(median(values))} (samples ${values.map((v) => v.toFixed(0)).join(', ')})`;
+  return { appear: summary(appear), clear: summary(clear) };
+}
+
+async function largeFile(page: Page, userData: string): Promise<void> {
+  await openFile(page, LARGE);
+  await activeEditor(page).locator('.codelens-decoration', { hasText: 'input [' }).first().waitFor({ timeout: 30_000 });
+  const comment = locate(LARGE, '# x: [1, 3, 32, 32]');
+  await goTo(page, comment.line, 1);
+  await page.waitForTimeout(300);
+  // The injection grammar gives the shape comment's name and dimensions their own token colours.
+  const commentClasses = await activeEditor(page).locator('.view-line', { hasText: '# x: [1, 3, 32, 32]' }).first().locator('span > span').evaluateAll(
+    (spans) => spans.map((s) => `${s.textContent ?? ''}=${s.className}`),
+  );
+  const distinct = new Set(commentClasses.map((c) => c.split('=')[1]));
+  check('the shape comment is highlighted (several token colours inside the comment)', distinct.size >= 3, commentClasses.join(' '));
+  await shot(page, '07-large-file-shape-comment');
+
+  const target = locate(LARGE, 'self.conv5 = nn.Conv2d(', 'self.conv5 = nn.Conv2d('.length);
+  const typing = await measureTyping(page, target, '08-large-file-error-while-typing');
+  metrics['keystroke → error squiggle, 500-line file (median of 5, default 150 ms debounce)'] = typing.appear;
+  metrics['keystroke → squiggle cleared, 500-line file (median of 5, default 150 ms debounce)'] = typing.clear;
+  check('typing a wrong in_channels in the 500-line file shows an error, deleting it clears it', true, '');
+
+  // The same with no debounce: what the analysis and the editor's rendering cost on their own.
+  prepareUserData(userData, { 'convLens.diagnostics.delay': 0 });
+  await page.waitForTimeout(1500);
+  const immediate = await measureTyping(page, target);
+  metrics['keystroke → error squiggle, 500-line file (median of 5, debounce 0)'] = immediate.appear;
+  metrics['keystroke → squiggle cleared, 500-line file (median of 5, debounce 0)'] = immediate.clear;
+
+  const hovers: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const h = await hoverAt(page, LARGE, 'self.conv20(x)', 'conv20', i === 0 ? '09-hover-large-file' : undefined);
+    hovers.push(h.latency);
+  }
+  metrics['hover latency, 500-line file (median of 5)'] = `${ms(median(hovers))} (samples ${hovers.map((v) => v.toFixed(0)).join(', ')})`;
+}
+
+async function main(): Promise<void> {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  const vsix = join(ROOT, `${manifest.name}-${manifest.version}.vsix`);
+  if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run npm run package first.`);
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  const work = mkdtempSync(join(tmpdir(), 'conv-lens-e2e-'));
+  const userData = join(work, 'user-data');
+  const extensions = join(work, 'extensions');
+  const workspace = join(work, 'workspace');
+  cpSync(join(ROOT, 'test', 'fixtures'), workspace, { recursive: true });
+  prepareUserData(userData);
+  const installStart = Date.now();
+  await installVsix(userData, extensions, vsix);
+  metrics['install .vsix'] = ms(Date.now() - installStart);
+
+  const server = await startCodeServer({ userDataDir: userData, extensionsDir: extensions, folder: workspace, logFile: join(OUT, 'code-server.log') });
+  const browser = await launchChromium();
+  let failure: unknown;
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const loadStart = Date.now();
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    await waitForWorkbench(page);
+    metrics['workbench ready'] = ms(Date.now() - loadStart);
+    await seed001(page);
+    await largeFile(page, userData);
+    await shot(page, '10-final');
+  } catch (error) {
+    failure = error;
+    const pages = browser.contexts().flatMap((c) => c.pages());
+    if (pages[0]) await pages[0].screenshot({ path: join(OUT, 'failure.png') }).catch(() => undefined);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+  const log = findFile(join(userData, 'logs'), 'Conv Lens.log');
+  if (log) {
+    cpSync(log, join(OUT, 'conv-lens-output.log'));
+    const activated = /activated in ([\d.]+) ms/.exec(readFileSync(log, 'utf8'));
+    if (activated) metrics['extension activate() (from its log, parsers included)'] = `${activated[1]} ms`;
+  }
+  console.log('\nMeasurements');
+  for (const [name, value] of Object.entries(metrics)) console.log(`  ${name}: ${value}`);
+  writeFileSync(join(OUT, 'results.json'), JSON.stringify({ checks, metrics }, null, 2));
+  console.log(`\nScreenshots and logs: ${OUT}`);
+  rmSync(work, { recursive: true, force: true });
+  if (failure) throw failure;
+  const failed = checks.filter((c) => !c.ok);
+  if (failed.length > 0) {
+    console.error(`\n${failed.length} of ${checks.length} checks failed.`);
+    process.exit(1);
+  }
+  console.log(`\nAll ${checks.length} checks passed.`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

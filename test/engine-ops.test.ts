@@ -1,0 +1,80 @@
+// Every engine operator against PyTorch 1.13 goldens (test/goldens/engine/generate.py).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { readSafetensors } from '../src/engine/weights/safetensors';
+import { layerDef } from '../src/engine/layers';
+import { functionalOp } from '../src/engine/functional';
+import { resetRuntime, runtime } from '../src/engine/runtime';
+import type { Tensor } from '../src/engine/tensor';
+
+const OPS = resolve(__dirname, '../../test/goldens/engine/ops');
+
+export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs((a[i] as number) - (b[i] as number));
+    if (!(d <= m)) m = d;
+  }
+  return m;
+}
+
+export function maxAbs(a: Float32Array): number {
+  let m = 0;
+  for (const v of a) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+function runCase(file: string): { err: number; tol: number; shape: readonly number[]; expected: readonly number[] } {
+  const st = readSafetensors(readFileSync(join(OPS, file)), file);
+  const meta = st.metadata;
+  const args = JSON.parse(meta['args'] ?? '{}') as Record<string, unknown>;
+  const expected = st.tensors.get('output');
+  assert.ok(expected, `${file} has no output`);
+  let y: Tensor;
+  if (meta['kind'] === 'module') {
+    const input = st.tensors.get('input');
+    assert.ok(input, `${file} has no input`);
+    y = layerDef(meta['type'] ?? '').forward([input], args, (n) => st.tensors.get(n) ?? null);
+  } else {
+    const inputs: Tensor[] = [];
+    for (let j = 0; st.tensors.has(`input.${j}`); j++) inputs.push(st.tensors.get(`input.${j}`) as Tensor);
+    y = functionalOp(meta['op'] ?? '')(inputs, args);
+  }
+  assert.deepEqual([...y.shape], [...expected.shape], `${file}: shape`);
+  return { err: maxAbsDiff(y.data, expected.data), tol: 1e-4 * Math.max(1, maxAbs(expected.data)), shape: y.shape, expected: expected.shape };
+}
+
+const files = readdirSync(OPS).filter((f) => f.endsWith('.safetensors')).sort();
+
+test('the op goldens are present', () => {
+  assert.ok(files.length >= 100, `expected the generated goldens in ${OPS}, found ${files.length}`);
+});
+
+for (const relaxed of [false, true]) {
+  const canRelax = WebAssembly.validate(Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0])) && (() => {
+    try { resetRuntime({ relaxed: true }); return true; } catch { return false; }
+  })();
+  if (relaxed && !canRelax) continue;
+  for (const f of files) {
+    test(`${f.replace('.safetensors', '')} matches PyTorch${relaxed ? ' (relaxed-SIMD FMA kernels)' : ''}`, () => {
+      if (runtime().relaxed !== relaxed) resetRuntime({ relaxed });
+      const { err, tol } = runCase(f);
+      assert.ok(err <= tol, `max |ours - torch| = ${err} > ${tol}`);
+    });
+  }
+}
+
+test('a layer packs its weights once and reuses them on the next call', () => {
+  resetRuntime({ relaxed: false });
+  const st = readSafetensors(readFileSync(join(OPS, 'conv2d_groups2.safetensors')));
+  const args = JSON.parse(st.metadata['args'] ?? '{}') as Record<string, unknown>;
+  const input = st.tensors.get('input') as Tensor;
+  const run = (): Tensor => layerDef('Conv2d').forward([input], args, (n) => st.tensors.get(n) ?? null);
+  const first = run();
+  const before = runtime().persistentBytes;
+  const second = run();
+  assert.equal(runtime().persistentBytes, before);
+  assert.deepEqual(second.data, first.data);
+});

@@ -1,0 +1,267 @@
+#!/usr/bin/python3
+"""PyTorch goldens for the engine: one small .safetensors file per operator x parameter combination.
+
+Run with Debian's Python (PyTorch 1.13):  /usr/bin/python3 test/goldens/engine/generate.py
+Each file holds the inputs, the layer's parameters and buffers, and torch's output; its metadata says
+what ran: {"kind": "module", "type": "Conv2d", "args": <constructor args, defaults filled>} or
+{"kind": "function", "op": "interpolate", "args": <keyword args>}.
+"""
+import inspect
+import json
+import os
+import struct
+import sys
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OPS = os.path.join(HERE, 'ops')
+NETS = os.path.join(HERE, 'nets')
+
+
+def write_safetensors(path, tensors, metadata):
+    header = {'__metadata__': metadata}
+    blobs, off = [], 0
+    for name, t in tensors.items():
+        b = t.detach().contiguous().to(torch.float32).numpy().tobytes()
+        header[name] = {'dtype': 'F32', 'shape': list(t.shape), 'data_offsets': [off, off + len(b)]}
+        blobs.append(b)
+        off += len(b)
+    h = json.dumps(header).encode('utf-8')
+    h += b' ' * ((8 - len(h) % 8) % 8)
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<Q', len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+
+
+def jsonable(v):
+    if isinstance(v, (tuple, list)):
+        return [jsonable(e) for e in v]
+    if isinstance(v, (int, float, str, bool)) or v is None:
+        return v
+    if isinstance(v, torch.Size):
+        return list(v)
+    raise TypeError(f'cannot store argument {v!r}')
+
+
+def bound_args(cls, kwargs):
+    """Constructor args bound to parameter names with defaults filled, as the core reports them."""
+    sig = inspect.signature(cls.__init__)
+    b = sig.bind(None, **kwargs)
+    b.apply_defaults()
+    return {k: jsonable(v) for k, v in b.arguments.items() if k not in ('self', 'device', 'dtype')}
+
+
+def randomize(m, gen):
+    """Non-trivial parameters and running stats so every term of the formula matters."""
+    with torch.no_grad():
+        for name, p in m.named_parameters():
+            p.copy_(torch.randn(p.shape, generator=gen) * 0.5 + (0.25 if name == 'weight' and p.dim() == 1 else 0))
+        for name, b in m.named_buffers():
+            if name == 'running_mean':
+                b.copy_(torch.randn(b.shape, generator=gen) * 0.3)
+            elif name == 'running_var':
+                b.copy_(torch.rand(b.shape, generator=gen) + 0.5)
+
+
+CASES = []
+
+
+def module(name, cls, shape, scale=1.0, **kwargs):
+    CASES.append(('module', name, cls, shape, scale, kwargs))
+
+
+def function(name, fn, op, shapes, scale=1.0, **kwargs):
+    CASES.append(('function', name, (fn, op), shapes, scale, kwargs))
+
+
+def define_cases():
+    # Convolutions: every parameter, and every path of the engine (pointwise GEMM, strip GEMM, depthwise).
+    module('conv2d_basic', nn.Conv2d, (1, 3, 9, 10), in_channels=3, out_channels=8, kernel_size=3, padding=1)
+    module('conv2d_stride2_nopad', nn.Conv2d, (1, 3, 11, 9), in_channels=3, out_channels=5, kernel_size=3, stride=2)
+    module('conv2d_rect_kernel_stride_dilation', nn.Conv2d, (1, 4, 13, 12), in_channels=4, out_channels=6, kernel_size=(3, 5), stride=(2, 1), padding=(1, 2), dilation=(2, 1))
+    module('conv2d_same_even_kernel', nn.Conv2d, (1, 3, 8, 9), in_channels=3, out_channels=4, kernel_size=4, padding='same')
+    module('conv2d_same_dilated', nn.Conv2d, (1, 3, 8, 9), in_channels=3, out_channels=4, kernel_size=3, padding='same', dilation=2)
+    module('conv2d_same_rect', nn.Conv2d, (1, 2, 7, 10), in_channels=2, out_channels=3, kernel_size=(2, 5), padding='same')
+    module('conv2d_valid', nn.Conv2d, (1, 3, 8, 8), in_channels=3, out_channels=4, kernel_size=3, padding='valid')
+    module('conv2d_groups2', nn.Conv2d, (1, 8, 9, 9), in_channels=8, out_channels=12, kernel_size=3, padding=1, groups=2)
+    module('conv2d_groups4_stride2', nn.Conv2d, (1, 8, 10, 10), in_channels=8, out_channels=8, kernel_size=3, stride=2, padding=1, groups=4)
+    module('conv2d_depthwise', nn.Conv2d, (1, 8, 12, 11), in_channels=8, out_channels=8, kernel_size=3, padding=1, groups=8)
+    module('conv2d_depthwise_multiplier2', nn.Conv2d, (1, 4, 9, 9), in_channels=4, out_channels=8, kernel_size=3, padding=1, groups=4)
+    module('conv2d_depthwise_stride2', nn.Conv2d, (1, 6, 12, 13), in_channels=6, out_channels=6, kernel_size=3, stride=2, padding=1, groups=6)
+    module('conv2d_depthwise_k5_dilation2', nn.Conv2d, (1, 4, 14, 14), in_channels=4, out_channels=4, kernel_size=5, padding=4, dilation=2, groups=4)
+    module('conv2d_depthwise_tiny', nn.Conv2d, (1, 4, 2, 2), in_channels=4, out_channels=4, kernel_size=3, padding=1, groups=4, bias=False)
+    module('conv2d_reflect', nn.Conv2d, (1, 3, 7, 8), in_channels=3, out_channels=4, kernel_size=3, padding=(1, 2), padding_mode='reflect')
+    module('conv2d_replicate', nn.Conv2d, (1, 3, 7, 8), in_channels=3, out_channels=4, kernel_size=3, padding=(2, 1), padding_mode='replicate')
+    module('conv2d_circular', nn.Conv2d, (1, 3, 7, 8), in_channels=3, out_channels=4, kernel_size=3, padding=2, padding_mode='circular')
+    module('conv2d_reflect_stride2', nn.Conv2d, (1, 3, 9, 9), in_channels=3, out_channels=4, kernel_size=3, stride=2, padding=1, padding_mode='reflect')
+    module('conv2d_no_bias', nn.Conv2d, (1, 3, 9, 9), in_channels=3, out_channels=5, kernel_size=3, padding=1, bias=False)
+    module('conv2d_pointwise', nn.Conv2d, (1, 16, 6, 7), in_channels=16, out_channels=9, kernel_size=1)
+    module('conv2d_pointwise_stride2', nn.Conv2d, (1, 8, 7, 7), in_channels=8, out_channels=6, kernel_size=1, stride=2)
+    module('conv2d_pointwise_tiny_map', nn.Conv2d, (1, 8, 2, 2), in_channels=8, out_channels=5, kernel_size=1)
+    module('conv2d_7x7_stride2_pad3', nn.Conv2d, (1, 3, 20, 20), in_channels=3, out_channels=8, kernel_size=7, stride=2, padding=3)
+    module('conv2d_batch2', nn.Conv2d, (2, 4, 8, 8), in_channels=4, out_channels=6, kernel_size=3, padding=1)
+    module('conv2d_1x1_output', nn.Conv2d, (1, 3, 3, 3), in_channels=3, out_channels=4, kernel_size=3)
+    # Wide layers whose K (in_channels x kernel) is split into cache blocks accumulated in the output.
+    module('conv2d_k_blocked', nn.Conv2d, (1, 64, 6, 6), in_channels=64, out_channels=256, kernel_size=3, padding=1)
+    module('conv2d_pointwise_k_blocked', nn.Conv2d, (1, 520, 4, 4), in_channels=520, out_channels=256, kernel_size=1)
+    module('conv1d_basic', nn.Conv1d, (2, 3, 20), in_channels=3, out_channels=5, kernel_size=3, padding=1)
+    module('conv1d_stride_dilation', nn.Conv1d, (1, 4, 25), in_channels=4, out_channels=6, kernel_size=3, stride=2, dilation=2, padding=2)
+    module('conv1d_same_even', nn.Conv1d, (1, 3, 16), in_channels=3, out_channels=4, kernel_size=4, padding='same')
+    module('conv1d_groups', nn.Conv1d, (1, 6, 16), in_channels=6, out_channels=6, kernel_size=3, padding=1, groups=3)
+    module('conv1d_depthwise', nn.Conv1d, (1, 6, 16), in_channels=6, out_channels=6, kernel_size=5, padding=2, groups=6)
+    module('conv1d_reflect', nn.Conv1d, (1, 3, 12), in_channels=3, out_channels=4, kernel_size=3, padding=2, padding_mode='reflect')
+    module('conv1d_circular', nn.Conv1d, (1, 3, 12), in_channels=3, out_channels=4, kernel_size=3, padding=1, padding_mode='circular')
+    module('conv_transpose2d_basic', nn.ConvTranspose2d, (1, 4, 5, 6), in_channels=4, out_channels=3, kernel_size=3)
+    module('conv_transpose2d_stride2_output_padding', nn.ConvTranspose2d, (1, 4, 5, 5), in_channels=4, out_channels=3, kernel_size=3, stride=2, padding=1, output_padding=1)
+    module('conv_transpose2d_k4_s2_p1', nn.ConvTranspose2d, (1, 6, 4, 5), in_channels=6, out_channels=4, kernel_size=4, stride=2, padding=1)
+    module('conv_transpose2d_groups', nn.ConvTranspose2d, (1, 4, 5, 5), in_channels=4, out_channels=6, kernel_size=3, stride=2, groups=2)
+    module('conv_transpose2d_dilation', nn.ConvTranspose2d, (1, 3, 5, 5), in_channels=3, out_channels=2, kernel_size=3, dilation=2, padding=1, bias=False)
+    module('conv_transpose2d_rect', nn.ConvTranspose2d, (1, 3, 4, 6), in_channels=3, out_channels=2, kernel_size=(2, 3), stride=(2, 3), padding=(0, 1), output_padding=(1, 2))
+    # Pooling.
+    module('max_pool2d_k2', nn.MaxPool2d, (1, 3, 8, 9), kernel_size=2)
+    module('max_pool2d_k3_s2_p1', nn.MaxPool2d, (1, 3, 9, 10), kernel_size=3, stride=2, padding=1)
+    module('max_pool2d_ceil_mode', nn.MaxPool2d, (1, 2, 10, 11), kernel_size=3, stride=2, ceil_mode=True)
+    module('max_pool2d_ceil_mode_pad', nn.MaxPool2d, (1, 2, 6, 7), kernel_size=2, stride=2, padding=1, ceil_mode=True)
+    module('max_pool2d_dilation', nn.MaxPool2d, (1, 2, 11, 11), kernel_size=3, stride=1, dilation=2, padding=1)
+    module('max_pool1d', nn.MaxPool1d, (2, 3, 15), kernel_size=3, stride=2, padding=1, ceil_mode=True)
+    module('avg_pool2d_k2', nn.AvgPool2d, (1, 3, 8, 8), kernel_size=2)
+    module('avg_pool2d_pad_include', nn.AvgPool2d, (1, 2, 9, 10), kernel_size=3, stride=2, padding=1)
+    module('avg_pool2d_pad_exclude', nn.AvgPool2d, (1, 2, 9, 10), kernel_size=3, stride=2, padding=1, count_include_pad=False)
+    module('avg_pool2d_ceil_mode', nn.AvgPool2d, (1, 2, 10, 11), kernel_size=3, stride=2, padding=1, ceil_mode=True)
+    module('avg_pool2d_ceil_mode_exclude', nn.AvgPool2d, (1, 2, 10, 11), kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)
+    module('avg_pool2d_divisor_override', nn.AvgPool2d, (1, 2, 8, 8), kernel_size=3, stride=2, padding=1, divisor_override=5)
+    module('avg_pool1d', nn.AvgPool1d, (1, 3, 13), kernel_size=4, stride=3, padding=2, ceil_mode=True, count_include_pad=False)
+    module('adaptive_avg_pool2d_1', nn.AdaptiveAvgPool2d, (2, 4, 7, 9), output_size=1)
+    module('adaptive_avg_pool2d_uneven', nn.AdaptiveAvgPool2d, (1, 3, 7, 10), output_size=(3, 4))
+    module('adaptive_avg_pool2d_none', nn.AdaptiveAvgPool2d, (1, 3, 7, 10), output_size=(None, 3))
+    module('adaptive_max_pool2d', nn.AdaptiveMaxPool2d, (1, 3, 7, 8), output_size=(3, 3))
+    module('adaptive_avg_pool1d', nn.AdaptiveAvgPool1d, (1, 3, 11), output_size=4)
+    module('adaptive_max_pool1d', nn.AdaptiveMaxPool1d, (1, 3, 11), output_size=5)
+    # Normalisation (eval mode).
+    module('batch_norm2d', nn.BatchNorm2d, (2, 6, 5, 5), num_features=6)
+    module('batch_norm2d_no_affine', nn.BatchNorm2d, (1, 4, 5, 5), num_features=4, affine=False, eps=1e-3)
+    module('batch_norm2d_no_running_stats', nn.BatchNorm2d, (3, 4, 5, 5), num_features=4, track_running_stats=False)
+    module('batch_norm1d_2d_input', nn.BatchNorm1d, (4, 6), num_features=6)
+    module('batch_norm1d_3d_input', nn.BatchNorm1d, (2, 5, 7), num_features=5)
+    module('group_norm', nn.GroupNorm, (2, 8, 5, 6), num_groups=4, num_channels=8)
+    module('group_norm_no_affine', nn.GroupNorm, (1, 6, 4, 4), num_groups=3, num_channels=6, affine=False)
+    module('layer_norm_chw', nn.LayerNorm, (2, 3, 4, 5), normalized_shape=[3, 4, 5])
+    module('layer_norm_last', nn.LayerNorm, (2, 7, 6), normalized_shape=6, eps=1e-6)
+    module('instance_norm2d', nn.InstanceNorm2d, (2, 3, 6, 6), num_features=3)
+    module('instance_norm2d_affine', nn.InstanceNorm2d, (1, 3, 6, 6), num_features=3, affine=True)
+    module('instance_norm2d_running_stats', nn.InstanceNorm2d, (1, 3, 6, 6), num_features=3, track_running_stats=True)
+    module('instance_norm1d', nn.InstanceNorm1d, (2, 3, 9), num_features=3, affine=True)
+    module('linear', nn.Linear, (3, 20), in_features=20, out_features=7)
+    module('linear_no_bias_3d', nn.Linear, (2, 3, 9), in_features=9, out_features=5, bias=False)
+    # Activations.
+    for name, cls, kw in [
+        ('relu', nn.ReLU, {}), ('relu6', nn.ReLU6, {}), ('leaky_relu', nn.LeakyReLU, {'negative_slope': 0.2}),
+        ('elu', nn.ELU, {'alpha': 0.5}), ('selu', nn.SELU, {}), ('celu', nn.CELU, {'alpha': 1.5}), ('gelu', nn.GELU, {}),
+        ('gelu_tanh', nn.GELU, {'approximate': 'tanh'}), ('silu', nn.SiLU, {}), ('mish', nn.Mish, {}),
+        ('sigmoid', nn.Sigmoid, {}), ('tanh', nn.Tanh, {}), ('hardswish', nn.Hardswish, {}),
+        ('hardsigmoid', nn.Hardsigmoid, {}), ('hardtanh', nn.Hardtanh, {'min_val': -2.0, 'max_val': 3.0}),
+        ('softplus', nn.Softplus, {'beta': 2.0, 'threshold': 5.0}), ('softsign', nn.Softsign, {}),
+        ('prelu_single', nn.PReLU, {}), ('prelu_channels', nn.PReLU, {'num_parameters': 4}),
+        ('softmax_dim1', nn.Softmax, {'dim': 1}), ('log_softmax_last', nn.LogSoftmax, {'dim': -1}),
+    ]:
+        module('act_' + name, cls, (2, 4, 5, 6), scale=4.0, **kw)
+    # Resampling and data movement.
+    module('upsample_nearest_x2', nn.Upsample, (1, 2, 4, 5), scale_factor=2, mode='nearest')
+    module('upsample_nearest_size', nn.Upsample, (1, 2, 4, 5), size=(7, 9), mode='nearest')
+    module('upsample_nearest_x1_5', nn.Upsample, (1, 2, 5, 6), scale_factor=1.5, mode='nearest')
+    module('upsample_bilinear_x2', nn.Upsample, (1, 2, 4, 5), scale_factor=2, mode='bilinear')
+    module('upsample_bilinear_align_corners', nn.Upsample, (1, 2, 4, 5), scale_factor=2, mode='bilinear', align_corners=True)
+    module('upsample_bilinear_size', nn.Upsample, (1, 2, 5, 4), size=(8, 11), mode='bilinear')
+    module('upsample_bilinear_down', nn.Upsample, (1, 2, 9, 8), size=(4, 3), mode='bilinear')
+    module('upsampling_bilinear2d', nn.UpsamplingBilinear2d, (1, 2, 4, 4), scale_factor=2)
+    module('upsampling_nearest2d', nn.UpsamplingNearest2d, (1, 2, 3, 4), size=(6, 6))
+    module('pixel_shuffle', nn.PixelShuffle, (1, 8, 3, 4), upscale_factor=2)
+    module('pixel_unshuffle', nn.PixelUnshuffle, (1, 2, 4, 6), downscale_factor=2)
+    module('zero_pad2d', nn.ZeroPad2d, (1, 2, 4, 5), padding=(1, 2, 0, 3))
+    module('constant_pad2d', nn.ConstantPad2d, (1, 2, 4, 5), padding=2, value=0.5)
+    module('reflection_pad2d', nn.ReflectionPad2d, (1, 2, 4, 5), padding=(2, 1, 1, 3))
+    module('replication_pad2d', nn.ReplicationPad2d, (1, 2, 4, 5), padding=3)
+    module('reflection_pad1d', nn.ReflectionPad1d, (1, 2, 6), padding=(3, 2))
+    module('flatten', nn.Flatten, (2, 3, 4, 5))
+    module('flatten_range', nn.Flatten, (2, 3, 4, 5), start_dim=2, end_dim=3)
+    # Functional forms, by the names the core's graph uses.
+    function('f_relu', F.relu, 'relu', [(2, 3, 4, 4)])
+    function('f_max_pool2d', F.max_pool2d, 'max_pool2d', [(1, 3, 9, 9)], kernel_size=3, stride=2, padding=1, ceil_mode=True)
+    function('f_avg_pool2d', F.avg_pool2d, 'avg_pool2d', [(1, 3, 9, 9)], kernel_size=2)
+    function('f_adaptive_avg_pool2d', F.adaptive_avg_pool2d, 'adaptive_avg_pool2d', [(1, 3, 9, 7)], output_size=(2, 3))
+    function('f_interpolate_nearest', F.interpolate, 'interpolate', [(1, 2, 4, 5)], scale_factor=2, mode='nearest')
+    function('f_interpolate_bilinear', F.interpolate, 'interpolate', [(1, 2, 4, 5)], size=(9, 7), mode='bilinear', align_corners=False)
+    function('f_interpolate_bilinear_ac', F.interpolate, 'interpolate', [(1, 2, 4, 5)], scale_factor=3, mode='bilinear', align_corners=True)
+    function('f_pad_reflect', F.pad, 'pad', [(1, 2, 5, 6)], pad=(2, 1, 3, 0), mode='reflect')
+    function('f_pad_replicate', F.pad, 'pad', [(1, 2, 5, 6)], pad=(1, 2, 2, 1), mode='replicate')
+    function('f_pad_circular', F.pad, 'pad', [(1, 2, 5, 6)], pad=(2, 2, 1, 3), mode='circular')
+    function('f_pad_constant', F.pad, 'pad', [(1, 2, 5, 6)], pad=(1, 1, 2, 0), mode='constant', value=-1.5)
+    function('f_pad_crop', F.pad, 'pad', [(1, 2, 5, 6)], pad=(-1, 2, 0, -2))
+    function('f_softmax', F.softmax, 'softmax', [(2, 5, 3)], scale=3.0, dim=1)
+    function('f_log_softmax', F.log_softmax, 'log_softmax', [(2, 5, 3)], scale=3.0, dim=-1)
+    function('f_gelu', F.gelu, 'gelu', [(2, 3, 4)], scale=4.0)
+    function('f_silu', F.silu, 'silu', [(2, 3, 4)], scale=4.0)
+    function('f_leaky_relu', F.leaky_relu, 'leaky_relu', [(2, 3, 4)], negative_slope=0.1)
+    function('f_pixel_shuffle', F.pixel_shuffle, 'pixel_shuffle', [(1, 9, 2, 3)], upscale_factor=3)
+    function('cat_dim1', lambda a, b, dim: torch.cat([a, b], dim=dim), 'cat', [(1, 2, 3, 4), (1, 5, 3, 4)], dim=1)
+    function('cat_last', lambda a, b, dim: torch.cat([a, b], dim=dim), 'cat', [(2, 3, 4), (2, 3, 2)], dim=-1)
+    function('add_same', torch.add, 'add', [(2, 3, 4, 4), (2, 3, 4, 4)])
+    function('add_broadcast', torch.add, 'add', [(2, 3, 4, 4), (1, 3, 1, 1)])
+    function('mul_broadcast', torch.mul, 'mul', [(2, 3, 4, 4), (4,)])
+    function('view', lambda x, shape: x.view(*shape), 'view', [(2, 3, 4, 4)], shape=[2, -1])
+    function('reshape', lambda x, shape: x.reshape(shape), 'reshape', [(2, 3, 4, 4)], shape=[-1, 8, 6])
+    function('flatten_fn', torch.flatten, 'flatten', [(2, 3, 4, 4)], start_dim=1)
+    function('permute', lambda x, dims: x.permute(*dims), 'permute', [(2, 3, 4, 5)], dims=[0, 2, 3, 1])
+    function('transpose', torch.transpose, 'transpose', [(2, 3, 4, 5)], dim0=1, dim1=3)
+    function('mean_spatial', torch.mean, 'mean', [(2, 3, 4, 5)], dim=[2, 3], keepdim=True)
+    function('mean_last', torch.mean, 'mean', [(2, 3, 4, 5)], dim=-1)
+
+
+def generate_ops():
+    os.makedirs(OPS, exist_ok=True)
+    for f in os.listdir(OPS):
+        if f.endswith('.safetensors'):
+            os.remove(os.path.join(OPS, f))
+    for i, (kind, name, what, shape, scale, kwargs) in enumerate(CASES):
+        gen = torch.Generator().manual_seed(1000 + i)
+        tensors = {}
+        if kind == 'module':
+            m = what(**kwargs)
+            randomize(m, gen)
+            m.eval()
+            x = torch.randn(shape, generator=gen) * scale
+            with torch.no_grad():
+                y = m(x)
+            tensors['input'] = x
+            for n, p in m.named_parameters():
+                tensors[n] = p
+            for n, b in m.named_buffers():
+                if n != 'num_batches_tracked':
+                    tensors[n] = b
+            meta = {'kind': 'module', 'type': what.__name__, 'args': json.dumps(bound_args(what, kwargs))}
+        else:
+            fn, op = what
+            xs = [torch.randn(s, generator=gen) * scale for s in shape]
+            with torch.no_grad():
+                y = fn(*xs, **kwargs)
+            for j, x in enumerate(xs):
+                tensors[f'input.{j}'] = x
+            meta = {'kind': 'function', 'op': op, 'args': json.dumps({k: jsonable(v) for k, v in kwargs.items()})}
+        tensors['output'] = y
+        write_safetensors(os.path.join(OPS, name + '.safetensors'), tensors, meta)
+    print(f'wrote {len(CASES)} op goldens to {OPS}')
+
+
+if __name__ == '__main__':
+    torch.manual_seed(0)
+    define_cases()
+    generate_ops()
+    if os.path.exists(os.path.join(HERE, 'nets.py')):
+        sys.path.insert(0, HERE)
+        import nets  # noqa: E402
+        nets.generate(NETS, write_safetensors, bound_args)
