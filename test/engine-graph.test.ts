@@ -109,3 +109,14 @@ test('the memory limit refuses a run before allocating, naming the layer and the
   assert.throws(() => runGraph(shaped, { shape: [1, 3, 32, 32], data: new Float32Array(3072) }, { memoryLimit: 64 * 2 ** 20 }),
     (e: unknown) => e instanceof MemoryLimitError && /conv1 \(Conv2d\)/.test(e.message) && /512\.0 MiB/.test(e.message) && /limit of 64\.0 MiB/.test(e.message));
 });
+
+test('fuse: BN folded into conv and ReLU fused into its store give torch\'s results for the chain ends', () => {
+  const { input, weights, outputs } = load('tiny_resnet');
+  const r = runGraph(tinyResNetGraph(), input, { weights, fuse: true });
+  assert.ok(!r.outputs.has('bn1') && !r.outputs.has('conv1'), 'folded nodes have no outputs of their own');
+  assert.equal(r.timings[0]?.type, 'Conv2d+BatchNorm2d+ReLU');
+  const kept = new Map([...outputs].filter(([k]) => r.outputs.has(k)));
+  assert.ok(kept.has('relu') && kept.has('layer2.0.downsample.1') && kept.has('output'));
+  assert.equal(kept.size, r.outputs.size);
+  compareAll(r.outputs, kept);
+});

@@ -1,11 +1,13 @@
 // `conv-lens`: the core for terminals and CI.
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, extname } from 'node:path';
 import { initCore, AnalyzedDocument, parseShapeSpec, type Analysis, type Finding, type ModelReport } from '../core/index';
 import type { Dim } from '../core/dims';
 import { formatMacs } from '../core/presentation/numbers';
+import { runCommand, type Analyze } from './run';
 
 const USAGE = `Usage:
+  conv-lens run FILE [--model NAME] [--input SHAPE] [--weights F] [--out OUT.safetensors] [--time] ...   (conv-lens run --help)
   conv-lens check [--json] [--input SHAPE | --input NAME=SHAPE]... [--construct NAME=EXPR]... FILE...
 
   Reads PyTorch (.py) and TensorFlow.js / TypeScript (.ts, .js) model files and prints every layer's
@@ -33,6 +35,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   if (command === '--version') {
     io.stdout('conv-lens 0.1.0\n');
     return 0;
+  }
+  if (command === 'run') {
+    await initCore(async (file) => readFileSync(join(__dirname, 'wasm', file)));
+    return runCommand(rest, { ...io, readFile: (p) => readFileSync(p), writeFile: (p, b) => writeFileSync(p, b) }, analyzeForRun);
   }
   if (command !== 'check') {
     io.stderr(`conv-lens: unknown command '${command}'\n\n${USAGE}\n`);
@@ -102,6 +108,21 @@ function parseCheckArgs(args: string[]): CheckArgs | string {
   }
   if (out.files.length === 0) return 'no files given';
   return out;
+}
+
+/** The core's models for `conv-lens run`: same model choice and input-shape rules as `check`. */
+export function analyzeForRun(path: string, text: string, inputs: Record<string, number[]>): ReturnType<Analyze> {
+  const lang = languageOf(path);
+  if (!lang) throw new Error(`${path}: not a Python, TypeScript or JavaScript file`);
+  const doc = new AnalyzedDocument(lang, text);
+  try {
+    const analysis = doc.analyze({ inputs });
+    const errors = analysis.findings.filter((f) => f.severity === 'error');
+    if (errors.length > 0) throw new Error(errors.map((f) => formatFinding(path, f)).join(''));
+    return { models: analysis.models.map((m) => ({ name: m.name, graph: m.graph, input: m.input })) };
+  } finally {
+    doc.dispose();
+  }
 }
 
 function languageOf(path: string): string | undefined {
@@ -205,5 +226,3 @@ if (require.main === module) {
     },
   );
 }
-
-export { existsSync };

@@ -34,6 +34,8 @@ export class AnalyzedDocument {
   private parser: Parser;
   private tree: Tree | null;
   private syntax: SyntaxNode | undefined;
+  /** The last conversion, whose unchanged statements the next one reuses. */
+  private lastSyntax: SyntaxNode | undefined;
   private currentText: string;
   readonly language: SourceLanguage;
 
@@ -89,7 +91,10 @@ export class AnalyzedDocument {
   }
 
   private syntaxTree(): SyntaxNode | undefined {
-    if (!this.syntax && this.tree) this.syntax = toSyntax(this.tree, this.currentText);
+    if (!this.syntax && this.tree) {
+      this.syntax = toSyntax(this.tree, this.currentText, this.lastSyntax);
+      this.lastSyntax = this.syntax;
+    }
     return this.syntax;
   }
 
@@ -100,8 +105,7 @@ export class AnalyzedDocument {
     }
     const root = this.syntaxTree();
     if (!root) return { language, models: [], findings: [], sites: [], notes: ['the file could not be parsed'] };
-    const comments: SyntaxNode[] = [];
-    collectComments(root, comments);
+    const comments = commentsOf(root);
     return language === 'python'
       ? analyzePython(root, this.currentText, comments, options, this.parseConstructions(options.construct))
       : analyzeTypeScript(root, this.currentText, comments, options);
@@ -128,12 +132,23 @@ export class AnalyzedDocument {
   }
 }
 
-function collectComments(node: SyntaxNode, out: SyntaxNode[]): void {
-  const stack = [node];
-  while (stack.length) {
-    const n = stack.pop() as SyntaxNode;
-    if (n.type === 'comment') out.push(n);
-    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i] as SyntaxNode);
+/** Comments in source order; per top-level statement, cached on the (reused) node. */
+const commentCache = new WeakMap<SyntaxNode, SyntaxNode[]>();
+function commentsOf(root: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (const top of root.children) {
+    let list = commentCache.get(top);
+    if (!list) {
+      list = [];
+      const stack = [top];
+      while (stack.length) {
+        const n = stack.pop() as SyntaxNode;
+        if (n.type === 'comment') list.push(n);
+        for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i] as SyntaxNode);
+      }
+      commentCache.set(top, list);
+    }
+    out.push(...list);
   }
-  out.sort((a, b) => a.start - b.start);
+  return out.sort((a, b) => a.start - b.start);
 }

@@ -52,50 +52,117 @@ export interface SyntaxNode {
   /** Source text for leaves (identifiers, numbers, strings, comments, operators). */
   text: string;
   isError: boolean;
+  /** This node or a descendant is a syntax error. */
+  hasError: boolean;
 }
 
 const MAX_DEPTH = 400;
 
-/** Converts a tree-sitter tree to SyntaxNodes. Nesting deeper than MAX_DEPTH is cut (with isError) so hostile input cannot overflow the stack. */
-export function toSyntax(tree: Tree, source: string): SyntaxNode {
-  const cursor = tree.walk();
-  const root = convert(cursor, source, undefined, 0);
-  cursor.delete();
-  return root;
+/** Names of a language's node types and fields by id: reading ids from the cursor avoids a string per node. */
+interface Names {
+  types: string[];
+  fields: Array<string | undefined>;
+}
+const namesByLanguage = new WeakMap<Language, Names>();
+
+function namesOf(language: Language): Names {
+  let names = namesByLanguage.get(language);
+  if (!names) {
+    const types: string[] = [];
+    for (let i = 0; i < language.nodeTypeCount; i++) types.push(language.nodeTypeForId(i) ?? '');
+    const fields: Array<string | undefined> = [undefined];
+    for (let i = 1; i <= language.fieldCount; i++) fields.push(language.fieldNameForId(i) ?? undefined);
+    names = { types, fields };
+    namesByLanguage.set(language, names);
+  }
+  return names;
 }
 
-function convert(cursor: TreeCursor, source: string, field: string | undefined, depth: number): SyntaxNode {
-  const sp = cursor.startPosition;
-  const ep = cursor.endPosition;
-  const start = cursor.startIndex;
-  const end = cursor.endIndex;
-  const type = cursor.nodeType;
-  const node: SyntaxNode = {
-    type,
-    field,
-    start,
-    end,
-    startRow: sp.row,
-    startCol: sp.column,
-    endRow: ep.row,
-    endCol: ep.column,
-    children: [],
-    text: '',
-    isError: type === 'ERROR' || cursor.nodeIsMissing,
-  };
-  if (depth > MAX_DEPTH) {
-    node.isError = true;
-    return node;
-  }
+/**
+ * Converts a tree-sitter tree to SyntaxNodes. Top-level statements whose text and position are unchanged since
+ * `previous` are reused, so a keystroke converts only the statement it touched. Nesting deeper than MAX_DEPTH is cut
+ * (with isError) so hostile input cannot overflow the stack.
+ */
+export function toSyntax(tree: Tree, source: string, previous?: SyntaxNode): SyntaxNode {
+  const names = namesOf(tree.language);
+  const lineStarts = lineStartsOf(source);
+  // Reusable top-level statements of the previous conversion, by their text.
+  const reusable = new Map<string, SyntaxNode>();
+  const prevSource = previous ? previousSources.get(previous) : undefined;
+  if (previous && prevSource !== undefined) for (const c of previous.children) reusable.set(prevSource.slice(c.start, c.end), c);
+  const cursor = tree.walk();
+  const ctx: ConvertContext = { cursor, source, names, lineStarts };
+  const root = makeNode(ctx, undefined);
   if (cursor.gotoFirstChild()) {
     do {
-      const f = cursor.currentFieldName ?? undefined;
-      // Slices keep their ':' tokens: which part is start, stop or step depends on them.
-      if (cursor.nodeIsNamed || f !== undefined || type === 'slice') node.children.push(convert(cursor, source, f, depth + 1));
+      const start = cursor.startIndex;
+      const end = cursor.endIndex;
+      const type = names.types[cursor.nodeTypeId] ?? cursor.nodeType;
+      const old = reusable.size > 0 && end - start > 0 ? reusable.get(source.slice(start, end)) : undefined;
+      if (old && old.type === type && old.startCol === start - (lineStarts[positionAt(lineStarts, start).line] ?? 0)) {
+        root.children.push(old.start === start ? old : shifted(old, start - old.start, positionAt(lineStarts, start).line - old.startRow));
+      } else if (cursor.nodeIsNamed || cursor.currentFieldId !== 0) {
+        root.children.push(convert(ctx, names.fields[cursor.currentFieldId], 1));
+      }
     } while (cursor.gotoNextSibling());
     cursor.gotoParent();
   }
-  if (node.children.length === 0 || LEAF_TEXT.has(type)) node.text = source.slice(start, end);
+  cursor.delete();
+  root.hasError = root.children.some((c) => c.hasError);
+  previousSources.set(root, source);
+  return root;
+}
+
+const previousSources = new WeakMap<SyntaxNode, string>();
+
+/** A copy of an unchanged statement that moved: same text, so only offsets and rows change. */
+function shifted(node: SyntaxNode, dOffset: number, dRow: number): SyntaxNode {
+  return {
+    ...node,
+    start: node.start + dOffset, end: node.end + dOffset, startRow: node.startRow + dRow, endRow: node.endRow + dRow,
+    children: node.children.map((c) => shifted(c, dOffset, dRow)),
+  };
+}
+
+interface ConvertContext {
+  cursor: TreeCursor;
+  source: string;
+  names: Names;
+  lineStarts: number[];
+}
+
+function makeNode(ctx: ConvertContext, field: string | undefined): SyntaxNode {
+  const { cursor, names, lineStarts } = ctx;
+  const start = cursor.startIndex;
+  const end = cursor.endIndex;
+  const type = names.types[cursor.nodeTypeId] ?? cursor.nodeType;
+  const sp = positionAt(lineStarts, start);
+  const ep = positionAt(lineStarts, end);
+  return {
+    type, field, start, end,
+    startRow: sp.line, startCol: sp.character, endRow: ep.line, endCol: ep.character,
+    children: [], text: '', isError: type === 'ERROR', hasError: type === 'ERROR',
+  };
+}
+
+function convert(ctx: ConvertContext, field: string | undefined, depth: number): SyntaxNode {
+  const { cursor, source, names } = ctx;
+  const node = makeNode(ctx, field);
+  if (depth > MAX_DEPTH) {
+    node.isError = node.hasError = true;
+    return node;
+  }
+  if (cursor.gotoFirstChild()) {
+    // Slices keep their ':' tokens: which part is start, stop or step depends on them.
+    const slice = node.type === 'slice';
+    do {
+      const fieldId = cursor.currentFieldId;
+      if (slice || fieldId !== 0 || cursor.nodeIsNamed) node.children.push(convert(ctx, names.fields[fieldId], depth + 1));
+    } while (cursor.gotoNextSibling());
+    cursor.gotoParent();
+  } else if (cursor.nodeIsMissing) node.isError = true;
+  node.hasError = node.isError || node.children.some((c) => c.hasError);
+  if (node.children.length === 0 || LEAF_TEXT.has(node.type)) node.text = source.slice(node.start, node.end);
   return node;
 }
 

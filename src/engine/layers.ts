@@ -27,7 +27,8 @@ export type ParamLookup = (name: string) => Tensor | null;
 
 export interface LayerDef {
   params(args: Args): ParamSpec[];
-  forward(inputs: readonly Tensor[], args: Args, p: ParamLookup): Tensor;
+  /** `clamp` is an activation fused into the store (convolutions only; others ignore it). */
+  forward(inputs: readonly Tensor[], args: Args, p: ParamLookup, clamp?: [number, number]): Tensor;
   /** Multiply-accumulates for one application, for GFLOP/s reports. */
   macs?(inputs: readonly Tensor[], output: Tensor, args: Args): number;
 }
@@ -163,7 +164,7 @@ function upsampleMode(a: Args): 'nearest' | 'bilinear' | 'linear' | 'nearest-exa
 }
 
 function convForward(n: 1 | 2): LayerDef['forward'] {
-  return (i, a, p) => {
+  return (i, a, p, clamp) => {
     const x = one(i, `Conv${n}d`);
     const w = need(p, 'weight', `Conv${n}d`);
     const k = tuple(a, 'kernel_size', n), s = tuple(a, 'stride', n, 1), d = tuple(a, 'dilation', n, 1);
@@ -172,7 +173,7 @@ function convForward(n: 1 | 2): LayerDef['forward'] {
     const b = p('bias'), groups = int(a, 'groups', 1), mode = paddingMode(a);
     if (n === 1) return conv1d(x, w, b, { stride: s[0] as number, padding: pads[0] as [number, number], dilation: d[0] as number, groups, paddingMode: mode });
     const [ph, pw] = pads as [[number, number], [number, number]];
-    return conv2d(x, w, b, { stride: [s[0] as number, s[1] as number], padding: [ph[0], ph[1], pw[0], pw[1]], dilation: [d[0] as number, d[1] as number], groups, paddingMode: mode });
+    return conv2d(x, w, b, { stride: [s[0] as number, s[1] as number], padding: [ph[0], ph[1], pw[0], pw[1]], dilation: [d[0] as number, d[1] as number], groups, paddingMode: mode, ...(clamp === undefined ? {} : { clamp }) });
   };
 }
 

@@ -18,6 +18,12 @@ export interface RunGraphOptions {
   memoryLimit?: number;
   /** Also refuse weights the model does not use (torch's strict=True). */
   strict?: boolean;
+  /**
+   * Fold eval-mode BatchNorm into the preceding conv and fuse a following ReLU/ReLU6 into its store, as
+   * inference runtimes do. The folded nodes then have no output of their own: the chain's result is
+   * reported under the last node's key. Off by default (every node's output is then exact and present).
+   */
+  fuse?: boolean;
   /** Called after each node with its wall time. */
   onNode?: (info: NodeTiming) => void;
 }
@@ -38,6 +44,54 @@ export interface RunGraphResult {
 }
 
 export class GraphError extends Error {}
+
+interface FusedChain {
+  bn: GraphNode | null;
+  act: GraphNode | null;
+  clamp: [number, number] | undefined;
+}
+
+/** Conv2d -> BatchNorm2d (running stats) -> ReLU/ReLU6 chains whose intermediates have no other reader. */
+function findChains(graph: ModelGraph): Map<number, FusedChain> {
+  const readers = new Map<number, GraphNode[]>();
+  for (const n of graph.nodes) for (const id of n.inputs) readers.set(id, [...(readers.get(id) ?? []), n]);
+  const only = (id: number): GraphNode | null => {
+    const r = readers.get(id);
+    return r !== undefined && r.length === 1 && graph.output !== id ? (r[0] as GraphNode) : null;
+  };
+  const chains = new Map<number, FusedChain>();
+  for (const n of graph.nodes) {
+    if (n.op !== 'module' || n.module?.type !== 'Conv2d') continue;
+    let bn = only(n.id);
+    if (bn !== null && !(bn.op === 'module' && bn.module?.type === 'BatchNorm2d' && bn.module.args['track_running_stats'] !== false && bn.inputs.length === 1)) bn = null;
+    const tail = only((bn ?? n).id);
+    const act = tail !== null && tail.op === 'module' && (tail.module?.type === 'ReLU' || tail.module?.type === 'ReLU6') ? tail
+      : tail !== null && (tail.op === 'relu' || tail.op === 'relu6') ? tail : null;
+    if (bn === null && act === null) continue;
+    const six = act !== null && (act.module?.type === 'ReLU6' || act.op === 'relu6');
+    chains.set(n.id, { bn, act, clamp: act === null ? undefined : [0, six ? 6 : Infinity] });
+  }
+  return chains;
+}
+
+const folded = new WeakMap<Float32Array, { key: Float32Array[]; weight: Tensor; bias: Tensor }>();
+
+/** Conv weight and bias with an eval-mode BatchNorm folded in (cached per conv weight). */
+function foldBatchNorm(w: Tensor, b: Tensor | null, mean: Tensor, variance: Tensor, gamma: Tensor | null, beta: Tensor | null, eps: number): { weight: Tensor; bias: Tensor } {
+  const key = [mean.data, variance.data, ...(gamma === null ? [] : [gamma.data]), ...(beta === null ? [] : [beta.data]), ...(b === null ? [] : [b.data])];
+  const hit = folded.get(w.data);
+  if (hit !== undefined && hit.key.length === key.length && hit.key.every((k, i) => k === key[i])) return hit;
+  const Co = w.shape[0] as number, per = w.data.length / Co;
+  const wd = new Float32Array(w.data.length), bd = new Float32Array(Co);
+  for (let c = 0; c < Co; c++) {
+    const s = (gamma?.data[c] ?? 1) / Math.sqrt((variance.data[c] as number) + eps);
+    for (let i = 0; i < per; i++) wd[c * per + i] = (w.data[c * per + i] as number) * s;
+    bd[c] = ((b?.data[c] ?? 0) - (mean.data[c] as number)) * s + (beta?.data[c] ?? 0);
+  }
+  const r = { key, weight: { shape: w.shape, data: wd }, bias: { shape: [Co], data: bd } };
+  folded.set(w.data, r);
+  return r;
+}
 
 /** The parameters the graph's modules declare, by qualified name ("features.0.weight"). */
 export function graphParameters(graph: ModelGraph): Map<string, ParamSpec & { layer: string; type: string }> {
@@ -114,8 +168,14 @@ export function runGraph(graph: ModelGraph, input: Tensor, options: RunGraphOpti
   const outputs = new Map<string, Tensor>();
   const timings: NodeTiming[] = [];
   const keys = nodeKeys(graph);
+  const chains = options.fuse === true ? findChains(graph) : new Map<number, FusedChain>();
+  const skipped = new Set<GraphNode>();
+  const keyOf = new Map(graph.nodes.map((n, i) => [n, keys[i] as string]));
   graph.nodes.forEach((node, i) => {
-    const key = keys[i] as string;
+    if (skipped.has(node)) return;
+    const chain = chains.get(node.id);
+    const last = chain === undefined ? node : (chain.act ?? chain.bn ?? node);
+    const key = keyOf.get(last) ?? (keys[i] as string);
     const inputs = node.inputs.map((id) => {
       const t = values.get(id);
       if (t === undefined) throw new GraphError(`${describeNode(node)} reads tensor ${id}, which no earlier node produced`);
@@ -132,7 +192,22 @@ export function runGraph(graph: ModelGraph, input: Tensor, options: RunGraphOpti
         type = ty;
         const def = layerDef(ty);
         const prefix = name === '' ? '' : `${name}.`;
-        y = def.forward(inputs, args, (p) => params.get(prefix + p) ?? null);
+        let lookup = (p: string): Tensor | null => params.get(prefix + p) ?? null;
+        if (chain !== undefined) {
+          const bn = chain.bn?.module;
+          if (bn !== undefined) {
+            const bp = bn.name === '' ? '' : `${bn.name}.`;
+            const get = (p: string): Tensor | null => params.get(bp + p) ?? null;
+            const mean = get('running_mean'), variance = get('running_var'), w = lookup('weight');
+            if (mean === null || variance === null || w === null) throw new GraphError(`cannot fold ${bn.name} into ${name}: missing parameters`);
+            const f = foldBatchNorm(w, lookup('bias'), mean, variance, get('weight'), get('bias'), typeof bn.args['eps'] === 'number' ? bn.args['eps'] : 1e-5);
+            lookup = (p) => (p === 'weight' ? f.weight : p === 'bias' ? f.bias : null);
+          }
+          if (chain.bn !== null) skipped.add(chain.bn);
+          if (chain.act !== null) skipped.add(chain.act);
+          type = chain.act === null ? `${ty}+BatchNorm2d` : `${ty}${chain.bn === null ? '' : '+BatchNorm2d'}+${chain.act.module?.type ?? chain.act.op}`;
+        }
+        y = def.forward(inputs, args, lookup, chain?.clamp);
         macs = def.macs?.(inputs, y, args) ?? null;
       } else {
         type = node.op;
@@ -145,6 +220,7 @@ export function runGraph(graph: ModelGraph, input: Tensor, options: RunGraphOpti
     }
     const ms = performance.now() - t0;
     values.set(node.id, y);
+    values.set(last.id, y);
     outputs.set(key, y);
     const timing = { key, type, ms, macs };
     timings.push(timing);

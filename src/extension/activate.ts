@@ -6,7 +6,8 @@ import { type ConvLensApi, Ctx } from './ctx';
 
 export type WasmLoader = (file: string) => Promise<Uint8Array>;
 
-export async function activateConvLens(context: vscode.ExtensionContext, loadWasm: WasmLoader): Promise<ConvLensApi> {
+/** `host` names the extension host in the log: "Node" (desktop, remote, code-server) or "web worker" (vscode.dev). */
+export async function activateConvLens(context: vscode.ExtensionContext, loadWasm: WasmLoader, host: string): Promise<ConvLensApi> {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Conv Lens', { log: true });
   context.subscriptions.push(log);
@@ -27,7 +28,7 @@ export async function activateConvLens(context: vscode.ExtensionContext, loadWas
     throw error;
   }
   const activationMs = performance.now() - started;
-  log.info(`activated in ${activationMs.toFixed(1)} ms (${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI, ${vscode.env.appName} ${vscode.version})`);
+  log.info(`activated in ${activationMs.toFixed(1)} ms (${host} extension host, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI, ${vscode.env.appName} ${vscode.version})`);
   const store = ctx.store;
   return { activationMs, analysis: (document) => store.analysis(document) };
 }

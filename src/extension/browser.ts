@@ -4,7 +4,9 @@ import { activateConvLens } from './activate';
 import type { ConvLensApi } from './ctx';
 
 export function activate(context: vscode.ExtensionContext): Promise<ConvLensApi> {
-  return activateConvLens(context, (file) => Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.joinPath(context.extensionUri, 'out', 'wasm', file))));
+  const wasm = (file: string): Promise<Uint8Array> =>
+    Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.joinPath(context.extensionUri, 'out', 'wasm', file)));
+  return activateConvLens(context, wasm, 'web worker');
 }
 
 export function deactivate(): void {

@@ -68,7 +68,7 @@ export class AnalysisStore implements vscode.Disposable {
     entry.analyzedVersion = document.version;
     entry.analyzedGeneration = this.generation;
     const ms = performance.now() - started;
-    if (ms > 50) this.log.warn(`analysis of ${document.uri.fsPath || document.uri.toString()} took ${ms.toFixed(1)} ms`);
+    if (ms > 100) this.log.warn(`analysis of ${document.uri.fsPath || document.uri.toString()} took ${ms.toFixed(1)} ms`);
     for (const note of analysis.notes) this.log.debug(`${document.uri.toString()}: ${note}`);
     return analysis;
   }

@@ -19,24 +19,25 @@ export function codeServerEntry(): string {
   return entry;
 }
 
-/** A user-data dir whose settings skip the trust dialog and the welcome page. */
+/** Settings that skip the trust dialog, the welcome page and anything that would reach the internet. */
+export const BASE_SETTINGS: Readonly<Record<string, unknown>> = {
+  'security.workspace.trust.enabled': false,
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'update.mode': 'none',
+  'workbench.enableExperiments': false,
+  'chat.commandCenter.enabled': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'editor.minimap.enabled': false,
+  'window.commandCenter': false,
+};
+
 export function prepareUserData(dir: string, settings: Record<string, unknown> = {}): void {
   mkdirSync(join(dir, 'User'), { recursive: true });
-  const base = {
-    'security.workspace.trust.enabled': false,
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'telemetry.telemetryLevel': 'off',
-    'extensions.autoUpdate': false,
-    'extensions.autoCheckUpdates': false,
-    'update.mode': 'none',
-    'workbench.enableExperiments': false,
-    'chat.commandCenter.enabled': false,
-    'workbench.secondarySideBar.defaultVisibility': 'hidden',
-    'editor.minimap.enabled': false,
-    'window.commandCenter': false,
-  };
-  writeFileSync(join(dir, 'User', 'settings.json'), JSON.stringify({ ...base, ...settings }, null, 2));
+  writeFileSync(join(dir, 'User', 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...settings }, null, 2));
 }
 
 export async function installVsix(userDataDir: string, extensionsDir: string, vsix: string): Promise<void> {

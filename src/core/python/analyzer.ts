@@ -103,8 +103,9 @@ export class Analyzer {
       inputs: shapes,
       output,
       callRange,
-      params: spec && args ? safe(() => spec.paramCount?.(args) ?? null, null) : null,
-      macs: spec && args && known && output ? safe(() => spec.macs?.(args, shapes, output) ?? null, null) : null,
+      // Layers without a count (activations, dropout, reshapes) have no parameters and no multiply-accumulates.
+      params: spec && args ? safe(() => (spec.paramCount ? spec.paramCount(args) : 0), null) : null,
+      macs: spec && args && known && output ? safe(() => (spec.macs ? spec.macs(args, shapes, output) : 0), null) : null,
       formula: spec && args && known && output ? safe(() => spec.formula?.(args, shapes, output) ?? [], []) : [],
       receptiveField: rf ? [rf.size[0] ?? 1, rf.size[1] ?? 1] : null,
       cumulativeStride: rf ? [rf.jump[0] ?? 1, rf.jump[1] ?? 1] : null,
@@ -228,9 +229,8 @@ export class Analyzer {
   }
 
   private callModule(m: ModuleValue, info: CallInfo): Value {
-    const topLevel = this.interp.frames.length === 0 && !this.run;
-    if (!topLevel) return this.modules.apply(m, info.args, info.kwargs, info.node);
-    // A call at the top level of the file is an example call: it tells the model's input.
+    if (this.run) return this.modules.apply(m, info.args, info.kwargs, info.node);
+    // A call outside any forward (the file's top level, a main() or a test function) is an example call: it tells the model's input.
     this.exampleCalls.push({ module: m, inputs: info.args, node: info.node });
     const saved = this.run;
     this.run = new RunContext(false);

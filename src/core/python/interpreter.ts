@@ -53,7 +53,10 @@ export class Interpreter {
   constructor(
     readonly analyzer: Analyzer,
     private readonly maxSteps: number,
-  ) {}
+  ) {
+    // Model files are scripts: `if __name__ == "__main__":` blocks run, as they would with `python file.py`.
+    this.globals.vars.set('__name__', str('__main__'));
+  }
 
   tick(n = 1): void {
     this.steps += n;

@@ -34,7 +34,7 @@ export function analyzePython(root: SyntaxNode, text: string, comments: SyntaxNo
   for (const c of comments) commentByLine.set(c.startRow, c);
 
   guarded(a, () => a.interp.execBlock(root.children, a.interp.globals));
-  if (root.isError || hasErrors(root)) a.note('the file has syntax errors: the parts that parse are analysed');
+  if (root.hasError) a.note('the file has syntax errors: the parts that parse are analysed');
 
   const candidates = findCandidates(a);
   for (const [name, expr] of Object.entries(constructions)) {
@@ -75,31 +75,45 @@ function guarded<T>(a: Analyzer, f: () => T): T | undefined {
   }
 }
 
-function hasErrors(node: SyntaxNode): boolean {
-  if (node.isError) return true;
-  return node.children.some(hasErrors);
-}
 
 function findCandidates(a: Analyzer): Candidate[] {
-  // An instance built on an uncertain path (under `if __name__ == "__main__":`, with unknown arguments from argparse)
-  // says little: classes without a certain instance are built with their defaults instead, outermost first
-  // (usually defined last), so that blocks built inside them are seen as children rather than models of their own.
-  const certain = (cls: ClassValue): ModuleValue[] => (a.instancesByClass.get(cls) ?? []).filter((m) => !m.uncertain);
+  // An instance built from values the analysis does not know (argparse, a config file) or on an uncertain path says
+  // little: classes without a certain instance are also built with their defaults, outermost first (usually defined
+  // last), so that blocks built inside them are seen as children rather than models of their own.
+  const certain = (m: ModuleValue): boolean => !m.uncertain && !hasUncertainChild(m, 0);
   for (const cls of [...a.classes].reverse()) {
-    if (certain(cls).length > 0) continue;
+    const instances = a.instancesByClass.get(cls) ?? [];
+    const needsDefault = instances.length === 0 || (!instances.some(certain) && constructibleWithDefaults(cls));
+    if (!needsDefault) continue;
     guarded(a, () => a.modules.constructUser(cls, { args: [], kwargs: new Map(), argNodes: [], kwNodes: new Map(), unknownSplat: false, node: child(cls.node, 'name') ?? cls.node, scope: a.interp.globals }));
   }
   const out: Candidate[] = [];
   for (const cls of a.classes) {
-    const instances = certain(cls).filter((m) => !a.parentOf.has(m.id));
-    const chosen = instances.find((m) => a.exampleCalls.some((e) => e.module.id === m.id)) ?? instances[0];
-    if (chosen) out.push({ name: cls.name, defNode: cls.node, module: chosen, cls });
+    const all = (a.instancesByClass.get(cls) ?? []).filter((m) => !a.parentOf.has(m.id));
+    const hasExample = (m: ModuleValue): boolean => a.exampleCalls.some((e) => e.module.id === m.id);
+    const chosen = all.find((m) => certain(m) && hasExample(m)) ?? all.find(certain) ?? all.find(hasExample) ?? all[0];
+    // A block only ever built inside other modules is not a model of its own.
+    if (chosen && (certain(chosen) || !(a.instancesByClass.get(cls) ?? []).some((m) => a.parentOf.has(m.id)))) {
+      out.push({ name: cls.name, defNode: cls.node, module: chosen, cls });
+    }
   }
   for (const t of a.topLevelModules) {
     if (t.module.cls || a.parentOf.has(t.module.id) || t.module.uncertain) continue;
     out.push({ name: t.name, defNode: t.node, module: t.module });
   }
   return out;
+}
+
+function hasUncertainChild(m: ModuleValue, depth: number): boolean {
+  if (depth > 50) return false;
+  for (const c of m.children.values()) if (c.uncertain || hasUncertainChild(c, depth + 1)) return true;
+  return false;
+}
+
+function constructibleWithDefaults(cls: ClassValue): boolean {
+  const init = findClassAttr(cls, '__init__');
+  if (init?.k !== 'func') return true;
+  return init.params.slice(1).every((p) => p.kind !== 'plain' || p.default !== undefined);
 }
 
 function forwardParams(m: ModuleValue): { names: string[]; node: SyntaxNode | undefined } {

@@ -3,6 +3,7 @@ import { child, rangeOf, type SyntaxNode } from '../syntax';
 import type { Range } from '../types';
 import { isKnown, isSym, type Dim, type Shape } from '../dims';
 import { UNKNOWN, type ArgValue, type LayerSpec, type LayerIssue } from '../rules/layer-spec';
+import { bindArgs as bindRuleArgs } from '../rules/bind-args';
 import { findClassAttr, toDim } from './interpreter';
 import type { Analyzer, CallInfo } from './analyzer';
 import {
@@ -31,40 +32,31 @@ function argToJSON(a: ArgValue): unknown {
   return a;
 }
 
-/** Binds positional and keyword arguments to a layer's signature, filling defaults. */
-export function bindArgs(spec: LayerSpec, args: Value[], kwargs: Map<string, Value>, argNodes: SyntaxNode[], kwNodes: Map<string, SyntaxNode>, unknownSplat: boolean): BoundArgs {
-  const values = new Map<string, ArgValue>();
+/** Binds a call's arguments to a layer's signature (Python's rules, rules/bind-args.ts) and remembers where each was written. */
+export function bindArgs(spec: LayerSpec, args: Value[], kwargs: Map<string, Value>, argNodes: SyntaxNode[], kwNodes: Map<string, SyntaxNode>, unknownSplat: boolean): { args: BoundArgs; issues: LayerIssue[] } {
+  const keywords: Record<string, ArgValue> = {};
+  for (const [name, v] of kwargs) keywords[name] = toArg(v);
+  const bound = bindRuleArgs(spec, args.map(toArg), keywords, { unknownTail: unknownSplat });
   const ranges = new Map<string, Range>();
   spec.signature.forEach((name, i) => {
-    const v = args[i];
-    if (v !== undefined) {
-      values.set(name, toArg(v));
-      const n = argNodes[i];
-      if (n && n.type !== 'list_splat') ranges.set(name, rangeOf(n));
-    }
+    const n = argNodes[i];
+    if (n && n.type !== 'list_splat') ranges.set(name, rangeOf(n));
   });
-  for (const [name, v] of kwargs) {
-    values.set(name, toArg(v));
-    const n = kwNodes.get(name);
-    if (n && n.type !== 'dictionary_splat') ranges.set(name, rangeOf(n));
-  }
-  return {
+  for (const [name, n] of kwNodes) if (n.type !== 'dictionary_splat') ranges.set(name, rangeOf(n));
+  const inner = bound.args;
+  const boundArgs: BoundArgs = {
     type: spec.type,
-    get(name: string): ArgValue {
-      if (values.has(name)) return values.get(name) ?? UNKNOWN;
-      // With an unknown *args/**kwargs any parameter may have been given.
-      if (unknownSplat) return UNKNOWN;
-      return name in spec.defaults ? spec.defaults[name] ?? null : UNKNOWN;
-    },
-    given: (name) => values.has(name),
+    // With an unknown *args/**kwargs any parameter may have been given: only what is written is known.
+    get: (name) => (unknownSplat && !inner.given(name) ? UNKNOWN : inner.get(name)),
+    given: (name) => inner.given(name),
     rangeOf: (name) => ranges.get(name),
     toJSON() {
       const out: Record<string, unknown> = {};
       for (const name of spec.signature) out[name] = argToJSON(this.get(name));
-      for (const [name, v] of values) if (!(name in out)) out[name] = argToJSON(v);
       return out;
     },
   };
+  return { args: boundArgs, issues: bound.issues };
 }
 
 /** Layers whose output channels are set by their own arguments: a channel mismatch downstream is theirs. */
@@ -83,8 +75,9 @@ export class ModuleOps {
   constructBuiltin(spec: LayerSpec, info: CallInfo): ModuleValue {
     const m = this.newModule(spec.type, info.node);
     m.spec = spec;
-    m.args = bindArgs(spec, info.args, info.kwargs, info.argNodes, info.kwNodes, info.unknownSplat);
-    const issues = spec.check?.(m.args) ?? [];
+    const bound = bindArgs(spec, info.args, info.kwargs, info.argNodes, info.kwNodes, info.unknownSplat);
+    m.args = bound.args;
+    const issues = [...bound.issues, ...(bound.issues.some((i) => i.severity === 'error') ? [] : spec.check?.(m.args) ?? [])];
     for (const issue of issues) {
       this.reportIssue(issue, m, undefined, info.node);
       if (issue.severity === 'error') m.broken = true;
@@ -153,6 +146,8 @@ export class ModuleOps {
   constructUser(cls: ClassValue, info: CallInfo): ModuleValue {
     const m = this.newModule(cls.name, info.node);
     m.cls = cls;
+    // Built from values the analysis does not know (argparse, a config file): a poor choice of instance to report.
+    if (info.unknownSplat || [...info.args, ...info.kwargs.values()].some((v) => !isValueKnown(v))) m.uncertain = true;
     if (cls.container) m.container = cls.container;
     this.a.instanceCreated(m);
     const init = findClassAttr(cls, '__init__');
@@ -390,6 +385,17 @@ export class ModuleOps {
       code: issue.code, severity: issue.severity, range, message: issue.message, pytorchError: issue.pytorch,
       related, fixes,
     }, uncertain || m.uncertain);
+  }
+}
+
+function isValueKnown(v: Value, depth = 0): boolean {
+  if (depth > 4) return true;
+  switch (v.k) {
+    case 'unknown': return false;
+    case 'list':
+    case 'tuple': return !v.uncertain && v.items.every((x) => isValueKnown(x, depth + 1));
+    case 'dict': return !v.uncertain && v.vals.every((x) => isValueKnown(x, depth + 1));
+    default: return true;
   }
 }
 

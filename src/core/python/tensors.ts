@@ -293,20 +293,31 @@ export class TensorOps {
   // ---------------------------------------------------------------- functional ops with shape rules
 
   applyFunctional(path: string, spec: LayerSpec, info: CallInfo): Value {
-    const input = info.args[0] ?? info.kwargs.get('input');
+    // The leading tensor arguments (input, and e.g. weight/bias for F.linear) are inputs, not parameters.
+    const inputNames = spec.inputNames ?? ['input'];
+    const kwargs = new Map(info.kwargs);
+    const tensorArgs: Value[] = [];
+    let positional = 0;
+    for (const name of inputNames) {
+      const v = positional < info.args.length ? info.args[positional++] : kwargs.get(name);
+      kwargs.delete(name);
+      if (v) tensorArgs.push(v);
+    }
+    const input = tensorArgs[0];
     const opName = path.slice(path.lastIndexOf('.') + 1);
     if (!input || input.k !== 'tensor') return input?.k === 'unknown' ? this.make(null) : UNKNOWN_VALUE;
-    const kwargs = new Map(info.kwargs);
-    kwargs.delete('input');
-    const bound = bindArgs(spec, info.args.slice(1), kwargs, info.argNodes.slice(1), info.kwNodes, info.unknownSplat);
-    const inputs = [input];
+    const others = tensorArgs.slice(1);
+    if (others.some((t) => t.k !== 'tensor' || !t.shape)) return this.make(null, input, { uncertain: true });
+    const binding = bindArgs(spec, info.args.slice(positional), kwargs, info.argNodes.slice(positional), info.kwNodes, info.unknownSplat);
+    const bound = binding.args;
+    const inputs = [input, ...(others as TensorValue[])];
     if (!input.shape || input.poisoned) return this.op(opName, bound.toJSON(), inputs, this.make(null, input), info.node);
-    const issues = spec.check?.(bound) ?? [];
+    const issues = [...binding.issues, ...(spec.check?.(bound) ?? [])];
     for (const issue of issues) {
       this.a.report({ code: issue.code, severity: issue.severity, range: rangeOf(info.node), message: issue.message, pytorchError: issue.pytorch }, input.uncertain === true);
     }
     if (issues.some((i) => i.severity === 'error')) return this.make(null, input, { poisoned: true });
-    const result = spec.apply(bound, [input.shape]);
+    const result = spec.apply(bound, inputs.map((t) => t.shape ?? []));
     if ('error' in result) {
       return this.fail(info.node, result.error.code, result.error.message, result.error.pytorch, inputs, [{ t: input }]);
     }

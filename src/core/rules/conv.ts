@@ -161,7 +161,7 @@ function rowWord(nd: number, i: number, n: number): string {
 export function floorRoundingWarning(type: string, nd: number, i: number, input: Dim, out: Dim, s: number, dropped: number): LayerIssue {
   const name = spatialNames(nd)[i] ?? `dim ${i}`;
   const what = dropped === 1 ? `the last ${rowWord(nd, i, 1)}` : `the last ${dropped} ${rowWord(nd, i, dropped)}`;
-  return warning('floor-rounding', `${type}: ${name} ${dimToString(input)} -> ${dimToString(out)} under stride ${s} drops ${what} of the (padded) input`);
+  return warning('floor-rounding', `${type}: ${name} ${dimToString(input)} -> ${dimToString(out)} under stride ${s} drops ${what} of the input; pad or crop to a size the stride divides if those pixels matter`);
 }
 
 function applyConv(a: LayerArgs, inputs: Shape[], nd: number): ApplyResult {
@@ -274,7 +274,9 @@ function applyConv(a: LayerArgs, inputs: Shape[], nd: number): ApplyResult {
     const r = convOutSize(inSize, padTotal, p.kernel[i], p.stride[i], p.dilation[i]);
     outSpatial.push(r.out);
     const s = p.stride[i];
-    if (r.dropped !== undefined && typeof s === 'number') issues.push(floorRoundingWarning(type, nd, i, spatial[i] as Dim, r.out, s, r.dropped));
+    // Only input rows count: dropping part of the right/bottom zero padding (ResNet's stride-2 3x3 on 56) loses nothing.
+    const rightPad = typeof convPad[i] === 'number' ? (convPad[i] as number) : 0;
+    if (r.dropped !== undefined && typeof s === 'number' && r.dropped > rightPad) issues.push(floorRoundingWarning(type, nd, i, spatial[i] as Dim, r.out, s, r.dropped - rightPad));
     const ext = extents[i];
     if (ext !== undefined && paddedSizes[i] !== undefined && !isKnown(paddedSizes[i] as Dim)) {
       requires.push({ dim: paddedSizes[i] as Dim, op: '>=', value: ext, why: `${type} kernel extent ${dimToString(ext)}` });

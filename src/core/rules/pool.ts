@@ -159,8 +159,10 @@ function finish(a: LayerArgs, x: Shape, results: { out: Dim; span?: Dim }[], p: 
   results.forEach((r, i) => {
     const s = p.stride[i];
     const inSize = x[x.length - nd + i] as Dim;
-    if (p.ceil === false && r.span !== undefined && isKnown(r.span) && typeof s === 'number' && s > 0 && r.span >= 0 && r.span % s !== 0) {
-      issues.push(floorRoundingWarning(a.type, nd, i, inSize, r.out, s, r.span % s));
+    const pad = p.padding[i];
+    const rightPad = typeof pad === 'number' ? pad : 0;
+    if (p.ceil === false && r.span !== undefined && isKnown(r.span) && typeof s === 'number' && s > 0 && r.span >= 0 && r.span % s > rightPad) {
+      issues.push(floorRoundingWarning(a.type, nd, i, inSize, r.out, s, (r.span % s) - rightPad));
     }
     if (r.span !== undefined && !isKnown(r.span)) requires.push({ dim: r.span, op: '>=', value: 0, why: `${a.type} window must fit in ${spatialNames(nd)[i] ?? 'the input'}` });
   });

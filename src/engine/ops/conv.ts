@@ -153,7 +153,8 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
   const Mg = Cout / G;
   const T = kh * kw;
   const [lo, hi] = o.clamp ?? [-Infinity, Infinity];
-  const out = tensor([N, Cout, Ho, Wo]);
+  const outShape = [N, Cout, Ho, Wo];
+  let result = new Float32Array(0);
   const depthwise = Cg === 1 && Mg === 1;
   const pointwise = kh === 1 && kw === 1 && o.stride[0] === 1 && o.stride[1] === 1 &&
     o.padding.every((p) => p === 0) && H * W >= 8 && (kBlock(Cout / G, Cg) >= Cg || (H * W) % 8 === 0);
@@ -211,6 +212,11 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
         continue;
       }
       gatherPhases(rt, xn, C, H, W, planes, L, o, idx);
+      const unitStride = o.stride[0] === 1 && o.stride[1] === 1 && o.dilation[0] === 1 && o.dilation[1] === 1;
+      if (depthwise && kh === 3 && kw === 3 && unitStride && Wo >= 8 && Ho >= 2) {
+        rt.k.dw3x3_s1_rows2(C, Ho, Wo, L.Wq, planes, L.chan * 4, wp, bp, on, lo, hi);
+        continue;
+      }
       if (depthwise && T === 9 && Wo >= 8) {
         rt.k.dw3x3_rows(C, Ho, Wo, L.Wq, planes, L.chan * 4, offs, wp, bp, on, lo, hi);
         continue;
@@ -230,9 +236,10 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
       }
       rt.k.compact(Cout, Ho, Wo, cbuf, Nc, L.Wq, on);
     }
-    out.data.set(rt.f32.subarray(obuf >> 2, (obuf >> 2) + numel(out.shape)));
+    // slice allocates and copies in one pass (no zero fill first).
+    result = rt.f32.slice(obuf >> 2, (obuf >> 2) + numel(outShape));
   });
-  return out;
+  return { shape: outShape, data: result };
 }
 
 /** PyTorch's padding='same': total d*(k-1), the odd pixel on the right/bottom. */

@@ -221,6 +221,127 @@ export function kernelsWat({ relaxed }) {
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br_if $cloop (i32.lt_s (local.get $c) (local.get $C)))))
 
+  ;; Depthwise 3x3, stride 1, dilation 1: two output rows per pass, so each input vector loaded feeds both
+  ;; (4 input rows for 2 output rows instead of 6). Writes the compact output; needs Wo >= 8 and Ho >= 2.
+  (func (export "dw3x3_s1_rows2")
+    (param $C i32) (param $Ho i32) (param $Wo i32) (param $Wq i32) (param $src i32) (param $srcCS i32)
+    (param $w i32) (param $bias i32) (param $dst i32) (param $lo f32) (param $hi f32)
+    (local $c i32) (local $y i32) (local $ylast i32) (local $x i32) (local $xlast i32) (local $base i32) (local $wc i32)
+    (local $p0 i32) (local $rowp i32) (local $wq4 i32) (local $wo4 i32) (local $o0 i32) (local $ochan i32)
+    (local $vlo v128) (local $vhi v128) (local $vb v128) (local $v v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $w5 v128) (local $w6 v128) (local $w7 v128) (local $w8 v128)
+    (local.set $vlo (f32x4.splat (local.get $lo)))
+    (local.set $vhi (f32x4.splat (local.get $hi)))
+    (local.set $wq4 (i32.shl (local.get $Wq) (i32.const 2)))
+    (local.set $wo4 (i32.shl (local.get $Wo) (i32.const 2)))
+    (local.set $xlast (i32.shl (i32.sub (local.get $Wo) (i32.const 8)) (i32.const 2)))
+    (local.set $ylast (i32.sub (local.get $Ho) (i32.const 2)))
+    (local.set $c (i32.const 0))
+    (loop $cloop
+      (local.set $base (i32.add (local.get $src) (i32.mul (local.get $c) (local.get $srcCS))))
+      (local.set $ochan (i32.add (local.get $dst) (i32.mul (local.get $c) (i32.mul (local.get $Ho) (local.get $wo4)))))
+      (local.set $wc (i32.add (local.get $w) (i32.mul (local.get $c) (i32.const 36))))
+      (local.set $w0 (v128.load32_splat offset=0 (local.get $wc)))
+      (local.set $w1 (v128.load32_splat offset=4 (local.get $wc)))
+      (local.set $w2 (v128.load32_splat offset=8 (local.get $wc)))
+      (local.set $w3 (v128.load32_splat offset=12 (local.get $wc)))
+      (local.set $w4 (v128.load32_splat offset=16 (local.get $wc)))
+      (local.set $w5 (v128.load32_splat offset=20 (local.get $wc)))
+      (local.set $w6 (v128.load32_splat offset=24 (local.get $wc)))
+      (local.set $w7 (v128.load32_splat offset=28 (local.get $wc)))
+      (local.set $w8 (v128.load32_splat offset=32 (local.get $wc)))
+      (local.set $vb (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
+      (local.set $y (i32.const 0))
+      (block $ydone
+        (loop $yloop
+          (if (i32.gt_s (local.get $y) (local.get $ylast)) (then (local.set $y (local.get $ylast))))
+          (local.set $x (i32.const 0))
+          (block $xdone
+            (loop $xloop
+              (if (i32.gt_s (local.get $x) (local.get $xlast)) (then (local.set $x (local.get $xlast))))
+              (local.set $p0 (i32.add (local.get $base) (i32.add (i32.mul (local.get $y) (local.get $wq4)) (local.get $x))))
+              (local.set $a0 (local.get $vb)) (local.set $a1 (local.get $vb))
+              (local.set $a2 (local.get $vb)) (local.set $a3 (local.get $vb))
+              (local.set $rowp (i32.add (local.get $p0) (i32.mul (i32.const 0) (local.get $wq4))))
+              (local.set $v (v128.load offset=0 (local.get $rowp)))
+              ${madd('$a0', '(local.get $w0)', '(local.get $v)')}
+              (local.set $v (v128.load offset=16 (local.get $rowp)))
+              ${madd('$a1', '(local.get $w0)', '(local.get $v)')}
+              (local.set $v (v128.load offset=4 (local.get $rowp)))
+              ${madd('$a0', '(local.get $w1)', '(local.get $v)')}
+              (local.set $v (v128.load offset=20 (local.get $rowp)))
+              ${madd('$a1', '(local.get $w1)', '(local.get $v)')}
+              (local.set $v (v128.load offset=8 (local.get $rowp)))
+              ${madd('$a0', '(local.get $w2)', '(local.get $v)')}
+              (local.set $v (v128.load offset=24 (local.get $rowp)))
+              ${madd('$a1', '(local.get $w2)', '(local.get $v)')}
+              (local.set $rowp (i32.add (local.get $p0) (i32.mul (i32.const 1) (local.get $wq4))))
+              (local.set $v (v128.load offset=0 (local.get $rowp)))
+              ${madd('$a0', '(local.get $w3)', '(local.get $v)')}
+              ${madd('$a2', '(local.get $w0)', '(local.get $v)')}
+              (local.set $v (v128.load offset=16 (local.get $rowp)))
+              ${madd('$a1', '(local.get $w3)', '(local.get $v)')}
+              ${madd('$a3', '(local.get $w0)', '(local.get $v)')}
+              (local.set $v (v128.load offset=4 (local.get $rowp)))
+              ${madd('$a0', '(local.get $w4)', '(local.get $v)')}
+              ${madd('$a2', '(local.get $w1)', '(local.get $v)')}
+              (local.set $v (v128.load offset=20 (local.get $rowp)))
+              ${madd('$a1', '(local.get $w4)', '(local.get $v)')}
+              ${madd('$a3', '(local.get $w1)', '(local.get $v)')}
+              (local.set $v (v128.load offset=8 (local.get $rowp)))
+              ${madd('$a0', '(local.get $w5)', '(local.get $v)')}
+              ${madd('$a2', '(local.get $w2)', '(local.get $v)')}
+              (local.set $v (v128.load offset=24 (local.get $rowp)))
+              ${madd('$a1', '(local.get $w5)', '(local.get $v)')}
+              ${madd('$a3', '(local.get $w2)', '(local.get $v)')}
+              (local.set $rowp (i32.add (local.get $p0) (i32.mul (i32.const 2) (local.get $wq4))))
+              (local.set $v (v128.load offset=0 (local.get $rowp)))
+              ${madd('$a0', '(local.get $w6)', '(local.get $v)')}
+              ${madd('$a2', '(local.get $w3)', '(local.get $v)')}
+              (local.set $v (v128.load offset=16 (local.get $rowp)))
+              ${madd('$a1', '(local.get $w6)', '(local.get $v)')}
+              ${madd('$a3', '(local.get $w3)', '(local.get $v)')}
+              (local.set $v (v128.load offset=4 (local.get $rowp)))
+              ${madd('$a0', '(local.get $w7)', '(local.get $v)')}
+              ${madd('$a2', '(local.get $w4)', '(local.get $v)')}
+              (local.set $v (v128.load offset=20 (local.get $rowp)))
+              ${madd('$a1', '(local.get $w7)', '(local.get $v)')}
+              ${madd('$a3', '(local.get $w4)', '(local.get $v)')}
+              (local.set $v (v128.load offset=8 (local.get $rowp)))
+              ${madd('$a0', '(local.get $w8)', '(local.get $v)')}
+              ${madd('$a2', '(local.get $w5)', '(local.get $v)')}
+              (local.set $v (v128.load offset=24 (local.get $rowp)))
+              ${madd('$a1', '(local.get $w8)', '(local.get $v)')}
+              ${madd('$a3', '(local.get $w5)', '(local.get $v)')}
+              (local.set $rowp (i32.add (local.get $p0) (i32.mul (i32.const 3) (local.get $wq4))))
+              (local.set $v (v128.load offset=0 (local.get $rowp)))
+              ${madd('$a2', '(local.get $w6)', '(local.get $v)')}
+              (local.set $v (v128.load offset=16 (local.get $rowp)))
+              ${madd('$a3', '(local.get $w6)', '(local.get $v)')}
+              (local.set $v (v128.load offset=4 (local.get $rowp)))
+              ${madd('$a2', '(local.get $w7)', '(local.get $v)')}
+              (local.set $v (v128.load offset=20 (local.get $rowp)))
+              ${madd('$a3', '(local.get $w7)', '(local.get $v)')}
+              (local.set $v (v128.load offset=8 (local.get $rowp)))
+              ${madd('$a2', '(local.get $w8)', '(local.get $v)')}
+              (local.set $v (v128.load offset=24 (local.get $rowp)))
+              ${madd('$a3', '(local.get $w8)', '(local.get $v)')}
+              (local.set $o0 (i32.add (i32.add (local.get $ochan) (i32.mul (local.get $y) (local.get $wo4))) (local.get $x)))
+              (v128.store (local.get $o0) ${clamp('(local.get $a0)')})
+              (v128.store offset=16 (local.get $o0) ${clamp('(local.get $a1)')})
+              (local.set $o0 (i32.add (local.get $o0) (local.get $wo4)))
+              (v128.store (local.get $o0) ${clamp('(local.get $a2)')})
+              (v128.store offset=16 (local.get $o0) ${clamp('(local.get $a3)')})
+              (br_if $xdone (i32.eq (local.get $x) (local.get $xlast)))
+              (local.set $x (i32.add (local.get $x) (i32.const 32)))
+              (br $xloop)))
+          (br_if $ydone (i32.eq (local.get $y) (local.get $ylast)))
+          (local.set $y (i32.add (local.get $y) (i32.const 2)))
+          (br $yloop)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br_if $cloop (i32.lt_s (local.get $c) (local.get $C)))))
+
   ;; dst[c][r][q] = src[c][rows[r]][cols[q]], or 0 where an index is negative (padding).
   ;; Columns q0..q1 map to sc0.. contiguously and are copied in bulk.
   (func (export "gather2d")

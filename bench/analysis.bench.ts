@@ -1,0 +1,167 @@
+// npm run bench: speed of the analyzer on generated model files, next to the bare tree-sitter parse.
+// Goals (issue 2): full analysis of a 2,000-line file <= 20 ms; re-analysis after a one-character edit in a
+// 500-line file <= 3 ms median.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { initCore, AnalyzedDocument } from '../src/core/index';
+import { createParser, toSyntax } from '../src/core/syntax';
+import { analyzePython } from '../src/core/python/models';
+
+/** One residual stage: a block class, a helper that builds a list of layers, and a loop, as real files do. */
+function stage(i: number): string {
+  return `
+class Block${i}(nn.Module):
+    expansion = 1
+
+    def __init__(self, inplanes, planes, stride=1, norm_layer=None):
+        super().__init__()
+        if norm_layer is None:
+            norm_layer = nn.BatchNorm2d
+        self.conv1 = nn.Conv2d(inplanes, planes, kernel_size=3, stride=stride, padding=1, bias=False)
+        self.bn1 = norm_layer(planes)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(planes, planes, kernel_size=3, padding=1, bias=False)
+        self.bn2 = norm_layer(planes)
+        self.downsample = None
+        if stride != 1 or inplanes != planes:
+            self.downsample = nn.Sequential(
+                nn.Conv2d(inplanes, planes, kernel_size=1, stride=stride, bias=False),
+                norm_layer(planes),
+            )
+
+    def forward(self, x):
+        identity = x
+        out = self.conv1(x)  # shape comment
+        out = self.bn1(out)
+        out = self.relu(out)
+        out = self.conv2(out)
+        out = self.bn2(out)
+        if self.downsample is not None:
+            identity = self.downsample(x)
+        out = out + identity
+        return self.relu(out)
+
+
+def make_stage${i}(inplanes, planes, blocks, stride):
+    layers = [Block${i}(inplanes, planes, stride)]
+    for _ in range(1, blocks):
+        layers.append(Block${i}(planes, planes))
+    return nn.Sequential(*layers)
+
+`;
+}
+
+function modelFile(targetLines: number): string {
+  let text = 'import math\nimport torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\nWIDTHS = [16, 32, 64, 128]\n';
+  let stages = 0;
+  while (text.split('\n').length < targetLines - 40) text += stage(stages++);
+  text += `
+class Net(nn.Module):
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 16, 3, padding=1)
+        self.stages = nn.ModuleList()
+        inplanes = 16
+        for i in range(${stages}):
+            planes = WIDTHS[i % len(WIDTHS)]
+            self.stages.append(globals_stage(i, inplanes, planes))
+            inplanes = planes
+        self.fc = nn.Linear(inplanes, num_classes)
+
+    def forward(self, x):
+        x = F.relu(self.stem(x))
+        for stage in self.stages:
+            x = stage(x)
+        x = F.adaptive_avg_pool2d(x, 1)
+        x = torch.flatten(x, 1)
+        return self.fc(x)
+
+
+def globals_stage(i, inplanes, planes):
+    builders = [${Array.from({ length: stages }, (_, i) => `make_stage${i}`).join(', ')}]
+    return builders[i](inplanes, planes, 2, 1)
+
+
+model = Net()
+out = model(torch.randn(1, 3, 64, 64))
+`;
+  return text;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+function time(runs: number, f: () => void): number {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    f();
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
+async function main(): Promise<void> {
+  await initCore(async (file) => readFileSync(join(__dirname, '..', 'wasm', file)));
+  const big = modelFile(2000);
+  const mid = modelFile(500);
+  const parser = createParser('python');
+  // Warm up the JIT and the parser.
+  for (let i = 0; i < 20; i++) new AnalyzedDocument('python', big).analyze();
+
+  const fullParse = time(50, () => parser.parse(big)?.delete());
+  const fullAnalysis = time(50, () => {
+    const doc = new AnalyzedDocument('python', big);
+    const a = doc.analyze();
+    doc.dispose();
+    if (a.models.length === 0) throw new Error('benchmark model not found');
+  });
+
+  const doc = new AnalyzedDocument('python', mid);
+  const at = mid.indexOf('self.fc = nn.Linear(inplanes, num_classes)');
+  let flip = false;
+  const reparse: number[] = [];
+  const reanalysis: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    // A one-character edit, alternating so that the text stays valid: "num_classes" <-> "num_classeZ".
+    const ch = flip ? 's' : 'Z';
+    flip = !flip;
+    const t0 = performance.now();
+    doc.applyEdits([{ rangeOffset: at + 'self.fc = nn.Linear(inplanes, num_classe'.length, rangeLength: 1, text: ch }]);
+    const t1 = performance.now();
+    doc.analyze();
+    const t2 = performance.now();
+    reparse.push(t1 - t0);
+    reanalysis.push(t2 - t0);
+  }
+  const midParse = time(100, () => parser.parse(mid)?.delete());
+  if (process.env.BENCH_DETAIL) {
+    const tree = parser.parse(mid);
+    if (tree) {
+      console.log('convert 500', time(100, () => toSyntax(tree, mid)).toFixed(2));
+      const root = toSyntax(tree, mid);
+      console.log('interpret 500', time(100, () => analyzePython(root, mid, [], {})).toFixed(2));
+    }
+  }
+
+  const rows: Array<[string, number, number | undefined]> = [
+    [`bare tree-sitter parse, ${big.split('\n').length}-line file`, fullParse, undefined],
+    [`full analysis (parse + interpret + report), ${big.split('\n').length}-line file`, fullAnalysis, 20],
+    [`bare tree-sitter parse, ${mid.split('\n').length}-line file`, midParse, undefined],
+    [`incremental reparse after a 1-char edit, ${mid.split('\n').length}-line file`, median(reparse), undefined],
+    [`re-analysis after a 1-char edit (reparse + analysis), ${mid.split('\n').length}-line file`, median(reanalysis), 3],
+  ];
+  console.log('Conv Lens analysis benchmark (median ms, Node ' + process.version + ')');
+  for (const [name, ms, goal] of rows) {
+    const verdict = goal === undefined ? '' : ms <= goal ? `  (goal <= ${goal} ms: met)` : `  (goal <= ${goal} ms: NOT met)`;
+    console.log(`${ms.toFixed(2).padStart(8)} ms  ${name}${verdict}`);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
