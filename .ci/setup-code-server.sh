@@ -16,7 +16,10 @@ NODE_GYP="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-g
 # Native builds are heavy and the machine is shared.
 NICE="nice -n 15"
 
+LOG="$CACHE/setup-code-server.log"
 log() { printf '[setup-code-server] %s\n' "$*"; }
+# Tool output goes to $LOG; on failure its tail is shown.
+quiet() { "$@" >>"$LOG" 2>&1 || { echo "[setup-code-server] failed: $*" >&2; tail -n 40 "$LOG" >&2; return 1; }; }
 
 apt_install() {
   local missing=()
@@ -29,8 +32,8 @@ apt_install() {
   if ((${#missing[@]})); then
     log "apt-get install ${missing[*]}"
     local SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-    $SUDO apt-get -o DPkg::Lock::Timeout=900 update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}"
+    quiet $SUDO apt-get -o DPkg::Lock::Timeout=900 update -qq
+    quiet env DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}"
   fi
 }
 
@@ -39,7 +42,7 @@ gyp_rebuild() {
   [ -d "$dir" ] || { log "missing $dir"; return 1; }
   if ls "$dir"/build/Release/*.node >/dev/null 2>&1; then return 0; fi
   log "node-gyp rebuild $(basename "$dir")"
-  (cd "$dir" && $NICE node "$NODE_GYP" rebuild --nodedir=/usr >/dev/null)
+  (cd "$dir" && quiet $NICE node "$NODE_GYP" rebuild --nodedir=/usr)
 }
 
 install_code_server() {
@@ -47,11 +50,11 @@ install_code_server() {
   [ -f "$PREFIX/package.json" ] || echo '{ "name": "conv-lens-code-server", "private": true }' > "$PREFIX/package.json"
   if [ ! -f "$CS/out/node/entry.js" ]; then
     log "npm install code-server@$CODE_SERVER_VERSION"
-    (cd "$PREFIX" && $NICE npm install --ignore-scripts --no-audit --no-fund "code-server@$CODE_SERVER_VERSION" >/dev/null)
+    (cd "$PREFIX" && quiet $NICE npm install --ignore-scripts --no-audit --no-fund "code-server@$CODE_SERVER_VERSION")
   fi
   if [ ! -d "$VSCODE/node_modules/@vscode/spdlog" ]; then
     log "npm install (bundled VS Code dependencies)"
-    (cd "$VSCODE" && $NICE npm install --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null)
+    (cd "$VSCODE" && quiet $NICE npm install --omit=dev --ignore-scripts --no-audit --no-fund)
   fi
   for m in kerberos node-pty @vscode/spdlog native-watchdog @parcel/watcher @vscode/deviceid; do
     gyp_rebuild "$VSCODE/node_modules/$m"
@@ -63,19 +66,19 @@ install_code_server() {
   [ -e "$VSCODE/bin/helpers/browser.sh" ] || ln -s browser-linux.sh "$VSCODE/bin/helpers/browser.sh"
   if [ ! -d "$VSCODE/extensions/node_modules" ]; then
     log "npm install (built-in extensions)"
-    (cd "$VSCODE/extensions" && $NICE npm install --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null)
+    (cd "$VSCODE/extensions" && quiet $NICE npm install --omit=dev --ignore-scripts --no-audit --no-fund)
   fi
   if ! ls "$PREFIX/node_modules/argon2/lib/binding"/*/argon2.node >/dev/null 2>&1 \
      && ! ls "$PREFIX/node_modules/argon2/build/Release"/*.node >/dev/null 2>&1; then
     log "argon2 (node-pre-gyp --fallback-to-build)"
-    (cd "$PREFIX/node_modules/argon2" && $NICE npx --yes @mapbox/node-pre-gyp install --fallback-to-build --nodedir=/usr >/dev/null)
+    (cd "$PREFIX/node_modules/argon2" && quiet $NICE npx --yes @mapbox/node-pre-gyp install --fallback-to-build --nodedir=/usr)
   fi
 }
 
 install_playwright_core() {
   if ! (cd "$ROOT" && node -e "require.resolve('playwright-core')" 2>/dev/null); then
     log "npm install playwright-core (devDependency)"
-    (cd "$ROOT" && npm install --no-audit --no-fund >/dev/null)
+    (cd "$ROOT" && quiet npm install --no-audit --no-fund)
   fi
 }
 
@@ -84,6 +87,7 @@ if [ -f "$MARKER" ] && [ -f "$CS/out/node/entry.js" ] && command -v chromium >/d
   log "ready: $CS (cached)"
   exit 0
 fi
+mkdir -p "$CACHE"
 apt_install
 install_code_server
 install_playwright_core

@@ -191,7 +191,7 @@ function formatPlain(path: string, a: Analysis): string {
   let out = '';
   for (const m of a.models) {
     out += `\n${path}:${m.range.start.line + 1}: ${m.name}  input ${m.input.map((s) => shapeText(s)).join(', ')} (${SOURCE_TEXT[m.inputSource]})\n`;
-    const rows = m.layers.map((l) => [`${l.name} (${l.type})`, shapeText(l.output), l.params === null ? '?' : l.params.toLocaleString('en-US'), l.macs === null ? '?' : l.macs.toLocaleString('en-US')]);
+    const rows = m.layers.map((l) => [`${l.name || m.name} (${l.type})`, shapeText(l.output), l.params === null ? '?' : l.params.toLocaleString('en-US'), l.macs === null ? '?' : l.macs.toLocaleString('en-US')]);
     const header = ['Layer (type)', 'Output Shape', 'Param #', 'Mult-Adds'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
     const line = (r: string[]) => r.map((c, i) => (i >= 2 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('   ').trimEnd() + '\n';

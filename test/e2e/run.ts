@@ -10,9 +10,9 @@ import {
   activeEditor, activeEditorText, armLatencyProbe, goTo, median, openFile, probeResult, problemCounts, runCommand, squiggleCount, waitForWorkbench,
 } from './workbench';
 
-// CONV_LENS_E2E_HOST=web runs the extension in the browser's web-worker extension host (the browser bundle,
-// as on vscode.dev) instead of code-server's Node extension host.
-const WEB_WORKER = process.env['CONV_LENS_E2E_HOST'] === 'web';
+// --web-worker (or CONV_LENS_E2E_HOST=web) runs the extension in the browser's web-worker extension host
+// (the browser bundle, as on vscode.dev) instead of code-server's Node extension host.
+const WEB_WORKER = process.argv.includes('--web-worker') || process.env['CONV_LENS_E2E_HOST'] === 'web';
 const HOST_SETTINGS: Record<string, unknown> = WEB_WORKER ? { 'remote.extensionKind': { 'conv-lens.conv-lens': ['web'] } } : {};
 const OUT = join(ARTIFACTS, WEB_WORKER ? 'e2e-web-worker' : 'e2e');
 const SEED_001 = 'seed001_third_conv_in_channels.py';

@@ -501,12 +501,13 @@ export class Analyzer {
       };
       switch (name) {
         case 'append':
-          if (a0) self.items.push(a0);
+          if (a0 && self.items.length < 100_000) self.items.push(a0);
+          else self.uncertain = true;
           mark();
           return NONE;
         case 'extend': {
           const items = a0 ? this.interp.iterate(a0) : undefined;
-          if (items) self.items.push(...items);
+          if (items && self.items.length + items.length <= 100_000) self.items.push(...items);
           else self.uncertain = true;
           if (a0 && (a0.k === 'list' || a0.k === 'tuple') && a0.uncertain) self.uncertain = true;
           mark();

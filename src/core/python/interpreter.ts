@@ -25,6 +25,8 @@ export interface Frame {
 
 const MAX_CALL_DEPTH = 60;
 const MAX_LOOP_ITERATIONS = 10_000;
+/** Longer lists are not built (`[0] * 10**9`, `x = x + x` in a loop): they become unknown instead. */
+const MAX_SEQUENCE_LENGTH = 100_000;
 
 export const DEFAULT_GLOBALS: Record<string, string> = {
   torch: 'torch',
@@ -603,7 +605,8 @@ export class Interpreter {
     const rhs = this.evalExpr(right, scope);
     let result: Value;
     if (op === '+' && cur.k === 'list' && (rhs.k === 'list' || rhs.k === 'tuple')) {
-      cur.items.push(...rhs.items); // in place, like list.__iadd__
+      if (cur.items.length + rhs.items.length > MAX_SEQUENCE_LENGTH) cur.uncertain = true;
+      else cur.items.push(...rhs.items); // in place, like list.__iadd__
       if (rhs.uncertain || this.uncertainDepth > 0) cur.uncertain = true;
       result = cur;
     } else result = this.binaryOp(op, cur, rhs, node);
@@ -725,17 +728,19 @@ export class Interpreter {
     if (a.k === 'tensor' || b.k === 'tensor') return this.analyzer.tensors.binary(op, a, b, node);
     if ((a.k === 'num' || a.k === 'sym' || a.k === 'bool') && (b.k === 'num' || b.k === 'sym' || b.k === 'bool')) return arith(op, a, b);
     if (op === '+' && (a.k === 'list' || a.k === 'tuple') && b.k === a.k) {
+      if (a.items.length + b.items.length > MAX_SEQUENCE_LENGTH) return { k: a.k, items: [], uncertain: true };
       const r: SeqValue = { k: a.k, items: [...a.items, ...b.items] };
       if (a.uncertain || b.uncertain) r.uncertain = true;
       return r;
     }
     if (op === '*' && (a.k === 'list' || a.k === 'tuple') && b.k === 'num') {
+      if (a.items.length * b.v > MAX_SEQUENCE_LENGTH) return { k: a.k, items: [], uncertain: true };
       const items: Value[] = [];
       for (let i = 0; i < Math.min(b.v, MAX_LOOP_ITERATIONS); i++) items.push(...a.items);
       return { k: a.k, items };
     }
     if (op === '*' && a.k === 'num' && (b.k === 'list' || b.k === 'tuple')) return this.binaryOp(op, b, a, node);
-    if (op === '+' && a.k === 'str' && b.k === 'str') return str(a.v + b.v);
+    if (op === '+' && a.k === 'str' && b.k === 'str') return a.v.length + b.v.length > MAX_SEQUENCE_LENGTH ? UNKNOWN_VALUE : str(a.v + b.v);
     if (op === '%' && a.k === 'str') return percentFormat(a.v, b.k === 'tuple' ? b.items : [b]);
     return UNKNOWN_VALUE;
   }

@@ -33,7 +33,15 @@ export function analyzePython(root: SyntaxNode, text: string, comments: SyntaxNo
   const commentByLine = new Map<number, SyntaxNode>();
   for (const c of comments) commentByLine.set(c.startRow, c);
 
-  guarded(a, () => a.interp.execBlock(root.children, a.interp.globals));
+  // Each top-level statement gets its own step budget, so one runaway statement does not hide the models after it.
+  let spent = 0;
+  for (const stmt of root.children) {
+    if (spent > TOP_LEVEL_BUDGET) {
+      a.note('the file needs more analysis steps than Conv Lens spends on one file: statements near the end are skipped');
+      break;
+    }
+    guarded(a, () => a.interp.execStatement(stmt, a.interp.globals), (steps) => (spent += steps));
+  }
   if (root.hasError) a.note('the file has syntax errors: the parts that parse are analysed');
 
   const candidates = findCandidates(a);
@@ -59,7 +67,9 @@ export function analyzePython(root: SyntaxNode, text: string, comments: SyntaxNo
   return { language: 'python', models, findings, sites, notes: a.notes };
 }
 
-function guarded<T>(a: Analyzer, f: () => T): T | undefined {
+const TOP_LEVEL_BUDGET = 2_000_000;
+
+function guarded<T>(a: Analyzer, f: () => T, onSteps?: (steps: number) => void): T | undefined {
   try {
     return f();
   } catch (e) {
@@ -68,6 +78,7 @@ function guarded<T>(a: Analyzer, f: () => T): T | undefined {
     else a.note(`internal error, part of the file was skipped: ${(e as Error).message}`);
     return undefined;
   } finally {
+    onSteps?.(a.interp.steps);
     a.run = undefined;
     a.interp.uncertainDepth = 0;
     a.interp.frames.length = 0;
@@ -315,10 +326,13 @@ function describeAccepted(input: Shape, constraints: Constraint[]): string[] {
     const [h, w] = names as [string, string];
     if (eqs.length > 0) {
       const squares: number[] = [];
-      for (let s = 1; s <= LIMIT && squares.length < 4; s++) if (holds({ [h]: s, [w]: s })) squares.push(s);
-      if (squares.length === 1) out.push(`${h} = ${w} = ${squares[0]}`);
-      else if (squares.length > 1) out.push(`square inputs of size ${squares.slice(0, 3).join(', ')}${squares.length > 3 ? ', ...' : ''}`);
-      else out.push('no square input size up to 2048 fits the layer sizes');
+      for (let s = 1; s <= LIMIT; s++) if (holds({ [h]: s, [w]: s })) squares.push(s);
+      const first = squares[0];
+      const last = squares[squares.length - 1];
+      if (first === undefined || last === undefined) out.push(`no square input up to ${LIMIT}x${LIMIT} fits the layer sizes`);
+      else if (first === last) out.push(`${h} = ${w} = ${first}`);
+      else if (last - first + 1 === squares.length) out.push(`square inputs from ${first}x${first} to ${last}x${last}`);
+      else out.push(`square inputs of size ${squares.slice(0, 4).join(', ')}${squares.length > 4 ? ', ...' : ''}`);
       return out;
     }
     const minH = firstFrom(1, LIMIT, (s) => holds({ [h]: s, [w]: LIMIT }));

@@ -1,0 +1,196 @@
+#!/usr/bin/python3
+"""Whole-model goldens for the engine: every correct PyTorch entry of test/corpus/manifest.json, run in real
+PyTorch 1.13, for test/engine-corpus.test.ts.
+
+    /usr/bin/python3 test/goldens/engine/generate-corpus.py [STEM ...]     (npm run goldens:engine-corpus)
+
+Each entry is built exactly as test/goldens/generate-torch.py builds it (same file execution, "construct",
+"modelLine", "provide"), put in eval mode, and given deterministic weights; then one forward pass runs on a
+seeded random input. test/goldens/engine/corpus/<stem>.<n>.safetensors holds:
+  - "input": the input (token ids as float32 values for int64 inputs),
+  - "output": the model's output,
+  - "out/<qualified name>": every built-in leaf module's output, "#k" appended for the k-th repeat of a module
+    (the engine's keys, src/engine/run-graph.ts),
+  - metadata "state_dict": [[name, shape], ...] of the model's float parameters and buffers, and "input": the shape.
+
+Weights: the state_dict is not stored. Stored as float32, ResNet-18, AlexNet, the VGGs, the DCGANs and the UNets
+alone would be over 400 MB, so every tensor is filled from the engine's seeded stream instead
+(src/engine/weights/init.ts: mulberry32 seeded by a hash of the qualified name, seed 0, here vectorised in numpy)
+by the rule in fill(); the test rebuilds the same state_dict from the metadata list, bit for bit, and passes it
+to runGraph by name like a loaded file. Norm layers get non-trivial running statistics and affine parameters.
+
+Inputs: batch 1 and the entry's own size, except the models below, whose inputs are shrunk (their adaptive
+pooling / fully convolutional structure accepts it) so that the goldens stay a few MB in total:
+"""
+import importlib.util
+import json
+import os
+import struct
+import sys
+from collections import Counter
+
+if os.environ.get("PYTHONHASHSEED") != "0":
+    os.execve(sys.executable, [sys.executable] + sys.argv, {**os.environ, "PYTHONHASHSEED": "0"})
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+OUT = os.path.join(HERE, "corpus")
+
+_spec = importlib.util.spec_from_file_location("generate_torch", os.path.join(ROOT, "test", "goldens", "generate-torch.py"))
+gt = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(gt)
+
+# (file stem, construct or model name) -> input shape used instead of the manifest's.
+SHRINK = {
+    ("alexnet", "AlexNet()"): [1, 3, 64, 64],
+    ("vgg_make_layers", "vgg16(num_classes=100)"): [1, 3, 32, 32],
+    ("resnet18", "ResNet(BasicBlock, [2, 2, 2, 2])"): [1, 3, 64, 64],
+    ("unet", "UNet(n_channels=3, n_classes=2)"): [1, 3, 28, 28],
+    ("unet", "UNet(n_channels=1, n_classes=1, bilinear=True)"): [1, 1, 28, 28],
+    ("squeezenet_fire", "SqueezeNet(num_classes=10)"): [1, 3, 64, 64],
+    ("cifar_tutorial_net", "Net()"): [1, 3, 32, 32],
+    ("training_script", "Classifier()"): [1, 3, 32, 32],
+    ("densenet_block", "MiniDenseNet()"): [1, 3, 16, 16],
+    ("sequential_subclass", "TinyMobileNetV2()"): [1, 3, 32, 32],
+    ("config_table_loop", "Detector()"): [1, 3, 32, 32],
+    ("helper_functions", "HelperNet()"): [1, 3, 32, 32],
+    ("helper_functions", "HelperNet(num_classes=5, hidden=32)"): [1, 3, 32, 32],
+    ("medical", "MedicalImageModel()"): [1, 1, 32, 32],
+    ("aspp_dilation", "ASPP()"): [1, 64, 17, 17],
+    ("inception_block", "TinyInception()"): [1, 3, 23, 23],
+}
+__doc__ += "".join(f"    {stem} {which}: {shape}\n" for (stem, which), shape in SHRINK.items())
+
+
+def mulberry_uniforms(name, n, seed=0):
+    """The engine's rng(seed, name) stream, first n values, as float64 in [0, 1)."""
+    m = 0xFFFFFFFF
+    h = (seed ^ 0x9E3779B9) & m
+    for ch in (ord(c) for c in name):  # UTF-16 code units for names in the BMP, as charCodeAt
+        h = ((h ^ ch) * 0x85EBCA6B) & m
+        h = (h ^ (h >> 13)) & m
+    h = ((h ^ (h >> 16)) * 0xC2B2AE35) & m
+    with np.errstate(over="ignore"):
+        a = (np.uint32(h) + np.arange(1, n + 1, dtype=np.uint64).astype(np.uint32) * np.uint32(0x6D2B79F5)).astype(np.uint32)
+        t = ((a ^ (a >> np.uint32(15))) * (a | np.uint32(1))).astype(np.uint32)
+        t = (t ^ (t + ((t ^ (t >> np.uint32(7))) * (t | np.uint32(61))).astype(np.uint32))).astype(np.uint32)
+        t = (t ^ (t >> np.uint32(14))).astype(np.uint32)
+    return t.astype(np.float64) / 4294967296.0
+
+
+def fill(name, shape):
+    """Deterministic value of a state_dict tensor; test/engine-corpus.test.ts has the same rule."""
+    n = int(np.prod(shape)) if shape else 1
+    u = mulberry_uniforms(name, n)
+    leaf = name.rsplit(".", 1)[-1]
+    if leaf == "running_var":
+        v = 0.5 + u
+    elif leaf == "running_mean":
+        v = (2 * u - 1) * 0.2
+    elif len(shape) >= 2:
+        v = (2 * u - 1) / np.sqrt(n // shape[0])
+    elif leaf == "weight":
+        v = 1 + (2 * u - 1) * 0.2
+    else:
+        v = (2 * u - 1) * 0.2
+    return torch.from_numpy(v.astype(np.float32).reshape(shape))
+
+
+def write_safetensors(path, tensors, metadata):
+    header = {"__metadata__": metadata}
+    blobs = []
+    offset = 0
+    for name, t in tensors.items():
+        b = t.detach().contiguous().to(torch.float32).numpy().astype("<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
+        blobs.append(b)
+        offset += len(b)
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * (-len(h) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+
+
+def main(only):
+    manifest = json.load(open(os.path.join(gt.CORPUS, "manifest.json"), encoding="utf-8"))
+    by_file = {}
+    for entry in manifest:
+        if entry["file"].startswith("torch/") and "bugLine" not in entry:
+            by_file.setdefault(entry["file"], []).append(entry)
+    os.makedirs(OUT, exist_ok=True)
+    total = 0
+    written = 0
+    for file, entries in by_file.items():
+        stem = os.path.splitext(os.path.basename(file))[0]
+        if only and stem not in only:
+            continue
+        path = os.path.join(gt.CORPUS, file)
+        snapshots, provide = {}, {}
+        for e in entries:
+            provide.update(e.get("provide", {}))
+            if "modelLine" in e:
+                snapshots.setdefault(e["modelLine"], []).append(e["model"])
+        torch.manual_seed(0)
+        lines = gt.ConstructionLines(path)
+        with lines.active():
+            namespace, taken, file_error = gt.execute_file(path, stem, snapshots, provide)
+        if file_error is not None:
+            raise SystemExit(f"{file}: {file_error}")
+        for ordinal, entry in enumerate(entries):
+            if "construct" in entry:
+                model = eval(entry["construct"], namespace)
+            elif "modelLine" in entry:
+                model = taken[(entry["model"], entry["modelLine"])]
+            else:
+                model = namespace[entry["model"]]
+            model.eval()
+            state = {}
+            with torch.no_grad():
+                for name, t in model.state_dict().items():
+                    if t.is_floating_point():
+                        t.copy_(fill(name, list(t.shape)))
+                        state[name] = list(t.shape)
+            shape = SHRINK.get((stem, entry.get("construct", entry["model"])), entry["input"])
+            if stem.startswith("seed001_medical"):
+                shape = SHRINK[("medical", "MedicalImageModel()")]
+            torch.manual_seed(1)
+            if entry.get("inputDtype") == "int64":
+                vocab = next(m.num_embeddings for m in model.modules() if isinstance(m, torch.nn.Embedding))
+                x = torch.randint(0, vocab, shape, dtype=torch.long)
+            else:
+                x = torch.randn(shape)
+            names = {id(m): name for name, m in model.named_modules()}
+            count = Counter()
+            outs = {}
+
+            def post(m, inputs, output):
+                key = names[id(m)]
+                k = count[key]
+                count[key] += 1
+                outs[f"out/{key}" if k == 0 else f"out/{key}#{k}"] = output.detach().clone()
+
+            handles = [m.register_forward_hook(post) for m in model.modules() if gt.is_builtin_leaf(m)]
+            with torch.no_grad():
+                y = model(x)
+            for h in handles:
+                h.remove()
+            tensors = {"input": x.to(torch.float32), "output": y, **outs}
+            meta = {"file": file, "model": entry["model"], "input": json.dumps(shape), "state_dict": json.dumps(list(state.items()))}
+            if "construct" in entry:
+                meta["construct"] = entry["construct"]
+            if "modelLine" in entry:
+                meta["modelLine"] = str(entry["modelLine"])
+            target = os.path.join(OUT, f"{stem}.{ordinal}.safetensors")
+            write_safetensors(target, tensors, meta)
+            total += os.path.getsize(target)
+            written += 1
+        sys.modules.pop("corpus_" + stem, None)
+    print(f"wrote {written} goldens, {total / 1e6:.1f} MB, to {os.path.relpath(OUT, ROOT)} (PyTorch {torch.__version__})")
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(1)
+    main(set(sys.argv[1:]))

@@ -1,0 +1,103 @@
+// The editor-neutral presentation: summaries, hovers, tables and shape comments, from real analyses of the fixtures.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { initCore, AnalyzedDocument, type Analysis } from '../src/core/index';
+import {
+  findForward, findHoverTarget, formatCount, formatMacs, hoverMarkdown, layerTableMarkdown, modelAt, modelSummary, parseShapeInput, shapeCommentEdit,
+} from '../src/core/presentation';
+
+const ready = initCore(async (file) => readFileSync(join(__dirname, '..', 'wasm', file)));
+
+function fixture(name: string): string {
+  return readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', name), 'utf8');
+}
+
+async function analyze(text: string, lang = 'python'): Promise<Analysis> {
+  await ready;
+  const doc = new AnalyzedDocument(lang, text);
+  try {
+    return doc.analyze();
+  } finally {
+    doc.dispose();
+  }
+}
+
+test('counts are compact for one-line summaries', () => {
+  assert.equal(formatCount(448), '448');
+  assert.equal(formatCount(20_586), '20.6K');
+  assert.equal(formatCount(11_689_512), '11.7M');
+  assert.equal(formatMacs(12_345), '12.3K');
+  assert.equal(formatMacs(600_000), '0.6M');
+  assert.equal(formatMacs(1_820_000_000), '1.8G');
+});
+
+test('code lens summary of seed 000 reads input -> output with params', async () => {
+  const analysis = await analyze(fixture('seed000_convnet_example_input.py'));
+  const model = analysis.models[0];
+  assert.ok(model);
+  assert.match(modelSummary(model), /^input \[1, 3, 32, 32\] -> output \[1, 10\] · 25\.6K params/);
+});
+
+test('hover on convo_layer_three in __init__ of seed 001 says it does not fit', async () => {
+  const text = fixture('seed001_third_conv_in_channels.py');
+  const analysis = await analyze(text);
+  const start = text.indexOf('convo_layer_three =');
+  const target = findHoverTarget(analysis, start + 3, { text: 'convo_layer_three', startOffset: start, endOffset: start + 'convo_layer_three'.length });
+  assert.ok(target && target.kind === 'layers');
+  const markdown = hoverMarkdown(target);
+  assert.match(markdown, /\*\*convo_layer_three\*\* · `Conv2d`/);
+  assert.match(markdown, /`\[N, 32, H - 2, W - 2\]` → `✗ does not fit/);
+});
+
+test('hover on a forward variable shows its shape, on the layer call the layer', async () => {
+  const text = fixture('seed000_convnet_example_input.py');
+  const analysis = await analyze(text);
+  const statement = text.indexOf('x = self.conv2(x)');
+  const onVariable = findHoverTarget(analysis, statement);
+  assert.equal(onVariable?.kind, 'site');
+  assert.equal(onVariable && hoverMarkdown(onVariable), 'Shape: `[1, 32, 16, 16]`');
+  const onCall = findHoverTarget(analysis, statement + 'x = self.co'.length);
+  assert.equal(onCall?.kind, 'layers');
+  assert.match(onCall ? hoverMarkdown(onCall) : '', /\*\*conv2\*\*[\s\S]*H_out = /);
+});
+
+test('the layer table has one aligned row per layer', async () => {
+  const analysis = await analyze(fixture('seed000_convnet_example_input.py'));
+  const model = analysis.models[0];
+  assert.ok(model);
+  const rows = layerTableMarkdown(model, 'seed000.py').split('\n').filter((l) => l.startsWith('|'));
+  assert.equal(rows.length, 2 + model.layers.length);
+  assert.equal(new Set(rows.map((r) => r.length)).size, 1, 'columns are padded to one width');
+});
+
+test('shape input accepts brackets, tuples and symbolic batch sizes, and explains mistakes', () => {
+  assert.deepEqual(parseShapeInput('[1, 3, 32, 32]'), { shape: [1, 3, 32, 32] });
+  assert.deepEqual(parseShapeInput('(B, 3, 32, 32)'), { shape: ['B', 3, 32, 32] });
+  assert.match((parseShapeInput('[1, 3, 3.5]') as { error: string }).error, /"3.5" is not a dimension/);
+  assert.match((parseShapeInput('[0, 3]') as { error: string }).error, /must be positive/);
+});
+
+test('the shape comment goes above def forward, and replaces an existing one for the same input', async () => {
+  const text = fixture('seed001_third_conv_in_channels.py');
+  const analysis = await analyze(text);
+  const model = modelAt(analysis, text.indexOf('def forward'));
+  assert.ok(model);
+  const forward = findForward(text, model);
+  assert.deepEqual(forward?.params, ['x']);
+  assert.ok(forward);
+  const insert = shapeCommentEdit(text, forward, 'x', [1, 1, 28, 28]);
+  const edited = text.slice(0, insert.startOffset) + insert.newText + text.slice(insert.endOffset);
+  assert.match(edited, /\n {4}# x: \[1, 1, 28, 28\]\n {4}def forward\(self, x\):/);
+  const again = await analyze(edited);
+  const model2 = again.models[0];
+  assert.ok(model2);
+  assert.equal(model2.inputSource, 'comment');
+  const forward2 = findForward(edited, model2);
+  assert.ok(forward2);
+  const replace = shapeCommentEdit(edited, forward2, 'x', ['B', 1, 64, 64]);
+  const twice = edited.slice(0, replace.startOffset) + replace.newText + edited.slice(replace.endOffset);
+  assert.equal(twice.match(/# x: /g)?.length, 1);
+  assert.match(twice, /# x: \[B, 1, 64, 64\]\n {4}def forward/);
+});
