@@ -216,3 +216,19 @@ model.add(tf.layers.dense({units: 10}));
   assert.ok(m);
   assert.deepEqual(m.layers.map((l) => l.output), [['N', 14, 14, 8], ['N', 7, 7, 8], ['N', 392], ['N', 10]]);
 });
+
+test('summary(model, (3, 32, 32)) from torchsummary is an example call with a batch of 1', async () => {
+  const a = await analyze(`import torch.nn as nn
+from torchsummary import summary
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+    def forward(self, x):
+        return self.conv(x)
+model = Net()
+summary(model, (3, 32, 32))
+`);
+  assert.equal(a.models[0]?.inputSource, 'example');
+  assert.deepEqual(a.models[0]?.input, [[1, 3, 32, 32]]);
+});

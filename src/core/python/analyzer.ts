@@ -241,6 +241,22 @@ export class Analyzer {
     }
   }
 
+  /**
+   * `summary(model, (3, 32, 32))` is an example call: torchsummary's size leaves out the batch (it runs a batch of 2;
+   * Conv Lens uses 1), torchinfo's includes it.
+   */
+  private summaryCall(path: string, info: CallInfo): Value {
+    const model = info.args[0] ?? info.kwargs.get('model');
+    const size = info.args[1] ?? info.kwargs.get('input_size');
+    const dims = size ? this.interp.iterate(size)?.map(toDim) : undefined;
+    if (model?.k !== 'module' || !dims || dims.length === 0 || dims.some((d) => d === undefined)) return NONE;
+    const shape = (path.startsWith('torchinfo') ? dims : [1, ...dims]) as Dim[];
+    const input = this.tensors.make(shape);
+    input.rf = { size: [1, 1], jump: [1, 1] };
+    this.callModule(model, { ...info, args: [input], kwargs: new Map() });
+    return NONE;
+  }
+
   private constructObject(cls: ClassValue, info: CallInfo): Value {
     const obj: Value = { k: 'obj', cls, attrs: new Map() };
     const init = findClassAttr(cls, '__init__');
@@ -288,6 +304,7 @@ export class Analyzer {
       return UNKNOWN_VALUE;
     }
     if (path.startsWith('math.')) return mathCall(path.slice(5), args);
+    if (/^(torchsummary|torchinfo)(\.torchsummary|\.torchinfo)?\.summary$/.test(path)) return this.summaryCall(path, info);
     if (path === 'collections.OrderedDict') {
       const d: DictValue = { k: 'dict', keys: [], vals: [] };
       const items = args[0] ? this.interp.iterate(args[0]) ?? (args[0].k === 'dict' ? undefined : undefined) : [];
