@@ -96,7 +96,13 @@ export class Ctx implements vscode.Disposable {
         }
       }),
     );
-    this.push(diagnostics.onDidAnalyze((doc) => tables.sourceChanged(doc.uri)));
+    this.push(
+      diagnostics.onDidAnalyze((doc) => {
+        tables.sourceChanged(doc.uri);
+        // The editor may show cached lenses for a document it re-opens; a fresh analysis replaces them.
+        lenses.refresh();
+      }),
+    );
     this.push(
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (!event.affectsConfiguration(SECTION)) return;

@@ -71,14 +71,21 @@ async function readLog(page: Page): Promise<string> {
   return (await view.innerText()).replace(/\u00a0/g, ' ');
 }
 
-async function waitForLog(page: Page, text: string, timeoutMs: number): Promise<string | undefined> {
+/** Waits for a line in the extension's log: on disk for the Node host, else in the Output panel. */
+async function waitForLog(page: Page, userData: string, text: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const log = await readLog(page);
-    if (log.includes(text)) return log;
+    const file = findFile(join(userData, 'logs'), 'Conv Lens.log');
+    if (file && readFileSync(file, 'utf8').includes(text)) return true;
+    if (WEB_WORKER && (await readLog(page)).includes(text)) {
+      await closePanel(page);
+      return true;
+    }
     await page.waitForTimeout(300);
   }
-  return undefined;
+  await shot(page, 'log-wait-timeout');
+  if (WEB_WORKER) await closePanel(page);
+  return false;
 }
 
 async function closePanel(page: Page): Promise<void> {
@@ -175,7 +182,7 @@ async function measureTyping(page: Page, at: { line: number; column: number }, s
   return { appear: summary(appear), clear: summary(clear) };
 }
 
-async function largeFile(page: Page): Promise<void> {
+async function largeFile(page: Page, userData: string): Promise<void> {
   await openFile(page, LARGE);
   await activeEditor(page).locator('.codelens-decoration', { hasText: 'input [' }).first().waitFor({ timeout: 30_000 });
   const comment = locate(LARGE, '# x: [1, 3, 32, 32]');
@@ -194,6 +201,12 @@ async function largeFile(page: Page): Promise<void> {
   metrics['keystroke → error squiggle, 500-line file (median of 5, default 150 ms debounce)'] = typing.appear;
   metrics['keystroke → squiggle cleared, 500-line file (median of 5, default 150 ms debounce)'] = typing.clear;
   check('typing a wrong in_channels in the 500-line file shows an error, deleting it clears it', true, '');
+  await goTo(page, locate(LARGE, 'class DeepStack').line, 1);
+  const lensBack = await activeEditor(page).locator('.codelens-decoration', { hasText: 'output [1, 10] · 364.5K params' }).first()
+    .waitFor({ timeout: 5000 }).then(() => true, () => false);
+  const lensNow = (await activeEditor(page).locator('.codelens-decoration').allInnerTexts()).join(' ');
+  check('after the edits the code lens is back to the original summary', lensBack, lensNow);
+  await shot(page, '08b-code-lens-after-typing');
 
   // The same with no debounce: what the analysis and the editor's rendering cost on their own.
   await runCommand(page, 'Preferences: Open User Settings (JSON)');
@@ -204,8 +217,7 @@ async function largeFile(page: Page): Promise<void> {
   await page.keyboard.press('Control+W');
   await page.locator('.editor-group-container.active .tab.active', { hasText: LARGE }).first().waitFor();
   await page.keyboard.press('Control+1');
-  const applied = await waitForLog(page, 'settings changed', 10_000);
-  await closePanel(page);
+  const applied = await waitForLog(page, userData, 'settings changed', 10_000);
   await page.keyboard.press('Control+1');
   if (applied) {
     const immediate = await measureTyping(page, target);
@@ -256,7 +268,7 @@ async function main(): Promise<void> {
     check(`the extension runs in the ${host}`, activated?.[2]?.startsWith(host) === true, activated?.[2] ?? log.slice(0, 200));
     await shot(page, '06b-output-channel');
     await closePanel(page);
-    await largeFile(page);
+    await largeFile(page, userData);
     await shot(page, '10-final');
   } catch (error) {
     failure = error;
