@@ -1,21 +1,9 @@
 // Bad input never crashes, hangs or loses the parts that can be known. The timeouts only turn a hang into a failure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { initCore, AnalyzedDocument, type Analysis } from '../src/core/index';
+import { analyze } from './support/analyze';
 
-const ready = initCore(async (file) => readFileSync(join(__dirname, '..', 'wasm', file)));
 
-async function analyze(text: string, lang = 'python'): Promise<Analysis> {
-  await ready;
-  const doc = new AnalyzedDocument(lang, text);
-  try {
-    return doc.analyze();
-  } finally {
-    doc.dispose();
-  }
-}
 
 const NET = `import torch.nn as nn
 class Net(nn.Module):

@@ -1,21 +1,10 @@
 // Behaviour of the analyzer that PyTorch goldens cannot express: locations, fixes, warnings, bad input, incremental edits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { initCore, AnalyzedDocument, type Analysis, type Finding } from '../src/core/index';
+import { AnalyzedDocument, type Analysis, type Finding } from '../src/core/index';
+import { analyze, ready } from './support/analyze';
 
-const ready = initCore(async (file) => readFileSync(join(__dirname, '..', 'wasm', file)));
 
-async function analyze(text: string, lang = 'python', inputs?: Record<string, number[]>): Promise<Analysis> {
-  await ready;
-  const doc = new AnalyzedDocument(lang, text);
-  try {
-    return doc.analyze(inputs ? { inputs } : {});
-  } finally {
-    doc.dispose();
-  }
-}
 
 function only(a: Analysis, code: string): Finding[] {
   return a.findings.filter((f) => f.code === code);

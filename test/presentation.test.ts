@@ -3,26 +3,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initCore, AnalyzedDocument, type Analysis } from '../src/core/index';
+import { analyze } from './support/analyze';
 import {
   findForward, findHoverTarget, formatCount, formatMacs, hoverMarkdown, layerTableMarkdown, modelAt, modelSummary, parseShapeInput, shapeCommentEdit,
 } from '../src/core/presentation';
 
-const ready = initCore(async (file) => readFileSync(join(__dirname, '..', 'wasm', file)));
 
 function fixture(name: string): string {
   return readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', name), 'utf8');
 }
 
-async function analyze(text: string, lang = 'python'): Promise<Analysis> {
-  await ready;
-  const doc = new AnalyzedDocument(lang, text);
-  try {
-    return doc.analyze();
-  } finally {
-    doc.dispose();
-  }
-}
 
 test('counts are compact for one-line summaries', () => {
   assert.equal(formatCount(448), '448');
