@@ -60,6 +60,8 @@ interface GoldenModel {
   layers: GoldenLayer[];
   output: GoldenShape | null;
   error: GoldenError | null;
+  /** sum(p.numel() for p in model.parameters()), PyTorch corpus only. */
+  params?: number;
 }
 
 interface Golden {
@@ -80,6 +82,7 @@ interface CliModel {
   input: Shape;
   output: Shape | null;
   layers: CliLayer[];
+  params: number | null;
 }
 
 interface CliDiagnostic {
@@ -104,6 +107,7 @@ const cliPath = join(root, 'out', 'cli.js');
 const manifest = JSON.parse(readFileSync(join(root, 'test', 'corpus', 'manifest.json'), 'utf8')) as ManifestEntry[];
 
 const cliRuns = new Map<string, CliFile>();
+let paramsChecked = 0;
 
 function runCli(args: string[], file: string): CliFile {
   const key = JSON.stringify([...args, file]);
@@ -199,6 +203,11 @@ for (const entry of manifest) {
         'layers in execution order (name, type, output shape)',
       );
       assert.deepEqual(model.output, expectedShape(golden.output), 'model output');
+      // A parameter total is either PyTorch's exactly, or not claimed at all.
+      if (golden.params !== undefined && model.params !== null) {
+        assert.equal(model.params, golden.params, 'total parameters');
+        paramsChecked++;
+      }
       return;
     }
 
@@ -225,3 +234,7 @@ for (const entry of manifest) {
     );
   });
 }
+
+test('parameter totals are checked against PyTorch for most corpus models', () => {
+  assert.ok(paramsChecked >= 40, `only ${paramsChecked} models had a parameter total to compare`);
+});

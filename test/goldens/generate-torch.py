@@ -159,6 +159,7 @@ def run_entry(entry, namespace, taken, file_error, lines, path):
         return result, innermost_file_line(exc, path), None
 
     model.eval()
+    result["params"] = sum(p.numel() for p in model.parameters())
     names = {id(m): name for name, m in model.named_modules()}
     running = []
     layers = result["layers"]

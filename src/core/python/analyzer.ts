@@ -291,6 +291,13 @@ export class Analyzer {
       const spec = layerSpecs.get(name);
       if (spec) return this.modules.constructBuiltin(spec, info);
       if (name === 'Module') return UNKNOWN_VALUE;
+      if (name === 'Parameter') {
+        // A learnable tensor: same shape as its data, counted in the model's parameters.
+        const data = args[0] ?? kwargs.get('data');
+        const t = data?.k === 'tensor' ? { ...data, id: this.nextTensorId++ } : this.tensors.make(null);
+        t.parameter = true;
+        return t;
+      }
       this.note(`torch.nn.${name} is not modelled: shapes after it are unknown`);
       return this.modules.constructOpaque(name, info);
     }

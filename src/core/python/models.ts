@@ -1,7 +1,7 @@
 // Finds the models in a Python file, chooses each one's input shape, runs its forward and reports.
 import { child, rangeOf, type SyntaxNode } from '../syntax';
 import type { Analysis, Finding, LayerReport, ModelReport, InputSource, ShapeJSON, ShapeSite } from '../types';
-import { dimToJSON, dimToString, evalDim, isKnown, sym, symbolsOf, type Dim, type Shape } from '../dims';
+import { dimToJSON, dimToString, evalDim, isKnown, product, sym, symbolsOf, type Dim, type Shape } from '../dims';
 import { findCommentShape, parseInputComment } from '../shape-comments';
 import { Analyzer, shapeJSON, type ExampleCall } from './analyzer';
 import { StepLimitError, findClassAttr } from './interpreter';
@@ -266,6 +266,14 @@ function totalParams(root: ModuleValue): number | null {
   collect(root, '', all, new Set());
   let total = 0;
   for (const [, m] of all) {
+    for (const v of m.attrs.values()) {
+      // An attribute the analysis could not evaluate may be a module (a torchvision backbone): the total is unknown.
+      if (v.k === 'unknown') return null;
+      if (v.k !== 'tensor' || !v.parameter) continue;
+      const n = v.shape ? product(v.shape) : undefined;
+      if (n === undefined || !isKnown(n)) return null;
+      total += n;
+    }
     if (!m.spec || !m.args) {
       if (!m.cls && !m.container) return null;
       continue;

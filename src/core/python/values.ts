@@ -113,6 +113,8 @@ export interface TensorValue {
   uncertain?: boolean;
   /** Produced after an error: no further findings on it. */
   poisoned?: boolean;
+  /** An nn.Parameter: its elements count as the module's parameters. */
+  parameter?: boolean;
 }
 
 export class Scope {
