@@ -104,7 +104,17 @@ function time(runs: number, f: () => void): number {
   return median(samples);
 }
 
+async function profileInterpret(): Promise<void> {
+  await initCore(async (file) => readFileSync(join(__dirname, '..', 'wasm', file)));
+  const big = modelFile(2000);
+  const tree = createParser('python').parse(big);
+  if (!tree) return;
+  const root = toSyntax(tree, big);
+  for (let i = 0; i < 300; i++) analyzePython(root, big, [], {});
+}
+
 async function main(): Promise<void> {
+  if (process.env['BENCH_PROFILE_INTERPRET']) return profileInterpret();
   await initCore(async (file) => readFileSync(join(__dirname, '..', 'wasm', file)));
   const big = modelFile(2000);
   const mid = modelFile(500);
@@ -138,13 +148,29 @@ async function main(): Promise<void> {
     reanalysis.push(t2 - t0);
   }
   const midParse = time(100, () => parser.parse(mid)?.delete());
-  if (process.env.BENCH_DETAIL) {
-    const tree = parser.parse(mid);
-    if (tree) {
-      console.log('convert 500', time(100, () => toSyntax(tree, mid)).toFixed(2));
-      const root = toSyntax(tree, mid);
-      console.log('interpret 500', time(100, () => analyzePython(root, mid, [], {})).toFixed(2));
+  // BENCH_DETAIL=1: where a full analysis spends its time.
+  if (process.env['BENCH_DETAIL']) {
+    for (const text of [mid, big]) {
+      const tree = parser.parse(text);
+      if (!tree) continue;
+      const lines = text.split('\n').length;
+      console.log(`detail ${lines} lines: convert ${time(50, () => toSyntax(tree, text)).toFixed(2)} ms`);
+      const root = toSyntax(tree, text);
+      console.log(`detail ${lines} lines: interpret ${time(50, () => analyzePython(root, text, [], {})).toFixed(2)} ms`);
+      tree.delete();
     }
+    const ctor: number[] = [];
+    const an: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const t0 = performance.now();
+      const doc = new AnalyzedDocument('python', big);
+      const t1 = performance.now();
+      doc.analyze();
+      an.push(performance.now() - t1);
+      ctor.push(t1 - t0);
+      doc.dispose();
+    }
+    console.log(`detail full: new document (parse) ${median(ctor).toFixed(2)} ms, analyze ${median(an).toFixed(2)} ms`);
   }
 
   const rows: Array<[string, number, number | undefined]> = [

@@ -61,6 +61,7 @@ const MAX_DEPTH = 400;
 /** Names of a language's node types and fields by id: reading ids from the cursor avoids a string per node. */
 interface Names {
   types: string[];
+  named: boolean[];
   fields: Array<string | undefined>;
 }
 const namesByLanguage = new WeakMap<Language, Names>();
@@ -69,10 +70,14 @@ function namesOf(language: Language): Names {
   let names = namesByLanguage.get(language);
   if (!names) {
     const types: string[] = [];
-    for (let i = 0; i < language.nodeTypeCount; i++) types.push(language.nodeTypeForId(i) ?? '');
+    const named: boolean[] = [];
+    for (let i = 0; i < language.nodeTypeCount; i++) {
+      types.push(language.nodeTypeForId(i) ?? '');
+      named.push(language.nodeTypeIsNamed(i));
+    }
     const fields: Array<string | undefined> = [undefined];
     for (let i = 1; i <= language.fieldCount; i++) fields.push(language.fieldNameForId(i) ?? undefined);
-    names = { types, fields };
+    names = { types, named, fields };
     namesByLanguage.set(language, names);
   }
   return names;
@@ -157,7 +162,7 @@ function convert(ctx: ConvertContext, field: string | undefined, depth: number):
     const slice = node.type === 'slice';
     do {
       const fieldId = cursor.currentFieldId;
-      if (slice || fieldId !== 0 || cursor.nodeIsNamed) node.children.push(convert(ctx, names.fields[fieldId], depth + 1));
+      if (slice || fieldId !== 0 || names.named[cursor.nodeTypeId]) node.children.push(convert(ctx, names.fields[fieldId], depth + 1));
     } while (cursor.gotoNextSibling());
     cursor.gotoParent();
   } else if (cursor.nodeIsMissing) node.isError = true;

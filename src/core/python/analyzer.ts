@@ -22,9 +22,9 @@ export function shapeJSON(s: Shape | null): ShapeJSON {
 
 export interface CallInfo {
   args: Value[];
-  kwargs: Map<string, Value>;
+  kwargs: ReadonlyMap<string, Value>;
   argNodes: SyntaxNode[];
-  kwNodes: Map<string, SyntaxNode>;
+  kwNodes: ReadonlyMap<string, SyntaxNode>;
   unknownSplat: boolean;
   node: SyntaxNode;
   scope: Scope;

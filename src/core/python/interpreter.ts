@@ -7,7 +7,11 @@ import {
   bool, FALSE, list, NONE, num, Scope, str, TRUE, truthy, tuple, UNKNOWN_VALUE,
   type ClassValue, type DictValue, type FuncValue, type ModuleValue, type Param, type SeqValue, type Value,
 } from './values';
-import type { Analyzer } from './analyzer';
+import type { Analyzer, CallInfo } from './analyzer';
+
+/** Shared empty keyword maps: never mutated (a call with keywords gets its own). */
+const NO_KWARGS: ReadonlyMap<string, Value> = new Map();
+const NO_KWNODES: ReadonlyMap<string, SyntaxNode> = new Map();
 
 export class StepLimitError extends Error {
   constructor() {
@@ -774,26 +778,31 @@ export class Interpreter {
 
   // ---------------------------------------------------------------- calls
 
-  evalArgs(argsNode: SyntaxNode | undefined, scope: Scope): { args: Value[]; kwargs: Map<string, Value>; argNodes: SyntaxNode[]; kwNodes: Map<string, SyntaxNode>; unknownSplat: boolean } {
-    const args: Value[] = [];
-    const kwargs = new Map<string, Value>();
-    const argNodes: SyntaxNode[] = [];
-    const kwNodes = new Map<string, SyntaxNode>();
-    let unknownSplat = false;
-    if (!argsNode) return { args, kwargs, argNodes, kwNodes, unknownSplat };
+  /** Evaluates a call's arguments. The maps are only allocated when keywords are present (calls are the hot path). */
+  evalArgs(argsNode: SyntaxNode | undefined, scope: Scope, node: SyntaxNode): CallInfo {
+    const info: CallInfo = { args: [], kwargs: NO_KWARGS, argNodes: [], kwNodes: NO_KWNODES, unknownSplat: false, node, scope };
+    if (!argsNode) return info;
+    const { args, argNodes } = info;
     if (argsNode.type === 'generator_expression') {
       args.push(this.evalExpr(argsNode, scope));
       argNodes.push(argsNode);
-      return { args, kwargs, argNodes, kwNodes, unknownSplat };
+      return info;
     }
+    const keyword = (name: string, v: Value, n: SyntaxNode): void => {
+      const kwargs = info.kwargs === NO_KWARGS ? new Map<string, Value>() : (info.kwargs as Map<string, Value>);
+      const kwNodes = info.kwNodes === NO_KWNODES ? new Map<string, SyntaxNode>() : (info.kwNodes as Map<string, SyntaxNode>);
+      kwargs.set(name, v);
+      kwNodes.set(name, n);
+      info.kwargs = kwargs;
+      info.kwNodes = kwNodes;
+    };
     for (const a of argsNode.children) {
       if (a.type === 'comment') continue;
       if (a.type === 'keyword_argument') {
         const name = child(a, 'name')?.text;
         const valueNode = child(a, 'value');
         if (!name || !valueNode) continue;
-        kwargs.set(name, this.evalExpr(valueNode, scope));
-        kwNodes.set(name, valueNode);
+        keyword(name, this.evalExpr(valueNode, scope), valueNode);
       } else if (a.type === 'list_splat') {
         const v = this.evalExpr(a.children[0] ?? a, scope);
         const items = this.iterate(v);
@@ -802,37 +811,33 @@ export class Interpreter {
             args.push(item);
             argNodes.push(a);
           }
-          if ((v.k === 'list' || v.k === 'tuple') && v.uncertain) unknownSplat = true;
-        } else unknownSplat = true;
+          if ((v.k === 'list' || v.k === 'tuple') && v.uncertain) info.unknownSplat = true;
+        } else info.unknownSplat = true;
       } else if (a.type === 'dictionary_splat') {
         const v = this.evalExpr(a.children[0] ?? a, scope);
         if (v.k === 'dict') {
           v.keys.forEach((k, i) => {
-            if (k.k === 'str') {
-              kwargs.set(k.v, v.vals[i] ?? UNKNOWN_VALUE);
-              kwNodes.set(k.v, a);
-            }
+            if (k.k === 'str') keyword(k.v, v.vals[i] ?? UNKNOWN_VALUE, a);
           });
-          if (v.uncertain) unknownSplat = true;
-        } else unknownSplat = true;
+          if (v.uncertain) info.unknownSplat = true;
+        } else info.unknownSplat = true;
       } else {
         args.push(this.evalExpr(a, scope));
         argNodes.push(a);
       }
     }
-    return { args, kwargs, argNodes, kwNodes, unknownSplat };
+    return info;
   }
 
   private evalCall(node: SyntaxNode, scope: Scope): Value {
     const fnNode = child(node, 'function');
     if (!fnNode) return UNKNOWN_VALUE;
     const fn = this.evalExpr(fnNode, scope);
-    const call = this.evalArgs(child(node, 'arguments'), scope);
-    return this.analyzer.call(fn, { ...call, node, scope });
+    return this.analyzer.call(fn, this.evalArgs(child(node, 'arguments'), scope, node));
   }
 
   /** Calls a user function or method. */
-  callFunction(fn: FuncValue, args: Value[], kwargs: Map<string, Value>, callSite: Range | undefined): Value {
+  callFunction(fn: FuncValue, args: Value[], kwargs: ReadonlyMap<string, Value>, callSite: Range | undefined): Value {
     if (this.frames.length >= MAX_CALL_DEPTH) {
       this.analyzer.note(`call depth limit reached in ${fn.name}: recursion is not followed further`);
       return UNKNOWN_VALUE;

@@ -33,7 +33,7 @@ function argToJSON(a: ArgValue): unknown {
 }
 
 /** Binds a call's arguments to a layer's signature (Python's rules, rules/bind-args.ts) and remembers where each was written. */
-export function bindArgs(spec: LayerSpec, args: Value[], kwargs: Map<string, Value>, argNodes: SyntaxNode[], kwNodes: Map<string, SyntaxNode>, unknownSplat: boolean): { args: BoundArgs; issues: LayerIssue[] } {
+export function bindArgs(spec: LayerSpec, args: Value[], kwargs: ReadonlyMap<string, Value>, argNodes: SyntaxNode[], kwNodes: ReadonlyMap<string, SyntaxNode>, unknownSplat: boolean): { args: BoundArgs; issues: LayerIssue[] } {
   const keywords: Record<string, ArgValue> = {};
   for (const [name, v] of kwargs) keywords[name] = toArg(v);
   const bound = bindRuleArgs(spec, args.map(toArg), keywords, { unknownTail: unknownSplat });
@@ -275,14 +275,14 @@ export class ModuleOps {
 
   // ---------------------------------------------------------------- application
 
-  apply(m: ModuleValue, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode): Value {
+  apply(m: ModuleValue, args: Value[], kwargs: ReadonlyMap<string, Value>, node: SyntaxNode): Value {
     const out = this.applyUnmarked(m, args, kwargs, node);
     // A module built on an uncertain path gives an uncertain result: nothing downstream of it is reported.
     if (m.uncertain && out.k === 'tensor' && !out.uncertain) return { ...out, uncertain: true };
     return out;
   }
 
-  private applyUnmarked(m: ModuleValue, args: Value[], kwargs: Map<string, Value>, node: SyntaxNode): Value {
+  private applyUnmarked(m: ModuleValue, args: Value[], kwargs: ReadonlyMap<string, Value>, node: SyntaxNode): Value {
     const run = this.a.run;
     run?.used.add(m.id);
     if (m.uncertain && run) run.uncertain = true;

@@ -227,7 +227,7 @@ export class TensorOps {
           const r = toDim(reps[i] ?? num(1));
           return r === undefined ? unknownDim() : mul(s, r);
         });
-        return this.op('repeat', {}, [t], this.make(out, t), node);
+        return this.op('repeat', { repeats: reps.map((r) => toNumber(r) ?? null) }, [t], this.make(out, t), node);
       }
       case 'chunk':
       case 'split':
