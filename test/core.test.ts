@@ -221,3 +221,26 @@ summary(model, (3, 32, 32))
   assert.equal(a.models[0]?.inputSource, 'example');
   assert.deepEqual(a.models[0]?.input, [[1, 3, 32, 32]]);
 });
+
+test('a mismatch in a layer built by a helper points at the helper call and offers no fix that would break other callers', async () => {
+  const text = `import torch
+import torch.nn as nn
+def conv3x3(cin, cout):
+    return nn.Conv2d(cin, cout, 3, padding=1)
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = conv3x3(3, 16)
+        self.b = conv3x3(32, 16)
+    def forward(self, x):
+        return self.b(self.a(x))
+net = Net()
+net(torch.randn(1, 3, 8, 8))
+`;
+  const a = await analyze(text);
+  const f = only(a, 'channel-mismatch')[0];
+  assert.ok(f);
+  assert.equal(text.slice(f.range.startOffset, f.range.endOffset), 'cin');
+  assert.deepEqual(f.fixes, []);
+  assert.ok(f.related.some((r) => r.range.start.line === 8 && r.message.includes('built by')), JSON.stringify(f.related));
+});

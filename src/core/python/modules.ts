@@ -68,8 +68,15 @@ export class ModuleOps {
   private newModule(type: string, node: SyntaxNode): ModuleValue {
     return {
       k: 'module', id: this.a.nextModuleId++, type, children: new Map(), attrs: new Map(), site: rangeOf(node),
-      uncertain: this.a.uncertain, broken: false,
+      uncertain: this.a.uncertain, broken: false, builtBy: this.helperCallSite(),
     };
+  }
+
+  /** When a layer is built inside a helper (`conv3x3(...)`, `_make_layer`), the call in the caller that built it. */
+  private helperCallSite(): Range | undefined {
+    const frame = this.a.interp.currentFrame;
+    if (!frame?.func || frame.func.name === '__init__') return undefined;
+    return frame.callSite;
   }
 
   constructBuiltin(spec: LayerSpec, info: CallInfo): ModuleValue {
@@ -371,15 +378,19 @@ export class ModuleOps {
     if (input && rangeOf(callNode).startOffset !== m.site.startOffset) {
       related.push({ range: rangeOf(callNode), message: `${m.type} is applied here` });
     }
+    if (m.builtBy) related.push({ range: m.builtBy, message: `${m.type} is built by this call` });
+    // A fix rewrites a literal; an argument computed from variables (a helper's parameter) is used by other calls too.
+    const literal = (r: Range | undefined): r is Range => r !== undefined && /^\s*-?\d+\s*$|^\s*'[a-z]*'\s*$|^\s*"[a-z]*"\s*$/.test(this.a.source.slice(r.startOffset, r.endOffset));
     const fixes = [];
     if (issue.fix) {
       const fixRange = m.args?.rangeOf(issue.fix.arg);
-      if (fixRange) fixes.push({ title: issue.fix.title, edits: [{ range: fixRange, newText: issue.fix.value }], preferred: true });
+      if (literal(fixRange)) fixes.push({ title: issue.fix.title, edits: [{ range: fixRange, newText: issue.fix.value }], preferred: true });
     }
     // Also offer to change the producer's out_channels when the mismatch is about channels.
-    if (issue.code === 'channel-mismatch' && input?.producer?.argRange && m.args) {
+    if (issue.code === 'channel-mismatch' && literal(input?.producer?.argRange) && m.args) {
       const want = m.args.get('in_channels');
-      if (typeof want === 'number') fixes.push({ title: `Change the previous layer's out_channels to ${want}`, edits: [{ range: input.producer.argRange, newText: String(want) }], preferred: false });
+      const at = input?.producer?.argRange;
+      if (typeof want === 'number' && at) fixes.push({ title: `Change the previous layer's out_channels to ${want}`, edits: [{ range: at, newText: String(want) }], preferred: false });
     }
     this.a.report({
       code: issue.code, severity: issue.severity, range, message: issue.message, pytorchError: issue.pytorch,

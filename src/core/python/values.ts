@@ -84,6 +84,8 @@ export interface ModuleValue {
   uncertain: boolean;
   /** Set when constructor checks failed: applying it produces nothing further. */
   broken: boolean;
+  /** The helper call (`conv3x3(...)`) that built this layer, when not built directly in __init__. */
+  builtBy: Range | undefined;
 }
 
 export interface BoundArgs extends LayerArgs {
