@@ -188,6 +188,9 @@ def run_entry(entry, namespace, taken, file_error, lines, path):
     try:
         with torch.no_grad(), contextlib.redirect_stdout(io.StringIO()):
             y = model(x)
+        if isinstance(y, (tuple, list)):
+            # A model returning several tensors (a VAE's reconstruction, mu, logvar): its output is the first one.
+            y = next((t for t in y if isinstance(t, torch.Tensor)), y)
         result["output"] = shape_of(y)
         if result["output"] is None:
             raise SystemExit(f"{entry['file']}: {entry['model']} returned {type(y).__name__}, not a tensor")

@@ -232,7 +232,7 @@ export class TensorOps {
       case 'chunk':
       case 'split':
       case 'unbind':
-        return { k: 'tuple', items: [], uncertain: true };
+        return this.split(t, name, args, kwargs, node);
       case 'matmul':
       case 'mm':
       case 'bmm':
@@ -460,6 +460,41 @@ export class TensorOps {
     // max/min over a dim return (values, indices).
     if ((name === 'max' || name === 'min') && !(dimV.k === 'tuple' || dimV.k === 'list')) return tuple([r, this.make(out, t)]);
     return r;
+  }
+
+  /** chunk(n, dim), split(size | sizes, dim), unbind(dim): a tuple of tensors when the sizes are known. */
+  private split(t: TensorValue, name: string, args: Value[], kwargs: ReadonlyMap<string, Value>, node: SyntaxNode): Value {
+    const unknown: Value = { k: 'tuple', items: [], uncertain: true };
+    const shape = t.shape;
+    const dimV = name === 'unbind' ? args[0] ?? kwargs.get('dim') : args[1] ?? kwargs.get('dim');
+    const d = dimV ? toNumber(dimV) : 0;
+    if (!shape || d === undefined) return unknown;
+    const i = this.normDim(d, shape.length);
+    if (i === undefined) return this.dimError(node, d, shape.length, [t]);
+    const size = shape[i];
+    if (size === undefined || !isKnown(size)) return unknown;
+    let parts: number[];
+    if (name === 'unbind') parts = Array<number>(size).fill(1);
+    else {
+      const a0 = args[0] ?? kwargs.get(name === 'chunk' ? 'chunks' : 'split_size_or_sections');
+      const list = a0 && (a0.k === 'list' || a0.k === 'tuple') ? a0.items.map(toNumber) : undefined;
+      const n = a0 ? toNumber(a0) : undefined;
+      if (list) {
+        if (list.some((x) => x === undefined)) return unknown;
+        parts = list as number[];
+      } else if (n !== undefined && n > 0) {
+        // chunk(n): pieces of ceil(size / n); split(s): pieces of s, the last one smaller.
+        const piece = name === 'chunk' ? Math.ceil(size / n) : n;
+        parts = [];
+        for (let left = size; left > 0; left -= piece) parts.push(Math.min(piece, left));
+      } else return unknown;
+    }
+    if (parts.length > 1024) return unknown;
+    const items = parts.map((p) => {
+      const out = name === 'unbind' ? [...shape.slice(0, i), ...shape.slice(i + 1)] : shape.map((s2, k) => (k === i ? p : s2));
+      return this.op(name, { dim: d }, [t], this.make(out, t), node);
+    });
+    return { k: 'tuple', items };
   }
 
   private matmul(a: TensorValue, b: TensorValue, node: SyntaxNode): TensorValue {
