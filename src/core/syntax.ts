@@ -107,7 +107,7 @@ export function toSyntax(tree: Tree, source: string, previous?: SyntaxNode): Syn
       if (old && old.type === type && old.startCol === start - (lineStarts[positionAt(lineStarts, start).line] ?? 0)) {
         root.children.push(old.start === start ? old : shifted(old, start - old.start, positionAt(lineStarts, start).line - old.startRow));
       } else if (cursor.nodeIsNamed || cursor.currentFieldId !== 0) {
-        root.children.push(convert(ctx, names.fields[cursor.currentFieldId], 1));
+        root.children.push(convert(ctx, names.fields[cursor.currentFieldId], 1, cursor.nodeTypeId));
       }
     } while (cursor.gotoNextSibling());
     cursor.gotoParent();
@@ -136,11 +136,11 @@ interface ConvertContext {
   lineStarts: number[];
 }
 
-function makeNode(ctx: ConvertContext, field: string | undefined): SyntaxNode {
+function makeNode(ctx: ConvertContext, field: string | undefined, typeId = ctx.cursor.nodeTypeId): SyntaxNode {
   const { cursor, names, lineStarts } = ctx;
   const start = cursor.startIndex;
   const end = cursor.endIndex;
-  const type = names.types[cursor.nodeTypeId] ?? cursor.nodeType;
+  const type = names.types[typeId] ?? cursor.nodeType;
   const sp = positionAt(lineStarts, start);
   const ep = positionAt(lineStarts, end);
   return {
@@ -150,9 +150,10 @@ function makeNode(ctx: ConvertContext, field: string | undefined): SyntaxNode {
   };
 }
 
-function convert(ctx: ConvertContext, field: string | undefined, depth: number): SyntaxNode {
+// Every cursor property is a call into WebAssembly: each is read once per node.
+function convert(ctx: ConvertContext, field: string | undefined, depth: number, typeId?: number): SyntaxNode {
   const { cursor, source, names } = ctx;
-  const node = makeNode(ctx, field);
+  const node = makeNode(ctx, field, typeId);
   if (depth > MAX_DEPTH) {
     node.isError = node.hasError = true;
     return node;
@@ -162,10 +163,11 @@ function convert(ctx: ConvertContext, field: string | undefined, depth: number):
     const slice = node.type === 'slice';
     do {
       const fieldId = cursor.currentFieldId;
-      if (slice || fieldId !== 0 || names.named[cursor.nodeTypeId]) node.children.push(convert(ctx, names.fields[fieldId], depth + 1));
+      const childType = cursor.nodeTypeId;
+      if (slice || fieldId !== 0 || names.named[childType]) node.children.push(convert(ctx, names.fields[fieldId], depth + 1, childType));
     } while (cursor.gotoNextSibling());
     cursor.gotoParent();
-  } else if (cursor.nodeIsMissing) node.isError = true;
+  } else if (node.start === node.end && cursor.nodeIsMissing) node.isError = true;
   node.hasError = node.isError || node.children.some((c) => c.hasError);
   if (node.children.length === 0 || LEAF_TEXT.has(node.type)) node.text = source.slice(node.start, node.end);
   return node;
