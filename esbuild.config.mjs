@@ -78,6 +78,27 @@ if (existsSync('bench/engine.bench.ts')) builds.push(esbuild.build({
 }));
 await Promise.all(builds);
 
+// The preview webview (browser, IIFE) with its engine worker inlined as text: the worker bundle is built
+// first and handed to the webview bundle as the module 'conv-lens-preview-worker'. CSS and icon are copied.
+const previewWorker = await esbuild.build({
+  ...common, alias: {}, platform: 'browser', format: 'iife', write: false, sourcemap: production ? false : 'inline',
+  entryPoints: ['webview/worker.ts'], outfile: 'out/webview/worker.js',
+});
+const workerSource = previewWorker.outputFiles[0].text;
+const previewWorkerPlugin = {
+  name: 'preview-worker',
+  setup(build) {
+    build.onResolve({ filter: /^conv-lens-preview-worker$/ }, (args) => ({ path: args.path, namespace: 'preview-worker' }));
+    build.onLoad({ filter: /.*/, namespace: 'preview-worker' }, () => ({ loader: 'js', contents: `export default ${JSON.stringify(workerSource)};` }));
+  },
+};
+mkdirSync('out/webview', { recursive: true });
+for (const f of ['webview/preview.css', 'webview/conv-lens.svg']) cpSync(f, join('out/webview', f.split('/').pop()));
+await esbuild.build({
+  ...common, alias: {}, plugins: [previewWorkerPlugin], platform: 'browser', format: 'iife',
+  entryPoints: { preview: 'webview/main.ts' }, outdir: 'out/webview',
+});
+
 // The VS Code extension: one bundle for the Node extension host, one for the browser (vscode.dev, web workers).
 const extension = { ...common, format: 'cjs', external: ['vscode'], outdir: 'out' };
 const extensionBuilds = [

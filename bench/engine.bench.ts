@@ -1,6 +1,10 @@
 // Engine benchmark: our conv engine vs onnxruntime-web (wasm, 1 thread) and TensorFlow.js (wasm, 1 thread),
-// in one process, same layers and weights. `npm run bench:engine` (add `-- --quick` for fewer repeats).
+// in one process, same layers and weights. `npm run bench:engine` (add `-- --quick` for fewer repeats,
+// `-- --only TEXT` for some rows).
+import { readFileSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
+
+import { initCore, AnalyzedDocument } from '../src/core/index';
 
 import type { GraphNode, ModelGraph } from '../src/core/types';
 import { conv2d, type Conv2dOptions } from '../src/engine/ops/conv';
@@ -14,22 +18,31 @@ type Ort = typeof import('onnxruntime-web');
 type Tf = typeof import('@tensorflow/tfjs-core');
 
 const quick = process.argv.includes('--quick');
+/** `-- --only Depthwise`: just the rows whose name contains the text ("ResNet" for the whole-net rows). */
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] ?? '' : undefined;
+const wanted = (name: string): boolean => only === undefined || name.includes(only);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1] as number;
 }
 
-async function timeIt(f: () => unknown | Promise<unknown>, budgetMs = quick ? 300 : 1500, minReps = quick ? 3 : 10, maxReps = 200): Promise<number> {
-  for (let i = 0; i < 3; i++) await f();
-  const ts: number[] = [];
+/**
+ * Medians of several contenders timed in alternation (one call of each per round), so that load from other
+ * processes on a shared machine falls on all of them alike instead of on whichever ran at the wrong moment.
+ */
+async function timeInterleaved(fs: Array<() => unknown | Promise<unknown>>, budgetMs = quick ? 900 : 4500, minRounds = quick ? 3 : 10, maxRounds = 200): Promise<number[]> {
+  for (let i = 0; i < 3; i++) for (const f of fs) await f();
+  const ts = fs.map((): number[] => []);
   const start = performance.now();
-  while (ts.length < minReps || (ts.length < maxReps && performance.now() - start < budgetMs)) {
-    const t0 = performance.now();
-    await f();
-    ts.push(performance.now() - t0);
+  for (let r = 0; r < minRounds || (r < maxRounds && performance.now() - start < budgetMs); r++) {
+    for (const [i, f] of fs.entries()) {
+      const t0 = performance.now();
+      await f();
+      ts[i]?.push(performance.now() - t0);
+    }
   }
-  return median(ts);
+  return ts.map(median);
 }
 
 interface ConvRow {
@@ -50,43 +63,19 @@ const ROWS: ConvRow[] = [
   { name: 'Conv 3x3 p1, 3->16, 32x32', input: [1, 3, 32, 32], cout: 16, k: 3, stride: 1, pad: 1, groups: 1 },
 ];
 
-const RANGE = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 };
-
-/** torchvision's resnet18 as the core would describe its forward pass. */
-function resnet18Graph(): ModelGraph {
-  const nodes: GraphNode[] = [];
-  let next = 1;
-  const mod = (name: string, type: string, args: Record<string, unknown>, input: number): number => {
-    nodes.push({ id: next, op: 'module', module: { name, type, args }, args: {}, inputs: [input], shape: [], range: RANGE });
-    return next++;
-  };
-  const fn = (op: string, args: Record<string, unknown>, inputs: number[]): number => {
-    nodes.push({ id: next, op, args, inputs, shape: [], range: RANGE });
-    return next++;
-  };
-  const conv = (name: string, cin: number, cout: number, k: number, s: number, p: number, x: number): number =>
-    mod(name, 'Conv2d', { in_channels: cin, out_channels: cout, kernel_size: k, stride: s, padding: p, dilation: 1, groups: 1, bias: false, padding_mode: 'zeros' }, x);
-  const bn = (name: string, c: number, x: number): number =>
-    mod(name, 'BatchNorm2d', { num_features: c, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: true }, x);
-  const relu = (x: number): number => mod('relu', 'ReLU', { inplace: true }, x);
-  let x = relu(bn('bn1', 64, conv('conv1', 3, 64, 7, 2, 3, 0)));
-  x = mod('maxpool', 'MaxPool2d', { kernel_size: 3, stride: 2, padding: 1, dilation: 1, return_indices: false, ceil_mode: false }, x);
-  let cin = 64;
-  for (const [li, cout] of [[1, 64], [2, 128], [3, 256], [4, 512]] as const) {
-    for (let b = 0; b < 2; b++) {
-      const p = `layer${li}.${b}`;
-      const s = b === 0 && li > 1 ? 2 : 1;
-      let y = relu(bn(`${p}.bn1`, cout, conv(`${p}.conv1`, cin, cout, 3, s, 1, x)));
-      y = bn(`${p}.bn2`, cout, conv(`${p}.conv2`, cout, cout, 3, 1, 1, y));
-      const idt = s !== 1 || cin !== cout ? bn(`${p}.downsample.1`, cout, conv(`${p}.downsample.0`, cin, cout, 1, s, 0, x)) : x;
-      x = relu(fn('add', {}, [y, idt]));
-      cin = cout;
-    }
+/** torchvision's resnet18 (examples/resnet18.py, built as resnet18()) as the real core describes its forward pass. */
+async function resnet18Graph(): Promise<ModelGraph> {
+  const root = resolve(__dirname, '..', '..');
+  await initCore(async (file) => readFileSync(resolve(__dirname, '..', 'wasm', file)));
+  const doc = new AnalyzedDocument('python', readFileSync(resolve(root, 'examples', 'resnet18.py'), 'utf8'));
+  try {
+    const a = doc.analyze({ inputs: { ResNet: [1, 3, 224, 224] }, construct: { ResNet: 'resnet18()' } });
+    const m = a.models.find((r) => r.name === 'ResNet');
+    if (m === undefined || a.findings.some((f) => f.severity === 'error')) throw new Error('examples/resnet18.py: the core did not produce the ResNet graph');
+    return m.graph;
+  } finally {
+    doc.dispose();
   }
-  x = mod('avgpool', 'AdaptiveAvgPool2d', { output_size: [1, 1] }, x);
-  x = fn('flatten', { start_dim: 1, end_dim: -1 }, [x]);
-  const out = mod('fc', 'Linear', { in_features: 512, out_features: 1000, bias: true }, x);
-  return { input: 0, nodes, output: out };
 }
 
 /** The same graph as ONNX, for onnxruntime-web (which fuses BN and ReLU into its convs itself). */
@@ -104,17 +93,30 @@ function graphToOnnx(g: ModelGraph, params: Map<string, Tensor>, inputDims: numb
     const ins = n.inputs.map(nm), out = [nm(n.id)];
     const m = n.module;
     if (m === undefined) {
-      if (n.op === 'add') nodes.push({ op: 'Add', inputs: ins, outputs: out });
+      if (n.op === 'add' || n.op === 'iadd') nodes.push({ op: 'Add', inputs: ins, outputs: out });
       else if (n.op === 'flatten') nodes.push({ op: 'Flatten', inputs: ins, outputs: out, attrs: { axis: 1 } });
       else throw new Error(`bench ONNX export: ${n.op}`);
       continue;
     }
-    const a = m.args as Record<string, number>;
+    // Constructor arguments as the core binds them: an int or a pair.
+    const pair = (k: string, def: number): [number, number] => {
+      const v = m.args[k] ?? def;
+      return Array.isArray(v) ? [Number(v[0]), Number(v[1])] : [Number(v), Number(v)];
+    };
     switch (m.type) {
-      case 'Conv2d': nodes.push({ op: 'Conv', inputs: [...ins, init(`${m.name}.weight`)], outputs: out, attrs: { kernel_shape: [a['kernel_size'] as number, a['kernel_size'] as number], strides: [a['stride'] as number, a['stride'] as number], pads: new Array<number>(4).fill(a['padding'] as number), group: a['groups'] as number } }); break;
+      case 'Conv2d': {
+        const [ph, pw] = pair('padding', 0);
+        const bias = m.args['bias'] === false ? [] : [init(`${m.name}.bias`)];
+        nodes.push({ op: 'Conv', inputs: [...ins, init(`${m.name}.weight`), ...bias], outputs: out, attrs: { kernel_shape: pair('kernel_size', 1), strides: pair('stride', 1), pads: [ph, pw, ph, pw], group: Number(m.args['groups'] ?? 1) } });
+        break;
+      }
       case 'BatchNorm2d': nodes.push({ op: 'BatchNormalization', inputs: [...ins, init(`${m.name}.weight`), init(`${m.name}.bias`), init(`${m.name}.running_mean`), init(`${m.name}.running_var`)], outputs: out, attrs: { epsilon: { f: 1e-5 } } }); break;
       case 'ReLU': nodes.push({ op: 'Relu', inputs: ins, outputs: out }); break;
-      case 'MaxPool2d': nodes.push({ op: 'MaxPool', inputs: ins, outputs: out, attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] } }); break;
+      case 'MaxPool2d': {
+        const [ph, pw] = pair('padding', 0);
+        nodes.push({ op: 'MaxPool', inputs: ins, outputs: out, attrs: { kernel_shape: pair('kernel_size', 1), strides: pair('stride', 1), pads: [ph, pw, ph, pw] } });
+        break;
+      }
       case 'AdaptiveAvgPool2d': nodes.push({ op: 'GlobalAveragePool', inputs: ins, outputs: out }); break;
       case 'Linear': nodes.push({ op: 'Gemm', inputs: [...ins, init(`${m.name}.weight`), init(`${m.name}.bias`)], outputs: out, attrs: { transB: 1 } }); break;
       default: throw new Error(`bench ONNX export: ${m.type}`);
@@ -142,7 +144,7 @@ async function main(): Promise<void> {
   console.log(`Conv Lens engine benchmark: single thread, NCHW batch 1, ${rt.relaxed ? 'relaxed-SIMD FMA' : 'wasm SIMD (no relaxed SIMD in this runtime)'} kernels; median ms (GFLOP/s)\n`);
 
   // ResNet-18 first, so the process's peak RSS at this point is ours alone.
-  const graph = resnet18Graph();
+  const graph = await resnet18Graph();
   const params = new Map<string, Tensor>();
   for (const [name, spec] of graphParameters(graph)) {
     const data = spec.name === 'running_var' || spec.name === 'running_mean' || (spec.type === 'BatchNorm2d')
@@ -152,8 +154,10 @@ async function main(): Promise<void> {
   }
   const x224: Tensor = { shape: [1, 3, 224, 224], data: randn(3 * 224 * 224, 2) };
   const resnetFlops = 2 * 1.814e9;
-  const ourResnet = await timeIt(() => runGraph(graph, x224, { weights: params, fuse: true }), quick ? 1000 : 4000, quick ? 2 : 5, 30);
-  const ourResnetAll = await timeIt(() => runGraph(graph, x224, { weights: params }), quick ? 1000 : 4000, quick ? 2 : 5, 30);
+  const resnet = wanted('ResNet-18');
+  const ourResnetFused = (): unknown => runGraph(graph, x224, { weights: params, fuse: true });
+  const ourResnetAll = (): unknown => runGraph(graph, x224, { weights: params });
+  if (resnet) for (let i = 0; i < 3; i++) { ourResnetFused(); ourResnetAll(); }
   const kept = runGraph(graph, x224, { weights: params });
   let keptBytes = 0;
   for (const t of kept.outputs.values()) keptBytes += t.data.length * 4;
@@ -173,7 +177,7 @@ async function main(): Promise<void> {
 
   const header = ['layer', 'ours', 'onnxruntime-web', 'tfjs wasm', 'ours vs ort', 'ours vs tfjs'];
   const table: string[][] = [];
-  for (const r of ROWS) {
+  for (const r of ROWS.filter((row) => wanted(row.name))) {
     const [n, cin, h, w] = r.input;
     const weight: Tensor = { shape: [r.cout, cin / r.groups, r.k, r.k], data: initParameter([r.cout, cin / r.groups, r.k, r.k], { kind: 'kaiming_uniform', fanIn: (cin / r.groups) * r.k * r.k }, 1, r.name) };
     const bias: Tensor = { shape: [r.cout], data: randn(r.cout, 3) };
@@ -181,7 +185,7 @@ async function main(): Promise<void> {
     const o: Conv2dOptions = { stride: [r.stride, r.stride], padding: [r.pad, r.pad, r.pad, r.pad], dilation: [1, 1], groups: r.groups, paddingMode: 'zeros' };
     const y = conv2d(x, weight, bias, o);
     const flops = 2 * y.data.length * (cin / r.groups) * r.k * r.k;
-    const ours = await timeIt(() => conv2d(x, weight, bias, o));
+    const ours = (): unknown => conv2d(x, weight, bias, o);
 
     const session = await ort.InferenceSession.create(convOnnx(r, weight, bias), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
     const feeds = { input: new ort.Tensor('float32', x.data, [...r.input]) };
@@ -190,8 +194,7 @@ async function main(): Promise<void> {
     const cd = check?.data as Float32Array;
     for (let i = 0; i < y.data.length; i++) err = Math.max(err, Math.abs((cd[i] as number) - (y.data[i] as number)));
     if (!(err < 1e-3)) throw new Error(`${r.name}: ours and onnxruntime-web disagree by ${err}`);
-    const ortMs = await timeIt(async () => { const out = await session.run(feeds); (out['out'] as { dispose?: () => void }).dispose?.(); });
-    await session.release();
+    const ortRun = async (): Promise<void> => { const out = await session.run(feeds); (out['out'] as { dispose?: () => void }).dispose?.(); };
 
     // TensorFlow.js convolves NHWC (its native layout); time includes reading the result back.
     const xt = tf.transpose(tf.tensor4d(x.data, [n, cin, h, w]), [0, 2, 3, 1]) as import('@tensorflow/tfjs-core').Tensor4D;
@@ -205,25 +208,28 @@ async function main(): Promise<void> {
       yt.dataSync();
       yt.dispose();
     };
-    const tfMs = await timeIt(tfRun);
+    const [ourMs, ortMs, tfMs] = await timeInterleaved([ours, ortRun, tfRun]) as [number, number, number];
+    await session.release();
     tf.dispose([xt, wt, bt]);
 
     const g = (ms: number): string => `${fmtMs(ms)} (${(flops / ms / 1e6).toFixed(1)})`;
-    table.push([r.name, g(ours), g(ortMs), g(tfMs), `${(ortMs / ours).toFixed(2)}x`, `${(tfMs / ours).toFixed(2)}x`]);
+    table.push([r.name, g(ourMs), g(ortMs), g(tfMs), `${(ortMs / ourMs).toFixed(2)}x`, `${(tfMs / ourMs).toFixed(2)}x`]);
   }
 
-  const session = await ort.InferenceSession.create(graphToOnnx(graph, params, [1, 3, 224, 224]), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-  const feeds = { input: new ort.Tensor('float32', x224.data, [1, 3, 224, 224]) };
-  const ortOut = (await session.run(feeds))[`t${graph.output ?? 0}`]?.data as Float32Array;
-  const ours = kept.outputs.get('output') as Tensor;
-  let err = 0, mag = 0;
-  for (let i = 0; i < ours.data.length; i++) { err = Math.max(err, Math.abs((ortOut[i] as number) - (ours.data[i] as number))); mag = Math.max(mag, Math.abs(ours.data[i] as number)); }
-  if (!(err <= 1e-3 * Math.max(1, mag))) throw new Error(`ResNet-18: ours and onnxruntime-web disagree by ${err}`);
-  const ortResnet = await timeIt(() => session.run(feeds), quick ? 1000 : 4000, quick ? 2 : 5, 30);
-  await session.release();
-  const g = (ms: number): string => `${fmtMs(ms)} (${(resnetFlops / ms / 1e6).toFixed(1)})`;
-  table.push(['ResNet-18, 224x224 (whole net)', g(ourResnet), g(ortResnet), '-', `${(ortResnet / ourResnet).toFixed(2)}x`, '-']);
-  table.push(['ResNet-18, every node output kept', g(ourResnetAll), g(ortResnet), '-', `${(ortResnet / ourResnetAll).toFixed(2)}x`, '-']);
+  if (resnet) {
+    const session = await ort.InferenceSession.create(graphToOnnx(graph, params, [1, 3, 224, 224]), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    const feeds = { input: new ort.Tensor('float32', x224.data, [1, 3, 224, 224]) };
+    const ortOut = (await session.run(feeds))[`t${graph.output ?? 0}`]?.data as Float32Array;
+    const ours = kept.outputs.get('output') as Tensor;
+    let err = 0, mag = 0;
+    for (let i = 0; i < ours.data.length; i++) { err = Math.max(err, Math.abs((ortOut[i] as number) - (ours.data[i] as number))); mag = Math.max(mag, Math.abs(ours.data[i] as number)); }
+    if (!(err <= 1e-3 * Math.max(1, mag))) throw new Error(`ResNet-18: ours and onnxruntime-web disagree by ${err}`);
+    const [ourResnet, ourResnetKept, ortResnet] = await timeInterleaved([ourResnetFused, ourResnetAll, () => session.run(feeds)], quick ? 3000 : 15000, quick ? 2 : 7, 40) as [number, number, number];
+    await session.release();
+    const g = (ms: number): string => `${fmtMs(ms)} (${(resnetFlops / ms / 1e6).toFixed(1)})`;
+    table.push(['ResNet-18, 224x224 (whole net)', g(ourResnet), g(ortResnet), '-', `${(ortResnet / ourResnet).toFixed(2)}x`, '-']);
+    table.push(['ResNet-18, every node output kept', g(ourResnetKept), g(ortResnet), '-', `${(ortResnet / ourResnetKept).toFixed(2)}x`, '-']);
+  }
 
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join(' | ')} |`;

@@ -1,83 +1,118 @@
-// `conv-lens run` through runCommand with an in-memory file system and a stub analyzer.
-import { test } from 'node:test';
+// `conv-lens run` end to end: the shipped CLI bundle (out/cli.js), the real core analysing real model
+// source, real files. The bundle is loaded with require() rather than imported: imported into this test
+// bundle, main.ts would see itself as the main module and run.
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { runCommand, type RunIO } from '../src/cli/run';
 import { readSafetensors } from '../src/engine/weights/safetensors';
-import { tinyResNetGraph } from './engine-graphs';
 
-const NETS = resolve(__dirname, '../../test/goldens/engine/nets');
+type Cli = typeof import('../src/cli/main');
 
-function memIO(files: Record<string, Uint8Array>): RunIO & { out: string; err: string; written: Map<string, Uint8Array> } {
-  const io = {
-    out: '', err: '', written: new Map<string, Uint8Array>(),
-    stdout(s: string) { io.out += s; },
-    stderr(s: string) { io.err += s; },
-    readFile(p: string): Uint8Array { const f = files[p] ?? io.written.get(p); if (f === undefined) throw new Error(`ENOENT: ${p}`); return f; },
-    writeFile(p: string, b: Uint8Array) { io.written.set(p, b); },
-  };
-  return io;
+const root = join(__dirname, '..', '..');
+const NETS = join(root, 'test', 'goldens', 'engine', 'nets');
+const cli = require(join(root, 'out', 'cli.js')) as Cli;
+
+const dir = mkdtempSync(join(tmpdir(), 'conv-lens-run-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const net = join(dir, 'tiny_resnet.py');
+copyFileSync(join(NETS, 'tiny_resnet.py'), net);
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const r = { code: 0, out: '', err: '' };
+  r.code = await cli.main(['run', ...args], { stdout: (s) => { r.out += s; }, stderr: (s) => { r.err += s; } });
+  return r;
 }
 
-const analyze = (_path: string, _text: string, inputs: Record<string, number[]>) => ({
-  models: [{ name: 'TinyResNet', graph: tinyResNetGraph(), input: [inputs['TinyResNet'] ?? inputs['*'] ?? [1, 3, 'H', 'W']] }],
-});
-const src = new TextEncoder().encode('class TinyResNet(nn.Module): ...');
+function maxDiff(a: Float32Array, e: Float32Array): number {
+  let err = 0;
+  for (let i = 0; i < e.length; i++) err = Math.max(err, Math.abs((a[i] as number) - (e[i] as number)));
+  return err;
+}
 
-test('run --weights .pt --input-tensor --out writes every layer output and matches torch', async () => {
-  const golden = readFileSync(resolve(NETS, 'tiny_resnet.safetensors'));
-  const io = memIO({ 'net.py': src, 'w.pt': readFileSync(resolve(NETS, 'tiny_resnet.pt')), 'x.safetensors': golden });
-  const code = await runCommand(['run', 'net.py', '--weights', 'w.pt', '--input-tensor', 'x.safetensors', '--out', 'o.safetensors'], io, analyze);
-  assert.equal(code, 0, io.err);
-  const out = readSafetensors(io.written.get('o.safetensors') as Uint8Array).tensors;
-  const expected = readSafetensors(golden).tensors;
-  for (const key of ['conv1', 'layer2.0.downsample.0', 'relu#4', 'add#1', 'fc', 'output']) {
-    const a = out.get(key), e = expected.get(`out/${key}`);
-    assert.ok(a && e, key);
-    let err = 0;
-    for (let i = 0; i < e.data.length; i++) err = Math.max(err, Math.abs((a.data[i] as number) - (e.data[i] as number)));
-    assert.ok(err < 1e-4, `${key}: ${err}`);
+test('run --weights .pt --input-tensor --out: the core graph of tiny_resnet.py matches torch layer by layer', async () => {
+  const golden = join(NETS, 'tiny_resnet.safetensors');
+  const out = join(dir, 'o.safetensors');
+  const r = await run(net, '--weights', join(NETS, 'tiny_resnet.pt'), '--input-tensor', golden, '--out', out);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.err, '');
+  const ours = readSafetensors(readFileSync(out)).tensors;
+  const expected = readSafetensors(readFileSync(golden)).tensors;
+  // The core's keys: qualified module names; each block owns its ReLU (torchvision style), so the golden's
+  // shared-ReLU keys are compared only where both name the same tensor.
+  const keys = ['conv1', 'bn1', 'maxpool', 'layer1.0.conv1', 'layer1.0.bn2', 'layer2.0.conv1', 'layer2.0.downsample.0', 'layer2.0.downsample.1', 'avgpool', 'fc', 'output'];
+  for (const key of keys) {
+    const a = ours.get(key), e = expected.get(`out/${key}`);
+    assert.ok(a && e, `${key}: ours ${a ? 'present' : 'missing'}, golden ${e ? 'present' : 'missing'}`);
+    assert.deepEqual(a.shape, e.shape, key);
+    assert.ok(maxDiff(a.data, e.data) < 1e-4, `${key}: ${maxDiff(a.data, e.data)}`);
   }
-  assert.match(io.out, /wrote 24 tensors to o\.safetensors/);
+  for (const key of ['layer1.0.relu', 'layer1.0.relu#1', 'layer2.0.relu#1', 'add', 'add#1', 'flatten']) assert.ok(ours.has(key), `output ${key}`);
+  const wrote = /wrote (\d+) tensors to /.exec(r.out);
+  assert.equal(Number(wrote?.[1]), ours.size);
 });
 
-test('run --time --json reports per-layer median ms and GFLOP/s', async () => {
-  const io = memIO({ 'net.py': src });
-  const code = await runCommand(['net.py', '--input', '1,3,32,32', '--time', '--repeat', '3', '--json'], io, analyze);
-  assert.equal(code, 0, io.err);
-  const r = JSON.parse(io.out) as { layers: Array<{ name: string; type: string; ms: number; gflops: number | null }>; total_ms: number };
-  assert.equal(r.layers.length, 23);
-  assert.deepEqual(r.layers[0] && [r.layers[0].name, r.layers[0].type], ['conv1', 'Conv2d']);
-  assert.ok(r.layers.every((l) => l.ms >= 0) && r.total_ms > 0);
-  assert.ok((r.layers[0]?.gflops ?? 0) > 0);
+test('run --time --json reports every node of the real graph with median ms and GFLOP/s', async () => {
+  const r = await run(net, '--input', '1,3,32,32', '--time', '--repeat', '3', '--json');
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out) as { model: string; input: number[]; output: number[]; layers: Array<{ name: string; type: string; ms: number; gflops: number | null }>; total_ms: number };
+  assert.equal(j.model, 'TinyResNet');
+  assert.deepEqual([j.input, j.output], [[1, 3, 32, 32], [1, 10]]);
+  // conv1 bn1 relu maxpool; block 1: 7 nodes; block 2: 9 nodes (downsample); avgpool flatten fc.
+  assert.equal(j.layers.length, 4 + 7 + 9 + 3);
+  assert.deepEqual(j.layers.slice(0, 4).map((l) => `${l.name} ${l.type}`), ['conv1 Conv2d', 'bn1 BatchNorm2d', 'relu ReLU', 'maxpool MaxPool2d']);
+  assert.ok(j.layers.every((l) => l.ms >= 0) && j.total_ms > 0);
+  assert.ok((j.layers[0]?.gflops ?? 0) > 0);
 });
 
-test('run --time prints a table; a symbolic input without --input is a clear error', async () => {
-  const io = memIO({ 'net.py': src });
-  assert.equal(await runCommand(['net.py', '--input', '1x3x32x32', '--time', '--repeat', '2'], io, analyze), 0);
-  assert.match(io.out, /layer\s+type\s+ms\s+GFLOP\/s/);
-  assert.match(io.out, /total [\d.]+ ms \(median of 2 runs\)/);
-  const io2 = memIO({ 'net.py': src });
-  assert.equal(await runCommand(['net.py'], io2, analyze), 1);
-  assert.match(io2.err, /pass a concrete one with --input/);
+test('run --time prints a table; a model with no input shape in the file and no --input is a clear error', async () => {
+  const r = await run(net, '--input', '1x3x32x32', '--time', '--repeat', '2');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /layer\s+type\s+ms\s+GFLOP\/s/);
+  assert.match(r.out, /layer2\.0\.downsample\.0\s+Conv2d/);
+  assert.match(r.out, /total [\d.]+ ms \(median of 2 runs\)/);
+  const r2 = await run(net);
+  assert.equal(r2.code, 1);
+  assert.match(r2.err, /pass a concrete one with --input/);
+});
+
+test('run takes the input shape from the example call in the file (examples/convnet.py)', async () => {
+  const r = await run(join(root, 'examples', 'convnet.py'), '--json');
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out) as { input: number[]; output: number[] };
+  assert.equal(j.input.length, 4);
+  assert.ok(j.output.length >= 2);
+});
+
+test('run refuses a model the core finds an error in, with the finding', async () => {
+  const bad = join(dir, 'bad.py');
+  writeFileSync(bad, readFileSync(join(root, 'test', 'corpus', 'torch', 'seed001_medical_model_buggy.py')));
+  const r = await run(bad, '--input', '1,1,64,64');
+  assert.equal(r.code, 1);
+  assert.match(r.err, /bad\.py:\d+:\d+: error channel-mismatch/);
 });
 
 test('run --image decodes a PNG to [1, 3, H, W] and resizes it to the model input', async () => {
   const png = new PNG({ width: 40, height: 30 });
   for (let i = 0; i < png.data.length; i++) png.data[i] = (i * 37) % 256;
-  const io = memIO({ 'net.py': src, 'cat.png': PNG.sync.write(png) });
-  const code = await runCommand(['net.py', '--input', '1,3,32,32', '--image', 'cat.png', '--json'], io, analyze);
-  assert.equal(code, 0, io.err);
-  assert.deepEqual((JSON.parse(io.out) as { input: number[] }).input, [1, 3, 32, 32]);
+  const img = join(dir, 'cat.png');
+  writeFileSync(img, PNG.sync.write(png));
+  const r = await run(net, '--input', '1,3,32,32', '--image', img, '--json');
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual((JSON.parse(r.out) as { input: number[] }).input, [1, 3, 32, 32]);
 });
 
 test('run rejects unknown flags, a bad shape and a file that is not an image', async () => {
-  const io = memIO({ 'net.py': src, 'x.png': new Uint8Array([1, 2, 3]) });
-  assert.equal(await runCommand(['net.py', '--frobnicate'], io, analyze), 2);
-  assert.match(io.err, /unknown option --frobnicate/);
-  assert.equal(await runCommand(['net.py', '--input', '1,0,3'], io, analyze), 2);
-  assert.equal(await runCommand(['net.py', '--input', '1,3,32,32', '--image', 'x.png'], io, analyze), 1);
-  assert.match(io.err, /not a PNG or JPEG/);
+  const notImage = join(dir, 'x.png');
+  writeFileSync(notImage, new Uint8Array([1, 2, 3]));
+  let r = await run(net, '--frobnicate');
+  assert.equal(r.code, 2);
+  assert.match(r.err, /unknown option --frobnicate/);
+  r = await run(net, '--input', '1,0,3');
+  assert.equal(r.code, 2);
+  r = await run(net, '--input', '1,3,32,32', '--image', notImage);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /not a PNG or JPEG/);
 });

@@ -1,9 +1,9 @@
 // torch / torch.nn.functional / Tensor-method ops as the core's graph names them, args by torch's names.
 import * as A from './ops/activation';
-import { add, div, mean, mul, scalarTensor, sub } from './ops/elementwise';
+import { add, binary, div, expandTo, mean, mul, repeat, scalarTensor, sub, sum } from './ops/elementwise';
 import { adaptivePool2d, as1d, avgPool2d, maxPool2d } from './ops/pool';
 import { interpolate } from './ops/resize';
-import { cat, flatten, pad, permute, pixelShuffle, pixelUnshuffle, reshape, squeeze, transpose, unsqueeze } from './ops/shape';
+import { cat, flatten, narrow, pad, permute, pixelShuffle, pixelUnshuffle, reshape, squeeze, transpose, unsqueeze } from './ops/shape';
 import { linear } from './ops/linear';
 import { batchNorm, groupNorm, layerNorm } from './ops/norm';
 import { conv1d, conv2d, samePadding } from './ops/conv';
@@ -69,7 +69,36 @@ function convF(n: 1 | 2): FunctionalOp {
   };
 }
 
+/** stack's dim ranges over rank + 1 dims. */
+function normStackDim(d: number, rank: number): number {
+  return d < 0 ? d + rank + 1 : d;
+}
+
 const identity: FunctionalOp = (i, a) => x0(i, String(a['op'] ?? 'op'));
+
+/** A method applied value by value (computed in double, stored as float32, as the activations are). */
+const unary = (op: string, f: (v: number) => number): FunctionalOp => (i) => A.mapUnary(x0(i, op), f);
+
+/** round() as PyTorch does it: halves to even. */
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** clamp(min, max) with either bound optional; tensor bounds are not supported. */
+const clampOp: FunctionalOp = (i, a) => {
+  if (i.length > 1) throw new ArgError('clamp with tensor bounds is not supported by the engine');
+  const lo = a['min'], hi = a['max'];
+  return A.hardtanh(x0(i, 'clamp'), typeof lo === 'number' ? lo : -Infinity, typeof hi === 'number' ? hi : Infinity);
+};
+
+const powOp: FunctionalOp = (i, a) => {
+  const x = x0(i, 'pow');
+  const e = i[1];
+  if (e !== undefined) return binary(x, e, (b, p) => b ** p);
+  const p = num(a, 'exponent');
+  return A.mapUnary(x, p === 2 ? (v) => v * v : (v) => v ** p);
+};
 
 export const functional: Record<string, FunctionalOp> = {
   relu: (i) => A.relu(x0(i, 'relu')),
@@ -125,6 +154,16 @@ export const functional: Record<string, FunctionalOp> = {
   sub: (i, a) => sub(x0(i, 'sub'), other(i, a, 'sub'), num(a, 'alpha', 1)),
   mul: (i, a) => mul(x0(i, 'mul'), other(i, a, 'mul')),
   div: (i, a) => div(x0(i, 'div'), other(i, a, 'div')),
+  chunk: (i, a) => narrow(x0(i, 'chunk'), int(a, 'dim', 0), int(a, 'start'), int(a, 'length')),
+  split: (i, a) => narrow(x0(i, 'split'), int(a, 'dim', 0), int(a, 'start'), int(a, 'length')),
+  unbind: (i, a) => squeeze(narrow(x0(i, 'unbind'), int(a, 'dim', 0), int(a, 'start'), 1), int(a, 'dim', 0)),
+  repeat: (i, a) => repeat(x0(i, 'repeat'), ints(a, 'repeats')),
+  sum: (i, a) => sum(x0(i, 'sum'), has(a, 'dim') ? ints(a, 'dim') : [], bool(a, 'keepdim', false)),
+  stack: (i, a) => cat(i.map((t) => unsqueeze(t, normStackDim(int(a, 'dim', 0), t.shape.length))), normStackDim(int(a, 'dim', 0), (i[0]?.shape.length ?? 0))),
+  expand: (i, a) => expandTo(x0(i, 'expand'), Array.isArray(a['size']) ? a['size'].map(Number) : ints(a, 'size')),
+  expand_as: (i) => expandTo(x0(i, 'expand_as'), (i[1] ?? x0(i, 'expand_as')).shape),
+  view_as: (i) => reshape(x0(i, 'view_as'), (i[1] ?? x0(i, 'view_as')).shape),
+  reshape_as: (i) => reshape(x0(i, 'reshape_as'), (i[1] ?? x0(i, 'reshape_as')).shape),
   mean: (i, a) => mean(x0(i, 'mean'), has(a, 'dim') ? ints(a, 'dim') : [], bool(a, 'keepdim', false)),
   linear: (i) => { const w = i[1]; if (w === undefined) throw new ArgError('linear needs a weight tensor'); return linear(x0(i, 'linear'), w, opt(i, 2)); },
   conv2d: convF(2),
@@ -132,6 +171,46 @@ export const functional: Record<string, FunctionalOp> = {
   batch_norm: (i, a) => batchNorm(x0(i, 'batch_norm'), opt(i, 1), opt(i, 2), opt(i, 3), opt(i, 4), num(a, 'eps', 1e-5)),
   group_norm: (i, a) => groupNorm(x0(i, 'group_norm'), int(a, 'num_groups'), opt(i, 1), opt(i, 2), num(a, 'eps', 1e-5)),
   layer_norm: (i, a) => layerNorm(x0(i, 'layer_norm'), ints(a, 'normalized_shape'), opt(i, 1), opt(i, 2), num(a, 'eps', 1e-5)),
+  exp: unary('exp', Math.exp),
+  log: unary('log', Math.log),
+  abs: unary('abs', Math.abs),
+  neg: unary('neg', (v) => -v),
+  sqrt: unary('sqrt', Math.sqrt),
+  rsqrt: unary('rsqrt', (v) => 1 / Math.sqrt(v)),
+  square: unary('square', (v) => v * v),
+  reciprocal: unary('reciprocal', (v) => 1 / v),
+  sign: unary('sign', (v) => (v > 0 ? 1 : v < 0 ? -1 : v)),
+  floor: unary('floor', Math.floor),
+  ceil: unary('ceil', Math.ceil),
+  round: (i, a) => {
+    if (num(a, 'decimals', 0) !== 0) throw new ArgError('round with decimals is not supported by the engine');
+    return A.mapUnary(x0(i, 'round'), roundHalfEven);
+  },
+  sin: unary('sin', Math.sin),
+  cos: unary('cos', Math.cos),
+  erf: unary('erf', A.erf),
+  clamp: clampOp,
+  clamp_: clampOp,
+  clip: clampOp,
+  pow: powOp,
+  masked_fill: (i, a) => {
+    const mask = i[1];
+    if (mask === undefined) throw new ArgError('masked_fill needs a mask tensor');
+    const value = num(a, 'value');
+    return binary(x0(i, 'masked_fill'), mask, (v, m) => (m !== 0 ? value : v));
+  },
+  relu_: (i) => A.relu(x0(i, 'relu_')),
+  sigmoid_: (i) => A.sigmoidT(x0(i, 'sigmoid_')),
+  tanh_: (i) => A.tanh(x0(i, 'tanh_')),
+  // Device, grad and float32 dtype moves change nothing in a float32 engine.
+  float: identity,
+  to: identity,
+  cuda: identity,
+  cpu: identity,
+  detach: identity,
+  requires_grad_: identity,
+  pin_memory: identity,
+  type_as: identity,
   dropout: identity,
   dropout2d: identity,
   contiguous: identity,

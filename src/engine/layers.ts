@@ -13,7 +13,8 @@ import { shapeString, type Tensor } from './tensor';
 export type Init =
   | { kind: 'kaiming_uniform'; fanIn: number }
   | { kind: 'uniform'; bound: number }
-  | { kind: 'constant'; value: number };
+  | { kind: 'constant'; value: number }
+  | { kind: 'normal' };
 
 export interface ParamSpec {
   name: string;
@@ -105,29 +106,29 @@ function pool2dOpts(a: Args, n: number): { kernel: [number, number]; stride: [nu
 function maxPool(n: number): LayerDef {
   return {
     params: none,
-    forward: (i, a) => {
+    forward: unbatched(n, (i, a) => {
       if (bool(a, 'return_indices', false)) throw new ArgError('max pooling with return_indices=True is not supported by the engine');
       const x = one(i, 'max_pool');
       return n === 1 ? as1d(x, (x4) => maxPool2d(x4, pool2dOpts(a, 1)), 'max_pool1d') : maxPool2d(x, pool2dOpts(a, 2));
-    },
+    }),
   };
 }
 
 function avgPool(n: number): LayerDef {
   return {
     params: none,
-    forward: (i, a) => {
+    forward: unbatched(n, (i, a) => {
       const o = { ...pool2dOpts({ ...a, dilation: 1 }, n), countIncludePad: bool(a, 'count_include_pad', true), divisorOverride: has(a, 'divisor_override') ? num(a, 'divisor_override') : null };
       const x = one(i, 'avg_pool');
       return n === 1 ? as1d(x, (x4) => avgPool2d(x4, o), 'avg_pool1d') : avgPool2d(x, o);
-    },
+    }),
   };
 }
 
 function adaptive(n: number, kind: 'avg' | 'max'): LayerDef {
   return {
     params: none,
-    forward: (i, a) => {
+    forward: unbatched(n, (i, a) => {
       if (kind === 'max' && bool(a, 'return_indices', false)) throw new ArgError('adaptive max pooling with return_indices=True is not supported by the engine');
       const x = one(i, `adaptive_${kind}_pool`);
       if (n === 1) {
@@ -136,7 +137,7 @@ function adaptive(n: number, kind: 'avg' | 'max'): LayerDef {
       }
       const s = optSizes(a, 'output_size', 2);
       return adaptivePool2d(x, [s[0] ?? null, s[1] ?? null], kind);
-    },
+    }),
   };
 }
 
@@ -163,8 +164,18 @@ function upsampleMode(a: Args): 'nearest' | 'bilinear' | 'linear' | 'nearest-exa
   throw new ArgError(`upsampling mode '${m}' is not supported by the engine (nearest, nearest-exact, linear, bilinear)`);
 }
 
-function convForward(n: 1 | 2): LayerDef['forward'] {
+/** PyTorch accepts unbatched inputs ([C, H, W] for 2-d layers): run them as a batch of one. */
+function unbatched(n: number, f: LayerDef['forward']): LayerDef['forward'] {
   return (i, a, p, clamp) => {
+    const x = i[0];
+    if (x === undefined || x.shape.length !== n + 1) return f(i, a, p, clamp);
+    const y = f([{ shape: [1, ...x.shape], data: x.data }, ...i.slice(1)], a, p, clamp);
+    return { shape: y.shape.slice(1), data: y.data };
+  };
+}
+
+function convForward(n: 1 | 2): LayerDef['forward'] {
+  return unbatched(n, (i, a, p, clamp) => {
     const x = one(i, `Conv${n}d`);
     const w = need(p, 'weight', `Conv${n}d`);
     const k = tuple(a, 'kernel_size', n), s = tuple(a, 'stride', n, 1), d = tuple(a, 'dilation', n, 1);
@@ -174,7 +185,7 @@ function convForward(n: 1 | 2): LayerDef['forward'] {
     if (n === 1) return conv1d(x, w, b, { stride: s[0] as number, padding: pads[0] as [number, number], dilation: d[0] as number, groups, paddingMode: mode });
     const [ph, pw] = pads as [[number, number], [number, number]];
     return conv2d(x, w, b, { stride: [s[0] as number, s[1] as number], padding: [ph[0], ph[1], pw[0], pw[1]], dilation: [d[0] as number, d[1] as number], groups, paddingMode: mode, ...(clamp === undefined ? {} : { clamp }) });
-  };
+  });
 }
 
 export const layers: Record<string, LayerDef> = {
@@ -190,6 +201,13 @@ export const layers: Record<string, LayerDef> = {
       });
     },
     macs: (i, out, a) => ((i[0]?.data.length ?? 0) * int(a, 'out_channels') * tuple(a, 'kernel_size', 2).reduce((x, y) => x * y, 1)) / int(a, 'groups', 1),
+  },
+  Embedding: {
+    params: (a) => [{ name: 'weight', shape: [int(a, 'num_embeddings'), int(a, 'embedding_dim')], init: { kind: 'normal' } }],
+    forward: (i, a, p) => {
+      if (has(a, 'max_norm') && a['max_norm'] !== null) throw new ArgError('Embedding with max_norm is not supported by the engine');
+      return embedding(one(i, 'Embedding'), need(p, 'weight', 'Embedding'));
+    },
   },
   Linear: {
     params: (a) => {
@@ -292,6 +310,18 @@ function softmaxDim(x: Tensor, a: Args): number {
   if (has(a, 'dim')) return int(a, 'dim');
   const r = x.shape.length;
   return r === 0 || r === 1 || r === 3 ? 0 : 1;
+}
+
+/** Rows of `weight` picked by the (integer-valued) indices: output shape [...indices.shape, embedding_dim]. */
+function embedding(indices: Tensor, weight: Tensor): Tensor {
+  const [rows, dim] = weight.shape as [number, number];
+  const data = new Float32Array(indices.data.length * dim);
+  for (let i = 0; i < indices.data.length; i++) {
+    const r = indices.data[i] as number;
+    if (!Number.isInteger(r) || r < 0 || r >= rows) throw new ArgError(`Embedding index ${r} is out of range for ${rows} embeddings`);
+    data.set(weight.data.subarray(r * dim, r * dim + dim), i * dim);
+  }
+  return { shape: [...indices.shape, dim], data };
 }
 
 export function layerDef(type: string): LayerDef {

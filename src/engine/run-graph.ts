@@ -26,6 +26,11 @@ export interface RunGraphOptions {
   fuse?: boolean;
   /** Called after each node with its wall time. */
   onNode?: (info: NodeTiming) => void;
+  /**
+   * Outputs already known for some nodes (by node id), e.g. from the previous run of an edited model:
+   * those nodes are not executed. Ignored for nodes that start a fused chain.
+   */
+  reuse?: ReadonlyMap<number, Tensor>;
 }
 
 export interface NodeTiming {
@@ -176,6 +181,15 @@ export function runGraph(graph: ModelGraph, input: Tensor, options: RunGraphOpti
     const chain = chains.get(node.id);
     const last = chain === undefined ? node : (chain.act ?? chain.bn ?? node);
     const key = keyOf.get(last) ?? (keys[i] as string);
+    const known = chain === undefined ? options.reuse?.get(node.id) : undefined;
+    if (known !== undefined) {
+      values.set(node.id, known);
+      outputs.set(key, known);
+      const timing = { key, type: 'reused', ms: 0, macs: null };
+      timings.push(timing);
+      options.onNode?.(timing);
+      return;
+    }
     const inputs = node.inputs.map((id) => {
       const t = values.get(id);
       if (t === undefined) throw new GraphError(`${describeNode(node)} reads tensor ${id}, which no earlier node produced`);

@@ -9,7 +9,11 @@ export interface KernelExports {
   dw_taps(C: number, N: number, T: number, src: number, srcCS: number, offs: number, w: number, bias: number, dst: number, dstCS: number, lo: number, hi: number): void;
   dw3x3_rows(C: number, Ho: number, Wo: number, Wq: number, src: number, srcCS: number, offs: number, w: number, bias: number, dst: number, lo: number, hi: number): void;
   dw3x3_s1_rows2(C: number, Ho: number, Wo: number, Wq: number, src: number, srcCS: number, w: number, bias: number, dst: number, lo: number, hi: number): void;
-  gather2d(src: number, C: number, srcCS: number, W: number, rows: number, nr: number, cols: number, nc: number, q0: number, q1: number, sc0: number, dst: number, dstCS: number): void;
+  dw3x3_s1p1_rows2(C: number, H: number, W: number, src: number, w: number, bias: number, dst: number, zrow: number, lo: number, hi: number): void;
+  dw3x3_s1p1_rows2_linear(C: number, H: number, W: number, src: number, w: number, bias: number, dst: number, zrow: number, lo: number, hi: number): void;
+  clamp_f32(src: number, dst: number, n: number, lo: number, hi: number): void;
+  gather2d(src: number, C: number, srcCS: number, W: number, rows: number, nr: number, cols: number, nc: number, q0: number, q1: number, sc0: number, dst: number, dstCS: number, fill: number): void;
+  max_taps(C: number, N: number, T: number, src: number, srcCS: number, offs: number, dst: number, dstCS: number): void;
   compact(M: number, Ho: number, Wo: number, src: number, ldm: number, ld: number, dst: number): void;
 }
 

@@ -1,4 +1,4 @@
-// Commands: the layer table, the (upcoming) preview, writing the input-shape comment, the log.
+// Commands: the layer table, writing the input-shape comment, the log.
 import * as vscode from 'vscode';
 import { findForward, formatShape, layerTableMarkdown, modelAt, parseShapeInput, shapeCommentEdit } from '../core/presentation';
 import type { Analysis, DimJSON, ModelReport } from '../core/types';
@@ -85,14 +85,6 @@ export async function showLayerTable(store: AnalysisStore, uri?: unknown, name?:
   if (!located) return;
   const table = await vscode.workspace.openTextDocument(layerTableUri(located.document.uri, located.model.name));
   await vscode.window.showTextDocument(table, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
-}
-
-export async function openPreview(): Promise<void> {
-  const choice = await vscode.window.showInformationMessage(
-    'The Conv Lens preview panel is not available yet. "Conv Lens: Show Layer Table" lists every layer with its shapes meanwhile.',
-    'Show Layer Table',
-  );
-  if (choice) await vscode.commands.executeCommand(COMMANDS.showLayerTable);
 }
 
 function defaultShapeText(model: ModelReport, index: number, fallback: number[]): string {

@@ -3,11 +3,12 @@ import * as vscode from 'vscode';
 import type { Analysis } from '../core/types';
 import { FixProvider } from './codeActions';
 import { ModelCodeLensProvider } from './codeLens';
-import { COMMANDS, LayerTableProvider, TABLE_SCHEME, openPreview, setInputShape, showLayerTable } from './commands';
-import { SECTION, readSettings } from './config';
+import { COMMANDS, LayerTableProvider, TABLE_SCHEME, setInputShape, showLayerTable } from './commands';
+import { SECTION, type Settings, readSettings } from './config';
 import { DiagnosticsController } from './diagnostics';
 import { ShapeHoverProvider } from './hover';
 import { ShapeInlayHintsProvider } from './inlayHints';
+import { PreviewController } from './preview/previewController';
 import { AnalysisStore, SELECTOR } from './store';
 
 /** What `extensions.getExtension('conv-lens.conv-lens').exports` gives tests and other extensions. */
@@ -21,6 +22,11 @@ function textTabUris(): vscode.Uri[] {
   return vscode.window.tabGroups.all.flatMap((group) =>
     group.tabs.flatMap((tab) => (tab.input instanceof vscode.TabInputText ? [tab.input.uri] : [])),
   );
+}
+
+function describeSettings(settings: Settings): string {
+  const input = settings.defaultInputShape.length > 0 ? `[${settings.defaultInputShape.join(', ')}]` : 'symbolic';
+  return `settings: diagnostics delay ${settings.diagnosticsDelayMs} ms, inlay hints ${settings.inlayHints ? 'on' : 'off'}, code lens ${settings.codeLens ? 'on' : 'off'}, default input ${input}`;
 }
 
 export class Ctx implements vscode.Disposable {
@@ -58,7 +64,8 @@ export class Ctx implements vscode.Disposable {
     this.push(vscode.workspace.registerTextDocumentContentProvider(TABLE_SCHEME, tables));
 
     this.push(vscode.commands.registerCommand(COMMANDS.showLayerTable, (uri?: unknown, name?: unknown) => showLayerTable(store, uri, name)));
-    this.push(vscode.commands.registerCommand(COMMANDS.openPreview, () => openPreview()));
+    const preview = this.push(new PreviewController(this.extension.extensionUri, store, this.log));
+    this.push(vscode.commands.registerCommand(COMMANDS.openPreview, (uri?: unknown, name?: unknown) => preview.openBeside(uri, name)));
     this.push(
       vscode.commands.registerCommand(COMMANDS.setInputShape, (uri?: unknown, name?: unknown, shapes?: unknown) =>
         setInputShape(store, uri, name, shapes),
@@ -97,10 +104,11 @@ export class Ctx implements vscode.Disposable {
       }),
     );
     this.push(
-      diagnostics.onDidAnalyze((doc) => {
-        tables.sourceChanged(doc.uri);
+      diagnostics.onDidAnalyze(({ document, typing }) => {
+        tables.sourceChanged(document.uri);
         // The editor may show cached lenses for a document it re-opens; a fresh analysis replaces them.
-        lenses.refresh();
+        // After an edit it asks for lenses again by itself, so a keystroke costs no extra round trip.
+        if (!typing) lenses.refresh();
       }),
     );
     this.push(
@@ -112,10 +120,11 @@ export class Ctx implements vscode.Disposable {
         hints.setEnabled(next.inlayHints);
         lenses.setEnabled(next.codeLens);
         for (const doc of vscode.workspace.textDocuments) diagnostics.refresh(doc);
-        this.log.info('settings changed: re-analysed open documents');
+        this.log.info(`settings changed: re-analysed open documents; ${describeSettings(next)}`);
       }),
     );
 
+    this.log.info(describeSettings(settings));
     for (const doc of vscode.workspace.textDocuments) diagnostics.refresh(doc);
   }
 

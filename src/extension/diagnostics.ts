@@ -25,11 +25,17 @@ export function sameRange(a: Range, b: vscode.Range): boolean {
   return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 }
 
+export interface AnalyzedEvent {
+  document: vscode.TextDocument;
+  /** The analysis followed an edit (the editor re-asks its providers after edits by itself). */
+  typing: boolean;
+}
+
 export class DiagnosticsController implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('conv-lens');
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly analyzed = new vscode.EventEmitter<vscode.TextDocument>();
-  /** Fires after a document's diagnostics were refreshed (the layer table listens). */
+  private readonly analyzed = new vscode.EventEmitter<AnalyzedEvent>();
+  /** Fires after a document's diagnostics were refreshed (the layer table and the code lenses listen). */
   readonly onDidAnalyze = this.analyzed.event;
 
   constructor(
@@ -43,15 +49,15 @@ export class DiagnosticsController implements vscode.Disposable {
     this.delayMs = ms;
   }
 
-  /** Analyse now (open, save, settings change). */
-  refresh(document: vscode.TextDocument): void {
+  /** Analyse now (open, save, settings change; `typing` when an edit asked for it). */
+  refresh(document: vscode.TextDocument, typing = false): void {
     this.cancel(document.uri);
     if (!isAnalyzable(document)) return;
     try {
       const analysis = this.store.analysis(document);
       if (!analysis) return;
       this.collection.set(document.uri, analysis.findings.map((f) => toDiagnostic(f, document.uri, this.docs)));
-      this.analyzed.fire(document);
+      this.analyzed.fire({ document, typing });
     } catch (error) {
       // One bad file must not take the extension down: say so in the log and keep the last results.
       this.log.error(`analysis failed for ${document.uri.toString()}: ${errorMessage(error)}`);
@@ -59,16 +65,20 @@ export class DiagnosticsController implements vscode.Disposable {
     }
   }
 
-  /** Analyse once typing pauses. */
+  /** Analyse once typing pauses; with no delay, at once, without a timer round trip. */
   schedule(document: vscode.TextDocument): void {
     if (!isAnalyzable(document)) return;
+    if (this.delayMs === 0) {
+      this.refresh(document, true);
+      return;
+    }
     this.cancel(document.uri);
     const key = document.uri.toString();
     this.timers.set(
       key,
       setTimeout(() => {
         this.timers.delete(key);
-        if (!document.isClosed) this.refresh(document);
+        if (!document.isClosed) this.refresh(document, true);
       }, this.delayMs),
     );
   }

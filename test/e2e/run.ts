@@ -5,9 +5,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, BASE_SETTINGS, ROOT, installVsix, launchChromium, prepareUserData, startCodeServer } from './codeServer';
+import { ARTIFACTS, ROOT, installVsix, launchChromium, prepareUserData, startCodeServer } from './codeServer';
 import {
-  activeEditor, activeEditorText, armLatencyProbe, goTo, median, openFile, probeResult, problemCounts, runCommand, squiggleCount, waitForWorkbench,
+  activeEditor, activeEditorText, armLatencyProbe, goTo, median, openFile, probeAlsoResult, probeResult, problemCounts, runCommand, squiggleCount, waitForWorkbench,
 } from './workbench';
 
 // --web-worker (or CONV_LENS_E2E_HOST=web) runs the extension in the browser's web-worker extension host
@@ -18,6 +18,8 @@ const OUT = join(ARTIFACTS, WEB_WORKER ? 'e2e-web-worker' : 'e2e');
 const SEED_001 = 'seed001_third_conv_in_channels.py';
 const LARGE = 'large_deep_stack_500_lines.py';
 const SAMPLES = 5;
+/** The conv5 line of the 500-line file after typing 6 before its in_channels (32 -> 632). */
+const CONV5_TYPED = 'Conv2d(632,';
 
 interface Check {
   name: string;
@@ -48,18 +50,16 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(OUT, `${name}.png`) });
 }
 
-function findFile(dir: string, name: string): string | undefined {
-  if (!existsSync(dir)) return undefined;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      const found = findFile(path, name);
-      if (found) return found;
-    } else if (entry.name === name) {
-      return path;
-    }
-  }
-  return undefined;
+/** Every file called `name` under `dir` (one log per workbench session), oldest session first. */
+function findFiles(dir: string, name: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return findFiles(path, name);
+      return entry.name === name ? [path] : [];
+    });
 }
 
 /** The Conv Lens output channel as shown in the Output panel (works for both extension hosts). */
@@ -75,8 +75,7 @@ async function readLog(page: Page): Promise<string> {
 async function waitForLog(page: Page, userData: string, text: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const file = findFile(join(userData, 'logs'), 'Conv Lens.log');
-    if (file && readFileSync(file, 'utf8').includes(text)) return true;
+    if (findFiles(join(userData, 'logs'), 'Conv Lens.log').some((file) => readFileSync(file, 'utf8').includes(text))) return true;
     if (WEB_WORKER && (await readLog(page)).includes(text)) {
       await closePanel(page);
       return true;
@@ -164,25 +163,37 @@ async function seed001(page: Page): Promise<void> {
   await shot(page, '06-after-quick-fix');
 }
 
-async function measureTyping(page: Page, at: { line: number; column: number }, screenshot?: string): Promise<{ appear: string; clear: string }> {
-  const appear: number[] = [];
-  const clear: number[] = [];
-  const squiggles = '.editor-group-container.active .squiggly-error';
-  for (let i = 0; i < SAMPLES; i++) {
-    await goTo(page, at.line, at.column);
-    await armLatencyProbe(page, { selector: squiggles, atLeast: 1 });
-    await page.keyboard.type('6');
-    appear.push(await probeResult(page));
-    if (i === 0 && screenshot) await shot(page, screenshot);
-    await armLatencyProbe(page, { selector: squiggles, atMost: 0 });
-    await page.keyboard.press('Backspace');
-    clear.push(await probeResult(page));
-  }
-  const summary = (values: number[]): string => `${ms(median(values))} (samples ${values.map((v) => v.toFixed(0)).join(', ')})`;
-  return { appear: summary(appear), clear: summary(clear) };
+interface TypingLatency {
+  appear: string;
+  clear: string;
+  /** Keystroke to the typed character on screen: the editor's own echo, the floor for the figures above. */
+  echo: string;
 }
 
-async function largeFile(page: Page, userData: string): Promise<void> {
+/** Types a digit that breaks in_channels at `at` and deletes it again, SAMPLES times; `typed` is the text with the digit. */
+async function measureTyping(page: Page, at: { line: number; column: number }, typed: string, screenshot?: string, samples = SAMPLES): Promise<TypingLatency> {
+  const appear: number[] = [];
+  const clear: number[] = [];
+  const echo: number[] = [];
+  const squiggles = '.editor-group-container.active .squiggly-error';
+  const lines = '.editor-group-container.active .view-line';
+  for (let i = 0; i < samples; i++) {
+    await goTo(page, at.line, at.column);
+    await armLatencyProbe(page, { selector: squiggles, atLeast: 1 }, { selector: lines, text: typed });
+    await page.keyboard.type('6');
+    appear.push(await probeResult(page));
+    echo.push(await probeAlsoResult(page));
+    if (i === 0 && screenshot) await shot(page, screenshot);
+    await armLatencyProbe(page, { selector: squiggles, atMost: 0 }, { selector: lines, text: typed, atMost: 0 });
+    await page.keyboard.press('Backspace');
+    clear.push(await probeResult(page));
+    echo.push(await probeAlsoResult(page));
+  }
+  const summary = (values: number[]): string => `${ms(median(values))} (samples ${values.map((v) => v.toFixed(0)).join(', ')})`;
+  return { appear: summary(appear), clear: summary(clear), echo: summary(echo) };
+}
+
+async function largeFile(page: Page): Promise<void> {
   await openFile(page, LARGE);
   await activeEditor(page).locator('.codelens-decoration', { hasText: 'input [' }).first().waitFor({ timeout: 30_000 });
   const comment = locate(LARGE, '# x: [1, 3, 32, 32]');
@@ -197,9 +208,10 @@ async function largeFile(page: Page, userData: string): Promise<void> {
   await shot(page, '07-large-file-shape-comment');
 
   const target = locate(LARGE, 'self.conv5 = nn.Conv2d(', 'self.conv5 = nn.Conv2d('.length);
-  const typing = await measureTyping(page, target, '08-large-file-error-while-typing');
+  const typing = await measureTyping(page, target, CONV5_TYPED, '08-large-file-error-while-typing');
   metrics['keystroke → error squiggle, 500-line file (median of 5, default 150 ms debounce)'] = typing.appear;
   metrics['keystroke → squiggle cleared, 500-line file (median of 5, default 150 ms debounce)'] = typing.clear;
+  metrics['keystroke → character on screen, same keystrokes (median of 10)'] = typing.echo;
   check('typing a wrong in_channels in the 500-line file shows an error, deleting it clears it', true, '');
   await goTo(page, locate(LARGE, 'class DeepStack').line, 1);
   const lensBack = await activeEditor(page).locator('.codelens-decoration', { hasText: 'output [1, 10] · 364.5K params' }).first()
@@ -208,31 +220,57 @@ async function largeFile(page: Page, userData: string): Promise<void> {
   check('after the edits the code lens is back to the original summary', lensBack, lensNow);
   await shot(page, '08b-code-lens-after-typing');
 
-  // The same with no debounce: what the analysis and the editor's rendering cost on their own.
-  await runCommand(page, 'Preferences: Open User Settings (JSON)');
-  await page.locator('.editor-group-container.active .tab.active', { hasText: 'settings.json' }).first().waitFor();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.insertText(JSON.stringify({ ...BASE_SETTINGS, ...HOST_SETTINGS, 'convLens.diagnostics.delay': 0 }, null, 2));
-  await page.keyboard.press('Control+S');
-  await page.keyboard.press('Control+W');
-  await page.locator('.editor-group-container.active .tab.active', { hasText: LARGE }).first().waitFor();
-  await page.keyboard.press('Control+1');
-  const applied = await waitForLog(page, userData, 'settings changed', 10_000);
-  await page.keyboard.press('Control+1');
-  if (applied) {
-    const immediate = await measureTyping(page, target);
-    metrics['keystroke → error squiggle, 500-line file (median of 5, debounce 0)'] = immediate.appear;
-    metrics['keystroke → squiggle cleared, 500-line file (median of 5, debounce 0)'] = immediate.clear;
-  } else {
-    metrics['keystroke → error squiggle, debounce 0'] = 'not measured: the settings change did not reach the extension within 10 s';
-  }
-
   const hovers: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     const h = await hoverAt(page, LARGE, 'self.conv20(x)', 'conv20', i === 0 ? '09-hover-large-file' : undefined);
     hovers.push(h.latency);
   }
   metrics['hover latency, 500-line file (median of 5)'] = `${ms(median(hovers))} (samples ${hovers.map((v) => v.toFixed(0)).join(', ')})`;
+}
+
+interface SessionDirs {
+  userData: string;
+  extensions: string;
+  workspace: string;
+  /** Names the server log and the failure screenshot. */
+  name: string;
+}
+
+/** One code-server + Chromium session; returns what went wrong instead of throwing, after a screenshot. */
+async function session(dirs: SessionDirs, body: (page: Page) => Promise<void>): Promise<unknown> {
+  const { userData, extensions, workspace, name } = dirs;
+  const server = await startCodeServer({ userDataDir: userData, extensionsDir: extensions, folder: workspace, logFile: join(OUT, `${name}.log`) });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const loadStart = Date.now();
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    await waitForWorkbench(page);
+    metrics[`workbench ready (${name})`] = ms(Date.now() - loadStart);
+    await body(page);
+    return undefined;
+  } catch (error) {
+    const pages = browser.contexts().flatMap((c) => c.pages());
+    if (pages[0]) await pages[0].screenshot({ path: join(OUT, `failure-${name}.png`) }).catch(() => undefined);
+    return error ?? new Error(`${name} failed`);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+/** Keystroke to squiggle in the 500-line file with `convLens.diagnostics.delay: 0` set before the start. */
+async function debounceFree(page: Page, userData: string): Promise<void> {
+  await openFile(page, LARGE);
+  await activeEditor(page).locator('.codelens-decoration', { hasText: 'input [' }).first().waitFor({ timeout: 30_000 });
+  const applied = await waitForLog(page, userData, 'diagnostics delay 0 ms', 15_000);
+  check('the second workbench starts the extension with diagnostics delay 0', applied, applied ? '' : 'no "diagnostics delay 0 ms" in the Conv Lens log');
+  const target = locate(LARGE, 'self.conv5 = nn.Conv2d(', 'self.conv5 = nn.Conv2d('.length);
+  const typing = await measureTyping(page, target, CONV5_TYPED, '11-large-file-debounce-0', 2 * SAMPLES);
+  metrics['keystroke → error squiggle, 500-line file (median of 10, debounce 0)'] = typing.appear;
+  metrics['keystroke → squiggle cleared, 500-line file (median of 10, debounce 0)'] = typing.clear;
+  metrics['keystroke → character on screen, same keystrokes (median of 20, debounce 0)'] = typing.echo;
+  check('with debounce 0, typing a wrong in_channels shows the error and deleting it clears it', true, '');
 }
 
 async function main(): Promise<void> {
@@ -251,15 +289,7 @@ async function main(): Promise<void> {
   await installVsix(userData, extensions, vsix);
   metrics['install .vsix'] = ms(Date.now() - installStart);
 
-  const server = await startCodeServer({ userDataDir: userData, extensionsDir: extensions, folder: workspace, logFile: join(OUT, 'code-server.log') });
-  const browser = await launchChromium();
-  let failure: unknown;
-  try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const loadStart = Date.now();
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-    await waitForWorkbench(page);
-    metrics['workbench ready'] = ms(Date.now() - loadStart);
+  const failure = await session({ userData, extensions, workspace, name: 'code-server' }, async (page) => {
     await seed001(page);
     const log = await readLog(page);
     const activated = /activated in ([\d.]+) ms \(([^)]*)\)/.exec(log);
@@ -268,26 +298,20 @@ async function main(): Promise<void> {
     check(`the extension runs in the ${host}`, activated?.[2]?.startsWith(host) === true, activated?.[2] ?? log.slice(0, 200));
     await shot(page, '06b-output-channel');
     await closePanel(page);
-    await largeFile(page, userData);
+    await largeFile(page);
     await shot(page, '10-final');
-  } catch (error) {
-    failure = error;
-    const pages = browser.contexts().flatMap((c) => c.pages());
-    if (pages[0]) await pages[0].screenshot({ path: join(OUT, 'failure.png') }).catch(() => undefined);
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
-  const log = findFile(join(userData, 'logs'), 'Conv Lens.log');
-  if (log) {
-    cpSync(log, join(OUT, 'conv-lens-output.log'));
-  }
+  });
+  // A second workbench whose user settings already set the debounce to 0: the analysis path on its own,
+  // without relying on a settings change reaching a running extension host.
+  prepareUserData(userData, { ...HOST_SETTINGS, 'convLens.diagnostics.delay': 0 });
+  const failure0 = failure ?? (await session({ userData, extensions, workspace, name: 'code-server-debounce-0' }, (page) => debounceFree(page, userData)));
+  findFiles(join(userData, 'logs'), 'Conv Lens.log').forEach((log, i) => cpSync(log, join(OUT, `conv-lens-output.${i + 1}.log`)));
   console.log('\nMeasurements');
   for (const [name, value] of Object.entries(metrics)) console.log(`  ${name}: ${value}`);
   writeFileSync(join(OUT, 'results.json'), JSON.stringify({ checks, metrics }, null, 2));
   console.log(`\nScreenshots and logs: ${OUT}`);
   rmSync(work, { recursive: true, force: true });
-  if (failure) throw failure;
+  if (failure0) throw failure0;
   const failed = checks.filter((c) => !c.ok);
   if (failed.length > 0) {
     console.error(`\n${failed.length} of ${checks.length} checks failed.`);

@@ -75,24 +75,27 @@ export interface DomCondition {
 /**
  * Milliseconds from the next keydown in the page to the moment `condition` holds on the DOM
  * (checked on every mutation and animation frame). Call this, press the key, then await probeResult.
+ * `also`, when given, is timed from the same keydown (probeAlsoResult): e.g. the typed character on screen.
  */
-export async function armLatencyProbe(page: Page, condition: DomCondition): Promise<void> {
-  await page.evaluate((c) => {
-    const holds = (): boolean => {
-      const all = Array.from(document.querySelectorAll(c.selector)).filter((e) => !c.visible || e.checkVisibility());
-      const matching = c.text === undefined ? all : all.filter((e) => (e.textContent ?? '').includes(c.text ?? ''));
-      return c.atMost !== undefined ? matching.length <= c.atMost : matching.length >= (c.atLeast ?? 1);
+export async function armLatencyProbe(page: Page, condition: DomCondition, also?: DomCondition): Promise<void> {
+  await page.evaluate(([c, a]) => {
+    const holds = (d: DomCondition): boolean => {
+      const all = Array.from(document.querySelectorAll(d.selector)).filter((e) => !d.visible || e.checkVisibility());
+      const matching = d.text === undefined ? all : all.filter((e) => (e.textContent ?? '').includes(d.text ?? ''));
+      return d.atMost !== undefined ? matching.length <= d.atMost : matching.length >= (d.atLeast ?? 1);
     };
-    const w = window as unknown as { __probe?: { start: number; end: number } };
-    const probe = { start: -1, end: -1 };
+    const w = window as unknown as { __probe?: { start: number; end: number; alsoEnd: number } };
+    const probe = { start: -1, end: -1, alsoEnd: a ? -1 : 0 };
     w.__probe = probe;
     window.addEventListener('keydown', () => {
       if (probe.start < 0) probe.start = performance.now();
     }, { capture: true, once: true });
     const done = (): boolean => {
-      if (probe.start < 0 || probe.end >= 0 || !holds()) return probe.end >= 0;
-      probe.end = performance.now();
-      return true;
+      if (probe.start < 0) return false;
+      const now = performance.now();
+      if (a && probe.alsoEnd < 0 && holds(a)) probe.alsoEnd = now - probe.start;
+      if (probe.end < 0 && holds(c)) probe.end = now;
+      return probe.end >= 0 && probe.alsoEnd >= 0;
     };
     const observer = new MutationObserver(() => {
       if (done()) observer.disconnect();
@@ -103,7 +106,7 @@ export async function armLatencyProbe(page: Page, condition: DomCondition): Prom
       else requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
-  }, condition);
+  }, [condition, also] as const);
 }
 
 export async function probeResult(page: Page, timeoutMs = 15_000): Promise<number> {
@@ -112,6 +115,12 @@ export async function probeResult(page: Page, timeoutMs = 15_000): Promise<numbe
     const probe = (window as unknown as { __probe: { start: number; end: number } }).__probe;
     return probe.end - probe.start;
   });
+}
+
+/** Milliseconds from the keydown to the `also` condition of the last armed probe. */
+export async function probeAlsoResult(page: Page, timeoutMs = 15_000): Promise<number> {
+  await page.waitForFunction(() => ((window as unknown as { __probe?: { alsoEnd: number } }).__probe?.alsoEnd ?? -1) >= 0, undefined, { timeout: timeoutMs });
+  return page.evaluate(() => (window as unknown as { __probe: { alsoEnd: number } }).__probe.alsoEnd);
 }
 
 export function median(values: number[]): number {

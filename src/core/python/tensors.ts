@@ -18,6 +18,24 @@ const SAME_SHAPE = new Set([
   'dropout', 'sin', 'cos', 'erf', 'hardtanh', 'leaky_relu', 'elu', 'sigmoid', 'pin_memory', 'cumsum', 'flip', 'roll',
 ]);
 
+/** Positional parameter names of the shape-preserving methods that take arguments, as PyTorch names them. */
+const SAME_SHAPE_PARAMS: Record<string, string[]> = {
+  clamp: ['min', 'max'], clamp_: ['min', 'max'], clip: ['min', 'max'], pow: ['exponent'], round: ['decimals'],
+  softmax: ['dim'], log_softmax: ['dim'], leaky_relu: ['negative_slope'], hardtanh: ['min_val', 'max_val'],
+  elu: ['alpha'], gelu: ['approximate'], masked_fill: ['mask', 'value'], fill_: ['value'], cumsum: ['dim'],
+  flip: ['dims'], roll: ['shifts', 'dims'], dropout: ['p', 'training'],
+};
+
+/** A method argument as graph data: numbers, booleans, strings, None and sequences of numbers; tensors are inputs. */
+function graphArg(v: Value): unknown {
+  switch (v.k) {
+    case 'num': case 'bool': case 'str': return v.v;
+    case 'none': return null;
+    case 'tuple': case 'list': return v.items.every((i) => i.k === 'num') ? v.items.map((i) => (i as { v: number }).v) : undefined;
+    default: return undefined;
+  }
+}
+
 const BINARY_METHODS: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '/', add_: '+', mul_: '*', sub_: '-', div_: '/', __add__: '+', __mul__: '*' };
 
 export class TensorOps {
@@ -246,7 +264,19 @@ export class TensorOps {
       default: {
         const bin = BINARY_METHODS[name];
         if (bin && args[0]) return this.binary(bin, t, args[0], node);
-        if (SAME_SHAPE.has(name)) return this.op(name, {}, [t], this.make(shape, t), node);
+        if (SAME_SHAPE.has(name)) {
+          // Arguments by PyTorch's parameter names (clamp's min/max, pow's exponent, ...), tensor ones as inputs.
+          const names = SAME_SHAPE_PARAMS[name] ?? [];
+          const recorded: Record<string, unknown> = {};
+          const tensors: TensorValue[] = [];
+          const put = (key: string, v: Value): void => {
+            if (v.k === 'tensor') tensors.push(v);
+            else if (graphArg(v) !== undefined) recorded[key] = graphArg(v);
+          };
+          args.forEach((v, i) => put(names[i] ?? `arg${i}`, v));
+          for (const [k, v] of kwargs) put(k, v);
+          return this.op(name, recorded, [t, ...tensors], this.make(shape, t), node);
+        }
         return this.make(null, t, { uncertain: true });
       }
     }
@@ -490,9 +520,13 @@ export class TensorOps {
       } else return unknown;
     }
     if (parts.length > 1024) return unknown;
+    let start = 0;
     const items = parts.map((p) => {
       const out = name === 'unbind' ? [...shape.slice(0, i), ...shape.slice(i + 1)] : shape.map((s2, k) => (k === i ? p : s2));
-      return this.op(name, { dim: d }, [t], this.make(out, t), node);
+      // Each piece is its own node: start/length say which slice of `dim` it is (the engine runs it as narrow).
+      const piece = this.op(name, { dim: d, start, length: p }, [t], this.make(out, t), node);
+      start += p;
+      return piece;
     });
     return { k: 'tuple', items };
   }

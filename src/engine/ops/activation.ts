@@ -1,4 +1,5 @@
 // Element-wise activations with PyTorch's definitions (computed in double, stored as float32).
+import { runtime } from '../runtime';
 import { at, dim, normDim, shapeString, tensor, type Tensor } from '../tensor';
 
 export function mapUnary(x: Tensor, f: (v: number) => number): Tensor {
@@ -24,14 +25,19 @@ const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 const softplusF = (v: number, beta: number, threshold: number): number =>
   v * beta > threshold ? v : Math.log1p(Math.exp(beta * v)) / beta;
 
-// The clamps get their own loop: a shared map with a callback goes megamorphic and runs ~5x slower.
+// The clamps run in wasm (f32x4 max/min): a JavaScript loop branches on every sign and, on real
+// activations, mispredicts about half the time (ReLU of 64x112x112: 6 ms against about 1 ms).
 export function hardtanh(x: Tensor, lo = -1, hi = 1): Tensor {
   const out = tensor(x.shape);
-  const a = x.data, o = out.data;
-  for (let i = 0; i < a.length; i++) {
-    const v = a[i] as number;
-    o[i] = v < lo ? lo : v > hi ? hi : v;
-  }
+  const n = x.data.length;
+  if (n === 0) return out;
+  const rt = runtime();
+  let p = 0;
+  rt.withScratch(`hardtanh ${shapeString(x.shape)}`, (s) => { p = s.alloc(n * 4); }, () => {
+    rt.f32.set(x.data, p >> 2);
+    rt.k.clamp_f32(p, p, n, lo, hi);
+    out.data.set(rt.f32.subarray(p >> 2, (p >> 2) + n));
+  });
   return out;
 }
 export const relu = (x: Tensor): Tensor => hardtanh(x, 0, Infinity);

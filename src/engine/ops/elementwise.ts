@@ -60,6 +60,41 @@ export const div = (a: Tensor, b: Tensor): Tensor => binary(a, b, (x, y) => x / 
 
 /** mean over the given dims (all when empty). */
 export function mean(x: Tensor, dims: readonly number[], keepdim: boolean): Tensor {
+  const out = sum(x, dims, keepdim);
+  const count = x.data.length / Math.max(1, out.data.length);
+  for (let i = 0; i < out.data.length; i++) out.data[i] = at(out.data, i) / count;
+  return out;
+}
+
+/** x broadcast to `shape` (Tensor.expand / expand_as), materialised. */
+export function expandTo(x: Tensor, shape: readonly number[]): Tensor {
+  const target = shape.map((d, i) => (d === -1 ? (x.shape[x.shape.length - shape.length + i] ?? 1) : d));
+  if (broadcastShape(target, x.shape).some((d, i) => d !== target[i])) throw new Error(`cannot expand ${shapeString(x.shape)} to ${shapeString(target)}`);
+  return binary(tensor(target), x, (_, y) => y);
+}
+
+/** Tensor.repeat: tiles x `repeats` times along each dim (leading dims added as needed). */
+export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
+  if (repeats.length < x.shape.length) throw new Error(`repeat needs at least ${x.shape.length} repeat counts, got ${repeats.length}`);
+  const src = [...new Array<number>(repeats.length - x.shape.length).fill(1), ...x.shape];
+  const shape = src.map((d, i) => d * (repeats[i] as number));
+  const out = tensor(shape);
+  const r = shape.length;
+  const idx = new Array<number>(r).fill(0);
+  for (let o = 0; o < out.data.length; o++) {
+    let s = 0;
+    for (let k = 0; k < r; k++) s = s * (src[k] as number) + ((idx[k] as number) % (src[k] as number));
+    out.data[o] = at(x.data, s);
+    for (let k = r - 1; k >= 0; k--) {
+      idx[k] = (idx[k] as number) + 1;
+      if ((idx[k] as number) < (shape[k] as number)) break;
+      idx[k] = 0;
+    }
+  }
+  return out;
+}
+
+export function sum(x: Tensor, dims: readonly number[], keepdim: boolean): Tensor {
   const r = x.shape.length;
   const ks = new Set((dims.length === 0 ? [...Array(r).keys()] : dims).map((d) => normDim(d, r)));
   const outFull = x.shape.map((s, i) => (ks.has(i) ? 1 : s));
@@ -75,7 +110,5 @@ export function mean(x: Tensor, dims: readonly number[], keepdim: boolean): Tens
       io -= at(so, k) * at(x.shape, k); idx[k] = 0;
     }
   }
-  const count = x.data.length / Math.max(1, out.data.length);
-  for (let i = 0; i < out.data.length; i++) out.data[i] = at(out.data, i) / count;
   return keepdim ? out : { shape: x.shape.filter((_, i) => !ks.has(i)), data: out.data };
 }

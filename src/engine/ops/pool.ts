@@ -1,4 +1,6 @@
 // Max/avg pooling (fixed and adaptive) with PyTorch's output sizes, ceil_mode and padding rules.
+import { gatherPhases, phaseLayout, tapOffset, type PhaseOptions } from './conv';
+import { runtime } from '../runtime';
 import { at, shapeString, tensor, type Tensor } from '../tensor';
 
 export interface Pool2dOptions {
@@ -33,43 +35,42 @@ function checkPool(o: Pool2dOptions, H: number, W: number, op: string): [number,
   return [Ho, Wo];
 }
 
+/**
+ * Max pooling over phase planes in wasm (f32x4.max: NaN-propagating and branch-free; a JavaScript loop over
+ * real activations mispredicts its comparisons). The padding holds -inf; the bottom/right padding grows to
+ * cover ceil_mode's last windows, which PyTorch clips to the input.
+ */
 export function maxPool2d(x: Tensor, o: Pool2dOptions): Tensor {
   const [N, C, H, W] = check4d(x, 'max_pool2d');
   const [Ho, Wo] = checkPool(o, H, W, 'max_pool2d');
   const [kh, kw] = o.kernel, [sh, sw] = o.stride, [ph, pw] = o.padding, [dh, dw] = o.dilation;
+  const pb = Math.max(ph, (Ho - 1) * sh + dh * (kh - 1) + 1 - H - ph);
+  const pr = Math.max(pw, (Wo - 1) * sw + dw * (kw - 1) + 1 - W - pw);
+  const po: PhaseOptions = { stride: [sh, sw], padding: [ph, pb, pw, pr], dilation: [dh, dw], paddingMode: 'zeros' };
+  const L = phaseLayout(H, W, kh, kw, po);
+  const T = kh * kw;
+  const Nc = Math.ceil(Math.max((Ho - 1) * L.Wq + Wo, 8) / 8) * 8;
   const out = tensor([N, C, Ho, Wo]);
-  const xd = x.data, y = out.data;
-  // Valid tap ranges per output column, computed once (padding taps are skipped, as -inf).
-  const kx0 = new Int32Array(Wo), kx1 = new Int32Array(Wo);
-  for (let ox = 0; ox < Wo; ox++) {
-    const base = ox * sw - pw;
-    let a = 0, b = kw;
-    while (a < kw && base + a * dw < 0) a++;
-    while (b > a && base + (b - 1) * dw >= W) b--;
-    kx0[ox] = a; kx1[ox] = b;
-  }
-  for (let nc = 0; nc < N * C; nc++) {
-    const xb = nc * H * W, yb = nc * Ho * Wo;
-    for (let oy = 0; oy < Ho; oy++) {
-      const ybase = oy * sh - ph;
-      let ky0 = 0, ky1 = kh;
-      while (ky0 < kh && ybase + ky0 * dh < 0) ky0++;
-      while (ky1 > ky0 && ybase + (ky1 - 1) * dh >= H) ky1--;
-      for (let ox = 0; ox < Wo; ox++) {
-        const xbase = xb + ox * sw - pw;
-        const a = kx0[ox] as number, b = kx1[ox] as number;
-        let m = -Infinity;
-        for (let ky = ky0; ky < ky1; ky++) {
-          const row = xbase + (ybase + ky * dh) * W;
-          for (let kx = a; kx < b; kx++) {
-            const v = xd[row + kx * dw] as number;
-            if (v > m || v !== v) m = v;
-          }
-        }
-        y[yb + oy * Wo + ox] = m;
-      }
+  const rt = runtime();
+  let xin = 0, planes = 0, cbuf = 0, idx = 0, offs = 0, obuf = 0;
+  rt.withScratch(`max_pool2d ${shapeString(x.shape)}`, (s) => {
+    xin = s.alloc(N * C * H * W * 4);
+    planes = s.alloc((C * L.chan + 16) * 4);
+    cbuf = s.alloc(C * Nc * 4);
+    idx = s.alloc((L.Hq + L.Wq) * 4);
+    offs = s.alloc(T * 4);
+    obuf = s.alloc(N * C * Ho * Wo * 4);
+  }, () => {
+    rt.f32.set(x.data, xin >> 2);
+    const i32 = rt.i32;
+    for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) i32[(offs >> 2) + ky * kw + kx] = tapOffset(L, ky, kx, po);
+    for (let n = 0; n < N; n++) {
+      gatherPhases(rt, xin + n * C * H * W * 4, C, H, W, planes, L, po, idx, -Infinity);
+      rt.k.max_taps(C, Nc, T, planes, L.chan * 4, offs, cbuf, Nc * 4);
+      rt.k.compact(C, Ho, Wo, cbuf, Nc, L.Wq, obuf + n * C * Ho * Wo * 4);
     }
-  }
+    out.data.set(rt.f32.subarray(obuf >> 2, (obuf >> 2) + out.data.length));
+  });
   return out;
 }
 

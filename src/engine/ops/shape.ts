@@ -79,6 +79,18 @@ export function cat(xs: readonly Tensor[], d: number): Tensor {
   return out;
 }
 
+/** Tensor.narrow: `length` entries of dimension `d` from `start` (chunk/split/unbind pieces). */
+export function narrow(x: Tensor, d: number, start: number, length: number): Tensor {
+  const k = normDim(d, x.shape.length);
+  const size = at(x.shape, k);
+  if (start < 0 || length < 0 || start + length > size) throw new Error(`narrow: [${start}, ${start + length}) is outside dimension ${d} of ${shapeString(x.shape)}`);
+  const outer = x.shape.slice(0, k).reduce((p, q) => p * q, 1);
+  const inner = x.shape.slice(k + 1).reduce((p, q) => p * q, 1);
+  const out = tensor(x.shape.map((s, i) => (i === k ? length : s)));
+  for (let o = 0; o < outer; o++) out.data.set(x.data.subarray((o * size + start) * inner, (o * size + start + length) * inner), o * length * inner);
+  return out;
+}
+
 /** F.pad: `pad` lists (before, after) pairs starting from the last dimension; negative values crop. */
 export function pad(x: Tensor, padding: readonly number[], mode: 'constant' | 'reflect' | 'replicate' | 'circular', value = 0): Tensor {
   if (padding.length % 2 !== 0 || padding.length / 2 > x.shape.length) {
@@ -99,18 +111,34 @@ export function pad(x: Tensor, padding: readonly number[], mode: 'constant' | 'r
   }
   const pm: PaddingMode = mode === 'constant' ? 'zeros' : mode;
   const out = tensor(outShape);
+  if (r === 0 || out.data.length === 0) return { shape: outShape, data: out.data.length === 0 ? out.data : new Float32Array(x.data) };
+  // Row by row over the last dimension: the source row from the outer indices, then the columns.
+  const W = at(x.shape, r - 1), Wout = at(outShape, r - 1), left = at(before, r - 1);
+  const cols = new Int32Array(Wout);
+  for (let j = 0; j < Wout; j++) cols[j] = padIndex(j - left, W, pm);
+  const bulk = mode === 'constant' && left >= 0 && at(after, r - 1) >= 0;
   const inStrides: number[] = new Array<number>(r).fill(1);
   for (let i = r - 2; i >= 0; i--) inStrides[i] = at(inStrides, i + 1) * at(x.shape, i + 1);
-  const idx = new Array<number>(r).fill(0);
-  for (let o = 0; o < out.data.length; o++) {
+  const idx = new Array<number>(r - 1).fill(0);
+  for (let o = 0; o < out.data.length; o += Wout) {
     let src = 0, inside = true;
-    for (let k = 0; k < r; k++) {
+    for (let k = 0; k < r - 1; k++) {
       const j = padIndex(at(idx, k) - at(before, k), at(x.shape, k), pm);
       if (j < 0) { inside = false; break; }
       src += j * at(inStrides, k);
     }
-    out.data[o] = inside ? at(x.data, src) : value;
-    for (let k = r - 1; k >= 0; k--) {
+    if (!inside) out.data.fill(value, o, o + Wout);
+    else if (bulk) {
+      out.data.fill(value, o, o + left);
+      out.data.set(x.data.subarray(src, src + W), o + left);
+      out.data.fill(value, o + left + W, o + Wout);
+    } else {
+      for (let j = 0; j < Wout; j++) {
+        const c = cols[j] as number;
+        out.data[o + j] = c < 0 ? value : at(x.data, src + c);
+      }
+    }
+    for (let k = r - 2; k >= 0; k--) {
       idx[k] = at(idx, k) + 1;
       if (at(idx, k) < at(outShape, k)) break;
       idx[k] = 0;

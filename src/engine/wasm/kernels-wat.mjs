@@ -47,6 +47,102 @@ export function kernelsWat({ relaxed }) {
         ${store}))`);
   }
 
+
+  // ---- Depthwise 3x3, stride 1, padding 1 (zeros), straight from the unpadded input. ----
+  // Two output rows per pass; per input row 6 loads feed up to 12 multiply-adds. The zero padding is
+  // implicit: rows outside the image read a zero row, and the first/last column block masks off the one
+  // lane that would read across the row edge. No padded copy of the input is made.
+  const rowLoads = (pm, mine, masked) => {
+    // pm: address of column x0 - 1. mine: [[accumulator pair, weight row], ...] this input row feeds.
+    const out = [];
+    const vecs = [
+      ['0', 0, '(local.get $ml)'], ['4', 0, null], ['8', 0, null],
+      ['16', 1, null], ['20', 1, null], ['24', 1, '(local.get $mr)'],
+    ];
+    vecs.forEach(([off, half, mask], i) => {
+      const load = `(v128.load offset=${off} ${pm})`;
+      out.push(`(local.set $v ${mask === null || !masked ? load : `(v128.and ${load} ${mask})`})`);
+      for (const [accs, wrow] of mine) out.push(madd(accs[half], `(local.get $w${wrow * 3 + (i % 3)})`, '(local.get $v)'));
+    });
+    return out.join('\n                ');
+  };
+  const dwP1Body = (masked) => [
+    rowLoads('(local.get $p0)', [[['$a0', '$a1'], 0]], masked),
+    rowLoads('(local.get $p1)', [[['$a0', '$a1'], 1], [['$a2', '$a3'], 0]], masked),
+    rowLoads('(local.get $p2)', [[['$a0', '$a1'], 2], [['$a2', '$a3'], 1]], masked),
+    rowLoads('(local.get $p3)', [[['$a2', '$a3'], 2]], masked),
+  ].join('\n                ');
+  const dwP1Weights = Array.from({ length: 9 }, (_, t) => `(local.set $w${t} (v128.load32_splat offset=${t * 4} (local.get $wc)))`).join('\n      ');
+  // `clamped` false: the `_linear` variant, no activation in the store (lo/hi ignored).
+  const dwP1Func = (clamped) => {
+    const store = (v) => (clamped ? clamp(v) : v);
+    return `;; Depthwise 3x3, stride 1, dilation 1, zero padding 1: out[c] is H x W like its input. Reads the
+  ;; compact input directly; zrow points at a zero row of W floats with 4 zero floats on each side.
+  ;; Needs W >= 8 and H >= 2; 4 bytes before src and after its end must be readable.
+  (func (export "dw3x3_s1p1_rows2${clamped ? '' : '_linear'}")
+    (param $C i32) (param $H i32) (param $W i32) (param $src i32) (param $w i32) (param $bias i32)
+    (param $dst i32) (param $zrow i32) (param $lo f32) (param $hi f32)
+    (local $c i32) (local $y i32) (local $ylast i32) (local $x i32) (local $xlast i32) (local $rowb i32) (local $plane i32)
+    (local $cin i32) (local $cout i32) (local $wc i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $o0 i32)
+    (local $vlo v128) (local $vhi v128) (local $vb v128) (local $v v128) (local $ml v128) (local $mr v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $w5 v128) (local $w6 v128) (local $w7 v128) (local $w8 v128)
+    ${clamped ? '(local.set $vlo (f32x4.splat (local.get $lo))) (local.set $vhi (f32x4.splat (local.get $hi)))' : ''}
+    (local.set $rowb (i32.shl (local.get $W) (i32.const 2)))
+    (local.set $plane (i32.mul (local.get $H) (local.get $rowb)))
+    (local.set $xlast (i32.shl (i32.sub (local.get $W) (i32.const 8)) (i32.const 2)))
+    (local.set $ylast (i32.sub (local.get $H) (i32.const 2)))
+    (local.set $c (i32.const 0))
+    (loop $cloop
+      (local.set $cin (i32.add (local.get $src) (i32.mul (local.get $c) (local.get $plane))))
+      (local.set $cout (i32.add (local.get $dst) (i32.mul (local.get $c) (local.get $plane))))
+      (local.set $wc (i32.add (local.get $w) (i32.mul (local.get $c) (i32.const 36))))
+      ${dwP1Weights}
+      (local.set $vb (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
+      (local.set $y (i32.const 0))
+      (block $ydone
+        (loop $yloop
+          (if (i32.gt_s (local.get $y) (local.get $ylast)) (then (local.set $y (local.get $ylast))))
+          ;; Input rows y-1 .. y+2 (minus 4 bytes: column -1), the zero row outside the image.
+          (local.set $r1 (i32.sub (i32.add (local.get $cin) (i32.mul (local.get $y) (local.get $rowb))) (i32.const 4)))
+          (local.set $r2 (i32.add (local.get $r1) (local.get $rowb)))
+          (local.set $r0 (select (i32.sub (local.get $zrow) (i32.const 4)) (i32.sub (local.get $r1) (local.get $rowb)) (i32.eqz (local.get $y))))
+          (local.set $r3 (select (i32.sub (local.get $zrow) (i32.const 4)) (i32.add (local.get $r2) (local.get $rowb))
+            (i32.ge_s (i32.add (local.get $y) (i32.const 2)) (local.get $H))))
+          (local.set $x (i32.const 0))
+          (block $xdone
+            (loop $xloop
+              (if (i32.gt_s (local.get $x) (local.get $xlast)) (then (local.set $x (local.get $xlast))))
+              (local.set $p0 (i32.add (local.get $r0) (local.get $x)))
+              (local.set $p1 (i32.add (local.get $r1) (local.get $x)))
+              (local.set $p2 (i32.add (local.get $r2) (local.get $x)))
+              (local.set $p3 (i32.add (local.get $r3) (local.get $x)))
+              (local.set $a0 (local.get $vb)) (local.set $a1 (local.get $vb))
+              (local.set $a2 (local.get $vb)) (local.set $a3 (local.get $vb))
+              ;; Only the first and last column blocks can read across a row edge: they mask, the rest do not.
+              (if (i32.or (i32.eqz (local.get $x)) (i32.eq (local.get $x) (local.get $xlast)))
+                (then
+                (local.set $ml (select (v128.const i32x4 0 -1 -1 -1) (v128.const i32x4 -1 -1 -1 -1) (i32.eqz (local.get $x))))
+                (local.set $mr (select (v128.const i32x4 -1 -1 -1 0) (v128.const i32x4 -1 -1 -1 -1) (i32.eq (local.get $x) (local.get $xlast))))
+                ${dwP1Body(true)})
+                (else
+                ${dwP1Body(false)}))
+              (local.set $o0 (i32.add (i32.add (local.get $cout) (i32.mul (local.get $y) (local.get $rowb))) (local.get $x)))
+              (v128.store (local.get $o0) ${store('(local.get $a0)')})
+              (v128.store offset=16 (local.get $o0) ${store('(local.get $a1)')})
+              (local.set $o0 (i32.add (local.get $o0) (local.get $rowb)))
+              (v128.store (local.get $o0) ${store('(local.get $a2)')})
+              (v128.store offset=16 (local.get $o0) ${store('(local.get $a3)')})
+              (br_if $xdone (i32.eq (local.get $x) (local.get $xlast)))
+              (local.set $x (i32.add (local.get $x) (i32.const 32)))
+              (br $xloop)))
+          (br_if $ydone (i32.eq (local.get $y) (local.get $ylast)))
+          (local.set $y (i32.add (local.get $y) (i32.const 2)))
+          (br $yloop)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br_if $cloop (i32.lt_s (local.get $c) (local.get $C)))))`;
+  };
   // ---- Depthwise by taps: out[c][p] = bias[c] + sum_t w[c][t] * src[c][p + off[t]], p blocks of 8. ----
   return `(module
   (memory (export "memory") 1)
@@ -130,6 +226,40 @@ export function kernelsWat({ relaxed }) {
             (br_if $tloop (i32.lt_s (local.get $t) (local.get $T))))
           (v128.store (i32.add (local.get $out) (local.get $p0)) ${clamp('(local.get $a0)')})
           (v128.store offset=16 (i32.add (local.get $out) (local.get $p0)) ${clamp('(local.get $a1)')})
+          (br_if $pdone (i32.eq (local.get $p0) (local.get $nlast)))
+          (local.set $p0 (i32.add (local.get $p0) (i32.const 32)))
+          (br $ploop)))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br_if $cloop (i32.lt_s (local.get $c) (local.get $C)))))
+
+;; Max pooling by taps over phase planes: out[c][p] = max_t src[c][p + off[t]], p in blocks of 8 (the
+  ;; last block overlaps). f32x4.max keeps NaN, as PyTorch's max pooling does; padding holds -inf.
+  (func (export "max_taps")
+    (param $C i32) (param $N i32) (param $T i32) (param $src i32) (param $srcCS i32) (param $offs i32)
+    (param $dst i32) (param $dstCS i32)
+    (local $c i32) (local $p0 i32) (local $nlast i32) (local $t i32) (local $base i32) (local $addr i32) (local $out i32)
+    (local $a0 v128) (local $a1 v128)
+    (local.set $nlast (i32.shl (i32.sub (local.get $N) (i32.const 8)) (i32.const 2)))
+    (local.set $c (i32.const 0))
+    (loop $cloop
+      (local.set $base (i32.add (local.get $src) (i32.mul (local.get $c) (local.get $srcCS))))
+      (local.set $out (i32.add (local.get $dst) (i32.mul (local.get $c) (local.get $dstCS))))
+      (local.set $p0 (i32.const 0))
+      (block $pdone
+        (loop $ploop
+          (if (i32.gt_s (local.get $p0) (local.get $nlast)) (then (local.set $p0 (local.get $nlast))))
+          (local.set $a0 (v128.const f32x4 -inf -inf -inf -inf))
+          (local.set $a1 (v128.const f32x4 -inf -inf -inf -inf))
+          (local.set $t (i32.const 0))
+          (loop $tloop
+            (local.set $addr (i32.add (i32.add (local.get $base) (local.get $p0))
+              (i32.load (i32.add (local.get $offs) (i32.shl (local.get $t) (i32.const 2))))))
+            (local.set $a0 (f32x4.max (local.get $a0) (v128.load (local.get $addr))))
+            (local.set $a1 (f32x4.max (local.get $a1) (v128.load offset=16 (local.get $addr))))
+            (local.set $t (i32.add (local.get $t) (i32.const 1)))
+            (br_if $tloop (i32.lt_s (local.get $t) (local.get $T))))
+          (v128.store (i32.add (local.get $out) (local.get $p0)) (local.get $a0))
+          (v128.store offset=16 (i32.add (local.get $out) (local.get $p0)) (local.get $a1))
           (br_if $pdone (i32.eq (local.get $p0) (local.get $nlast)))
           (local.set $p0 (i32.add (local.get $p0) (i32.const 32)))
           (br $ploop)))
@@ -342,12 +472,41 @@ export function kernelsWat({ relaxed }) {
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br_if $cloop (i32.lt_s (local.get $c) (local.get $C)))))
 
-  ;; dst[c][r][q] = src[c][rows[r]][cols[q]], or 0 where an index is negative (padding).
+  ${dwP1Func(true)}
+  ${dwP1Func(false)}
+
+;; dst[i] = min(max(src[i], lo), hi) for n floats (ReLU, ReLU6, hardtanh), NaN kept as PyTorch keeps it.
+  ;; Branch-free, four lanes at a time: a JavaScript loop over random signs mispredicts half its branches.
+  (func (export "clamp_f32")
+    (param $src i32) (param $dst i32) (param $n i32) (param $lo f32) (param $hi f32)
+    (local $i i32) (local $end4 i32) (local $end i32) (local $vlo v128) (local $vhi v128)
+    (local.set $vlo (f32x4.splat (local.get $lo)))
+    (local.set $vhi (f32x4.splat (local.get $hi)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $end) (i32.const -16)))
+    (local.set $i (i32.const 0))
+    (block $vdone
+      (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $i) (local.get $end4)))
+        (v128.store (i32.add (local.get $dst) (local.get $i))
+          ${clamp('(v128.load (i32.add (local.get $src) (local.get $i)))')})
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $vloop)))
+    (block $sdone
+      (loop $sloop
+        (br_if $sdone (i32.ge_u (local.get $i) (local.get $end)))
+        (f32.store (i32.add (local.get $dst) (local.get $i))
+          (f32x4.extract_lane 0 ${clamp('(v128.load32_splat (i32.add (local.get $src) (local.get $i)))')}))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $sloop))))
+
+  ;; dst[c][r][q] = src[c][rows[r]][cols[q]], or fill where an index is negative (padding: 0 for
+  ;; convolutions, -inf for max pooling).
   ;; Columns q0..q1 map to sc0.. contiguously and are copied in bulk.
   (func (export "gather2d")
     (param $src i32) (param $C i32) (param $srcCS i32) (param $W i32) (param $rows i32) (param $nr i32)
     (param $cols i32) (param $nc i32) (param $q0 i32) (param $q1 i32) (param $sc0 i32)
-    (param $dst i32) (param $dstCS i32)
+    (param $dst i32) (param $dstCS i32) (param $fill f32)
     (local $c i32) (local $r i32) (local $q i32) (local $sr i32) (local $sc i32) (local $srow i32) (local $drow i32)
     (local.set $c (i32.const 0))
     (loop $cloop
@@ -357,7 +516,13 @@ export function kernelsWat({ relaxed }) {
         (local.set $drow (i32.add (i32.add (local.get $dst) (i32.mul (local.get $c) (local.get $dstCS)))
           (i32.shl (i32.mul (local.get $r) (local.get $nc)) (i32.const 2))))
         (if (i32.lt_s (local.get $sr) (i32.const 0))
-          (then (memory.fill (local.get $drow) (i32.const 0) (i32.shl (local.get $nc) (i32.const 2))))
+          (then
+            (local.set $q (i32.const 0))
+            (block $fdone (loop $floop
+              (br_if $fdone (i32.ge_s (local.get $q) (local.get $nc)))
+              (f32.store (i32.add (local.get $drow) (i32.shl (local.get $q) (i32.const 2))) (local.get $fill))
+              (local.set $q (i32.add (local.get $q) (i32.const 1)))
+              (br $floop))))
           (else
             (local.set $srow (i32.add (i32.add (local.get $src) (i32.mul (local.get $c) (local.get $srcCS)))
               (i32.shl (i32.mul (local.get $sr) (local.get $W)) (i32.const 2))))
@@ -375,7 +540,7 @@ export function kernelsWat({ relaxed }) {
               (local.set $sc (i32.load (i32.add (local.get $cols) (i32.shl (local.get $q) (i32.const 2)))))
               (f32.store (i32.add (local.get $drow) (i32.shl (local.get $q) (i32.const 2)))
                 (if (result f32) (i32.lt_s (local.get $sc) (i32.const 0))
-                  (then (f32.const 0))
+                  (then (local.get $fill))
                   (else (f32.load (i32.add (local.get $srow) (i32.shl (local.get $sc) (i32.const 2)))))))
               (local.set $q (i32.add (local.get $q) (i32.const 1)))
               (br $qloop)))))

@@ -29,6 +29,7 @@ export function rng(seed: number, stream = ''): () => number {
 export function initParameter(shape: readonly number[], init: Init, seed: number, qualifiedName: string): Float32Array {
   const out = new Float32Array(numel(shape));
   if (init.kind === 'constant') return out.fill(init.value);
+  if (init.kind === 'normal') return randn(out.length, seed, qualifiedName);
   // kaiming_uniform_(a=sqrt(5)): gain = sqrt(2 / (1 + 5)), bound = gain * sqrt(3 / fan_in) = 1 / sqrt(fan_in).
   const bound = init.kind === 'uniform' ? init.bound : init.fanIn > 0 ? 1 / Math.sqrt(init.fanIn) : 0;
   const r = rng(seed, qualifiedName);

@@ -6,7 +6,7 @@ PyTorch 1.13, for test/engine-corpus.test.ts.
 
 Each entry is built exactly as test/goldens/generate-torch.py builds it (same file execution, "construct",
 "modelLine", "provide"), put in eval mode, and given deterministic weights; then one forward pass runs on a
-seeded random input. test/goldens/engine/corpus/<stem>.<n>.safetensors holds:
+seeded random input. test/goldens/engine/corpus/<stem>.<n>.safetensors holds (metadata "file": the model file, from the repository root):
   - "input": the input (token ids as float32 values for int64 inputs),
   - "output": the model's output,
   - "out/<qualified name>": every built-in leaf module's output, "#k" appended for the k-th repeat of a module
@@ -19,8 +19,12 @@ alone would be over 400 MB, so every tensor is filled from the engine's seeded s
 by the rule in fill(); the test rebuilds the same state_dict from the metadata list, bit for bit, and passes it
 to runGraph by name like a loaded file. Norm layers get non-trivial running statistics and affine parameters.
 
-Inputs: batch 1 and the entry's own size, except the models below, whose inputs are shrunk (their adaptive
-pooling / fully convolutional structure accepts it) so that the goldens stay a few MB in total:
+Skipped: the entries in SKIP (a forward that samples random numbers), listed with the reason in corpus/skipped.json.
+
+Inputs: the entry's own input, except the models below: batch 1 and, where their adaptive pooling or fully
+convolutional structure accepts it, a smaller image. Every leaf output is stored in full, so the goldens are
+about 23 MB (18 MB compressed, as git stores them); the largest are the fixed-size models (the VGGs, the DCGANs,
+MobileNet at 32x32), about 9 MB together:
 """
 import importlib.util
 import json
@@ -45,22 +49,44 @@ _spec.loader.exec_module(gt)
 
 # (file stem, construct or model name) -> input shape used instead of the manifest's.
 SHRINK = {
+    ("seed001_medical_model", "MedicalImageModel()"): [1, 1, 32, 32],
+    ("seed003_conv2d_examples", "model"): [1, 3, 16, 16],
+    ("cifar_tutorial_net", "Net()"): [1, 3, 32, 32],
     ("alexnet", "AlexNet()"): [1, 3, 64, 64],
     ("vgg_make_layers", "vgg16(num_classes=100)"): [1, 3, 32, 32],
-    ("resnet18", "ResNet(BasicBlock, [2, 2, 2, 2])"): [1, 3, 64, 64],
-    ("unet", "UNet(n_channels=3, n_classes=2)"): [1, 3, 28, 28],
-    ("unet", "UNet(n_channels=1, n_classes=1, bilinear=True)"): [1, 1, 28, 28],
-    ("squeezenet_fire", "SqueezeNet(num_classes=10)"): [1, 3, 64, 64],
-    ("cifar_tutorial_net", "Net()"): [1, 3, 32, 32],
-    ("training_script", "Classifier()"): [1, 3, 32, 32],
-    ("densenet_block", "MiniDenseNet()"): [1, 3, 16, 16],
-    ("sequential_subclass", "TinyMobileNetV2()"): [1, 3, 32, 32],
-    ("config_table_loop", "Detector()"): [1, 3, 32, 32],
-    ("helper_functions", "HelperNet()"): [1, 3, 32, 32],
-    ("helper_functions", "HelperNet(num_classes=5, hidden=32)"): [1, 3, 32, 32],
-    ("medical", "MedicalImageModel()"): [1, 1, 32, 32],
-    ("aspp_dilation", "ASPP()"): [1, 64, 17, 17],
-    ("inception_block", "TinyInception()"): [1, 3, 23, 23],
+    ("resnet18", "ResNet(BasicBlock, [2, 2, 2, 2])"): [1, 3, 32, 32],
+    ("unet", "UNet(n_channels=3, n_classes=2)"): [1, 3, 25, 25],
+    ("unet", "UNet(n_channels=1, n_classes=1, bilinear=True)"): [1, 1, 25, 25],
+    ("squeezenet_fire", "SqueezeNet(num_classes=10)"): [1, 3, 35, 35],
+    ("espcn", "ESPCN(scale_factor=3)"): [1, 1, 16, 16],
+    ("inception_block", "TinyInception()"): [1, 3, 17, 17],
+    ("padding_modes", "PaddingModes()"): [1, 3, 15, 20],
+    ("explicit_pad_layers", "model"): [1, 3, 20, 20],
+    ("norm_layers", "NormZoo()"): [1, 3, 16, 16],
+    ("upsample_decoder", "SegHead()"): [1, 3, 32, 24],
+    ("sequential_star_layers", "ConvStack()"): [1, 3, 16, 16],
+    ("sequential_subclass", "TinyMobileNetV2()"): [1, 3, 16, 16],
+    ("module_list_dict", "MultiHeadNet()"): [1, 1, 14, 14],
+    ("add_module_sequential", "ZFNetLike()"): [1, 3, 32, 32],
+    ("norm_layer_param", "StyleEncoder()"): [1, 3, 16, 16],
+    ("config_table_loop", "Detector()"): [1, 3, 16, 16],
+    ("training_script", "Classifier()"): [1, 3, 16, 16],
+    ("identity_shortcut", "PreActNet()"): [1, 3, 16, 16],
+    ("helper_functions", "HelperNet()"): [1, 3, 16, 16],
+    ("helper_functions", "HelperNet(num_classes=5, hidden=32)"): [1, 3, 16, 16],
+    ("densenet_block", "MiniDenseNet()"): [1, 3, 8, 8],
+    ("se_block", "SENet()"): [1, 3, 16, 16],
+    ("aspp_dilation", "ASPP()"): [1, 64, 9, 9],
+}
+# Engine-only models (test/goldens/engine/models): forward code the corpus does not cover, same treatment.
+# (file relative to the repository, model class, construct, input); goldens named extra.<stem>.0.safetensors.
+EXTRA = [
+    ("test/goldens/engine/models/tensor_methods.py", "TensorMethods", "TensorMethods()", [1, 3, 8, 8]),
+]
+
+# (file stem, construct or model name) -> why the entry has no golden. Listed in corpus/skipped.json for the test.
+SKIP = {
+    ("vae_chunk", "VAE()"): "forward samples torch.randn_like: no engine can reproduce PyTorch's random stream",
 }
 __doc__ += "".join(f"    {stem} {which}: {shape}\n" for (stem, which), shape in SHRINK.items())
 
@@ -119,15 +145,18 @@ def main(only):
     by_file = {}
     for entry in manifest:
         if entry["file"].startswith("torch/") and "bugLine" not in entry:
-            by_file.setdefault(entry["file"], []).append(entry)
+            by_file.setdefault(os.path.join("test", "corpus", entry["file"]), []).append(entry)
+    for file, model, construct, shape in EXTRA:
+        by_file.setdefault(file, []).append({"file": file, "model": model, "construct": construct, "input": shape, "extra": True})
     os.makedirs(OUT, exist_ok=True)
     total = 0
     written = 0
+    skipped = []
     for file, entries in by_file.items():
         stem = os.path.splitext(os.path.basename(file))[0]
         if only and stem not in only:
             continue
-        path = os.path.join(gt.CORPUS, file)
+        path = os.path.join(ROOT, file)
         snapshots, provide = {}, {}
         for e in entries:
             provide.update(e.get("provide", {}))
@@ -140,6 +169,10 @@ def main(only):
         if file_error is not None:
             raise SystemExit(f"{file}: {file_error}")
         for ordinal, entry in enumerate(entries):
+            reason = SKIP.get((stem, entry.get("construct", entry["model"])))
+            if reason is not None:
+                skipped.append({"file": entry["file"], "model": entry["model"], "reason": reason})
+                continue
             if "construct" in entry:
                 model = eval(entry["construct"], namespace)
             elif "modelLine" in entry:
@@ -154,8 +187,6 @@ def main(only):
                         t.copy_(fill(name, list(t.shape)))
                         state[name] = list(t.shape)
             shape = SHRINK.get((stem, entry.get("construct", entry["model"])), entry["input"])
-            if stem.startswith("seed001_medical"):
-                shape = SHRINK[("medical", "MedicalImageModel()")]
             torch.manual_seed(1)
             if entry.get("inputDtype") == "int64":
                 vocab = next(m.num_embeddings for m in model.modules() if isinstance(m, torch.nn.Embedding))
@@ -183,11 +214,14 @@ def main(only):
                 meta["construct"] = entry["construct"]
             if "modelLine" in entry:
                 meta["modelLine"] = str(entry["modelLine"])
-            target = os.path.join(OUT, f"{stem}.{ordinal}.safetensors")
+            target = os.path.join(OUT, f"{'extra.' if entry.get('extra') else ''}{stem}.{ordinal}.safetensors")
             write_safetensors(target, tensors, meta)
             total += os.path.getsize(target)
             written += 1
         sys.modules.pop("corpus_" + stem, None)
+    if not only:
+        with open(os.path.join(OUT, "skipped.json"), "w", encoding="utf-8") as f:
+            f.write(json.dumps(skipped, indent=2) + "\n")
     print(f"wrote {written} goldens, {total / 1e6:.1f} MB, to {os.path.relpath(OUT, ROOT)} (PyTorch {torch.__version__})")
 
 

@@ -12,6 +12,30 @@ const SEED_000 = 'seed000_convnet_example_input.py';
 const SEQUENTIAL = 'seed003_sequential_stack.py';
 const TFJS = 'tfjs_sequential_conv.ts';
 const LARGE = 'large_deep_stack_500_lines.py';
+const UNUSED = 'unused_layer.py';
+const SAME_STRIDED = 'same_padding_strided_conv.py';
+const STALE_COMMENT = 'stale_shape_comment.py';
+
+/** The `<a id="...">` anchors of the README the extension ships, which diagnostic codes link to. */
+async function readmeAnchors(): Promise<{ readme: vscode.Uri; anchors: Set<string> }> {
+  const extension = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(extension);
+  const readme = vscode.Uri.joinPath(extension.extensionUri, 'README.md');
+  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(readme));
+  return { readme, anchors: new Set(Array.from(text.matchAll(/<a id="([^"]+)"><\/a>/g), (m) => m[1] ?? '')) };
+}
+
+/** Applies the quick fix titled `title` offered on `diagnostic`, and waits for the file's Conv Lens problems to go. */
+async function applyFixAndExpectClean(editor: vscode.TextEditor, diagnostic: vscode.Diagnostic, title: string): Promise<void> {
+  const uri = editor.document.uri;
+  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range);
+  const fix = actions.find((a) => a.kind?.value === vscode.CodeActionKind.QuickFix.value && a.title === title);
+  assert.ok(fix, `no quick fix "${title}" among ${JSON.stringify(actions.map((a) => a.title))}`);
+  assert.equal(fix.isPreferred, true, 'the only right fix is preferred');
+  assert.ok(fix.edit);
+  assert.ok(await vscode.workspace.applyEdit(fix.edit));
+  await diagnosticsWhere(uri, (d) => d.length === 0, `the problems to clear after "${title}"`);
+}
 
 interface Api {
   activationMs: number;
@@ -50,7 +74,71 @@ suite('Conv Lens in VS Code', () => {
     assert.ok(typeof diagnostic.code === 'object', 'the code links to its documentation');
     assert.equal(diagnostic.code.value, 'channel-mismatch');
     assert.equal(diagnostic.code.target.fragment, 'code-channel-mismatch');
-    assert.ok((diagnostic.relatedInformation ?? []).length > 0, 'points at the layer that produced 32 channels');
+  });
+
+  test('the channel mismatch points at the out_channels of the layer that produced 32 channels', async () => {
+    const editor = await openFixture(SEED_001);
+    const [diagnostic] = await diagnosticsWhere(editor.document.uri, (d) => d.length === 1, 'the channel mismatch');
+    const related = diagnostic?.relatedInformation ?? [];
+    const producer = related.find((r) => /comes from/.test(r.message));
+    assert.ok(producer, JSON.stringify(related.map((r) => r.message)));
+    assert.equal(producer.location.uri.toString(), editor.document.uri.toString());
+    assert.equal(producer.location.range.start.line, positionOf(editor.document, 'self.convo_layer_two = nn.Conv2d(16, 32').line);
+    assert.equal(editor.document.getText(producer.location.range), '32');
+    const applied = related.find((r) => /applied here/.test(r.message));
+    assert.equal(applied?.location.range.start.line, positionOf(editor.document, 'self.convo_layer_three(x)').line);
+  });
+
+  test('an unused layer is a warning tagged Unnecessary on its definition', async () => {
+    const editor = await openFixture(UNUSED);
+    const [diagnostic, ...rest] = await diagnosticsWhere(editor.document.uri, (d) => d.length > 0, 'the unused-layer warning');
+    assert.ok(diagnostic);
+    assert.equal(rest.length, 0, JSON.stringify(rest.map((d) => d.message)));
+    assert.equal(typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code, 'unused-layer');
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
+    assert.deepEqual(diagnostic.tags, [vscode.DiagnosticTag.Unnecessary]);
+    assert.equal(diagnostic.range.start.line, positionOf(editor.document, 'self.bn1 =').line);
+    assert.match(diagnostic.message, /self\.bn1 \(BatchNorm2d\)/);
+  });
+
+  test('every diagnostic code links to an anchor that exists in the shipped README', async () => {
+    const { readme, anchors } = await readmeAnchors();
+    assert.ok(anchors.size > 10, `only ${anchors.size} anchors found in ${readme.toString()}`);
+    const seen = new Set<string>();
+    for (const name of [SEED_001, UNUSED, SAME_STRIDED, STALE_COMMENT]) {
+      const editor = await openFixture(name);
+      const diagnostics = await diagnosticsWhere(editor.document.uri, (d) => d.length > 0, `the findings of ${name}`);
+      for (const diagnostic of diagnostics) {
+        assert.ok(typeof diagnostic.code === 'object', `${name}: ${diagnostic.message} has no documentation link`);
+        const { value, target } = diagnostic.code;
+        assert.equal(target.with({ fragment: '' }).toString(), readme.toString(), `${value} links to ${target.toString()}`);
+        assert.equal(target.fragment, `code-${value}`);
+        assert.ok(anchors.has(target.fragment), `README.md has no <a id="${target.fragment}">`);
+        seen.add(String(value));
+      }
+    }
+    assert.deepEqual([...seen].sort(), ['channel-mismatch', 'same-padding-stride', 'stale-shape-comment', 'unused-layer']);
+  });
+
+  test("the padding='same' on a strided conv quick fix writes padding=1 and the error goes away", async () => {
+    const editor = await openFixture(SAME_STRIDED);
+    const [diagnostic] = await diagnosticsWhere(editor.document.uri, (d) => d.length === 1, "the padding='same' error");
+    assert.ok(diagnostic);
+    assert.equal(typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code, 'same-padding-stride');
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Error);
+    await applyFixAndExpectClean(editor, diagnostic, 'Use padding=1');
+    assert.match(editor.document.getText(), /nn\.Conv2d\(16, 32, kernel_size=3, stride=2, padding=1\)/);
+  });
+
+  test('the stale shape comment quick fix rewrites the comment and the warning goes away', async () => {
+    const editor = await openFixture(STALE_COMMENT);
+    const [diagnostic] = await diagnosticsWhere(editor.document.uri, (d) => d.length === 1, 'the stale comment warning');
+    assert.ok(diagnostic);
+    assert.equal(typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code, 'stale-shape-comment');
+    assert.equal(editor.document.getText(diagnostic.range), '[1, 16, 32, 32]');
+    assert.equal(diagnostic.range.start.line, positionOf(editor.document, 'x = self.pool(x)').line);
+    await applyFixAndExpectClean(editor, diagnostic, 'Update the shape comment to [1, 16, 16, 16]');
+    assert.match(editor.document.getText(), /x = self\.pool\(x\) {2}# -> \[1, 16, 16, 16\]/);
   });
 
   test('hover on a layer in __init__ shows input -> output, params and the formula', async () => {

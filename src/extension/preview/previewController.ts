@@ -1,0 +1,243 @@
+// The feature-map preview: a WebviewView in Conv Lens's activity-bar container and an editor panel
+// (`Conv Lens: Open Preview`, beside the editor). Both follow the model under the cursor in the last
+// active analysable editor and update as the user types.
+import * as vscode from 'vscode';
+import { modelAt } from '../../core/presentation';
+import { answerRequest, type HostMessage, type PickedFile, type PreviewModel, type RequestHandlers, type ViewMessage } from '../../shared/protocol';
+import { errorMessage } from '../convert';
+import type { AnalysisStore } from '../store';
+import { isAnalyzable } from '../store';
+import { makeNonce, previewHtml } from './html';
+
+export const PREVIEW_VIEW = 'convLens.preview';
+export const PREVIEW_PANEL = 'convLens.previewPanel';
+/** Largest weights or image file the panel reads (bytes are copied into the webview). */
+const MAX_FILE_BYTES = 512 * 1024 * 1024;
+/** Changes within this many ms (the content and selection events of one keystroke) are sent as one update. */
+const UPDATE_DELAY_MS = 0;
+
+interface Surface {
+  webview: vscode.Webview;
+  ready: boolean;
+  /** Last model sent, to skip identical updates. */
+  sent: string;
+  /** Its message listener, disposed with the view or panel. */
+  listener: vscode.Disposable;
+}
+
+export class PreviewController implements vscode.WebviewViewProvider, vscode.WebviewPanelSerializer, vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly surfaces = new Set<Surface>();
+  private panel: vscode.WebviewPanel | undefined;
+  private editor: vscode.TextEditor | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** A model asked for by name (the Preview code lens), shown until the cursor moves. */
+  private requested: { uri: string; name: string } | undefined;
+  private readonly mediaRoot: vscode.Uri;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly store: AnalysisStore,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.mediaRoot = vscode.Uri.joinPath(extensionUri, 'out', 'webview');
+    this.editor = this.followable(vscode.window.activeTextEditor);
+    this.disposables.push(
+      vscode.window.registerWebviewViewProvider(PREVIEW_VIEW, this),
+      vscode.window.registerWebviewPanelSerializer(PREVIEW_PANEL, this),
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        const next = this.followable(editor);
+        // Focusing the panel itself leaves no active text editor: keep following the last one.
+        if (next) {
+          this.editor = next;
+          this.update(0);
+        }
+      }),
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        if (event.document === this.editor?.document && event.contentChanges.length > 0) this.update(UPDATE_DELAY_MS);
+      }),
+      vscode.window.onDidChangeTextEditorSelection((event) => {
+        if (event.textEditor !== this.editor) return;
+        if (event.kind !== undefined) this.requested = undefined;
+        this.update(UPDATE_DELAY_MS);
+      }),
+      vscode.workspace.onDidCloseTextDocument((document) => {
+        if (document === this.editor?.document) {
+          this.editor = undefined;
+          this.update(0);
+        }
+      }),
+    );
+  }
+
+  private followable(editor: vscode.TextEditor | undefined): vscode.TextEditor | undefined {
+    return editor && isAnalyzable(editor.document) ? editor : undefined;
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    const surface = this.attach(view.webview);
+    view.onDidDispose(() => this.detach(surface));
+    view.onDidChangeVisibility(() => {
+      if (view.visible) this.update(0);
+    });
+  }
+
+  /** Restores the panel after a window reload; its webview state (getState) comes back with it. */
+  deserializeWebviewPanel(panel: vscode.WebviewPanel): Thenable<void> {
+    this.adoptPanel(panel);
+    return Promise.resolve();
+  }
+
+  /**
+   * `Conv Lens: Open Preview`: the panel beside the editor, following the model under the cursor.
+   * From the code lens, `uri` and `name` say which model to show first.
+   */
+  openBeside(uri?: unknown, name?: unknown): void {
+    if (uri instanceof vscode.Uri && typeof name === 'string') {
+      this.requested = { uri: uri.toString(), name };
+      this.update(0);
+    }
+    if (this.panel) {
+      this.panel.reveal(vscode.ViewColumn.Beside, true);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(PREVIEW_PANEL, 'Conv Lens Preview', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, this.options());
+    this.adoptPanel(panel);
+  }
+
+  private options(): vscode.WebviewOptions {
+    return { enableScripts: true, localResourceRoots: [this.mediaRoot] };
+  }
+
+  private adoptPanel(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'out', 'webview', 'conv-lens.svg');
+    const surface = this.attach(panel.webview);
+    panel.onDidDispose(() => {
+      this.detach(surface);
+      if (this.panel === panel) this.panel = undefined;
+    });
+  }
+
+  private attach(webview: vscode.Webview): Surface {
+    webview.options = this.options();
+    const nonce = makeNonce();
+    webview.html = previewHtml({
+      cspSource: webview.cspSource,
+      nonce,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.mediaRoot, 'preview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.mediaRoot, 'preview.css')).toString(),
+    });
+    const handlers: RequestHandlers = {
+      pickWeights: () => this.pickFile('Weights to load (matched to the model by parameter name)', '**/*.{safetensors,pt,pth,bin}'),
+      pickImage: () => this.pickFile('Image to use as the model input', '**/*.{png,jpg,jpeg}'),
+    };
+    // The listener needs the surface and the surface owns the listener: it is set right below.
+    const surface: Surface = { webview, ready: false, sent: '', listener: vscode.Disposable.from() };
+    surface.listener = webview.onDidReceiveMessage((message: ViewMessage) => {
+      switch (message.type) {
+        case 'ready':
+          surface.ready = true;
+          surface.sent = '';
+          this.send(surface);
+          break;
+        case 'reveal':
+          void this.reveal(message.uri, message.line, message.character);
+          break;
+        case 'request':
+          void answerRequest(message, handlers, (response) => void webview.postMessage(response satisfies HostMessage));
+          break;
+      }
+    });
+    this.surfaces.add(surface);
+    return surface;
+  }
+
+  private detach(surface: Surface): void {
+    surface.listener.dispose();
+    this.surfaces.delete(surface);
+  }
+
+  private async pickFile(title: string, glob: string): Promise<PickedFile | null> {
+    const files = await vscode.workspace.findFiles(glob, '**/node_modules/**', 500);
+    if (files.length === 0) {
+      void vscode.window.showInformationMessage(`Conv Lens: no ${glob.replace('**/*.', '')} file in the workspace.`);
+      return null;
+    }
+    const items = files
+      .map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri }))
+      .sort((a, b) => a.label.localeCompare(b.label));
+    const choice = await vscode.window.showQuickPick(items, { title, placeHolder: 'Type to filter' });
+    if (!choice) return null;
+    const stat = await vscode.workspace.fs.stat(choice.uri);
+    if (stat.size > MAX_FILE_BYTES) throw new Error(`${choice.label} is ${(stat.size / 2 ** 20).toFixed(0)} MiB, over the preview's limit of ${MAX_FILE_BYTES / 2 ** 20} MiB`);
+    const bytes = await vscode.workspace.fs.readFile(choice.uri);
+    this.log.info(`preview: loaded ${choice.label} (${bytes.length} bytes)`);
+    // A plain Uint8Array (not Node's Buffer, whose toJSON would turn it into a list of numbers) travels as bytes.
+    return { name: choice.label, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength).slice() };
+  }
+
+  private async reveal(uri: string, line: number, character: number): Promise<void> {
+    try {
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
+      const position = new vscode.Position(line, character);
+      const column = this.editor?.document === document ? this.editor.viewColumn : undefined;
+      const editor = await vscode.window.showTextDocument(document, { viewColumn: column ?? vscode.ViewColumn.One, selection: new vscode.Range(position, position) });
+      editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Conv Lens could not open ${uri}: ${errorMessage(error)}`);
+    }
+  }
+
+  private update(delay: number): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      for (const surface of this.surfaces) this.send(surface);
+    }, delay);
+  }
+
+  /** The model under the cursor of the followed editor, or why there is none. */
+  private current(): { preview: PreviewModel; offset: number } | { reason: string } {
+    const editor = this.editor;
+    if (!editor) return { reason: 'Open a PyTorch or TensorFlow.js model file to see its layers and feature maps.' };
+    const document = editor.document;
+    const analysis = this.store.analysis(document);
+    if (!analysis) return { reason: `Conv Lens does not read ${document.languageId} files.` };
+    const offset = document.offsetAt(editor.selection.active);
+    const requested = this.requested?.uri === document.uri.toString() ? analysis.models.find((m) => m.name === this.requested?.name) : undefined;
+    const model = requested ?? modelAt(analysis, offset);
+    const name = vscode.workspace.asRelativePath(document.uri);
+    if (!model) {
+      return { reason: analysis.models.length === 0 ? `No model in ${name}: an nn.Module subclass, nn.Sequential or tf.sequential.` : 'Put the cursor inside the model to preview.' };
+    }
+    const errors = analysis.findings
+      .filter((f) => f.severity === 'error' && f.range.startOffset >= model.range.startOffset && f.range.startOffset <= model.range.endOffset)
+      .map((f) => ({ message: f.message, range: f.range }));
+    return { preview: { uri: document.uri.toString(), fileName: name, version: document.version, model, errors }, offset };
+  }
+
+  private send(surface: Surface): void {
+    if (!surface.ready) return;
+    const current = this.current();
+    if ('reason' in current) {
+      if (surface.sent !== current.reason) void surface.webview.postMessage({ type: 'empty', reason: current.reason } satisfies HostMessage);
+      surface.sent = current.reason;
+      return;
+    }
+    const key = `${current.preview.uri}@${current.preview.version}#${current.preview.model.name}`;
+    if (surface.sent !== key) {
+      void surface.webview.postMessage({ type: 'model', preview: current.preview } satisfies HostMessage);
+      surface.sent = key;
+    }
+    void surface.webview.postMessage({ type: 'cursor', uri: current.preview.uri, offset: current.offset } satisfies HostMessage);
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.panel?.dispose();
+    for (const d of this.disposables.splice(0).reverse()) d.dispose();
+    for (const surface of this.surfaces) surface.listener.dispose();
+    this.surfaces.clear();
+  }
+}

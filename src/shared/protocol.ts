@@ -1,0 +1,175 @@
+// The preview's one message protocol: extension <-> webview, and webview <-> its engine worker.
+// Discriminated unions on `type`; requests carry an id and get exactly one response. No `vscode`, no DOM.
+import type { ModelGraph, ModelReport, Range, ShapeJSON } from '../core/types';
+
+/** An error finding inside the previewed model, as the panel shows it. */
+export interface PreviewError {
+  message: string;
+  range: Range;
+}
+
+/** What the panel shows: one model of one document at one version. */
+export interface PreviewModel {
+  uri: string;
+  fileName: string;
+  version: number;
+  model: ModelReport;
+  errors: PreviewError[];
+}
+
+/** A workspace file the user picked in the panel, with its bytes. */
+export interface PickedFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * File bytes as they arrive after a postMessage hop: a Uint8Array, or (when the transport fell back to
+ * JSON) an ArrayBuffer, an array or an object with index keys. Always a Uint8Array over its own ArrayBuffer.
+ */
+export function asBytes(value: unknown): Uint8Array<ArrayBuffer> {
+  if (value instanceof Uint8Array || ArrayBuffer.isView(value)) {
+    const view = value as ArrayBufferView;
+    return new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
+  }
+  if (value instanceof ArrayBuffer) return new Uint8Array(value.slice(0));
+  if (Array.isArray(value)) return Uint8Array.from(value as number[]);
+  // Node's Buffer.toJSON: { type: 'Buffer', data: [...] }.
+  if (typeof value === 'object' && value !== null && Array.isArray((value as { data?: unknown }).data)) return Uint8Array.from((value as { data: number[] }).data);
+  if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    const length = Object.keys(record).length;
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) out[i] = Number(record[String(i)] ?? 0);
+    return out;
+  }
+  throw new Error(`expected file bytes, got ${typeof value}`);
+}
+
+/** Request methods the webview can call on the extension: params and result types. */
+export interface HostRequests {
+  pickWeights: { params: Record<string, never>; result: PickedFile | null };
+  pickImage: { params: Record<string, never>; result: PickedFile | null };
+}
+export type HostMethod = keyof HostRequests;
+
+export type RequestMessage = {
+  [M in HostMethod]: { type: 'request'; id: number; method: M; params: HostRequests[M]['params'] };
+}[HostMethod];
+
+export type ResponseMessage =
+  | { type: 'response'; id: number; ok: true; result: unknown }
+  | { type: 'response'; id: number; ok: false; error: string };
+
+/** Extension -> webview. */
+export type HostMessage =
+  | { type: 'model'; preview: PreviewModel }
+  | { type: 'empty'; reason: string }
+  | { type: 'cursor'; uri: string; offset: number }
+  | ResponseMessage;
+
+/** Webview -> extension. */
+export type ViewMessage =
+  | { type: 'ready' }
+  | { type: 'reveal'; uri: string; line: number; character: number }
+  | RequestMessage;
+
+/** One side of the request/response exchange: the webview calls `request`, feeds every response to `settle`. */
+export class RequestClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+
+  constructor(private readonly post: (message: RequestMessage) => void) {}
+
+  request<M extends HostMethod>(method: M, params: HostRequests[M]['params']): Promise<HostRequests[M]['result']> {
+    const id = this.nextId++;
+    return new Promise<HostRequests[M]['result']>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.post({ type: 'request', id, method, params } as RequestMessage);
+    });
+  }
+
+  /** Resolves the matching request; returns false for an id this client never sent. */
+  settle(message: ResponseMessage): boolean {
+    const waiting = this.pending.get(message.id);
+    if (!waiting) return false;
+    this.pending.delete(message.id);
+    if (message.ok) waiting.resolve(message.result);
+    else waiting.reject(new Error(message.error));
+    return true;
+  }
+}
+
+export type RequestHandlers = { [M in HostMethod]: (params: HostRequests[M]['params']) => Promise<HostRequests[M]['result']> };
+
+/** The other side: runs the handler for a request and always answers, with the result or the error's message. */
+export async function answerRequest(message: RequestMessage, handlers: RequestHandlers, post: (response: ResponseMessage) => void): Promise<void> {
+  try {
+    const handler = handlers[message.method] as (params: unknown) => Promise<unknown>;
+    post({ type: 'response', id: message.id, ok: true, result: await handler(message.params) });
+  } catch (error) {
+    post({ type: 'response', id: message.id, ok: false, error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+// ---- webview <-> engine worker ----
+
+export type WeightsSource = { kind: 'seed'; seed: number } | { kind: 'file'; name: string; bytes: Uint8Array };
+export type Normalisation = 'none' | 'imagenet' | 'symmetric';
+export type ColourScale = 'layer' | 'channel';
+
+export interface RunRequest {
+  type: 'run';
+  runId: number;
+  graph: ModelGraph;
+  input: { shape: number[]; data: Float32Array };
+  /** Describes the input and the weights: outputs of nodes unchanged since the last run under the same key are reused. */
+  inputKey: string;
+  weights: WeightsSource;
+  scale: ColourScale;
+  /** Largest number of channel tiles per layer. */
+  maxChannels: number;
+}
+
+export interface ChannelRequest {
+  type: 'channel';
+  runId: number;
+  key: string;
+  channel: number;
+}
+
+export type WorkerRequest = RunRequest | ChannelRequest;
+
+export interface LayerStats {
+  min: number;
+  max: number;
+  mean: number;
+  /** Fraction of exact zeros (after a ReLU: the dead activations). */
+  zeros: number;
+}
+
+/** An RGBA picture ready for putImageData. */
+export interface Picture {
+  width: number;
+  height: number;
+  rgba: Uint8ClampedArray;
+}
+
+export interface WeightsReport {
+  source: string;
+  matched: number;
+  missing: string[];
+  unexpected: string[];
+  mismatched: string[];
+}
+
+export type WorkerMessage =
+  | { type: 'progress'; runId: number; done: number; total: number; key: string }
+  | { type: 'layer'; runId: number; key: string; shape: number[]; stats: LayerStats; grid: Picture; channels: number; shown: number; tileWidth: number; tileHeight: number; gap: number; columns: number }
+  /** The layer's output and picture are the ones the webview already shows under this key. */
+  | { type: 'layerSame'; runId: number; key: string }
+  | { type: 'done'; runId: number; ms: number; reused: number; total: number; weights: WeightsReport }
+  | { type: 'channel'; runId: number; key: string; channel: number; picture: Picture; min: number; max: number; kernel: Picture | null; kernelNote: string }
+  | { type: 'error'; runId: number; message: string; key?: string };
+
+export type { ShapeJSON };

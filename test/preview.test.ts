@@ -1,0 +1,222 @@
+// The preview webview's pure logic in Node: the flow built from real analyses, inputs, colour maps,
+// feature-map grids from real engine runs, the message protocol and the page's CSP.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyze } from './support/analyze';
+import type { Analysis } from '../src/core/types';
+import { nodeKeys, runGraph } from '../src/engine/run-graph';
+import { RequestClient, answerRequest, asBytes, type PreviewModel, type RequestMessage, type ResponseMessage } from '../src/shared/protocol';
+import { VIRIDIS, colourIndex } from '../webview/logic/colormap';
+import { gridLayout, isDrawn, layerStats, planesOf, renderChannel, renderGrid, renderKernel } from '../webview/logic/featureMaps';
+import { buildFlow, concreteInput, flowKeys, itemAtOffset, runnableGraph, type FlowGroup } from '../webview/logic/flow';
+import { nodeSignatures } from '../webview/logic/reuse';
+import { PATTERNS, resizeImage, rgbaToImage, syntheticImage, toModelInput } from '../webview/logic/inputs';
+import { contentSecurityPolicy, makeNonce, previewHtml } from '../src/extension/preview/html';
+
+function read(...parts: string[]): string {
+  return readFileSync(join(__dirname, '..', '..', ...parts), 'utf8');
+}
+
+function previewOf(analysis: Analysis, index = 0): PreviewModel {
+  const model = analysis.models[index];
+  assert.ok(model, 'the file has a model');
+  const errors = analysis.findings
+    .filter((f) => f.severity === 'error' && f.range.startOffset >= model.range.startOffset && f.range.startOffset <= model.range.endOffset)
+    .map((f) => ({ message: f.message, range: f.range }));
+  return { uri: 'file:///m.py', fileName: 'm.py', version: 1, model, errors };
+}
+
+test('viridis runs from dark purple to yellow with rising lightness', () => {
+  const near = (got: Uint8Array, want: number[]): boolean => want.every((w, i) => Math.abs((got[i] as number) - w) <= 4);
+  assert.ok(near(VIRIDIS.subarray(0, 3), [68, 1, 84]), `viridis(0) is matplotlib's #440154, got ${VIRIDIS.subarray(0, 3).join(',')}`);
+  assert.ok(near(VIRIDIS.subarray(765, 768), [253, 231, 37]), `viridis(1) is matplotlib's #fde725, got ${VIRIDIS.subarray(765, 768).join(',')}`);
+  const luma = (k: number): number => 0.299 * (VIRIDIS[k * 3] as number) + 0.587 * (VIRIDIS[k * 3 + 1] as number) + 0.114 * (VIRIDIS[k * 3 + 2] as number);
+  for (let k = 8; k < 256; k += 8) assert.ok(luma(k) > luma(k - 8), `lightness rises at ${k}`);
+  assert.equal(colourIndex(5, 5, 5), 128, 'a flat range maps to the middle');
+  assert.equal(colourIndex(-1, 0, 1), 0);
+  assert.equal(colourIndex(2, 0, 1), 255);
+});
+
+test('the flow of seed 000 lists every layer application with its engine key and output shape', async () => {
+  const text = read('test', 'fixtures', 'seed000_convnet_example_input.py');
+  const flow = buildFlow(previewOf(await analyze(text)));
+  assert.deepEqual(flow.items.map((i) => `${i.key} ${JSON.stringify(i.shape)}`), [
+    'conv1 [1,16,32,32]', 'relu [1,16,32,32]', 'pool [1,16,16,16]', 'conv2 [1,32,16,16]', 'relu#1 [1,32,16,16]', 'pool#1 [1,32,8,8]', 'view [1,2048]', 'fc [1,10]',
+  ]);
+  assert.equal(flow.error, null);
+  const conv1 = flow.items[0];
+  assert.equal(conv1?.params, 448);
+  assert.equal(conv1?.line, 7, 'a click on conv1 goes to its construction line');
+  assert.equal(flow.items[4]?.params, null, 'a module applied again does not count its parameters twice');
+  assert.equal(conv1?.macs, 16 * 32 * 32 * 27);
+});
+
+test('the flow keys match the engine output keys (ResNet-18 with its repeated relu and add)', async () => {
+  const text = read('examples', 'resnet18.py');
+  const analysis = await analyze(text);
+  const model = analysis.models.find((m) => m.name === 'ResNet') ?? analysis.models[0];
+  assert.ok(model);
+  assert.deepEqual(flowKeys(model.graph), nodeKeys(model.graph));
+  const flow = buildFlow({ uri: 'file:///r.py', fileName: 'r.py', version: 1, model, errors: [] });
+  const layer1 = flow.root.children.find((c): c is FlowGroup => c.kind === 'group' && c.path === 'layer1');
+  assert.ok(layer1, 'layer1 is a collapsible group');
+  assert.deepEqual(layer1.children.map((c) => (c.kind === 'group' ? c.path : c.key)), ['layer1.0', 'layer1.1']);
+  const block = layer1.children[0] as FlowGroup;
+  assert.ok(block.children.some((c) => c.kind === 'item' && c.key.startsWith('add')), 'the residual add stays inside its block');
+  assert.deepEqual(flow.items.at(-1)?.shape, [8, 10]);
+  const stage = (path: string): FlowGroup[] => (flow.root.children.find((c): c is FlowGroup => c.kind === 'group' && c.path === path)?.children ?? []) as FlowGroup[];
+  assert.deepEqual(stage('layer1').map((g) => g.sameAs), [null, 'layer1.0'], 'the two identical blocks of layer1: the second is folded');
+  assert.deepEqual(stage('layer2').map((g) => g.sameAs), [null, null], 'layer2.0 downsamples, layer2.1 does not: both shown');
+});
+
+test('the flow of seed 001 stops at the third conv with the diagnostic message', async () => {
+  const text = read('test', 'fixtures', 'seed001_third_conv_in_channels.py');
+  const analysis = await analyze(text);
+  const flow = buildFlow(previewOf(analysis));
+  assert.ok(flow.error);
+  assert.equal(flow.error.label, 'convo_layer_three');
+  assert.match(flow.error.error ?? '', /expects 64 input channels but receives 32/);
+  assert.equal(flow.items.at(-1), flow.error, 'nothing is shown after the error');
+  const graph = runnableGraph(analysis.models[0]?.graph ?? { input: 0, nodes: [], output: null }, flow);
+  assert.ok(graph.nodes.every((n) => n.module?.name !== 'convo_layer_three'), 'the engine runs only the layers before the error');
+  assert.equal(graph.output, null);
+});
+
+test('the cursor in a forward call or a constructor selects its layer', async () => {
+  const text = read('test', 'fixtures', 'seed000_convnet_example_input.py');
+  const flow = buildFlow(previewOf(await analyze(text)));
+  assert.equal(itemAtOffset(flow, text.indexOf('self.conv2(x)') + 6)?.key, 'conv2');
+  assert.equal(itemAtOffset(flow, text.indexOf('nn.Linear(') + 3)?.key, 'fc');
+  assert.equal(itemAtOffset(flow, text.indexOf('import torch')), undefined);
+});
+
+test('a symbolic input runs at batch 1 with sizes filled in, and says so', () => {
+  assert.deepEqual(concreteInput(['N', 1, 'H', 'W']), { shape: [1, 1, 32, 32], note: 'batch 1 (the first sample); symbolic sizes set to 32' });
+  assert.deepEqual(concreteInput([1, 3, 224, 224]), { shape: [1, 3, 224, 224], note: '' });
+});
+
+test('synthetic inputs are drawn patterns, converted to the model channels and normalised', () => {
+  for (const pattern of PATTERNS) {
+    const img = syntheticImage(pattern, 16, 12, 3);
+    const { min, max } = layerStats(img.data);
+    assert.ok(min >= 0 && max <= 1 && max - min > 0.5, `${pattern} spans [0, 1]`);
+  }
+  const grey = toModelInput(syntheticImage('gradient', 8, 8), [1, 1, 4, 4], 'none');
+  assert.equal(grey.length, 16);
+  const rgb = rgbaToImage([255, 0, 0, 255], 1, 1);
+  const net = toModelInput(rgb, [2, 3, 1, 1], 'imagenet');
+  assert.deepEqual([...net].map((v) => v.toFixed(3)), [(0.515 / 0.229), -0.456 / 0.224, -0.406 / 0.225, 0.515 / 0.229, -0.456 / 0.224, -0.406 / 0.225].map((v) => v.toFixed(3)));
+  const four = toModelInput(rgb, [1, 4, 1, 1], 'symmetric');
+  assert.ok([...four].every((v) => Math.abs(v - (0.299 * 2 - 1)) < 1e-6), 'other channel counts repeat the grey value');
+});
+
+test('bilinear resizing keeps a constant image constant and interpolates like align_corners=False', () => {
+  const flat = resizeImage({ width: 3, height: 3, data: new Float32Array(27).fill(0.25) }, 7, 5);
+  assert.ok([...flat.data].every((v) => Math.abs(v - 0.25) < 1e-6));
+  // torch: F.interpolate([[0, 1]], size=4, mode='linear') -> [0, 0.25, 0.75, 1]
+  const row = resizeImage({ width: 2, height: 1, data: new Float32Array([0, 1, 0, 1, 0, 1]) }, 4, 1);
+  assert.deepEqual([...row.data.subarray(0, 4)], [0, 0.25, 0.75, 1]);
+});
+
+test('grids lay channels out in tiles and only drawn maps count as drawn', () => {
+  assert.deepEqual(planesOf([1, 16, 32, 32]), { channels: 16, height: 32, width: 32 });
+  assert.deepEqual(planesOf([1, 10]), { channels: 1, height: 1, width: 10 });
+  const layout = gridLayout({ channels: 64, height: 8, width: 8 }, 32);
+  assert.equal(layout.shown, 32);
+  assert.equal(layout.tileWidth, 48);
+  assert.equal(layout.width, layout.columns * 50 - 2);
+  const flat = renderGrid(new Float32Array(4 * 4 * 2).fill(1), [1, 2, 4, 4], 'layer', 32);
+  assert.equal(isDrawn(flat.picture), false, 'a constant map is one colour');
+  const ramp = renderGrid(Float32Array.from({ length: 32 }, (_, i) => i), [1, 2, 4, 4], 'channel', 32);
+  assert.equal(isDrawn(ramp.picture), true);
+  const big = renderChannel(Float32Array.from({ length: 32 }, (_, i) => i), [1, 2, 4, 4], 1);
+  assert.deepEqual([big.min, big.max, big.picture.width], [16, 31, 256]);
+  const kernel = renderKernel(Float32Array.from({ length: 2 * 3 * 9 }, (_, i) => i - 27), [2, 3, 3, 3], 1);
+  assert.ok(isDrawn(kernel));
+});
+
+test('every layer of seed 000 run with seeded weights on each pattern gives a drawn, non-blank grid', async () => {
+  const text = read('test', 'fixtures', 'seed000_convnet_example_input.py');
+  const preview = previewOf(await analyze(text));
+  const flow = buildFlow(preview);
+  const input = concreteInput(preview.model.input[0]);
+  for (const pattern of PATTERNS) {
+    const data = toModelInput(syntheticImage(pattern, 32, 32, 1), input.shape, 'imagenet');
+    const { outputs } = runGraph(runnableGraph(preview.model.graph, flow), { shape: input.shape, data }, { seed: 1 });
+    for (const item of flow.items) {
+      const y = outputs.get(item.key);
+      assert.ok(y, `${item.key} has an output`);
+      assert.ok(isDrawn(renderGrid(y.data, y.shape, 'layer', 32).picture), `${pattern}: ${item.key} is drawn`);
+    }
+    const relu = layerStats(outputs.get('relu')?.data ?? new Float32Array());
+    assert.ok(relu.min === 0 && relu.zeros > 0 && relu.zeros < 1, `${pattern}: ReLU zeroes some activations (${relu.zeros})`);
+  }
+});
+
+test('requests get exactly their own response, errors included', async () => {
+  const sent: RequestMessage[] = [];
+  const client = new RequestClient((m) => sent.push(m));
+  const picked = client.request('pickWeights', {});
+  const failed = client.request('pickImage', {});
+  const responses: ResponseMessage[] = [];
+  for (const message of sent) {
+    await answerRequest(message, {
+      pickWeights: () => Promise.resolve({ name: 'w.safetensors', bytes: new Uint8Array([1, 2]) }),
+      pickImage: () => Promise.reject(new Error('no image in the workspace')),
+    }, (r) => responses.push(r));
+  }
+  for (const r of responses.reverse()) assert.equal(client.settle(r), true);
+  assert.equal((await picked)?.name, 'w.safetensors');
+  await assert.rejects(failed, /no image in the workspace/);
+  assert.equal(client.settle({ type: 'response', id: 99, ok: true, result: null }), false);
+});
+
+test('the page denies everything by default and runs only its nonce script', () => {
+  const nonce = makeNonce();
+  assert.match(nonce, /^[A-Za-z0-9]{32}$/);
+  const csp = contentSecurityPolicy('vscode-webview-resource:', nonce);
+  assert.ok(csp.startsWith("default-src 'none'"));
+  assert.match(csp, new RegExp(`script-src 'nonce-${nonce}' 'wasm-unsafe-eval'`));
+  assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'|https?:/);
+  const html = previewHtml({ cspSource: 'vscode-resource:', nonce, scriptUri: 'vscode-resource:/p.js', styleUri: 'vscode-resource:/p.css' });
+  assert.equal(html.match(/<script/g)?.length, 1);
+  assert.match(html, new RegExp(`<script nonce="${nonce}" src="vscode-resource:/p.js">`));
+});
+
+test('file bytes survive any form the postMessage transport gives them', () => {
+  const want = [1, 2, 255];
+  const backing = new Uint8Array([9, 1, 2, 255, 9]);
+  for (const form of [new Uint8Array(want), backing.subarray(1, 4), new Uint8Array(want).buffer, want, { 0: 1, 1: 2, 2: 255 }, { type: 'Buffer', data: want }]) {
+    const bytes = asBytes(form);
+    assert.deepEqual([...bytes], want);
+    assert.equal(bytes.byteOffset, 0);
+    assert.equal(bytes.buffer.byteLength, 3, 'a DataView over bytes.buffer sees only the file');
+  }
+});
+
+test('an edit of fc changes only the signatures from fc on, so the convs before it are reused', async () => {
+  const text = read('test', 'fixtures', 'seed000_convnet_example_input.py');
+  const before = (await analyze(text)).models[0]?.graph;
+  const after = (await analyze(text.replace('nn.Linear(32 * 8 * 8, 10)', 'nn.Linear(32 * 8 * 8, 1)'))).models[0]?.graph;
+  assert.ok(before && after);
+  const a = nodeSignatures(before, 'seed 0'), b = nodeSignatures(after, 'seed 0');
+  const same = after.nodes.filter((n, i) => b.get(n.id) === a.get(before.nodes[i]?.id ?? -1)).map((n) => n.module?.name ?? n.op);
+  assert.deepEqual(same, ['conv1', 'relu', 'pool', 'conv2', 'relu', 'pool', 'view']);
+  const other = nodeSignatures(before, 'seed 1');
+  assert.ok(before.nodes.every((n) => other.get(n.id) !== a.get(n.id)), 'new weights change every output');
+});
+
+test('runGraph takes reused outputs instead of running those nodes', async () => {
+  const text = read('test', 'fixtures', 'seed000_convnet_example_input.py');
+  const graph = (await analyze(text)).models[0]?.graph;
+  assert.ok(graph);
+  const input = { shape: [1, 3, 32, 32], data: Float32Array.from({ length: 3 * 32 * 32 }, (_, i) => Math.sin(i)) };
+  const full = runGraph(graph, input, { seed: 0 });
+  const keys = nodeKeys(graph);
+  const reuse = new Map(graph.nodes.slice(0, 4).map((n, i) => [n.id, full.outputs.get(keys[i] as string) as { shape: number[]; data: Float32Array }]));
+  const partial = runGraph(graph, input, { seed: 0, reuse });
+  assert.deepEqual(partial.timings.map((t) => t.type === 'reused'), [true, true, true, true, false, false, false, false]);
+  assert.deepEqual([...(partial.outputs.get('output')?.data ?? [])], [...(full.outputs.get('output')?.data ?? [])]);
+});

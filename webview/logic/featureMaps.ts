@@ -1,0 +1,171 @@
+// Feature maps as pictures: per-layer statistics and a grid of channel heatmaps, from a layer output.
+// Pure: runs in the worker and in Node tests.
+import type { ColourScale, LayerStats, Picture } from '../../src/shared/protocol';
+import { VIRIDIS, colourIndex } from './colormap';
+
+export interface Planes {
+  /** Number of channels (feature maps). */
+  channels: number;
+  height: number;
+  width: number;
+}
+
+/**
+ * How an output tensor is shown as planes: [N, C, H, W] -> C planes of HxW (first sample);
+ * [N, F] -> one 1xF strip; [N, C, L] -> C strips of 1xL; anything else -> one strip of all values.
+ */
+export function planesOf(shape: readonly number[]): Planes {
+  if (shape.length === 4) return { channels: shape[1] as number, height: shape[2] as number, width: shape[3] as number };
+  if (shape.length === 3) return { channels: shape[1] as number, height: 1, width: shape[2] as number };
+  if (shape.length === 2) return { channels: 1, height: 1, width: shape[1] as number };
+  const n = shape.reduce((a, b) => a * b, 1);
+  return { channels: 1, height: 1, width: n };
+}
+
+export function layerStats(data: Float32Array, count = data.length): LayerStats {
+  let min = Infinity, max = -Infinity, sum = 0, zeros = 0;
+  for (let i = 0; i < count; i++) {
+    const v = data[i] as number;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+    if (v === 0) zeros++;
+  }
+  return count === 0 ? { min: 0, max: 0, mean: 0, zeros: 0 } : { min, max, mean: sum / count, zeros: zeros / count };
+}
+
+export function channelRange(data: Float32Array, offset: number, length: number): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = offset; i < offset + length; i++) {
+    const v = data[i] as number;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return length === 0 ? [0, 0] : [lo, hi];
+}
+
+/** Tile edge in pixels: small maps are enlarged (nearest neighbour), large ones shrunk, to about 24-64 px. */
+export function tileScale(height: number, width: number, target = 48): number {
+  const side = Math.max(height, width);
+  if (side >= target) return target / side;
+  return Math.max(1, Math.floor(target / side));
+}
+
+export interface GridLayout {
+  shown: number;
+  columns: number;
+  rows: number;
+  tileWidth: number;
+  tileHeight: number;
+  gap: number;
+  width: number;
+  height: number;
+}
+
+export function gridLayout(planes: Planes, maxChannels: number, maxWidth = 420): GridLayout {
+  const shown = Math.min(planes.channels, maxChannels);
+  const strip = planes.height === 1;
+  const scale = strip ? Math.max(1, Math.min(24, Math.floor(maxWidth / Math.max(1, planes.width)))) : tileScale(planes.height, planes.width);
+  const tileWidth = Math.max(1, Math.round(planes.width * scale));
+  const tileHeight = strip ? 16 : Math.max(1, Math.round(planes.height * scale));
+  const gap = 2;
+  const columns = Math.max(1, Math.min(shown, Math.floor((maxWidth + gap) / (tileWidth + gap))));
+  const rows = Math.ceil(shown / columns);
+  return { shown, columns, rows, tileWidth, tileHeight, gap, width: columns * (tileWidth + gap) - gap, height: rows * (tileHeight + gap) - gap };
+}
+
+/** Draws one plane into `out` (RGBA, row stride `stride` pixels) at (x0, y0), nearest-neighbour resampled. */
+function drawPlane(
+  data: Float32Array, offset: number, planes: Planes, lo: number, hi: number,
+  out: Uint8ClampedArray, stride: number, x0: number, y0: number, w: number, h: number,
+): void {
+  for (let y = 0; y < h; y++) {
+    const sy = Math.min(planes.height - 1, Math.floor(((y + 0.5) * planes.height) / h));
+    for (let x = 0; x < w; x++) {
+      const sx = Math.min(planes.width - 1, Math.floor(((x + 0.5) * planes.width) / w));
+      const k = colourIndex(data[offset + sy * planes.width + sx] as number, lo, hi) * 3;
+      const p = ((y0 + y) * stride + x0 + x) * 4;
+      out[p] = VIRIDIS[k] as number;
+      out[p + 1] = VIRIDIS[k + 1] as number;
+      out[p + 2] = VIRIDIS[k + 2] as number;
+      out[p + 3] = 255;
+    }
+  }
+}
+
+/** The grid of the first `maxChannels` channel heatmaps of one output (first sample), transparent between tiles. */
+export function renderGrid(data: Float32Array, shape: readonly number[], scale: ColourScale, maxChannels: number): { picture: Picture; layout: GridLayout } {
+  const planes = planesOf(shape);
+  const layout = gridLayout(planes, maxChannels);
+  const rgba = new Uint8ClampedArray(layout.width * layout.height * 4);
+  const plane = planes.height * planes.width;
+  const [layerLo, layerHi] = channelRange(data, 0, Math.min(data.length, planes.channels * plane));
+  for (let c = 0; c < layout.shown; c++) {
+    const [lo, hi] = scale === 'channel' ? channelRange(data, c * plane, plane) : [layerLo, layerHi];
+    const x0 = (c % layout.columns) * (layout.tileWidth + layout.gap);
+    const y0 = Math.floor(c / layout.columns) * (layout.tileHeight + layout.gap);
+    drawPlane(data, c * plane, planes, lo, hi, rgba, layout.width, x0, y0, layout.tileWidth, layout.tileHeight);
+  }
+  return { picture: { width: layout.width, height: layout.height, rgba }, layout };
+}
+
+/** One channel, enlarged to about `side` pixels on its long edge, scaled to its own range. */
+export function renderChannel(data: Float32Array, shape: readonly number[], channel: number, side = 256): { picture: Picture; min: number; max: number } {
+  const planes = planesOf(shape);
+  const plane = planes.height * planes.width;
+  const [lo, hi] = channelRange(data, channel * plane, plane);
+  const scale = side / Math.max(planes.height, planes.width);
+  const w = Math.max(1, Math.round(planes.width * scale));
+  const h = planes.height === 1 ? 24 : Math.max(1, Math.round(planes.height * scale));
+  const rgba = new Uint8ClampedArray(w * h * 4);
+  drawPlane(data, channel * plane, planes, lo, hi, rgba, w, 0, 0, w, h);
+  return { picture: { width: w, height: h, rgba }, min: lo, max: hi };
+}
+
+/**
+ * The kernels that produced output channel `channel` of a conv: weight [Co, Ci/groups, kh, kw] ->
+ * one kh x kw tile per input channel, on a diverging scale centred on zero (blue negative, red positive).
+ */
+export function renderKernel(weight: Float32Array, shape: readonly number[], channel: number, maxInputs = 64): Picture {
+  const [, ci = 1, kh = 1, kw = 1] = shape;
+  const per = ci * kh * kw;
+  const shown = Math.min(ci, maxInputs);
+  let bound = 0;
+  for (let i = channel * per; i < (channel + 1) * per; i++) bound = Math.max(bound, Math.abs(weight[i] as number));
+  const cell = Math.max(2, Math.floor(48 / Math.max(kh, kw)));
+  const columns = Math.min(shown, 16);
+  const rows = Math.ceil(shown / columns);
+  const gap = 2;
+  const width = columns * (kw * cell + gap) - gap;
+  const height = rows * (kh * cell + gap) - gap;
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  for (let i = 0; i < shown; i++) {
+    const bx = (i % columns) * (kw * cell + gap);
+    const by = Math.floor(i / columns) * (kh * cell + gap);
+    for (let y = 0; y < kh * cell; y++) {
+      for (let x = 0; x < kw * cell; x++) {
+        const v = weight[channel * per + i * kh * kw + Math.floor(y / cell) * kw + Math.floor(x / cell)] as number;
+        const t = bound > 0 ? v / bound : 0;
+        const p = ((by + y) * width + bx + x) * 4;
+        // White at zero, towards red for positive and blue for negative weights.
+        rgba[p] = Math.round(255 * (t < 0 ? 1 + t : 1));
+        rgba[p + 1] = Math.round(255 * (1 - Math.abs(t)));
+        rgba[p + 2] = Math.round(255 * (t > 0 ? 1 - t : 1));
+        rgba[p + 3] = 255;
+      }
+    }
+  }
+  return { width, height, rgba };
+}
+
+/** True when a picture has at least two different opaque colours (a drawn map, not a blank or flat one). */
+export function isDrawn(picture: Picture): boolean {
+  let first = -1;
+  for (let p = 0; p < picture.rgba.length; p += 4) {
+    if ((picture.rgba[p + 3] as number) === 0) continue;
+    const colour = ((picture.rgba[p] as number) << 16) | ((picture.rgba[p + 1] as number) << 8) | (picture.rgba[p + 2] as number);
+    if (first < 0) first = colour;
+    else if (colour !== first) return true;
+  }
+  return false;
+}

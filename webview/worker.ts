@@ -1,0 +1,163 @@
+// The preview's engine worker: runs the model with the bundled engine off the webview's main thread,
+// then turns every layer output into statistics and a channel grid. The webview terminates it to cancel.
+import type { GraphNode, ModelGraph } from '../src/core/types';
+import { graphParameters, runGraph } from '../src/engine/run-graph';
+import type { Tensor } from '../src/engine/tensor';
+import { initParameter } from '../src/engine/weights/init';
+import { matchStateDict, readWeightsFile } from '../src/engine/weights/state-dict';
+import type { LayerStats, WeightsReport, WeightsSource, WorkerMessage, WorkerRequest } from '../src/shared/protocol';
+import { layerStats, planesOf, renderChannel, renderGrid, renderKernel } from './logic/featureMaps';
+import { flowKeys } from './logic/flow';
+import { nodeSignatures } from './logic/reuse';
+
+interface WorkerScope {
+  postMessage(message: WorkerMessage, transfer: Transferable[]): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<WorkerRequest>) => void): void;
+}
+const scope = globalThis as unknown as WorkerScope;
+
+function post(message: WorkerMessage, transfer: Transferable[] = []): void {
+  scope.postMessage(message, transfer);
+}
+
+/** Seeded parameters by name, shape and seed: a re-run after an edit re-initialises only what changed. */
+const seeded = new Map<string, Float32Array>();
+let loadedFile: { name: string; size: number; tensors: Map<string, Tensor> } | null = null;
+
+interface LastRun {
+  runId: number;
+  graph: ModelGraph;
+  keys: string[];
+  outputs: Map<string, Tensor>;
+  params: Map<string, Tensor>;
+}
+let last: LastRun | null = null;
+/** Outputs and drawn grids of the last run by node signature: what the next run can reuse. */
+let previous = new Map<string, Tensor>();
+let grids = new Map<string, ReturnType<typeof renderGrid> & { stats: LayerStats; key: string }>();
+
+function seededParameter(name: string, shape: readonly number[], init: Parameters<typeof initParameter>[1], seed: number): Float32Array {
+  const key = `${seed}|${name}|${shape.join('x')}|${JSON.stringify(init)}`;
+  let data = seeded.get(key);
+  if (!data) {
+    data = initParameter(shape, init, seed, name);
+    seeded.set(key, data);
+  }
+  return data;
+}
+
+/** Every parameter the graph needs: from the file where names and shapes match, seeded otherwise. */
+function parameters(graph: ModelGraph, source: WeightsSource): { params: Map<string, Tensor>; report: WeightsReport } {
+  const specs = graphParameters(graph);
+  const seed = source.kind === 'seed' ? source.seed : 0;
+  let file: Map<string, Tensor> | null = null;
+  if (source.kind === 'file') {
+    if (!loadedFile || loadedFile.name !== source.name || loadedFile.size !== source.bytes.length) {
+      loadedFile = { name: source.name, size: source.bytes.length, tensors: readWeightsFile(source.bytes, source.name) };
+    }
+    file = loadedFile.tensors;
+  }
+  const match = file === null ? { missing: [], unexpected: [], mismatched: [] } : matchStateDict(specs, file);
+  const bad = new Set([...match.missing, ...match.mismatched.map((m) => m.name)]);
+  const params = new Map<string, Tensor>();
+  for (const [name, spec] of specs) {
+    const fromFile = file?.get(name);
+    params.set(name, fromFile !== undefined && !bad.has(name) ? fromFile : { shape: spec.shape, data: seededParameter(name, spec.shape, spec.init, seed) });
+  }
+  const report: WeightsReport = {
+    source: source.kind === 'seed' ? `default init, seed ${source.seed}` : source.name,
+    matched: specs.size - bad.size,
+    missing: match.missing,
+    unexpected: match.unexpected,
+    mismatched: match.mismatched.map((m) => `${m.name} is [${m.got.join(', ')}], the model needs [${m.expected.join(', ')}]`),
+  };
+  return { params, report };
+}
+
+/** The conv whose output channel `channel` feeds this node, through channel-preserving single-input ops. */
+function producingConv(graph: ModelGraph, node: GraphNode): GraphNode | null {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  let current: GraphNode | undefined = node;
+  for (let hops = 0; current && hops < 8; hops++) {
+    if (current.module?.type === 'Conv2d') return current;
+    if (current.inputs.length !== 1 || current.shape[1] !== byId.get(current.inputs[0] as number)?.shape[1]) return null;
+    current = byId.get(current.inputs[0] as number);
+  }
+  return null;
+}
+
+function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
+  const { runId, graph } = request;
+  const started = performance.now();
+  const keys = flowKeys(graph);
+  const { params, report } = parameters(graph, request.weights);
+  const sigs = nodeSignatures(graph, request.inputKey);
+  const reuse = new Map<number, Tensor>();
+  for (const node of graph.nodes) {
+    const known = previous.get(sigs.get(node.id) ?? '');
+    if (known) reuse.set(node.id, known);
+  }
+  let done = 0;
+  const result = runGraph(graph, { shape: request.input.shape, data: request.input.data }, {
+    weights: params,
+    reuse,
+    onNode: (timing) => post({ type: 'progress', runId, done: ++done, total: graph.nodes.length, key: timing.key }),
+  });
+  const nextPrevious = new Map<string, Tensor>();
+  const nextGrids = new Map<string, ReturnType<typeof renderGrid> & { stats: LayerStats; key: string }>();
+  graph.nodes.forEach((node, i) => {
+    const key = keys[i] as string;
+    const y = result.outputs.get(key);
+    if (!y) return;
+    const sig = sigs.get(node.id) ?? '';
+    nextPrevious.set(sig, y);
+    const gridKey = `${sig}|${request.scale}|${request.maxChannels}`;
+    const planes = planesOf(y.shape);
+    const cached = grids.get(gridKey);
+    const drawn = { ...(cached ?? { ...renderGrid(y.data, y.shape, request.scale, request.maxChannels), stats: layerStats(y.data, Math.min(planes.channels * planes.height * planes.width, y.data.length)) }), key };
+    nextGrids.set(gridKey, drawn);
+    if (cached?.key === key) {
+      // Unchanged by the edit and under the same key: the webview has this picture on screen already.
+      post({ type: 'layerSame', runId, key });
+      return;
+    }
+    const { picture, layout, stats } = drawn;
+    // The cached picture stays here; the webview gets its own copy.
+    const grid = { width: picture.width, height: picture.height, rgba: picture.rgba.slice() };
+    post({
+      type: 'layer', runId, key, shape: [...y.shape], stats, grid,
+      channels: planes.channels, shown: layout.shown, tileWidth: layout.tileWidth, tileHeight: layout.tileHeight, gap: layout.gap, columns: layout.columns,
+    }, [grid.rgba.buffer]);
+  });
+  previous = nextPrevious;
+  grids = nextGrids;
+  last = { runId, graph, keys, outputs: result.outputs, params };
+  post({ type: 'done', runId, ms: performance.now() - started, reused: reuse.size, total: graph.nodes.length, weights: report });
+}
+
+function channel(request: Extract<WorkerRequest, { type: 'channel' }>): void {
+  if (!last || last.runId !== request.runId) return;
+  const y = last.outputs.get(request.key);
+  const node = last.graph.nodes[last.keys.indexOf(request.key)];
+  if (!y || !node) return;
+  const { picture, min, max } = renderChannel(y.data, y.shape, request.channel);
+  const conv = producingConv(last.graph, node);
+  const name = conv?.module?.name;
+  const weight = name === undefined ? undefined : last.params.get(name === '' ? 'weight' : `${name}.weight`);
+  const kernel = weight ? renderKernel(weight.data, weight.shape, request.channel) : null;
+  const kernelNote = weight && conv?.module
+    ? `kernels of ${conv.module.name} for output channel ${request.channel}: ${weight.shape[1]} input channel(s) of ${weight.shape[2]}x${weight.shape[3]} (red positive, blue negative)`
+    : 'no convolution kernel produced this map directly';
+  post({ type: 'channel', runId: request.runId, key: request.key, channel: request.channel, picture, min, max, kernel, kernelNote },
+    kernel ? [picture.rgba.buffer, kernel.rgba.buffer] : [picture.rgba.buffer]);
+}
+
+scope.addEventListener('message', (event) => {
+  const request = event.data;
+  try {
+    if (request.type === 'run') run(request);
+    else channel(request);
+  } catch (error) {
+    post({ type: 'error', runId: request.runId, message: error instanceof Error ? error.message : String(error) });
+  }
+});
