@@ -111,12 +111,12 @@ function parseCheckArgs(args: string[]): CheckArgs | string {
 }
 
 /** The core's models for `conv-lens run`: same model choice and input-shape rules as `check`. */
-export function analyzeForRun(path: string, text: string, inputs: Record<string, number[]>): ReturnType<Analyze> {
+export function analyzeForRun(path: string, text: string, inputs: Record<string, number[]>, construct: Record<string, string> = {}): ReturnType<Analyze> {
   const lang = languageOf(path);
   if (!lang) throw new Error(`${path}: not a Python, TypeScript or JavaScript file`);
   const doc = new AnalyzedDocument(lang, text);
   try {
-    const analysis = doc.analyze({ inputs });
+    const analysis = doc.analyze({ inputs, construct });
     const errors = analysis.findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) throw new Error(errors.map((f) => formatFinding(path, f)).join(''));
     return { models: analysis.models.map((m) => ({ name: m.name, graph: m.graph, input: m.input })) };

@@ -16,13 +16,13 @@ export interface RunIO {
   writeFile(p: string, b: Uint8Array): void;
 }
 
-export type Analyze = (path: string, text: string, inputs: Record<string, number[]>) => {
+export type Analyze = (path: string, text: string, inputs: Record<string, number[]>, construct?: Record<string, string>) => {
   models: Array<{ name: string; graph: ModelGraph; input: (number | string)[][] }>;
 };
 
 const USAGE = `usage: conv-lens run FILE [--model NAME] [--input SHAPE] [--weights F.safetensors|F.pt]
                       [--input-tensor F.safetensors] [--image IMG.png|jpg] [--seed N]
-                      [--out OUT.safetensors] [--time [--repeat N]] [--json]
+                      [--out OUT.safetensors] [--time [--repeat N]] [--json] [--construct NAME=EXPR]
   SHAPE is like 1,3,224,224. Without --weights, layers get PyTorch's default init from --seed (default 0).
   --out writes every layer application's output, keyed by qualified name, plus "output".`;
 
@@ -35,6 +35,7 @@ interface Flags {
   file: string;
   model?: string;
   input?: number[];
+  construct?: Record<string, string>;
   weights?: string;
   inputTensor?: string;
   image?: string;
@@ -81,6 +82,13 @@ function parseFlags(argv: string[]): Flags {
       case '--time': flags.time = true; break;
       case '--repeat': flags.repeat = Math.max(1, int()); break;
       case '--json': flags.json = true; break;
+      case '--construct': {
+        const v = value();
+        const eq = v.indexOf('=');
+        if (eq <= 0) throw new UsageError(`--construct needs NAME=EXPR, e.g. --construct "ResNet=ResNet(BasicBlock, [2, 2, 2, 2])"`);
+        flags.construct = { ...flags.construct, [v.slice(0, eq)]: v.slice(eq + 1) };
+        break;
+      }
       case '-h': case '--help': throw new UsageError('');
       default:
         if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
@@ -153,7 +161,7 @@ export async function runCommand(args: string[], io: RunIO, analyze: Analyze): P
     const text = new TextDecoder().decode(io.readFile(flags.file));
     const inputs: Record<string, number[]> = {};
     if (flags.input !== undefined) inputs[flags.model ?? '*'] = flags.input;
-    const { models } = analyze(flags.file, text, inputs);
+    const { models } = analyze(flags.file, text, inputs, flags.construct);
     if (models.length === 0) throw new Error(`${flags.file}: no model found`);
     const model = flags.model === undefined ? (models.length === 1 ? models[0] : undefined) : models.find((m) => m.name === flags.model);
     if (model === undefined) {
