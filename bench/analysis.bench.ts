@@ -104,17 +104,7 @@ function time(runs: number, f: () => void): number {
   return median(samples);
 }
 
-async function profileInterpret(): Promise<void> {
-  await initCore(async (file) => readFileSync(join(__dirname, '..', 'wasm', file)));
-  const big = modelFile(2000);
-  const tree = createParser('python').parse(big);
-  if (!tree) return;
-  const root = toSyntax(tree, big);
-  for (let i = 0; i < 300; i++) analyzePython(root, big, [], {});
-}
-
 async function main(): Promise<void> {
-  if (process.env['BENCH_PROFILE_INTERPRET']) return profileInterpret();
   await initCore(async (file) => readFileSync(join(__dirname, '..', 'wasm', file)));
   const big = modelFile(2000);
   const mid = modelFile(500);

@@ -11,6 +11,7 @@ import type { Frame, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { writeSafetensors } from '../../src/engine/weights/safetensors';
 import type { Tensor } from '../../src/engine/tensor';
+import { Report } from './report';
 import { ARTIFACTS, ROOT, installVsix, launchChromium, prepareUserData, startCodeServer } from './codeServer';
 import { goTo, median, openFile, runCommand, waitForWorkbench } from './workbench';
 
@@ -24,18 +25,9 @@ const WEIGHTS = 'seed000_trained.safetensors';
 const IMAGE = 'stripes_48x40.png';
 const SAMPLES = 5;
 
-interface Check {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
-const checks: Check[] = [];
-const metrics: Record<string, string> = {};
-
-function check(name: string, ok: boolean, detail = ''): void {
-  checks.push({ name, ok, detail });
-  console.log(`${ok ? 'PASS' : 'FAIL'}  ${name}${detail ? ` — ${detail}` : ''}`);
-}
+const report = new Report();
+const { metrics } = report;
+const check = report.check.bind(report);
 
 function locate(path: string, needle: string, offset = 0): { line: number; column: number } {
   const lines = readFileSync(path, 'utf8').split('\n');
@@ -231,9 +223,9 @@ async function seed000(page: Page, workspace: string): Promise<void> {
   await quick.fill(WEIGHTS.replace('.safetensors', ''));
   await page.locator('.quick-input-list .monaco-list-row', { hasText: WEIGHTS }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
-  const report = frame.locator('#weights-report');
-  const loaded = await report.filter({ hasText: 'matched by name' }).waitFor({ timeout: 20_000 }).then(() => true, () => false);
-  const reportText = `${await report.innerText()}${loaded ? '' : ` / status: ${await frame.locator('#status').innerText()}`}`;
+  const weightsReport = frame.locator('#weights-report');
+  const loaded = await weightsReport.filter({ hasText: 'matched by name' }).waitFor({ timeout: 20_000 }).then(() => true, () => false);
+  const reportText = `${await weightsReport.innerText()}${loaded ? '' : ` / status: ${await frame.locator('#status').innerText()}`}`;
   check('a safetensors weight file is loaded by name, the unused tensor reported', loaded && reportText.includes('6 tensor(s) matched by name') && reportText.includes('not used by the model: head.extra.weight'), reportText);
   await frame.locator('#reroll').click();
   await frame.locator('#weights-report', { hasText: 'seed 1' }).waitFor({ timeout: 20_000 });
@@ -457,18 +449,8 @@ async function main(): Promise<void> {
     await browser.close();
     await server.stop();
   }
-  console.log('\nMeasurements');
-  for (const [name, value] of Object.entries(metrics)) console.log(`  ${name}: ${value}`);
-  writeFileSync(join(OUT, 'results.json'), JSON.stringify({ checks, metrics }, null, 2));
-  console.log(`\nScreenshots and logs: ${OUT}`);
   rmSync(work, { recursive: true, force: true });
-  if (failure) throw failure;
-  const failed = checks.filter((c) => !c.ok);
-  if (failed.length > 0) {
-    console.error(`\n${failed.length} of ${checks.length} checks failed.`);
-    process.exit(1);
-  }
-  console.log(`\nAll ${checks.length} checks passed.`);
+  report.finish(OUT, failure);
 }
 
 main().catch((error: unknown) => {

@@ -1,10 +1,11 @@
 // End-to-end, as a user: install the packaged .vsix into code-server, open fixtures in Chromium and check
 // what is on screen. Prints latencies; screenshots and logs go to .test-artifacts/e2e/.
 // Prerequisites (npm run test:e2e does both): .ci/setup-code-server.sh, npm run package.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { Report } from './report';
 import { ARTIFACTS, ROOT, installVsix, launchChromium, prepareUserData, startCodeServer } from './codeServer';
 import {
   activeEditor, activeEditorText, armLatencyProbe, goTo, median, openFile, probeAlsoResult, probeResult, problemCounts, runCommand, squiggleCount, waitForWorkbench,
@@ -21,18 +22,9 @@ const SAMPLES = 5;
 /** The conv5 line of the 500-line file after typing 6 before its in_channels (32 -> 632). */
 const CONV5_TYPED = 'Conv2d(632,';
 
-interface Check {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
-const checks: Check[] = [];
-const metrics: Record<string, string> = {};
-
-function check(name: string, ok: boolean, detail: string): void {
-  checks.push({ name, ok, detail });
-  console.log(`${ok ? 'PASS' : 'FAIL'}  ${name}${detail ? ` — ${detail}` : ''}`);
-}
+const report = new Report();
+const { metrics } = report;
+const check = report.check.bind(report);
 
 function ms(value: number): string {
   return `${value.toFixed(0)} ms`;
@@ -306,18 +298,8 @@ async function main(): Promise<void> {
   prepareUserData(userData, { ...HOST_SETTINGS, 'convLens.diagnostics.delay': 0 });
   const failure0 = failure ?? (await session({ userData, extensions, workspace, name: 'code-server-debounce-0' }, (page) => debounceFree(page, userData)));
   findFiles(join(userData, 'logs'), 'Conv Lens.log').forEach((log, i) => cpSync(log, join(OUT, `conv-lens-output.${i + 1}.log`)));
-  console.log('\nMeasurements');
-  for (const [name, value] of Object.entries(metrics)) console.log(`  ${name}: ${value}`);
-  writeFileSync(join(OUT, 'results.json'), JSON.stringify({ checks, metrics }, null, 2));
-  console.log(`\nScreenshots and logs: ${OUT}`);
   rmSync(work, { recursive: true, force: true });
-  if (failure0) throw failure0;
-  const failed = checks.filter((c) => !c.ok);
-  if (failed.length > 0) {
-    console.error(`\n${failed.length} of ${checks.length} checks failed.`);
-    process.exit(1);
-  }
-  console.log(`\nAll ${checks.length} checks passed.`);
+  report.finish(OUT, failure0);
 }
 
 main().catch((error: unknown) => {

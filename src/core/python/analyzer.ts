@@ -5,7 +5,7 @@ import type { Finding, Range, RelatedLocation, Fix } from '../types';
 import { isKnown, sub, dimToJSON, type Dim, type Shape } from '../dims';
 import { functionalSpecs, layerSpecs } from '../rules/registry';
 import {
-  dictSet, findClassAttr, formatValue, getItem, Interpreter, sliceIndices, toDim, toNumber, valueEquals, dimValue,
+  dictSet, findClassAttr, formatValue, getItem, Interpreter, toDim, toNumber, valueEquals, dimValue,
 } from './interpreter';
 import { ModuleOps } from './modules';
 import { RunContext } from './run-context';
@@ -652,9 +652,6 @@ export class Analyzer {
     }
     return UNKNOWN_VALUE;
   }
-
-  /** Python slice over a length-n sequence (exported for tensor indexing). */
-  sliceIndices = sliceIndices;
 }
 
 /** Aliases that name the same torch object. */

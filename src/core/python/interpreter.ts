@@ -1,11 +1,11 @@
 // A small abstract interpreter over the Python subset that model definitions use.
 // Values it cannot know become UNKNOWN and the analysis goes on; every run is bounded in steps and depth.
-import { child, childrenOf, rangeOf, type SyntaxNode } from '../syntax';
+import { child, childrenOf, type SyntaxNode } from '../syntax';
 import type { Range } from '../types';
 import { add, floorDiv, isKnown, mul, sub, type Dim } from '../dims';
 import {
   bool, FALSE, list, NONE, num, Scope, str, TRUE, truthy, tuple, UNKNOWN_VALUE,
-  type ClassValue, type DictValue, type FuncValue, type ModuleValue, type Param, type SeqValue, type Value,
+  type ClassValue, type DictValue, type FuncValue, type Param, type SeqValue, type Value,
 } from './values';
 import type { Analyzer, CallInfo } from './analyzer';
 
@@ -1253,4 +1253,3 @@ export function sliceIndices(n: number, start: Value | undefined, stop: Value | 
   return out;
 }
 
-export type { ModuleValue };

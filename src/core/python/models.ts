@@ -1,6 +1,6 @@
 // Finds the models in a Python file, chooses each one's input shape, runs its forward and reports.
 import { child, rangeOf, type SyntaxNode } from '../syntax';
-import type { Analysis, Finding, LayerReport, ModelReport, InputSource, ShapeJSON, ShapeSite } from '../types';
+import type { Analysis, LayerReport, ModelReport, InputSource, ShapeSite } from '../types';
 import { dimToJSON, dimToString, evalDim, isKnown, product, sym, symbolsOf, type Dim, type Shape } from '../dims';
 import { findCommentShape, parseInputComment } from '../shape-comments';
 import { Analyzer, shapeJSON, type ExampleCall } from './analyzer';
@@ -404,4 +404,3 @@ function disagrees(written: Array<number | string>, inferred: Shape): boolean {
   });
 }
 
-export type { Finding };

@@ -1,10 +1,10 @@
 // nn.Module values: construction (built-in layers, containers, user classes), attributes, and application.
-import { child, rangeOf, type SyntaxNode } from '../syntax';
+import { rangeOf, type SyntaxNode } from '../syntax';
 import type { Range } from '../types';
-import { isKnown, isSym, type Dim, type Shape } from '../dims';
+import { isKnown, isSym, type Dim } from '../dims';
 import { UNKNOWN, type ArgValue, type LayerSpec, type LayerIssue } from '../rules/layer-spec';
 import { bindArgs as bindRuleArgs } from '../rules/bind-args';
-import { findClassAttr, toDim } from './interpreter';
+import { findClassAttr } from './interpreter';
 import type { Analyzer, CallInfo } from './analyzer';
 import {
   list, NONE, num, str, tuple, UNKNOWN_VALUE,
@@ -435,8 +435,3 @@ export function qualifiedNames(root: ModuleValue): Map<number, string> {
   return new Map(all.map(([name, m]) => [m.id, name]));
 }
 
-export function isShapeKnown(s: Shape | null): s is Shape {
-  return s !== null;
-}
-
-export { toDim, isKnown };

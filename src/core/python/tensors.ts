@@ -1,13 +1,13 @@
 // Tensor values: creation, methods (view, flatten, permute, ...), indexing, arithmetic, torch.* functions.
-import { child, rangeOf, type SyntaxNode } from '../syntax';
+import { rangeOf, type SyntaxNode } from '../syntax';
 import {
-  add, dimEquals, dimToString, divExact, floorDiv, isKnown, mul, product, unknownDim, type Dim, type Shape,
+  add, dimEquals, dimToString, divExact, isKnown, mul, product, unknownDim, type Dim, type Shape,
 } from '../dims';
 import type { Geometry, LayerSpec } from '../rules/layer-spec';
 import { bindArgs } from './modules';
-import { dimValue, toDim, toNumber } from './interpreter';
+import { dimValue, sliceIndices, toDim, toNumber } from './interpreter';
 import type { Analyzer, CallInfo } from './analyzer';
-import { list, num, tuple, UNKNOWN_VALUE, type Scope, type TensorValue, type Value } from './values';
+import { num, tuple, UNKNOWN_VALUE, type Scope, type TensorValue, type Value } from './values';
 
 /** Shape-preserving tensor methods (elementwise activations, dtype/device moves, ...). */
 const SAME_SHAPE = new Set([
@@ -654,7 +654,7 @@ export class TensorOps {
       if (s.type === 'slice') {
         const [start, stop, step] = this.a.interp.sliceParts(s, scope);
         if (isKnown(size)) {
-          const idx = this.a.sliceIndices(size, start, stop, step);
+          const idx = sliceIndices(size, start, stop, step);
           out.push(idx ? idx.length : unknownDim());
         } else out.push(!start && !stop && !step ? size : unknownDim());
         continue;
@@ -681,4 +681,3 @@ function nestedShape(v: Value, a: Analyzer): Shape | null {
   return cur && (cur.k === 'num' || cur.k === 'bool') ? shape : shape.length ? shape : null;
 }
 
-export { list, floorDiv, child };

@@ -2,10 +2,11 @@
 // and PyTorch-style code written in TS (new nn.Conv2d(3, 16, 3), nn.Sequential(...)).
 import { child, rangeOf, type SyntaxNode } from '../syntax';
 import type { Analysis, Finding, LayerReport, ModelReport, InputSource, ShapeSite, Range } from '../types';
-import { dimToJSON, isKnown, sym, unknownDim, type Dim, type Shape } from '../dims';
+import { dimToJSON, sym, unknownDim, type Dim, type Shape } from '../dims';
 import { parseInputComment } from '../shape-comments';
 import { layerSpecs } from '../rules/registry';
 import { UNKNOWN, type ArgValue, type LayerArgs, type LayerSpec } from '../rules/layer-spec';
+import { bindArgs as bindRuleArgs } from '../rules/bind-args';
 import type { AnalyzeOptions } from '../python/models';
 import { applyTfLayer, tfMacs, type TfArg, type TfConfig } from './layers';
 
@@ -391,31 +392,26 @@ function toArgValue(v: V): ArgValue {
 
 /** Positional arguments, then a trailing object literal as keyword arguments (`new nn.Conv2d(3, 16, 3, {padding: 1})`). */
 function bindTsArgs(spec: LayerSpec, args: V[], argNodes: SyntaxNode[]): TsArgs {
-  const values = new Map<string, ArgValue>();
   const ranges = new Map<string, Range>();
+  const keywords: Record<string, ArgValue> = {};
   let positional = args;
   const last = args[args.length - 1];
   if (last?.k === 'obj') {
     positional = args.slice(0, -1);
     for (const [k, v] of last.props) {
-      values.set(k, toArgValue(v));
+      keywords[k] = toArgValue(v);
       const n = last.nodes.get(k);
       if (n) ranges.set(k, rangeOf(n));
     }
   }
-  positional.forEach((v, i) => {
+  positional.forEach((_, i) => {
     const name = spec.signature[i];
-    if (!name) return;
-    values.set(name, toArgValue(v));
     const n = argNodes[i];
-    if (n) ranges.set(name, rangeOf(n));
+    if (name && n) ranges.set(name, rangeOf(n));
   });
-  return {
-    type: spec.type,
-    get: (name) => (values.has(name) ? values.get(name) ?? UNKNOWN : name in spec.defaults ? spec.defaults[name] ?? null : UNKNOWN),
-    given: (name) => values.has(name),
-    rangeOf: (name) => ranges.get(name),
-  };
+  // Python's binding rules (rules/bind-args.ts); its issues are about Python calls, so they are not reported here.
+  const { args: bound } = bindRuleArgs(spec, positional.map(toArgValue), keywords);
+  return { type: spec.type, get: (name) => bound.get(name), given: (name) => bound.given(name), rangeOf: (name) => ranges.get(name) };
 }
 
 export function analyzeTypeScript(root: SyntaxNode, text: string, comments: SyntaxNode[], options: AnalyzeOptions = {}): Analysis {
@@ -584,4 +580,3 @@ function torchSeqReport(m: Extract<V, { k: 'torchseq' }>, commentByLine: Map<num
   };
 }
 
-export { isKnown };
