@@ -4,7 +4,8 @@ import { cpSync, mkdirSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
-const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', target: 'es2022' };
+// The preview's sample photos (webview/samples) are imported as bytes.
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', target: 'es2022', loader: { '.jpg': 'binary' } };
 
 // The engine's WebAssembly kernels: generated text (src/engine/wasm/kernels-wat.mjs) assembled by wabt
 // and inlined as base64, so the same engine bundle runs in Node and in a web worker without file access.

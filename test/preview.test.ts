@@ -7,12 +7,15 @@ import { join } from 'node:path';
 import { analyze } from './support/analyze';
 import type { Analysis } from '../src/core/types';
 import { nodeKeys, runGraph } from '../src/engine/run-graph';
+import { readWeightsFile } from '../src/engine/weights/state-dict';
 import { RequestClient, answerRequest, asBytes, type PreviewModel, type RequestMessage, type ResponseMessage } from '../src/shared/protocol';
 import { VIRIDIS, colourIndex } from '../webview/logic/colormap';
 import { gridLayout, isDrawn, layerStats, planesOf, renderChannel, renderGrid, renderKernel } from '../webview/logic/featureMaps';
 import { buildFlow, concreteInput, flowKeys, itemAtOffset, runnableGraph, type FlowGroup } from '../webview/logic/flow';
 import { nodeSignatures } from '../webview/logic/reuse';
 import { PATTERNS, resizeImage, rgbaToImage, syntheticImage, toModelInput } from '../webview/logic/inputs';
+import { SAMPLES } from '../webview/samples/samples';
+import * as jpeg from 'jpeg-js';
 import { contentSecurityPolicy, makeNonce, previewHtml } from '../src/extension/preview/html';
 
 function read(...parts: string[]): string {
@@ -137,6 +140,28 @@ test('grids lay channels out in tiles and only drawn maps count as drawn', () =>
   assert.ok(isDrawn(kernel));
 });
 
+test('channels beyond the first page are drawn page by page, on the layer\'s one colour scale', () => {
+  // 40 channels of 2x2, channel c constant at value c: per-layer colours make every tile a different colour.
+  const data = Float32Array.from({ length: 40 * 4 }, (_, i) => Math.floor(i / 4));
+  const shape = [1, 40, 2, 2];
+  const first = renderGrid(data, shape, 'layer', 32);
+  const second = renderGrid(data, shape, 'layer', 32, 32);
+  assert.deepEqual([first.layout.first, first.layout.shown, second.layout.first, second.layout.shown], [0, 32, 32, 8]);
+  const tileColour = (grid: ReturnType<typeof renderGrid>, t: number): string => {
+    const { layout, picture } = grid;
+    const x = (t % layout.columns) * (layout.tileWidth + layout.gap), y = Math.floor(t / layout.columns) * (layout.tileHeight + layout.gap);
+    const p = (y * picture.width + x) * 4;
+    return [...picture.rgba.subarray(p, p + 3)].join(',');
+  };
+  const colourOf = (v: number): string => [...VIRIDIS.subarray(colourIndex(v, 0, 39) * 3, colourIndex(v, 0, 39) * 3 + 3)].join(',');
+  assert.equal(tileColour(second, 0), colourOf(32), 'the second page starts at channel 32');
+  assert.equal(tileColour(second, 7), colourOf(39));
+  assert.equal(tileColour(first, 31), colourOf(31));
+  // A page past the end (the layer lost channels in an edit) is its last page, never an empty one.
+  const past = gridLayout(planesOf(shape), 32, 96);
+  assert.deepEqual([past.first, past.shown], [32, 8]);
+});
+
 test('every layer of seed 000 run with seeded weights on each pattern gives a drawn, non-blank grid', async () => {
   const text = read('test', 'fixtures', 'seed000_convnet_example_input.py');
   const preview = previewOf(await analyze(text));
@@ -155,20 +180,40 @@ test('every layer of seed 000 run with seeded weights on each pattern gives a dr
   }
 });
 
+test('seed 000 with the PyTorch .pt state_dict on the gradient input gives PyTorch\'s statistics for every layer', async () => {
+  // The same file and the same comparison as the e2e, without the workbench: engine, .pt reader, input and statistics.
+  const golden = JSON.parse(read('test', 'goldens', 'preview', 'seed000_convnet_gradient.json')) as { layers: Record<string, { min: number; max: number; mean: number; zeros: number }> };
+  const preview = previewOf(await analyze(read('test', 'fixtures', 'seed000_convnet_example_input.py')));
+  const flow = buildFlow(preview);
+  const weights = readWeightsFile(readFileSync(join(__dirname, '..', '..', 'test', 'goldens', 'preview', 'seed000_convnet.pt')), 'seed000_convnet.pt');
+  const data = toModelInput(syntheticImage('gradient', 32, 32), [1, 3, 32, 32], 'none');
+  const { outputs, weights: report } = runGraph(runnableGraph(preview.model.graph, flow), { shape: [1, 3, 32, 32], data }, { weights });
+  assert.deepEqual([report.missing, report.unexpected, report.mismatched], [[], [], []]);
+  assert.deepEqual(Object.keys(golden.layers), flow.items.map((i) => i.key));
+  for (const [key, want] of Object.entries(golden.layers)) {
+    const y = outputs.get(key);
+    assert.ok(y, key);
+    const got = layerStats(y.data);
+    for (const k of ['min', 'max', 'mean', 'zeros'] as const) {
+      assert.ok(Math.abs(got[k] - want[k]) <= 1e-5 + 1e-4 * Math.abs(want[k]), `${key} ${k}: ${got[k]} vs PyTorch ${want[k]}`);
+    }
+  }
+});
+
 test('requests get exactly their own response, errors included', async () => {
   const sent: RequestMessage[] = [];
   const client = new RequestClient((m) => sent.push(m));
-  const picked = client.request('pickWeights', {});
-  const failed = client.request('pickImage', {});
+  const picked = client.request('pick', { kind: 'weights' });
+  const failed = client.request('reopen', { kind: 'image', uri: 'file:///w/gone.png' });
   const responses: ResponseMessage[] = [];
   for (const message of sent) {
     await answerRequest(message, {
-      pickWeights: () => Promise.resolve({ name: 'w.safetensors', bytes: new Uint8Array([1, 2]) }),
-      pickImage: () => Promise.reject(new Error('no image in the workspace')),
+      pick: ({ kind }) => Promise.resolve({ name: `w.${kind}`, uri: 'file:///w/w.safetensors', bytes: new Uint8Array([1, 2]) }),
+      reopen: () => Promise.reject(new Error('no image in the workspace')),
     }, (r) => responses.push(r));
   }
   for (const r of responses.reverse()) assert.equal(client.settle(r), true);
-  assert.equal((await picked)?.name, 'w.safetensors');
+  assert.equal((await picked)?.name, 'w.weights');
   await assert.rejects(failed, /no image in the workspace/);
   assert.equal(client.settle({ type: 'response', id: 99, ok: true, result: null }), false);
 });
@@ -219,4 +264,19 @@ test('runGraph takes reused outputs instead of running those nodes', async () =>
   const partial = runGraph(graph, input, { seed: 0, reuse });
   assert.deepEqual(partial.timings.map((t) => t.type === 'reused'), [true, true, true, true, false, false, false, false]);
   assert.deepEqual([...(partial.outputs.get('output')?.data ?? [])], [...(full.outputs.get('output')?.data ?? [])]);
+});
+
+test('the bundled sample photos are 160x160 JPEGs with a licence entry each, and are pictures, not flat', () => {
+  const notice = read('webview', 'samples', 'NOTICE.md');
+  assert.deepEqual(SAMPLES.map((s) => s.name), ['cat', 'coffee', 'astronaut', 'camera']);
+  for (const sample of SAMPLES) {
+    assert.match(notice, new RegExp(`\\| \`${sample.name}\\.jpg\` \\|.*\\| (CC0|public domain)`), `${sample.name} has a licence line`);
+    const image = jpeg.decode(sample.bytes, { useTArray: true, formatAsRGBA: true });
+    assert.deepEqual([image.width, image.height], [160, 160], sample.name);
+    const rgb = rgbaToImage(image.data, image.width, image.height);
+    const input = toModelInput(rgb, [1, 3, 32, 32], 'none');
+    const mean = input.reduce((a, b) => a + b, 0) / input.length;
+    const spread = Math.sqrt(input.reduce((a, b) => a + (b - mean) ** 2, 0) / input.length);
+    assert.ok(spread > 0.1, `${sample.name}: standard deviation ${spread.toFixed(3)} at 32x32`);
+  }
 });

@@ -3,11 +3,12 @@
 import WORKER_SOURCE from 'conv-lens-preview-worker';
 import { formatCount, formatMacs } from '../src/core/presentation/numbers';
 import {
-  RequestClient, asBytes, type ColourScale, type HostMessage, type Normalisation, type Picture, type PreviewModel, type ViewMessage,
+  RequestClient, asBytes, type ColourScale, type FileKind, type HostMessage, type Normalisation, type PickedFile, type Picture, type PreviewModel, type ViewMessage,
   type WeightsSource, type WorkerMessage, type WorkerRequest,
 } from '../src/shared/protocol';
 import { buildFlow, concreteInput, formatDims, itemAtOffset, runnableGraph, type Flow, type FlowGroup, type FlowItem } from './logic/flow';
 import { PATTERNS, describeNormalisation, rgbaToImage, syntheticImage, toModelInput, type Pattern, type RgbImage } from './logic/inputs';
+import { SAMPLES } from './samples/samples';
 
 interface VsCodeApi {
   postMessage(message: ViewMessage): void;
@@ -16,27 +17,51 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
+/** The input choices: a synthetic pattern, a bundled sample photo, or the workspace image the user picked. */
+type InputChoice = Pattern | `sample:${string}` | 'image';
+const INPUTS: ReadonlyArray<readonly [InputChoice, string]> = [
+  ...SAMPLES.map((s) => [`sample:${s.name}`, `${s.name} (photo)`] as const),
+  ...PATTERNS.map((p) => [p, p] as const),
+];
+
+/** A workspace file the user picked: read again by its URI after a reload. */
+interface PickedRef {
+  name: string;
+  uri: string;
+}
+
 /** What survives hiding the view and reloading the window (getState/setState; the serializer restores panels). */
 interface ViewState {
   seed: number;
-  pattern: Pattern | 'image';
+  input: InputChoice;
   normalisation: Normalisation;
   scale: ColourScale;
   /** Blocks the user opened or folded against their default (repeats of the block before them start folded). */
   toggled: string[];
+  image: PickedRef | null;
+  weights: PickedRef | null;
 }
 
 const vscode = acquireVsCodeApi();
 const MAX_CHANNELS = 32;
 
+function pickedRef(value: unknown): PickedRef | null {
+  const v = value as Partial<PickedRef> | null | undefined;
+  return typeof v?.name === 'string' && typeof v.uri === 'string' ? { name: v.name, uri: v.uri } : null;
+}
+
 function restoreState(): ViewState {
   const saved = vscode.getState() as Partial<ViewState> | undefined;
+  const image = pickedRef(saved?.image);
+  const input = INPUTS.some(([v]) => v === saved?.input) || (saved?.input === 'image' && image) ? (saved?.input as InputChoice) : 'sample:cat';
   return {
     seed: typeof saved?.seed === 'number' ? saved.seed : 0,
-    pattern: (PATTERNS as readonly string[]).includes(saved?.pattern ?? '') ? (saved?.pattern as Pattern) : 'gradient',
+    input,
     normalisation: saved?.normalisation ?? 'none',
     scale: saved?.scale ?? 'layer',
     toggled: Array.isArray(saved?.toggled) ? saved.toggled : [],
+    image,
+    weights: pickedRef(saved?.weights),
   };
 }
 
@@ -46,8 +71,13 @@ const requests = new RequestClient((message) => vscode.postMessage(message));
 
 let preview: PreviewModel | null = null;
 let flow: Flow | null = null;
-let image: { name: string; data: RgbImage } | null = null;
+/** Decoded pictures by input choice ('image' is the picked file): decoding is asynchronous, so it happens once. */
+const decoded = new Map<InputChoice, RgbImage>();
 let weights: WeightsSource = { kind: 'seed', seed: state.seed };
+/** A file being read again after a reload: the run waits for it rather than showing the seeded weights first. */
+let reopening = 0;
+/** The first channel shown per layer key, for layers paged past their first page. */
+const pages: Record<string, number> = {};
 
 // ---- DOM ----
 
@@ -88,8 +118,8 @@ const seedLabel = el('span', { id: 'seed' });
 function renderToolbar(): void {
   seedLabel.textContent = weights.kind === 'seed' ? `seed ${state.seed}` : weights.name;
   header.replaceChildren(
-    select<Pattern | 'image'>('pattern', 'Input', [...PATTERNS.map((p) => [p, p] as const), ...(image ? [['image', image.name] as const] : [])], state.pattern, (v) => {
-      state.pattern = v;
+    select<InputChoice>('input', 'Input', [...INPUTS, ...(state.image ? [['image', state.image.name] as const] : [])], state.input, (v) => {
+      state.input = v;
       saveState();
       schedule();
     }),
@@ -103,52 +133,119 @@ function renderToolbar(): void {
       saveState();
       schedule();
     }),
-    button('load-image', 'Image…', 'Use a PNG or JPEG from the workspace as the input', () => void pickImage()),
+    button('load-image', 'Image…', 'Use a PNG or JPEG from the workspace as the input', () => void pick('image')),
     el('span', { class: 'sep' }),
     seedLabel,
     button('reroll', 'Re-roll', 'New random weights (default initialisation with the next seed)', () => {
       state.seed++;
       weights = { kind: 'seed', seed: state.seed };
+      state.weights = null;
       saveState();
       renderToolbar();
       schedule();
     }),
-    button('load-weights', 'Weights…', 'Load a .safetensors or .pt state_dict from the workspace', () => void pickWeights()),
+    button('load-weights', 'Weights…', 'Load a .safetensors or .pt state_dict from the workspace', () => void pick('weights')),
   );
 }
 
-async function pickImage(): Promise<void> {
-  const file = await requests.request('pickImage', {});
-  if (!file) return;
+/** PNG or JPEG bytes to a planar RGB image, by the browser's own decoder. */
+async function decodeImage(bytes: Uint8Array<ArrayBuffer>): Promise<RgbImage> {
+  const bitmap = await createImageBitmap(new Blob([bytes]));
+  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const context = canvas.getContext('2d');
+  if (!context) throw new Error('no 2D canvas');
+  context.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  return rgbaToImage(context.getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height);
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function useImage(file: PickedFile): Promise<void> {
   try {
-    const bitmap = await createImageBitmap(new Blob([asBytes(file.bytes)]));
-    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-    const context = canvas.getContext('2d');
-    if (!context) throw new Error('no 2D canvas');
-    context.drawImage(bitmap, 0, 0);
-    const pixels = context.getImageData(0, 0, bitmap.width, bitmap.height);
-    image = { name: file.name, data: rgbaToImage(pixels.data, bitmap.width, bitmap.height) };
-    state.pattern = 'image';
-    renderToolbar();
-    schedule();
+    decoded.set('image', await decodeImage(asBytes(file.bytes)));
+    state.image = { name: file.name, uri: file.uri };
+    state.input = 'image';
   } catch (error) {
-    status.textContent = `${file.name} could not be decoded as an image: ${error instanceof Error ? error.message : String(error)}`;
+    status.textContent = `${file.name} could not be decoded as an image: ${describeError(error)}`;
+    if (state.input === 'image') state.input = 'sample:cat';
+  }
+  saveState();
+  renderToolbar();
+  schedule();
+}
+
+function useWeights(file: PickedFile): void {
+  weights = { kind: 'file', name: file.name, bytes: asBytes(file.bytes) };
+  state.weights = { name: file.name, uri: file.uri };
+  saveState();
+  renderToolbar();
+  schedule();
+}
+
+async function pick(kind: FileKind): Promise<void> {
+  try {
+    const file = await requests.request('pick', { kind });
+    if (!file) return;
+    if (kind === 'image') await useImage(file);
+    else useWeights(file);
+  } catch (error) {
+    status.textContent = `Could not read the file: ${describeError(error)}`;
   }
 }
 
-async function pickWeights(): Promise<void> {
-  const file = await requests.request('pickWeights', {});
-  if (!file) return;
-  weights = { kind: 'file', name: file.name, bytes: asBytes(file.bytes) };
-  renderToolbar();
-  schedule();
+/** After a reload: the image and weights the user had picked, read again from the workspace. */
+async function reopen(kind: FileKind, ref: PickedRef): Promise<void> {
+  reopening++;
+  try {
+    const file = await requests.request('reopen', { kind, uri: ref.uri });
+    if (file && kind === 'image') await useImage(file);
+    else if (file) useWeights(file);
+    else throw new Error('it is no longer in the workspace');
+  } catch (error) {
+    status.textContent = `${ref.name}, used before the reload, could not be read again: ${describeError(error)}`;
+    if (kind === 'image') {
+      state.image = null;
+      if (state.input === 'image') state.input = 'sample:cat';
+    } else {
+      state.weights = null;
+    }
+    saveState();
+    renderToolbar();
+  } finally {
+    reopening--;
+    schedule();
+  }
 }
 
 // ---- flow ----
 
 const layerBoxes = new Map<string, HTMLElement>();
 /** The last pictures per layer key, shown (dimmed) while a new run is under way. */
-const pictures = new Map<string, { grid: Picture; text: string; tileWidth: number; tileHeight: number; columns: number; gap: number; shown: number }>();
+const pictures = new Map<string, { grid: Picture; text: string; tileWidth: number; tileHeight: number; columns: number; gap: number; channels: number; first: number; shown: number }>();
+
+/** Previous and next page of a layer's channels, when it has more than one page. */
+function pager(key: string, channels: number, first: number, shown: number): HTMLElement {
+  const bar = el('div', { class: 'pager' });
+  if (channels <= MAX_CHANNELS) return bar;
+  const go = (to: number): void => {
+    if (to <= 0) delete pages[key];
+    else pages[key] = to;
+    // Between runs the worker draws the page from the outputs it kept; during one, the run starts again with it.
+    if (busy) schedule();
+    else post({ type: 'page', runId, key, first: to });
+  };
+  const previous = el('button', { class: 'page-previous', title: 'Previous channels' }, '‹');
+  const next = el('button', { class: 'page-next', title: 'Next channels' }, '›');
+  previous.disabled = first === 0;
+  next.disabled = first + shown >= channels;
+  previous.addEventListener('click', () => go(Math.max(0, first - MAX_CHANNELS)));
+  next.addEventListener('click', () => go(first + MAX_CHANNELS));
+  bar.append(previous, el('span', { class: 'page-range' }, `channels ${first + 1}–${first + shown} of ${channels}`), next);
+  return bar;
+}
 
 function paint(canvas: HTMLCanvasElement, picture: Picture): void {
   canvas.width = picture.width;
@@ -176,14 +273,16 @@ function layerBox(item: FlowItem): HTMLElement {
   const canvas = el('canvas', { class: 'maps', title: 'Click a map to enlarge it' });
   const stats = el('div', { class: 'stats' });
   const old = pictures.get(item.key);
+  let bar: HTMLElement = el('div', { class: 'pager' });
   if (old) {
     paint(canvas, old.grid);
     stats.textContent = old.text;
+    bar = pager(item.key, old.channels, old.first, old.shown);
     box.classList.add('stale');
     box.dataset['shown'] = String(old.shown);
   }
   canvas.addEventListener('click', (event) => enlarge(item.key, canvas, event));
-  box.append(stats, canvas, el('div', { class: 'detail' }));
+  box.append(stats, bar, canvas, el('div', { class: 'detail' }));
   layerBoxes.set(item.key, box);
   return box;
 }
@@ -245,8 +344,40 @@ function post(request: WorkerRequest, transfer: Transferable[] = []): void {
   worker.postMessage(request, transfer);
 }
 
-function inputImage(h: number, w: number): RgbImage {
-  return state.pattern === 'image' && image ? image.data : syntheticImage(state.pattern === 'image' ? 'gradient' : state.pattern, w, h, state.seed);
+const decoding = new Set<InputChoice>();
+
+async function decodeSample(choice: InputChoice): Promise<void> {
+  const sample = SAMPLES.find((s) => `sample:${s.name}` === choice);
+  if (!sample || decoding.has(choice)) return;
+  decoding.add(choice);
+  try {
+    decoded.set(choice, await decodeImage(asBytes(sample.bytes)));
+  } catch (error) {
+    status.textContent = `The sample ${sample.name} could not be decoded: ${describeError(error)}`;
+    state.input = 'gradient';
+    renderToolbar();
+  } finally {
+    decoding.delete(choice);
+    schedule();
+  }
+}
+
+/** The input picture at H x W, or null while it is being decoded or read (the run starts once it is there). */
+function inputImage(h: number, w: number): RgbImage | null {
+  const choice = state.input;
+  if (choice === 'image' || choice.startsWith('sample:')) {
+    const ready = decoded.get(choice);
+    if (!ready && choice !== 'image') void decodeSample(choice);
+    return ready ?? null;
+  }
+  return syntheticImage(choice as Pattern, w, h, state.seed);
+}
+
+/** The input as the panel names it. */
+function inputName(): string {
+  if (state.input === 'image') return state.image?.name ?? 'image';
+  const sample = SAMPLES.find((s) => `sample:${s.name}` === state.input);
+  return sample ? `${sample.name}.jpg (${sample.credit})` : state.input;
 }
 
 let scheduled = false;
@@ -269,7 +400,7 @@ function startRun(): void {
   if (!preview || !flow) return;
   const input = concreteInput(preview.model.input[0]);
   const [, c = 3, h = 32, w = 32] = input.shape;
-  inputLine.textContent = `Input [${input.shape.join(', ')}]: ${state.pattern === 'image' && image ? image.name : state.pattern}, ${c === 1 ? 'grey' : c === 3 ? 'RGB' : `grey repeated to ${c} channels`}, ${describeNormalisation(state.normalisation, c)}${input.note ? ` (${input.note})` : ''}`;
+  inputLine.textContent = `Input [${input.shape.join(', ')}]: ${inputName()}, ${c === 1 ? 'grey' : c === 3 ? 'RGB' : `grey repeated to ${c} channels`}, ${describeNormalisation(state.normalisation, c)}${input.note ? ` (${input.note})` : ''}`;
   const graph = runnableGraph(preview.model.graph, flow);
   if (graph.nodes.length === 0) {
     status.textContent = flow.error ? 'Nothing runs before the error.' : 'The model has no layers to run.';
@@ -277,7 +408,13 @@ function startRun(): void {
     return;
   }
   const weightsKey = weights.kind === 'seed' ? `seed:${weights.seed}` : `file:${weights.name}:${weights.bytes.length}`;
-  const key = JSON.stringify([graph.nodes.map((n) => [n.op, n.module?.type, n.module?.args, n.args, n.inputs, n.shape]), input.shape, state.pattern, image?.name, state.normalisation, state.scale, weightsKey]);
+  const picture = reopening > 0 ? null : inputImage(h, w);
+  if (!picture) {
+    status.textContent = `Reading ${reopening > 0 ? 'the files used before the reload' : inputName()}…`;
+    return;
+  }
+  const inputId = [state.input, state.input === 'image' ? state.image?.uri : ''];
+  const key = JSON.stringify([graph.nodes.map((n) => [n.op, n.module?.type, n.module?.args, n.args, n.inputs, n.shape]), input.shape, inputId, state.normalisation, state.scale, weightsKey, pages]);
   if (key === lastRunKey) {
     // Same computation (an edit elsewhere in the file): the maps on screen are current.
     for (const box of layerBoxes.values()) box.classList.remove('stale');
@@ -289,14 +426,16 @@ function startRun(): void {
     // The engine runs synchronously inside the worker: terminating it is how a stale run is cancelled.
     worker.terminate();
     worker = null;
+    // Kept for the e2e: how many runs an edit cancelled.
+    document.body.dataset['cancelled'] = String(Number(document.body.dataset['cancelled'] ?? 0) + 1);
   }
   busy = true;
   runId++;
   runStarted = performance.now();
   status.textContent = 'Running…';
-  const data = toModelInput(inputImage(h, w), input.shape, state.normalisation);
-  const inputKey = JSON.stringify([input.shape, state.pattern, image?.name, state.normalisation, state.seed, weightsKey]);
-  post({ type: 'run', runId, graph, input: { shape: input.shape, data }, inputKey, weights, scale: state.scale, maxChannels: MAX_CHANNELS }, [data.buffer]);
+  const data = toModelInput(picture, input.shape, state.normalisation);
+  const inputKey = JSON.stringify([input.shape, inputId, state.normalisation, state.seed, weightsKey]);
+  post({ type: 'run', runId, graph, input: { shape: input.shape, data }, inputKey, weights, scale: state.scale, maxChannels: MAX_CHANNELS, pages: { ...pages } }, [data.buffer]);
 }
 
 function formatValue(v: number): string {
@@ -311,14 +450,16 @@ function onWorker(message: WorkerMessage): void {
       break;
     case 'layer': {
       const s = message.stats;
-      const text = `min ${formatValue(s.min)} · max ${formatValue(s.max)} · mean ${formatValue(s.mean)} · zeros ${(s.zeros * 100).toFixed(1)}%${message.shown < message.channels ? ` · first ${message.shown} of ${message.channels} channels` : ''}`;
-      pictures.set(message.key, { grid: message.grid, text, tileWidth: message.tileWidth, tileHeight: message.tileHeight, columns: message.columns, gap: message.gap, shown: message.shown });
+      const text = `min ${formatValue(s.min)} · max ${formatValue(s.max)} · mean ${formatValue(s.mean)} · zeros ${(s.zeros * 100).toFixed(1)}%`;
+      const { channels, first, shown } = message;
+      pictures.set(message.key, { grid: message.grid, text, tileWidth: message.tileWidth, tileHeight: message.tileHeight, columns: message.columns, gap: message.gap, channels, first, shown });
       const box = layerBoxes.get(message.key);
       if (!box) break;
       const canvas = box.querySelector('canvas');
       const stats = box.querySelector('.stats');
       if (canvas) paint(canvas, message.grid);
       if (stats) stats.textContent = text;
+      box.querySelector('.pager')?.replaceWith(pager(message.key, channels, first, shown));
       box.classList.remove('stale');
       box.dataset['shown'] = String(message.shown);
       break;
@@ -376,9 +517,9 @@ function enlarge(key: string, canvas: HTMLCanvasElement, event: MouseEvent): voi
   const y = ((event.clientY - rect.top) / rect.height) * canvas.height;
   const column = Math.floor(x / (grid.tileWidth + grid.gap));
   const row = Math.floor(y / (grid.tileHeight + grid.gap));
-  const channel = row * grid.columns + column;
-  if (column >= grid.columns || channel >= grid.shown) return;
-  post({ type: 'channel', runId, key, channel });
+  const tile = row * grid.columns + column;
+  if (column >= grid.columns || tile >= grid.shown) return;
+  post({ type: 'channel', runId, key, channel: grid.first + tile });
 }
 
 // ---- messages from the extension ----
@@ -438,3 +579,5 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
 
 renderToolbar();
 vscode.postMessage({ type: 'ready' });
+if (state.image) void reopen('image', state.image);
+if (state.weights) void reopen('weights', state.weights);

@@ -5,7 +5,7 @@ import { graphParameters, runGraph } from '../src/engine/run-graph';
 import type { Tensor } from '../src/engine/tensor';
 import { initParameter } from '../src/engine/weights/init';
 import { matchStateDict, readWeightsFile } from '../src/engine/weights/state-dict';
-import type { LayerStats, WeightsReport, WeightsSource, WorkerMessage, WorkerRequest } from '../src/shared/protocol';
+import type { ColourScale, LayerStats, WeightsReport, WeightsSource, WorkerMessage, WorkerRequest } from '../src/shared/protocol';
 import { layerStats, planesOf, renderChannel, renderGrid, renderKernel } from './logic/featureMaps';
 import { flowKeys } from './logic/flow';
 import { nodeSignatures } from './logic/reuse';
@@ -30,11 +30,31 @@ interface LastRun {
   keys: string[];
   outputs: Map<string, Tensor>;
   params: Map<string, Tensor>;
+  scale: ColourScale;
+  maxChannels: number;
 }
 let last: LastRun | null = null;
 /** Outputs and drawn grids of the last run by node signature: what the next run can reuse. */
 let previous = new Map<string, Tensor>();
-let grids = new Map<string, ReturnType<typeof renderGrid> & { stats: LayerStats; key: string }>();
+let grids = new Map<string, Grid>();
+
+/** A layer's drawn page of channels and its statistics, under the layer key it was last sent for. */
+type Grid = ReturnType<typeof renderGrid> & { stats: LayerStats; key: string };
+
+function grid(y: Tensor, scale: ColourScale, maxChannels: number, first: number): Omit<Grid, 'key'> {
+  const planes = planesOf(y.shape);
+  return { ...renderGrid(y.data, y.shape, scale, maxChannels, first), stats: layerStats(y.data, Math.min(planes.channels * planes.height * planes.width, y.data.length)) };
+}
+
+function postLayer(runId: number, key: string, y: Tensor, drawn: Omit<Grid, 'key'>): void {
+  const { picture, layout, stats } = drawn;
+  // A cached picture stays here; the webview gets its own copy.
+  const copy = { width: picture.width, height: picture.height, rgba: picture.rgba.slice() };
+  post({
+    type: 'layer', runId, key, shape: [...y.shape], stats, grid: copy, channels: planesOf(y.shape).channels, first: layout.first,
+    shown: layout.shown, tileWidth: layout.tileWidth, tileHeight: layout.tileHeight, gap: layout.gap, columns: layout.columns,
+  }, [copy.rgba.buffer]);
+}
 
 function seededParameter(name: string, shape: readonly number[], init: Parameters<typeof initParameter>[1], seed: number): Float32Array {
   const key = `${seed}|${name}|${shape.join('x')}|${JSON.stringify(init)}`;
@@ -104,35 +124,34 @@ function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
     onNode: (timing) => post({ type: 'progress', runId, done: ++done, total: graph.nodes.length, key: timing.key }),
   });
   const nextPrevious = new Map<string, Tensor>();
-  const nextGrids = new Map<string, ReturnType<typeof renderGrid> & { stats: LayerStats; key: string }>();
+  const nextGrids = new Map<string, Grid>();
   graph.nodes.forEach((node, i) => {
     const key = keys[i] as string;
     const y = result.outputs.get(key);
     if (!y) return;
     const sig = sigs.get(node.id) ?? '';
     nextPrevious.set(sig, y);
-    const gridKey = `${sig}|${request.scale}|${request.maxChannels}`;
-    const planes = planesOf(y.shape);
+    const gridKey = `${sig}|${request.scale}|${request.maxChannels}|${request.pages[key] ?? 0}`;
     const cached = grids.get(gridKey);
-    const drawn = { ...(cached ?? { ...renderGrid(y.data, y.shape, request.scale, request.maxChannels), stats: layerStats(y.data, Math.min(planes.channels * planes.height * planes.width, y.data.length)) }), key };
+    const drawn = { ...(cached ?? grid(y, request.scale, request.maxChannels, request.pages[key] ?? 0)), key };
     nextGrids.set(gridKey, drawn);
     if (cached?.key === key) {
       // Unchanged by the edit and under the same key: the webview has this picture on screen already.
       post({ type: 'layerSame', runId, key });
       return;
     }
-    const { picture, layout, stats } = drawn;
-    // The cached picture stays here; the webview gets its own copy.
-    const grid = { width: picture.width, height: picture.height, rgba: picture.rgba.slice() };
-    post({
-      type: 'layer', runId, key, shape: [...y.shape], stats, grid,
-      channels: planes.channels, shown: layout.shown, tileWidth: layout.tileWidth, tileHeight: layout.tileHeight, gap: layout.gap, columns: layout.columns,
-    }, [grid.rgba.buffer]);
+    postLayer(runId, key, y, drawn);
   });
   previous = nextPrevious;
   grids = nextGrids;
-  last = { runId, graph, keys, outputs: result.outputs, params };
+  last = { runId, graph, keys, outputs: result.outputs, params, scale: request.scale, maxChannels: request.maxChannels };
   post({ type: 'done', runId, ms: performance.now() - started, reused: reuse.size, total: graph.nodes.length, weights: report });
+}
+
+function page(request: Extract<WorkerRequest, { type: 'page' }>): void {
+  const y = last?.runId === request.runId ? last.outputs.get(request.key) : undefined;
+  if (!last || !y) return;
+  postLayer(request.runId, request.key, y, grid(y, last.scale, last.maxChannels, request.first));
 }
 
 function channel(request: Extract<WorkerRequest, { type: 'channel' }>): void {
@@ -156,6 +175,7 @@ scope.addEventListener('message', (event) => {
   const request = event.data;
   try {
     if (request.type === 'run') run(request);
+    else if (request.type === 'page') page(request);
     else channel(request);
   } catch (error) {
     post({ type: 'error', runId: request.runId, message: error instanceof Error ? error.message : String(error) });

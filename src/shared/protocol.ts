@@ -19,9 +19,15 @@ export interface PreviewModel {
 
 /** A workspace file the user picked in the panel, with its bytes. */
 export interface PickedFile {
+  /** Workspace-relative path, as shown. */
   name: string;
+  /** Its URI: kept in the webview's state so that a reload reads the same file again (`reopen`). */
+  uri: string;
   bytes: Uint8Array;
 }
+
+/** The kinds of workspace file the panel reads. */
+export type FileKind = 'weights' | 'image';
 
 /**
  * File bytes as they arrive after a postMessage hop: a Uint8Array, or (when the transport fell back to
@@ -48,8 +54,10 @@ export function asBytes(value: unknown): Uint8Array<ArrayBuffer> {
 
 /** Request methods the webview can call on the extension: params and result types. */
 export interface HostRequests {
-  pickWeights: { params: Record<string, never>; result: PickedFile | null };
-  pickImage: { params: Record<string, never>; result: PickedFile | null };
+  /** A quick pick of the workspace's files of that kind; null when the user dismissed it. */
+  pick: { params: { kind: FileKind }; result: PickedFile | null };
+  /** A file picked before the window reloaded, read again; null when it is gone. */
+  reopen: { params: { kind: FileKind; uri: string }; result: PickedFile | null };
 }
 export type HostMethod = keyof HostRequests;
 
@@ -127,8 +135,18 @@ export interface RunRequest {
   inputKey: string;
   weights: WeightsSource;
   scale: ColourScale;
-  /** Largest number of channel tiles per layer. */
+  /** Largest number of channel tiles per layer: a page. */
   maxChannels: number;
+  /** The first channel of the page shown, by layer key, for layers the user paged through (0 otherwise). */
+  pages: Record<string, number>;
+}
+
+/** Another page of one layer's channels, from the outputs of run `runId`. */
+export interface PageRequest {
+  type: 'page';
+  runId: number;
+  key: string;
+  first: number;
 }
 
 export interface ChannelRequest {
@@ -138,7 +156,7 @@ export interface ChannelRequest {
   channel: number;
 }
 
-export type WorkerRequest = RunRequest | ChannelRequest;
+export type WorkerRequest = RunRequest | PageRequest | ChannelRequest;
 
 export interface LayerStats {
   min: number;
@@ -165,7 +183,7 @@ export interface WeightsReport {
 
 export type WorkerMessage =
   | { type: 'progress'; runId: number; done: number; total: number; key: string }
-  | { type: 'layer'; runId: number; key: string; shape: number[]; stats: LayerStats; grid: Picture; channels: number; shown: number; tileWidth: number; tileHeight: number; gap: number; columns: number }
+  | { type: 'layer'; runId: number; key: string; shape: number[]; stats: LayerStats; grid: Picture; channels: number; first: number; shown: number; tileWidth: number; tileHeight: number; gap: number; columns: number }
   /** The layer's output and picture are the ones the webview already shows under this key. */
   | { type: 'layerSame'; runId: number; key: string }
   | { type: 'done'; runId: number; ms: number; reused: number; total: number; weights: WeightsReport }

@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
+import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { writeSafetensors } from '../../src/engine/weights/safetensors';
 import type { Tensor } from '../../src/engine/tensor';
@@ -22,7 +23,12 @@ const OUT = join(ARTIFACTS, WEB_WORKER ? 'preview-web-worker' : 'preview');
 const SEED_000 = 'seed000_convnet_example_input.py';
 const RESNET = 'resnet18.py';
 const WEIGHTS = 'seed000_trained.safetensors';
+/** seed 000's state_dict saved by torch.save, with PyTorch's statistics per layer (test/goldens/preview). */
+const TORCH_WEIGHTS = 'seed000_convnet.pt';
+const TORCH_STATS = join(ROOT, 'test', 'goldens', 'preview', 'seed000_convnet_gradient.json');
+const RESNET_WEIGHTS = 'resnet18_fc.safetensors';
 const IMAGE = 'stripes_48x40.png';
+const JPEG = 'photo_64x48.jpg';
 const SAMPLES = 5;
 
 const report = new Report();
@@ -64,6 +70,48 @@ function writeImage(path: string): void {
     }
   }
   writeFileSync(path, PNG.sync.write(png));
+}
+
+/** A 64x48 JPEG, as a camera would give: rings around an off-centre point, red to blue across. */
+function writeJpeg(path: string): void {
+  const width = 64, height = 48;
+  const data = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * 4;
+      const ring = Math.floor(Math.hypot(x - 40, y - 20) / 5) % 2;
+      data[p] = 255 - x * 3;
+      data[p + 1] = ring * 200;
+      data[p + 2] = x * 3;
+      data[p + 3] = 255;
+    }
+  }
+  writeFileSync(path, jpeg.encode({ data, width, height }, 90).data);
+}
+
+/** Only ResNet-18's head: the panel seeds the rest and lists it as missing. */
+function writeResnetHead(path: string): void {
+  const tensors = new Map<string, Tensor>([
+    ['fc.weight', { shape: [10, 512], data: Float32Array.from({ length: 5120 }, (_, i) => 0.01 * Math.cos(i)) }],
+    ['fc.bias', { shape: [10], data: new Float32Array(10).fill(0.5) }],
+  ]);
+  writeFileSync(path, writeSafetensors(tensors));
+}
+
+/** Picks a workspace file in the quick pick the panel's button opens. */
+async function pickInPanel(page: Page, frame: Frame, buttonId: string, file: string): Promise<void> {
+  await frame.locator(`#${buttonId}`).click();
+  const quick = page.locator('.quick-input-widget input');
+  await quick.waitFor({ state: 'visible' });
+  await quick.fill(file.replace(/\.[a-z]+$/, ''));
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** The numbers of a layer's statistics line: min, max, mean and the zero percentage. */
+function parseStats(text: string): { min: number; max: number; mean: number; zeros: number } | null {
+  const m = /min (\S+) · max (\S+) · mean (\S+) · zeros (\S+)%/.exec(text);
+  return m ? { min: Number(m[1]), max: Number(m[2]), mean: Number(m[3]), zeros: Number(m[4]) / 100 } : null;
 }
 
 /** The preview's webview frame (the inner iframe holding #conv-lens-root); the n-th when several are open. */
@@ -182,6 +230,8 @@ async function seed000(page: Page, workspace: string): Promise<void> {
   const frame = await previewFrame(page);
   await frame.waitForFunction(() => Number(document.body.dataset['paintedAt'] ?? 0) > 0 && document.querySelectorAll('.layer:not(.stale) canvas.maps').length >= 8, undefined, { timeout: 60_000 });
 
+  const note = await frame.locator('#input-note').innerText();
+  check('the default input is the bundled cat photo, with its licence, as RGB [1, 3, 32, 32]', note.startsWith('Input [1, 3, 32, 32]: cat.jpg (Chelsea the cat, CC0') && note.includes('RGB'), note);
   const list = await layers(frame);
   const expected = ['conv1 [1, 16, 32, 32]', 'relu [1, 16, 32, 32]', 'pool [1, 16, 16, 16]', 'conv2 [1, 32, 16, 16]', 'relu#1 [1, 32, 16, 16]', 'pool#1 [1, 32, 8, 8]', 'view [1, 2048]', 'fc [1, 10]'];
   const got = list.map((l) => `${l.key} ${l.shape.split(' · ')[0]}`);
@@ -217,33 +267,48 @@ async function seed000(page: Page, workspace: string): Promise<void> {
   await frame.locator('.layer[data-key="conv1"]').screenshot({ path: join(OUT, 'preview-enlarged-channel-dark.png') });
 
   // Weights picked in the panel from the workspace, matched by name.
-  await frame.locator('#load-weights').click();
-  const quick = page.locator('.quick-input-widget input');
-  await quick.waitFor({ state: 'visible' });
-  await quick.fill(WEIGHTS.replace('.safetensors', ''));
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: WEIGHTS }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  await pickInPanel(page, frame, 'load-weights', WEIGHTS);
   const weightsReport = frame.locator('#weights-report');
   const loaded = await weightsReport.filter({ hasText: 'matched by name' }).waitFor({ timeout: 20_000 }).then(() => true, () => false);
   const reportText = `${await weightsReport.innerText()}${loaded ? '' : ` / status: ${await frame.locator('#status').innerText()}`}`;
   check('a safetensors weight file is loaded by name, the unused tensor reported', loaded && reportText.includes('6 tensor(s) matched by name') && reportText.includes('not used by the model: head.extra.weight'), reportText);
+
+  // A .pt from torch.save on the gradient input: every layer's statistics are PyTorch's.
+  await frame.locator('#input').selectOption('gradient');
+  const beforeTorch = await paintedAt(frame);
+  await pickInPanel(page, frame, 'load-weights', TORCH_WEIGHTS);
+  const torchLoaded = await weightsReport.filter({ hasText: `${TORCH_WEIGHTS} — 6 tensor(s) matched by name, all of the model's parameters` }).waitFor({ timeout: 20_000 }).then(() => true, () => false);
+  await frame.waitForFunction((t) => Number(document.body.dataset['paintedAt'] ?? 0) > t && !document.querySelector('.layer.stale'), beforeTorch, { timeout: 20_000 }).catch(() => undefined);
+  const golden = JSON.parse(readFileSync(TORCH_STATS, 'utf8')) as { layers: Record<string, { min: number; max: number; mean: number; zeros: number }> };
+  const far: string[] = [];
+  for (const [key, want] of Object.entries(golden.layers)) {
+    const got = parseStats(await frame.locator(`.layer[data-key="${key}"] .stats`).innerText());
+    // Shown to 3 decimals (or 3 significant digits below 0.01), zeros to 0.1 %.
+    const near = (a: number, b: number, abs: number): boolean => Math.abs(a - b) <= abs + 0.006 * Math.abs(b);
+    const ok = got !== null && near(got.min, want.min, 6e-4) && near(got.max, want.max, 6e-4) && near(got.mean, want.mean, 6e-4) && Math.abs(got.zeros - want.zeros) <= 6e-4;
+    if (!ok) far.push(`${key}: shown ${JSON.stringify(got)}, PyTorch ${JSON.stringify(want)}`);
+  }
+  check('a torch.save .pt is loaded by name and every layer\'s min/max/mean/zeros equal PyTorch\'s on the gradient input', torchLoaded && far.length === 0,
+    far.length ? far.join('; ') : `${Object.keys(golden.layers).length} layers as in PyTorch; ${await weightsReport.innerText()}`);
   await frame.locator('#reroll').click();
   await frame.locator('#weights-report', { hasText: 'seed 1' }).waitFor({ timeout: 20_000 });
 
   // A PNG from the workspace as the input, resized to 32x32.
   const beforeImage = await paintedAt(frame);
-  await frame.locator('#load-image').click();
-  await quick.waitFor({ state: 'visible' });
-  await quick.fill(IMAGE.replace('.png', ''));
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: IMAGE }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  await pickInPanel(page, frame, 'load-image', IMAGE);
   const imageNote = frame.locator('#input-note', { hasText: IMAGE });
   const usedImage = await imageNote.waitFor({ timeout: 20_000 }).then(() => true, () => false);
   const repainted = usedImage && (await frame.waitForFunction((t) => Number(document.body.dataset['paintedAt'] ?? 0) > t, beforeImage, { timeout: 20_000 }).then(() => true, () => false));
   check('a PNG from the workspace becomes the input, resized to [1, 3, 32, 32], and the maps repaint', repainted && (await canvasesDrawn(frame)).every((d) => d.drawn),
     await frame.locator('#input-note').innerText());
   await frame.locator('.layer[data-key="conv1"]').screenshot({ path: join(OUT, 'preview-png-input-dark.png') });
-  await frame.locator('#pattern').selectOption('gradient');
+
+  // A JPEG too; it stays the input for the rest of the run, through the reload.
+  const beforeJpeg = await paintedAt(frame);
+  await pickInPanel(page, frame, 'load-image', JPEG);
+  const usedJpeg = await frame.locator('#input-note', { hasText: JPEG }).waitFor({ timeout: 20_000 }).then(() => true, () => false);
+  const jpegPainted = usedJpeg && (await frame.waitForFunction((t) => Number(document.body.dataset['paintedAt'] ?? 0) > t, beforeJpeg, { timeout: 20_000 }).then(() => true, () => false));
+  check('a JPEG from the workspace becomes the input and the maps repaint', jpegPainted && (await canvasesDrawn(frame)).every((d) => d.drawn), await frame.locator('#input-note').innerText());
 
   // Edit the source: conv1's out_channels 16 -> 8. conv2 then gets 8 channels where it expects 16.
   const outChannels = locate(file, 'nn.Conv2d(3, 16', 'nn.Conv2d(3, 16'.length);
@@ -306,6 +371,8 @@ async function sideView(page: Page): Promise<void> {
   const frame = await previewFrame(page, 1, 20_000).catch(() => null);
   const count = frame ? await frame.waitForFunction(() => document.querySelectorAll('.layer canvas.maps').length, undefined, { timeout: 30_000 }).then((h) => h.jsonValue(), () => 0) : 0;
   check('the activity-bar view shows the same model', count === 8, `${count} layers with maps`);
+  // Its own input choice, which the reload must keep (the view's state, not the panel's).
+  if (frame) await frame.locator('#input').selectOption('checkerboard');
   await shot(page, 'preview-side-view-light');
   await runCommand(page, 'View: Close Primary Side Bar');
 }
@@ -325,6 +392,24 @@ async function resnet(page: Page, workspace: string): Promise<void> {
   check('ResNet-18 blocks are collapsible groups (layer1 … layer4.1)', ['layer1', 'layer1.0', 'layer4.1'].every((p) => groups.includes(p)), groups.join(', '));
   const folded = await frame.$$eval('details.group:not([open])', (d) => d.map((g) => g.querySelector('summary')?.textContent ?? ''));
   check('the repeated identical block layer1.1 is folded, named as the same as layer1.0', folded.some((t) => t.startsWith('layer1.1') && t.includes('same layers and shapes as layer1.0')), folded.join(' | '));
+  // layer1.0.conv1 has 64 channels: two pages of 32.
+  const layer = frame.locator('.layer[data-key="layer1.0.conv1"]');
+  const firstRange = await layer.locator('.page-range').innerText().catch(() => 'no pager');
+  const pixels = (): Promise<string> => layer.locator('canvas.maps').evaluate((c) => (c as HTMLCanvasElement).toDataURL());
+  const firstPage = await pixels();
+  await layer.locator('.page-next').click();
+  const paged = await layer.locator('.page-range', { hasText: 'channels 33–64 of 64' }).waitFor({ timeout: 10_000 }).then(() => true, () => false);
+  const secondPage = await pixels();
+  check('a 64-channel layer pages its maps: channels 1–32, then 33–64 drawn differently', firstRange === 'channels 1–32 of 64' && paged && secondPage !== firstPage && (await layer.getAttribute('data-shown')) === '32',
+    `${firstRange} -> ${await layer.locator('.page-range').innerText()}`);
+  await layer.locator('canvas.maps').click({ position: { x: 10, y: 10 } });
+  const detail = await layer.locator('.detail', { hasText: 'channel 32:' }).waitFor({ timeout: 10_000 }).then(() => true, () => false);
+  check('a map on the second page enlarges as channel 32, with its 64 input kernels', detail && (await layer.locator('.detail').innerText()).includes('64 input channel(s) of 3x3'), (await layer.locator('.detail').innerText()).replace(/\n/g, ' | '));
+  await layer.screenshot({ path: join(OUT, 'preview-second-page-light.png') });
+  // Back to the source, where the edits below type.
+  await focusSource(page);
+  await goTo(page, call.line, call.column);
+
   const times: number[] = [];
   const runs: string[] = [];
   split = [];
@@ -365,21 +450,50 @@ async function resnet(page: Page, workspace: string): Promise<void> {
   const statuses = await frame.evaluate(() => (window as unknown as { __statuses?: string[] }).__statuses ?? []);
   const progress = statuses.filter((t) => /^Running .* \(\d+\/\d+\)…$/.test(t));
   check('a full ResNet-18 run shows its progress layer by layer', progress.length >= 10, `${progress.length} progress updates, e.g. ${progress[Math.floor(progress.length / 2)] ?? 'none'}`);
+
+  // An edit during a run cancels it: padding 3 -> 2 starts a full run; 2 -> 3 arrives while it is in its first layers.
+  const cancelledBefore = await frame.evaluate(() => Number(document.body.dataset['cancelled'] ?? 0));
+  await frame.evaluate(() => { (window as unknown as { __statuses?: string[] }).__statuses = []; });
+  const beforeCancel = await paintedAt(frame);
+  await page.keyboard.press('Shift+ArrowLeft');
+  await page.keyboard.type('2');
+  await frame.waitForFunction(() => /^Running \S+ \(([1-9]|1[0-9])\/\d+\)…$/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 20_000, polling: 'raf' });
+  await page.keyboard.press('Shift+ArrowLeft');
+  await page.keyboard.type('3');
+  await waitForPaint(frame, beforeCancel, 'conv1', '[8, 64, 112, 112]');
+  const cancelled = await frame.evaluate(() => Number(document.body.dataset['cancelled'] ?? 0)) - cancelledBefore;
+  const finished = (await frame.evaluate(() => (window as unknown as { __statuses?: string[] }).__statuses ?? [])).filter((t) => t.startsWith('Ran in'));
+  check('an edit during a long run cancels it: the padding-2 run never finishes, the padding-3 one paints', cancelled === 1 && finished.length === 1,
+    `${cancelled} run(s) cancelled; finished: ${finished.join(' / ')}`);
   metrics['edit → panel repainted, ResNet-18 at 224x224, stem padding 3 <-> 2 (every layer runs again)'] = `${summary(full)}; of which key → model in the webview ${median(split).toFixed(0)} ms, laying out the flow ${median(flowMs).toFixed(0)} ms; worker: ${fullRuns.slice(-2).join(' / ')}`;
 }
 
-/** After a window reload the serializer brings the panel back, with the state the webview saved. */
+/**
+ * After a window reload the serializer brings the panel back with the state the webview saved, and the files
+ * picked in it are read again; the activity-bar view keeps its own state.
+ */
 async function reload(page: Page): Promise<void> {
+  const frame = await previewFrame(page);
+  await pickInPanel(page, frame, 'load-weights', RESNET_WEIGHTS);
+  await frame.locator('#weights-report', { hasText: `${RESNET_WEIGHTS} — 2 tensor(s) matched by name` }).waitFor({ timeout: 60_000 });
   await runCommand(page, 'Developer: Reload Window');
   await page.waitForTimeout(1000);
   await waitForWorkbench(page);
-  const frame = await previewFrame(page, 0, 60_000).catch(() => null);
-  const restored = frame
-    ? await frame.waitForFunction(() => document.querySelector('.model-title')?.textContent?.startsWith('ResNet') === true && document.querySelectorAll('.layer canvas.maps').length > 0, undefined, { timeout: 60_000 }).then(() => true, () => false)
+  const restoredFrame = await previewFrame(page, 0, 60_000).catch(() => null);
+  const restored = restoredFrame
+    ? await restoredFrame.waitForFunction(() => document.querySelector('.model-title')?.textContent?.startsWith('ResNet') === true && document.querySelectorAll('.layer:not(.stale) canvas.maps').length > 0 && /matched by name/.test(document.getElementById('weights-report')?.textContent ?? ''), undefined, { timeout: 60_000 }).then(() => true, () => false)
     : false;
-  const seed = frame ? await frame.locator('#seed').innerText().catch(() => '') : '';
-  check('after Reload Window the preview panel is restored, following ResNet-18, with the re-rolled seed kept', restored && seed === 'seed 1', `restored: ${restored}, ${seed}`);
+  const note = restoredFrame ? await restoredFrame.locator('#input-note').innerText().catch(() => '') : '';
+  const weightsText = restoredFrame ? await restoredFrame.locator('#weights-report').innerText().catch(() => '') : '';
+  check('after Reload Window the panel is restored, following ResNet-18, with its JPEG input and weights file read again',
+    restored && note.includes(JPEG) && weightsText.startsWith(`Weights: ${RESNET_WEIGHTS} — 2 tensor(s) matched by name; missing (seeded instead): conv1.weight`), `restored: ${restored}; ${note}; ${weightsText.slice(0, 120)}`);
   await shot(page, 'preview-after-reload-light');
+
+  await runCommand(page, 'Conv Lens: Focus on Preview View');
+  const side = await previewFrame(page, 1, 20_000).catch(() => null);
+  const sideInput = side ? await side.locator('#input').inputValue({ timeout: 20_000 }).catch(() => 'none') : 'no view';
+  check('the activity-bar view keeps its own input choice (checkerboard) across the reload', sideInput === 'checkerboard', sideInput);
+  await runCommand(page, 'View: Close Primary Side Bar');
 
   // High contrast: the panel's colours follow the theme (borders from contrastBorder, text from foreground).
   await focusSource(page);
@@ -412,6 +526,9 @@ async function main(): Promise<void> {
   cpSync(join(ROOT, 'examples', RESNET), join(workspace, RESNET));
   writeWeights(join(workspace, WEIGHTS));
   writeImage(join(workspace, IMAGE));
+  writeJpeg(join(workspace, JPEG));
+  writeResnetHead(join(workspace, RESNET_WEIGHTS));
+  cpSync(join(ROOT, 'test', 'goldens', 'preview', TORCH_WEIGHTS), join(workspace, TORCH_WEIGHTS));
   prepareUserData(userData, {
     'workbench.colorTheme': 'Default Dark Modern',
     ...(WEB_WORKER ? { 'remote.extensionKind': { 'conv-lens.conv-lens': ['web'] } } : {}),

@@ -52,6 +52,8 @@ export function tileScale(height: number, width: number, target = 48): number {
 }
 
 export interface GridLayout {
+  /** The first channel drawn (a page of `shown` channels starting there). */
+  first: number;
   shown: number;
   columns: number;
   rows: number;
@@ -62,8 +64,10 @@ export interface GridLayout {
   height: number;
 }
 
-export function gridLayout(planes: Planes, maxChannels: number, maxWidth = 420): GridLayout {
-  const shown = Math.min(planes.channels, maxChannels);
+/** The tiles of channels first .. first + maxChannels - 1; a `first` past the end means the last page. */
+export function gridLayout(planes: Planes, maxChannels: number, first = 0, maxWidth = 420): GridLayout {
+  const start = Math.max(0, Math.min(first, Math.floor((planes.channels - 1) / maxChannels) * maxChannels));
+  const shown = Math.max(0, Math.min(planes.channels - start, maxChannels));
   const strip = planes.height === 1;
   const scale = strip ? Math.max(1, Math.min(24, Math.floor(maxWidth / Math.max(1, planes.width)))) : tileScale(planes.height, planes.width);
   const tileWidth = Math.max(1, Math.round(planes.width * scale));
@@ -71,7 +75,7 @@ export function gridLayout(planes: Planes, maxChannels: number, maxWidth = 420):
   const gap = 2;
   const columns = Math.max(1, Math.min(shown, Math.floor((maxWidth + gap) / (tileWidth + gap))));
   const rows = Math.ceil(shown / columns);
-  return { shown, columns, rows, tileWidth, tileHeight, gap, width: columns * (tileWidth + gap) - gap, height: rows * (tileHeight + gap) - gap };
+  return { first: start, shown, columns, rows, tileWidth, tileHeight, gap, width: columns * (tileWidth + gap) - gap, height: rows * (tileHeight + gap) - gap };
 }
 
 /** Draws one plane into `out` (RGBA, row stride `stride` pixels) at (x0, y0), nearest-neighbour resampled. */
@@ -93,17 +97,21 @@ function drawPlane(
   }
 }
 
-/** The grid of the first `maxChannels` channel heatmaps of one output (first sample), transparent between tiles. */
-export function renderGrid(data: Float32Array, shape: readonly number[], scale: ColourScale, maxChannels: number): { picture: Picture; layout: GridLayout } {
+/**
+ * The grid of up to `maxChannels` channel heatmaps of one output (first sample) from channel `first` on,
+ * transparent between tiles. Per-layer colours span all channels, so every page is on one scale.
+ */
+export function renderGrid(data: Float32Array, shape: readonly number[], scale: ColourScale, maxChannels: number, first = 0): { picture: Picture; layout: GridLayout } {
   const planes = planesOf(shape);
-  const layout = gridLayout(planes, maxChannels);
+  const layout = gridLayout(planes, maxChannels, first);
   const rgba = new Uint8ClampedArray(layout.width * layout.height * 4);
   const plane = planes.height * planes.width;
   const [layerLo, layerHi] = channelRange(data, 0, Math.min(data.length, planes.channels * plane));
-  for (let c = 0; c < layout.shown; c++) {
+  for (let t = 0; t < layout.shown; t++) {
+    const c = layout.first + t;
     const [lo, hi] = scale === 'channel' ? channelRange(data, c * plane, plane) : [layerLo, layerHi];
-    const x0 = (c % layout.columns) * (layout.tileWidth + layout.gap);
-    const y0 = Math.floor(c / layout.columns) * (layout.tileHeight + layout.gap);
+    const x0 = (t % layout.columns) * (layout.tileWidth + layout.gap);
+    const y0 = Math.floor(t / layout.columns) * (layout.tileHeight + layout.gap);
     drawPlane(data, c * plane, planes, lo, hi, rgba, layout.width, x0, y0, layout.tileWidth, layout.tileHeight);
   }
   return { picture: { width: layout.width, height: layout.height, rgba }, layout };

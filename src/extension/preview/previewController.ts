@@ -3,7 +3,7 @@
 // active analysable editor and update as the user types.
 import * as vscode from 'vscode';
 import { modelAt } from '../../core/presentation';
-import { answerRequest, type HostMessage, type PickedFile, type PreviewModel, type RequestHandlers, type ViewMessage } from '../../shared/protocol';
+import { answerRequest, type FileKind, type HostMessage, type PickedFile, type PreviewModel, type RequestHandlers, type ViewMessage } from '../../shared/protocol';
 import { errorMessage } from '../convert';
 import type { AnalysisStore } from '../store';
 import { isAnalyzable } from '../store';
@@ -13,6 +13,11 @@ export const PREVIEW_VIEW = 'convLens.preview';
 export const PREVIEW_PANEL = 'convLens.previewPanel';
 /** Largest weights or image file the panel reads (bytes are copied into the webview). */
 const MAX_FILE_BYTES = 512 * 1024 * 1024;
+/** What each kind of file the panel reads may be called. */
+const FILE_KINDS: Record<FileKind, { title: string; extensions: string[] }> = {
+  weights: { title: 'Weights to load (matched to the model by parameter name)', extensions: ['safetensors', 'pt', 'pth', 'bin'] },
+  image: { title: 'Image to use as the model input', extensions: ['png', 'jpg', 'jpeg'] },
+};
 /** Changes within this many ms (the content and selection events of one keystroke) are sent as one update. */
 const UPDATE_DELAY_MS = 0;
 
@@ -129,8 +134,8 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.mediaRoot, 'preview.css')).toString(),
     });
     const handlers: RequestHandlers = {
-      pickWeights: () => this.pickFile('Weights to load (matched to the model by parameter name)', '**/*.{safetensors,pt,pth,bin}'),
-      pickImage: () => this.pickFile('Image to use as the model input', '**/*.{png,jpg,jpeg}'),
+      pick: ({ kind }) => this.pickFile(kind),
+      reopen: ({ kind, uri }) => this.reopenFile(kind, uri),
     };
     // The listener needs the surface and the surface owns the listener: it is set right below.
     const surface: Surface = { webview, ready: false, sent: '', listener: vscode.Disposable.from() };
@@ -158,23 +163,45 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
     this.surfaces.delete(surface);
   }
 
-  private async pickFile(title: string, glob: string): Promise<PickedFile | null> {
+  private async pickFile(kind: FileKind): Promise<PickedFile | null> {
+    const { title, extensions } = FILE_KINDS[kind];
+    const glob = `**/*.{${extensions.join(',')}}`;
     const files = await vscode.workspace.findFiles(glob, '**/node_modules/**', 500);
     if (files.length === 0) {
-      void vscode.window.showInformationMessage(`Conv Lens: no ${glob.replace('**/*.', '')} file in the workspace.`);
+      void vscode.window.showInformationMessage(`Conv Lens: no ${extensions.map((e) => `.${e}`).join(', ')} file in the workspace.`);
       return null;
     }
     const items = files
       .map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri }))
       .sort((a, b) => a.label.localeCompare(b.label));
     const choice = await vscode.window.showQuickPick(items, { title, placeHolder: 'Type to filter' });
-    if (!choice) return null;
-    const stat = await vscode.workspace.fs.stat(choice.uri);
-    if (stat.size > MAX_FILE_BYTES) throw new Error(`${choice.label} is ${(stat.size / 2 ** 20).toFixed(0)} MiB, over the preview's limit of ${MAX_FILE_BYTES / 2 ** 20} MiB`);
-    const bytes = await vscode.workspace.fs.readFile(choice.uri);
-    this.log.info(`preview: loaded ${choice.label} (${bytes.length} bytes)`);
+    return choice ? this.readFile(choice.uri) : null;
+  }
+
+  /**
+   * A file the webview had picked before a reload. The URI comes from the webview's saved state, so it is
+   * held to what `pick` could have offered: a file of that kind inside the workspace.
+   */
+  private async reopenFile(kind: FileKind, text: string): Promise<PickedFile | null> {
+    const uri = vscode.Uri.parse(text, true);
+    const extension = uri.path.slice(uri.path.lastIndexOf('.') + 1).toLowerCase();
+    if (!vscode.workspace.getWorkspaceFolder(uri) || !FILE_KINDS[kind].extensions.includes(extension)) throw new Error(`${text} is not a ${kind} file in this workspace`);
+    try {
+      return await this.readFile(uri);
+    } catch (error) {
+      if (error instanceof vscode.FileSystemError && error.code === 'FileNotFound') return null;
+      throw error;
+    }
+  }
+
+  private async readFile(uri: vscode.Uri): Promise<PickedFile> {
+    const name = vscode.workspace.asRelativePath(uri);
+    const stat = await vscode.workspace.fs.stat(uri);
+    if (stat.size > MAX_FILE_BYTES) throw new Error(`${name} is ${(stat.size / 2 ** 20).toFixed(0)} MiB, over the preview's limit of ${MAX_FILE_BYTES / 2 ** 20} MiB`);
+    const bytes = await vscode.workspace.fs.readFile(uri);
+    this.log.info(`preview: read ${name} (${bytes.length} bytes)`);
     // A plain Uint8Array (not Node's Buffer, whose toJSON would turn it into a list of numbers) travels as bytes.
-    return { name: choice.label, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength).slice() };
+    return { name, uri: uri.toString(), bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength).slice() };
   }
 
   private async reveal(uri: string, line: number, character: number): Promise<void> {
