@@ -223,6 +223,8 @@ async function reopen(kind: FileKind, ref: PickedRef): Promise<void> {
 // ---- flow ----
 
 const layerBoxes = new Map<string, HTMLElement>();
+/** What each box on screen shows besides its maps: an edit that leaves them alone moves the box, maps and all. */
+const boxFacts = new WeakMap<HTMLElement, string>();
 /** The last pictures per layer key, shown (dimmed) while a new run is under way. */
 const pictures = new Map<string, { grid: Picture; text: string; tileWidth: number; tileHeight: number; columns: number; gap: number; channels: number; first: number; shown: number }>();
 
@@ -255,16 +257,28 @@ function paint(canvas: HTMLCanvasElement, picture: Picture): void {
   context.putImageData(new ImageData(new Uint8ClampedArray(picture.rgba), picture.width, picture.height), 0, 0);
 }
 
-function layerBox(item: FlowItem): HTMLElement {
+function layerBox(item: FlowItem, previous: ReadonlyMap<string, HTMLElement>): HTMLElement {
+  const signature = JSON.stringify([item.key, item.label, item.type, item.shape, item.params, item.macs, item.error]);
+  const reused = previous.get(item.key);
+  if (reused && boxFacts.get(reused) === signature) {
+    reused.dataset['line'] = String(item.line);
+    reused.dataset['character'] = String(item.character);
+    reused.classList.remove('current');
+    if (pictures.has(item.key)) reused.classList.add('stale');
+    layerBoxes.set(item.key, reused);
+    return reused;
+  }
   const facts = [formatDims(item.shape)];
   if (item.params !== null && item.params > 0) facts.push(`${formatCount(item.params)} params`);
   if (item.macs !== null && item.macs > 0) facts.push(`${formatMacs(item.macs)} MACs`);
-  const head = el('div', { class: 'layer-head', title: `Go to line ${item.line + 1}` },
+  const head = el('div', { class: 'layer-head', title: 'Go to its line' },
     el('span', { class: 'name' }, item.label), el('span', { class: 'type' }, item.type === item.label ? '' : item.type),
     el('span', { class: 'shape' }, facts.join(' · ')));
-  const box = el('div', { class: `layer${item.error ? ' error' : ''}`, 'data-key': item.key, 'data-line': String(item.line) }, head);
+  const box = el('div', { class: `layer${item.error ? ' error' : ''}`, 'data-key': item.key, 'data-line': String(item.line), 'data-character': String(item.character) }, head);
+  boxFacts.set(box, signature);
+  // The position is read at the click: a reused box has the one of the latest model.
   head.addEventListener('click', () => {
-    if (preview) vscode.postMessage({ type: 'reveal', uri: preview.uri, line: item.line, character: item.character });
+    if (preview) vscode.postMessage({ type: 'reveal', uri: preview.uri, line: Number(box.dataset['line']), character: Number(box.dataset['character']) });
   });
   if (item.error) {
     box.append(el('div', { class: 'error-message' }, item.error));
@@ -290,9 +304,9 @@ function layerBox(item: FlowItem): HTMLElement {
 /** Blocks opened to show the layer under the cursor: their toggle event is not the user's choice. */
 const autoOpened = new WeakSet<HTMLDetailsElement>();
 
-function groupBox(group: FlowGroup): HTMLElement {
+function groupBox(group: FlowGroup, previous: ReadonlyMap<string, HTMLElement>): HTMLElement {
   const body = el('div', { class: 'group-body' });
-  for (const child of group.children) body.append(child.kind === 'group' ? groupBox(child) : layerBox(child));
+  for (const child of group.children) body.append(child.kind === 'group' ? groupBox(child, previous) : layerBox(child, previous));
   if (group.path === '') return body;
   const summary = el('summary', {}, group.path, group.sameAs === null ? '' : el('span', { class: 'muted' }, ` — same layers and shapes as ${group.sameAs}`));
   const details = el('details', { class: 'group', 'data-path': group.path }, summary, body);
@@ -309,13 +323,14 @@ function groupBox(group: FlowGroup): HTMLElement {
 }
 
 function renderFlow(): void {
+  const previous = new Map(layerBoxes);
   layerBoxes.clear();
   if (!preview || !flow) return;
   const m = preview.model;
   const title = el('div', { class: 'model-title' },
     el('strong', {}, m.name), ` · ${preview.fileName} · input ${formatDims(m.input[0] ?? null)} → ${formatDims(m.output)}`,
     m.totalParams === null ? '' : ` · ${formatCount(m.totalParams)} params`, m.totalMacs === null ? '' : ` · ${formatMacs(m.totalMacs)} MACs`);
-  flowBox.replaceChildren(title, groupBox(flow.root));
+  flowBox.replaceChildren(title, groupBox(flow.root, previous));
   if (flow.error) flowBox.append(el('div', { class: 'flow-stop' }, 'The flow stops at this error: fix it to see the layers after it.'));
 }
 
@@ -460,6 +475,14 @@ function onWorker(message: WorkerMessage): void {
       if (canvas) paint(canvas, message.grid);
       if (stats) stats.textContent = text;
       box.querySelector('.pager')?.replaceWith(pager(message.key, channels, first, shown));
+      // An enlarged channel follows the new output, or closes when the layer no longer has it.
+      const enlarged = box.dataset['enlarged'];
+      if (enlarged !== undefined && Number(enlarged) < channels) {
+        post({ type: 'channel', runId, key: message.key, channel: Number(enlarged) });
+      } else if (enlarged !== undefined) {
+        delete box.dataset['enlarged'];
+        box.querySelector('.detail')?.replaceChildren();
+      }
       box.classList.remove('stale');
       box.dataset['shown'] = String(message.shown);
       break;
@@ -519,6 +542,8 @@ function enlarge(key: string, canvas: HTMLCanvasElement, event: MouseEvent): voi
   const row = Math.floor(y / (grid.tileHeight + grid.gap));
   const tile = row * grid.columns + column;
   if (column >= grid.columns || tile >= grid.shown) return;
+  const box = canvas.closest<HTMLElement>('.layer');
+  if (box) box.dataset['enlarged'] = String(grid.first + tile);
   post({ type: 'channel', runId, key, channel: grid.first + tile });
 }
 

@@ -275,6 +275,7 @@ async function seed000(page: Page, workspace: string): Promise<void> {
 
   // A .pt from torch.save on the gradient input: every layer's statistics are PyTorch's.
   await frame.locator('#input').selectOption('gradient');
+  const enlargedBefore = await frame.locator('.layer[data-key="conv1"] .detail').innerText();
   const beforeTorch = await paintedAt(frame);
   await pickInPanel(page, frame, 'load-weights', TORCH_WEIGHTS);
   const torchLoaded = await weightsReport.filter({ hasText: `${TORCH_WEIGHTS} — 6 tensor(s) matched by name, all of the model's parameters` }).waitFor({ timeout: 20_000 }).then(() => true, () => false);
@@ -290,6 +291,12 @@ async function seed000(page: Page, workspace: string): Promise<void> {
   }
   check('a torch.save .pt is loaded by name and every layer\'s min/max/mean/zeros equal PyTorch\'s on the gradient input', torchLoaded && far.length === 0,
     far.length ? far.join('; ') : `${Object.keys(golden.layers).length} layers as in PyTorch; ${await weightsReport.innerText()}`);
+  const followed = await frame.waitForFunction((b) => {
+    const text = document.querySelector('.layer[data-key="conv1"] .detail')?.textContent ?? '';
+    return text.startsWith('channel 1:') && !text.startsWith(b.split('\n')[0] ?? '') && document.querySelector('.layer[data-key="conv1"] .detail canvas.kernel') !== null;
+  }, enlargedBefore, { timeout: 10_000 }).then(() => true, () => false);
+  check('the enlarged conv1 channel follows the new weights: same channel, new range', followed,
+    `${enlargedBefore.split('\n')[0] ?? ''} -> ${(await frame.locator('.layer[data-key="conv1"] .detail').innerText()).split('\n')[0] ?? ''}`);
   await frame.locator('#reroll').click();
   await frame.locator('#weights-report', { hasText: 'seed 1' }).waitFor({ timeout: 20_000 });
 
@@ -414,12 +421,16 @@ async function resnet(page: Page, workspace: string): Promise<void> {
   const runs: string[] = [];
   split = [];
   flowMs = [];
+  // Boxes whose facts an edit leaves alone stay on screen as they are: mark one and see that it survives.
+  await frame.evaluate(() => { (document.querySelector('.layer[data-key="layer2.0.conv1"]') as HTMLElement & { __mark?: boolean }).__mark = true; });
   for (let i = 0; i < 3; i++) {
     times.push(await timedEdit(page, frame, () => page.keyboard.press('Backspace'), 'fc', '[8, 1]'));
     runs.push(await frame.locator('#status').innerText());
     times.push(await timedEdit(page, frame, () => page.keyboard.type('0'), 'fc', '[8, 10]'));
     runs.push(await frame.locator('#status').innerText());
   }
+  const kept = await frame.evaluate(() => (document.querySelector('.layer[data-key="layer2.0.conv1"]') as (HTMLElement & { __mark?: boolean }) | null)?.__mark === true);
+  check('editing num_classes keeps the unchanged layers\' boxes and maps on screen (only fc is rebuilt)', kept);
   metrics['edit → panel repainted, ResNet-18 at 224x224 (num_classes 10 <-> 1)'] = `${summary(times)}; of which key → model in the webview ${median(split).toFixed(0)} ms, laying out the flow ${median(flowMs).toFixed(0)} ms; worker: ${runs.slice(-2).join(' / ')}`;
   await shot(page, 'preview-resnet18-light');
 
