@@ -148,13 +148,17 @@ function renderToolbar(): void {
   );
 }
 
+/** Longest side kept of a decoded image: inputs are resized to the model's H x W anyway, and a huge photo would cost GBs. */
+const MAX_IMAGE_SIDE = 2048;
+
 /** PNG or JPEG bytes to a planar RGB image, by the browser's own decoder. */
 async function decodeImage(bytes: Uint8Array<ArrayBuffer>): Promise<RgbImage> {
   const bitmap = await createImageBitmap(new Blob([bytes]));
-  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const shrink = Math.min(1, MAX_IMAGE_SIDE / Math.max(bitmap.width, bitmap.height));
+  const canvas = new OffscreenCanvas(Math.max(1, Math.round(bitmap.width * shrink)), Math.max(1, Math.round(bitmap.height * shrink)));
   const context = canvas.getContext('2d');
   if (!context) throw new Error('no 2D canvas');
-  context.drawImage(bitmap, 0, 0);
+  context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
   bitmap.close();
   return rgbaToImage(context.getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height);
 }
@@ -169,8 +173,12 @@ async function useImage(file: PickedFile): Promise<void> {
     state.image = { name: file.name, uri: file.uri };
     state.input = 'image';
   } catch (error) {
+    // The input stays what it was (the image picked before this one, if any).
     status.textContent = `${file.name} could not be decoded as an image: ${describeError(error)}`;
-    if (state.input === 'image') state.input = 'sample:cat';
+    if (!decoded.has('image')) {
+      state.image = null;
+      if (state.input === 'image') state.input = 'sample:cat';
+    }
   }
   saveState();
   renderToolbar();
@@ -178,7 +186,7 @@ async function useImage(file: PickedFile): Promise<void> {
 }
 
 function useWeights(file: PickedFile): void {
-  weights = { kind: 'file', name: file.name, bytes: asBytes(file.bytes) };
+  weights = { kind: 'file', name: file.name, bytes: asBytes(file.bytes), seed: state.seed };
   state.weights = { name: file.name, uri: file.uri };
   saveState();
   renderToolbar();
@@ -422,7 +430,7 @@ function startRun(): void {
     markPainted();
     return;
   }
-  const weightsKey = weights.kind === 'seed' ? `seed:${weights.seed}` : `file:${weights.name}:${weights.bytes.length}`;
+  const weightsKey = weights.kind === 'seed' ? `seed:${weights.seed}` : `file:${weights.name}:${weights.bytes.length}:${weights.seed}`;
   const picture = reopening > 0 ? null : inputImage(h, w);
   if (!picture) {
     status.textContent = `Reading ${reopening > 0 ? 'the files used before the reload' : inputName()}…`;

@@ -69,7 +69,7 @@ function seededParameter(name: string, shape: readonly number[], init: Parameter
 /** Every parameter the graph needs: from the file where names and shapes match, seeded otherwise. */
 function parameters(graph: ModelGraph, source: WeightsSource): { params: Map<string, Tensor>; report: WeightsReport } {
   const specs = graphParameters(graph);
-  const seed = source.kind === 'seed' ? source.seed : 0;
+  const seed = source.seed;
   let file: Map<string, Tensor> | null = null;
   if (source.kind === 'file') {
     if (!loadedFile || loadedFile.name !== source.name || loadedFile.size !== source.bytes.length) {

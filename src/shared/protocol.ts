@@ -122,7 +122,8 @@ export async function answerRequest(message: RequestMessage, handlers: RequestHa
 
 // ---- webview <-> engine worker ----
 
-export type WeightsSource = { kind: 'seed'; seed: number } | { kind: 'file'; name: string; bytes: Uint8Array };
+/** Parameters a file does not have (or has in the wrong shape) are seeded with `seed`. */
+export type WeightsSource = { kind: 'seed'; seed: number } | { kind: 'file'; name: string; bytes: Uint8Array; seed: number };
 export type Normalisation = 'none' | 'imagenet' | 'symmetric';
 export type ColourScale = 'layer' | 'channel';
 

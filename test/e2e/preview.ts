@@ -29,6 +29,8 @@ const TORCH_STATS = join(ROOT, 'test', 'goldens', 'preview', 'seed000_convnet_gr
 const RESNET_WEIGHTS = 'resnet18_fc.safetensors';
 const IMAGE = 'stripes_48x40.png';
 const JPEG = 'photo_64x48.jpg';
+const HUGE_PNG = 'huge_6000x6000.png';
+const BROKEN_PNG = 'broken.png';
 const SAMPLES = 5;
 
 const report = new Report();
@@ -87,6 +89,23 @@ function writeJpeg(path: string): void {
     }
   }
   writeFileSync(path, jpeg.encode({ data, width, height }, 90).data);
+}
+
+/** 36 megapixels of big squares: 144 MB as RGBA, about 150 KB as PNG. */
+function writeHugeImage(path: string): void {
+  const side = 6000;
+  const png = new PNG({ width: side, height: side });
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const p = (y * side + x) * 4;
+      const on = ((x >> 9) + (y >> 9)) & 1;
+      png.data[p] = on ? 240 : 10;
+      png.data[p + 1] = 128;
+      png.data[p + 2] = on ? 10 : 240;
+      png.data[p + 3] = 255;
+    }
+  }
+  writeFileSync(path, PNG.sync.write(png, { deflateLevel: 1 }));
 }
 
 /** Only ResNet-18's head: the panel seeds the rest and lists it as missing. */
@@ -317,6 +336,19 @@ async function seed000(page: Page, workspace: string): Promise<void> {
   const jpegPainted = usedJpeg && (await frame.waitForFunction((t) => Number(document.body.dataset['paintedAt'] ?? 0) > t, beforeJpeg, { timeout: 20_000 }).then(() => true, () => false));
   check('a JPEG from the workspace becomes the input and the maps repaint', jpegPainted && (await canvasesDrawn(frame)).every((d) => d.drawn), await frame.locator('#input-note').innerText());
 
+  // Bad images: one that is not an image at all is reported and the JPEG stays; a 36-megapixel one just works.
+  await pickInPanel(page, frame, 'load-image', BROKEN_PNG);
+  const refused = await frame.locator('#status', { hasText: `${BROKEN_PNG} could not be decoded as an image` }).waitFor({ timeout: 20_000 }).then(() => true, () => false);
+  const kept = await frame.locator('#input-note').innerText();
+  check('a file that is not an image is reported, and the input stays the JPEG', refused && kept.includes(JPEG), `${await frame.locator('#status').innerText()} / ${kept}`);
+  const beforeHuge = await paintedAt(frame);
+  await pickInPanel(page, frame, 'load-image', HUGE_PNG);
+  const hugeUsed = await frame.locator('#input-note', { hasText: HUGE_PNG }).waitFor({ timeout: 60_000 }).then(() => true, () => false);
+  const hugePainted = hugeUsed && (await frame.waitForFunction((t) => Number(document.body.dataset['paintedAt'] ?? 0) > t, beforeHuge, { timeout: 30_000 }).then(() => true, () => false));
+  check('a 6000x6000 PNG becomes the input and the maps repaint', hugePainted && (await canvasesDrawn(frame)).every((d) => d.drawn), await frame.locator('#input-note').innerText());
+  await pickInPanel(page, frame, 'load-image', JPEG);
+  await frame.locator('#input-note', { hasText: JPEG }).waitFor({ timeout: 20_000 });
+
   // Edit the source: conv1's out_channels 16 -> 8. conv2 then gets 8 channels where it expects 16.
   const outChannels = locate(file, 'nn.Conv2d(3, 16', 'nn.Conv2d(3, 16'.length);
   await focusSource(page);
@@ -538,6 +570,8 @@ async function main(): Promise<void> {
   writeWeights(join(workspace, WEIGHTS));
   writeImage(join(workspace, IMAGE));
   writeJpeg(join(workspace, JPEG));
+  writeHugeImage(join(workspace, HUGE_PNG));
+  writeFileSync(join(workspace, BROKEN_PNG), 'this is not a PNG\n');
   writeResnetHead(join(workspace, RESNET_WEIGHTS));
   cpSync(join(ROOT, 'test', 'goldens', 'preview', TORCH_WEIGHTS), join(workspace, TORCH_WEIGHTS));
   prepareUserData(userData, {
