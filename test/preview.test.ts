@@ -6,12 +6,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from './support/analyze';
 import type { Analysis } from '../src/core/types';
-import { nodeKeys, runGraph } from '../src/engine/run-graph';
+import { nodeKeys } from '../src/engine/node-keys';
+import { runGraph } from '../src/engine/run-graph';
 import { readWeightsFile } from '../src/engine/weights/state-dict';
 import { RequestClient, answerRequest, asBytes, type PreviewModel, type RequestMessage, type ResponseMessage } from '../src/shared/protocol';
 import { VIRIDIS, colourIndex } from '../webview/logic/colormap';
 import { gridLayout, isDrawn, layerStats, planesOf, renderChannel, renderGrid, renderKernel } from '../webview/logic/featureMaps';
-import { buildFlow, concreteInput, flowKeys, itemAtOffset, runnableGraph, type FlowGroup } from '../webview/logic/flow';
+import { buildFlow, concreteInput, itemAtOffset, runnableGraph, type FlowGroup } from '../webview/logic/flow';
 import { nodeSignatures } from '../webview/logic/reuse';
 import { PATTERNS, resizeImage, rgbaToImage, syntheticImage, toModelInput } from '../webview/logic/inputs';
 import { SAMPLES } from '../webview/samples/samples';
@@ -61,8 +62,10 @@ test('the flow keys match the engine output keys (ResNet-18 with its repeated re
   const analysis = await analyze(text);
   const model = analysis.models.find((m) => m.name === 'ResNet') ?? analysis.models[0];
   assert.ok(model);
-  assert.deepEqual(flowKeys(model.graph), nodeKeys(model.graph));
   const flow = buildFlow({ uri: 'file:///r.py', fileName: 'r.py', version: 1, model, errors: [] });
+  // Every node of a whole flow is an item, in order, under the engine's key (layer1.0.relu#1, add#7 for the repeats).
+  assert.deepEqual(flow.items.map((i) => i.key), nodeKeys(model.graph));
+  assert.ok(flow.items.some((i) => i.key === 'layer1.0.relu#1') && flow.items.some((i) => i.key === 'add#7'));
   const layer1 = flow.root.children.find((c): c is FlowGroup => c.kind === 'group' && c.path === 'layer1');
   assert.ok(layer1, 'layer1 is a collapsible group');
   assert.deepEqual(layer1.children.map((c) => (c.kind === 'group' ? c.path : c.key)), ['layer1.0', 'layer1.1']);

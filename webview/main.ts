@@ -8,7 +8,7 @@ import {
 } from '../src/shared/protocol';
 import { buildFlow, concreteInput, formatDims, itemAtOffset, runnableGraph, type Flow, type FlowGroup, type FlowItem } from './logic/flow';
 import { PATTERNS, describeNormalisation, rgbaToImage, syntheticImage, toModelInput, type Pattern, type RgbImage } from './logic/inputs';
-import { SAMPLES } from './samples/samples';
+import { SAMPLES, type Sample } from './samples/samples';
 
 interface VsCodeApi {
   postMessage(message: ViewMessage): void;
@@ -24,10 +24,14 @@ const INPUTS: ReadonlyArray<readonly [InputChoice, string]> = [
   ...PATTERNS.map((p) => [p, p] as const),
 ];
 
-/** A workspace file the user picked: read again by its URI after a reload. */
-interface PickedRef {
-  name: string;
-  uri: string;
+/** A workspace file the user picked, without its bytes: read again by its URI after a reload. */
+type PickedRef = Pick<PickedFile, 'name' | 'uri'>;
+
+/** The input until the user picks another, and what the panel falls back to when a picked image is gone. */
+const DEFAULT_INPUT: InputChoice = 'sample:cat';
+
+function sampleOf(choice: InputChoice): Sample | undefined {
+  return SAMPLES.find((s) => `sample:${s.name}` === choice);
 }
 
 /** What survives hiding the view and reloading the window (getState/setState; the serializer restores panels). */
@@ -53,7 +57,7 @@ function pickedRef(value: unknown): PickedRef | null {
 function restoreState(): ViewState {
   const saved = vscode.getState() as Partial<ViewState> | undefined;
   const image = pickedRef(saved?.image);
-  const input = INPUTS.some(([v]) => v === saved?.input) || (saved?.input === 'image' && image) ? (saved?.input as InputChoice) : 'sample:cat';
+  const input = INPUTS.some(([v]) => v === saved?.input) || (saved?.input === 'image' && image) ? (saved?.input as InputChoice) : DEFAULT_INPUT;
   return {
     seed: typeof saved?.seed === 'number' ? saved.seed : 0,
     input,
@@ -167,6 +171,12 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** No picked image to show: the input goes back to the default if it was the image. */
+function forgetImage(): void {
+  state.image = null;
+  if (state.input === 'image') state.input = DEFAULT_INPUT;
+}
+
 async function useImage(file: PickedFile): Promise<void> {
   try {
     decoded.set('image', await decodeImage(asBytes(file.bytes)));
@@ -175,10 +185,7 @@ async function useImage(file: PickedFile): Promise<void> {
   } catch (error) {
     // The input stays what it was (the image picked before this one, if any).
     status.textContent = `${file.name} could not be decoded as an image: ${describeError(error)}`;
-    if (!decoded.has('image')) {
-      state.image = null;
-      if (state.input === 'image') state.input = 'sample:cat';
-    }
+    if (!decoded.has('image')) forgetImage();
   }
   saveState();
   renderToolbar();
@@ -214,12 +221,8 @@ async function reopen(kind: FileKind, ref: PickedRef): Promise<void> {
     else throw new Error('it is no longer in the workspace');
   } catch (error) {
     status.textContent = `${ref.name}, used before the reload, could not be read again: ${describeError(error)}`;
-    if (kind === 'image') {
-      state.image = null;
-      if (state.input === 'image') state.input = 'sample:cat';
-    } else {
-      state.weights = null;
-    }
+    if (kind === 'image') forgetImage();
+    else state.weights = null;
     saveState();
     renderToolbar();
   } finally {
@@ -370,7 +373,7 @@ function post(request: WorkerRequest, transfer: Transferable[] = []): void {
 const decoding = new Set<InputChoice>();
 
 async function decodeSample(choice: InputChoice): Promise<void> {
-  const sample = SAMPLES.find((s) => `sample:${s.name}` === choice);
+  const sample = sampleOf(choice);
   if (!sample || decoding.has(choice)) return;
   decoding.add(choice);
   try {
@@ -399,7 +402,7 @@ function inputImage(h: number, w: number): RgbImage | null {
 /** The input as the panel names it. */
 function inputName(): string {
   if (state.input === 'image') return state.image?.name ?? 'image';
-  const sample = SAMPLES.find((s) => `sample:${s.name}` === state.input);
+  const sample = sampleOf(state.input);
   return sample ? `${sample.name}.jpg (${sample.credit})` : state.input;
 }
 

@@ -1,13 +1,13 @@
 // The preview's engine worker: runs the model with the bundled engine off the webview's main thread,
 // then turns every layer output into statistics and a channel grid. The webview terminates it to cancel.
 import type { GraphNode, ModelGraph } from '../src/core/types';
+import { nodeKeys } from '../src/engine/node-keys';
 import { graphParameters, runGraph } from '../src/engine/run-graph';
 import type { Tensor } from '../src/engine/tensor';
 import { initParameter } from '../src/engine/weights/init';
 import { matchStateDict, readWeightsFile } from '../src/engine/weights/state-dict';
 import type { ColourScale, LayerStats, WeightsReport, WeightsSource, WorkerMessage, WorkerRequest } from '../src/shared/protocol';
 import { layerStats, planesOf, renderChannel, renderGrid, renderKernel } from './logic/featureMaps';
-import { flowKeys } from './logic/flow';
 import { nodeSignatures } from './logic/reuse';
 
 interface WorkerScope {
@@ -109,7 +109,7 @@ function producingConv(graph: ModelGraph, node: GraphNode): GraphNode | null {
 function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
   const { runId, graph } = request;
   const started = performance.now();
-  const keys = flowKeys(graph);
+  const keys = nodeKeys(graph);
   const { params, report } = parameters(graph, request.weights);
   const sigs = nodeSignatures(graph, request.inputKey);
   const reuse = new Map<number, Tensor>();

@@ -1,5 +1,6 @@
 // The engine's public surface: pure TypeScript + WebAssembly, no DOM and no Node APIs.
-export { runGraph, graphParameters, nodeKeys, checkMemory, GraphError, type RunGraphOptions, type RunGraphResult, type NodeTiming } from './run-graph';
+export { runGraph, graphParameters, checkMemory, GraphError, type RunGraphOptions, type RunGraphResult, type NodeTiming } from './run-graph';
+export { nodeKeys } from './node-keys';
 export { layers, layerDef, type LayerDef, type ParamSpec } from './layers';
 export { functional, functionalOp } from './functional';
 export { runtime, resetRuntime, MemoryLimitError, DEFAULT_MEMORY_LIMIT } from './runtime';

@@ -4,6 +4,7 @@
 import type { GraphNode, ModelGraph } from '../core/types';
 import { functionalOp } from './functional';
 import { layerDef, type ParamSpec } from './layers';
+import { nodeKeys } from './node-keys';
 import { runtime, MemoryLimitError, DEFAULT_MEMORY_LIMIT } from './runtime';
 import { numel, shapeString, type Tensor } from './tensor';
 import { initParameter } from './weights/init';
@@ -111,17 +112,6 @@ export function graphParameters(graph: ModelGraph): Map<string, ParamSpec & { la
     }
   }
   return specs;
-}
-
-/** Output keys of the nodes in order, with "#k" for repeated applications. */
-export function nodeKeys(graph: ModelGraph): string[] {
-  const count = new Map<string, number>();
-  return graph.nodes.map((n) => {
-    const base = n.op === 'module' && n.module !== undefined ? n.module.name : n.op;
-    const k = count.get(base) ?? 0;
-    count.set(base, k + 1);
-    return k === 0 ? base : `${base}#${k}`;
-  });
 }
 
 function mib(bytes: number): string {

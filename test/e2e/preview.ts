@@ -190,6 +190,15 @@ async function canvasesDrawn(frame: Frame): Promise<Array<{ key: string; drawn: 
   }));
 }
 
+/** Picks a workspace image in the panel: does it become the input, and does every layer repaint, drawn? */
+async function imageRepaints(page: Page, frame: Frame, file: string, noteMs = 20_000, paintMs = 20_000): Promise<boolean> {
+  const before = await paintedAt(frame);
+  await pickInPanel(page, frame, 'load-image', file);
+  const used = await frame.locator('#input-note', { hasText: file }).waitFor({ timeout: noteMs }).then(() => true, () => false);
+  const painted = used && (await frame.waitForFunction((t) => Number(document.body.dataset['paintedAt'] ?? 0) > t, before, { timeout: paintMs }).then(() => true, () => false));
+  return painted && (await canvasesDrawn(frame)).every((d) => d.drawn);
+}
+
 async function armKeyClock(page: Page): Promise<void> {
   await page.evaluate(() => {
     const w = window as unknown as { __keyAt?: number };
@@ -320,32 +329,19 @@ async function seed000(page: Page, workspace: string): Promise<void> {
   await frame.locator('#weights-report', { hasText: 'seed 1' }).waitFor({ timeout: 20_000 });
 
   // A PNG from the workspace as the input, resized to 32x32.
-  const beforeImage = await paintedAt(frame);
-  await pickInPanel(page, frame, 'load-image', IMAGE);
-  const imageNote = frame.locator('#input-note', { hasText: IMAGE });
-  const usedImage = await imageNote.waitFor({ timeout: 20_000 }).then(() => true, () => false);
-  const repainted = usedImage && (await frame.waitForFunction((t) => Number(document.body.dataset['paintedAt'] ?? 0) > t, beforeImage, { timeout: 20_000 }).then(() => true, () => false));
-  check('a PNG from the workspace becomes the input, resized to [1, 3, 32, 32], and the maps repaint', repainted && (await canvasesDrawn(frame)).every((d) => d.drawn),
+  check('a PNG from the workspace becomes the input, resized to [1, 3, 32, 32], and the maps repaint', await imageRepaints(page, frame, IMAGE),
     await frame.locator('#input-note').innerText());
   await frame.locator('.layer[data-key="conv1"]').screenshot({ path: join(OUT, 'preview-png-input-dark.png') });
 
   // A JPEG too; it stays the input for the rest of the run, through the reload.
-  const beforeJpeg = await paintedAt(frame);
-  await pickInPanel(page, frame, 'load-image', JPEG);
-  const usedJpeg = await frame.locator('#input-note', { hasText: JPEG }).waitFor({ timeout: 20_000 }).then(() => true, () => false);
-  const jpegPainted = usedJpeg && (await frame.waitForFunction((t) => Number(document.body.dataset['paintedAt'] ?? 0) > t, beforeJpeg, { timeout: 20_000 }).then(() => true, () => false));
-  check('a JPEG from the workspace becomes the input and the maps repaint', jpegPainted && (await canvasesDrawn(frame)).every((d) => d.drawn), await frame.locator('#input-note').innerText());
+  check('a JPEG from the workspace becomes the input and the maps repaint', await imageRepaints(page, frame, JPEG), await frame.locator('#input-note').innerText());
 
   // Bad images: one that is not an image at all is reported and the JPEG stays; a 36-megapixel one just works.
   await pickInPanel(page, frame, 'load-image', BROKEN_PNG);
   const refused = await frame.locator('#status', { hasText: `${BROKEN_PNG} could not be decoded as an image` }).waitFor({ timeout: 20_000 }).then(() => true, () => false);
   const kept = await frame.locator('#input-note').innerText();
   check('a file that is not an image is reported, and the input stays the JPEG', refused && kept.includes(JPEG), `${await frame.locator('#status').innerText()} / ${kept}`);
-  const beforeHuge = await paintedAt(frame);
-  await pickInPanel(page, frame, 'load-image', HUGE_PNG);
-  const hugeUsed = await frame.locator('#input-note', { hasText: HUGE_PNG }).waitFor({ timeout: 60_000 }).then(() => true, () => false);
-  const hugePainted = hugeUsed && (await frame.waitForFunction((t) => Number(document.body.dataset['paintedAt'] ?? 0) > t, beforeHuge, { timeout: 30_000 }).then(() => true, () => false));
-  check('a 6000x6000 PNG becomes the input and the maps repaint', hugePainted && (await canvasesDrawn(frame)).every((d) => d.drawn), await frame.locator('#input-note').innerText());
+  check('a 6000x6000 PNG becomes the input and the maps repaint', await imageRepaints(page, frame, HUGE_PNG, 60_000, 30_000), await frame.locator('#input-note').innerText());
   await pickInPanel(page, frame, 'load-image', JPEG);
   await frame.locator('#input-note', { hasText: JPEG }).waitFor({ timeout: 20_000 });
 

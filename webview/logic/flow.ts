@@ -1,6 +1,7 @@
 // The model view's data: the forward pass as a flow of layer applications, nested by module path,
 // with the first error marked and the flow cut there. Pure.
 import type { DimJSON, GraphNode, LayerReport, ModelGraph, ShapeJSON } from '../../src/core/types';
+import { nodeKeys } from '../../src/engine/node-keys';
 import type { PreviewModel } from '../../src/shared/protocol';
 
 export interface FlowItem {
@@ -42,17 +43,6 @@ export interface Flow {
   error: FlowItem | null;
 }
 
-/** The engine's output keys for the graph's nodes (kept in step with run-graph.ts's nodeKeys; a test checks). */
-export function flowKeys(graph: ModelGraph): string[] {
-  const count = new Map<string, number>();
-  return graph.nodes.map((n) => {
-    const base = n.op === 'module' && n.module !== undefined ? n.module.name : n.op;
-    const k = count.get(base) ?? 0;
-    count.set(base, k + 1);
-    return k === 0 ? base : `${base}#${k}`;
-  });
-}
-
 function parentPath(name: string): string {
   const dot = name.lastIndexOf('.');
   return dot < 0 ? '' : name.slice(0, dot);
@@ -80,7 +70,7 @@ function itemOf(node: GraphNode, key: string, layer: LayerReport | undefined, fi
 
 export function buildFlow(preview: PreviewModel): Flow {
   const { model, errors } = preview;
-  const keys = flowKeys(model.graph);
+  const keys = nodeKeys(model.graph);
   const layers = new Map(model.layers.map((l) => [l.name, l]));
   const seen = new Set<string>();
   let items: FlowItem[] = model.graph.nodes.map((node, i) => {

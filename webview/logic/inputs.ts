@@ -1,5 +1,6 @@
 // Model inputs for the preview: synthetic patterns or a decoded image, resized to the model's H x W,
 // converted to its channel count (1 gray, 3 RGB, otherwise gray repeated) and normalised. Pure.
+import { mulberry32 } from '../../src/engine/weights/init';
 import type { Normalisation } from '../../src/shared/protocol';
 
 export const PATTERNS = ['noise', 'gradient', 'checkerboard', 'edges'] as const;
@@ -12,21 +13,10 @@ export interface RgbImage {
   data: Float32Array;
 }
 
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function syntheticImage(pattern: Pattern, width: number, height: number, seed = 0): RgbImage {
   const plane = width * height;
   const data = new Float32Array(3 * plane);
-  const random = mulberry(seed + 1);
+  const random = mulberry32(seed + 1);
   const cell = Math.max(1, Math.round(Math.min(width, height) / 8));
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {

@@ -14,9 +14,9 @@ function hashString(s: string, seed: number): number {
   return Math.imul(h ^ (h >>> 16), 0xc2b2ae35) >>> 0;
 }
 
-/** mulberry32: small, fast, good enough for weight init; returns uniforms in [0, 1). */
-export function rng(seed: number, stream = ''): () => number {
-  let a = hashString(stream, seed >>> 0);
+/** mulberry32: small, fast, good enough for weight init and test patterns; uniforms in [0, 1) from a 32-bit state. */
+export function mulberry32(state: number): () => number {
+  let a = state >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
@@ -24,6 +24,11 @@ export function rng(seed: number, stream = ''): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The uniforms of one named stream under a seed. */
+export function rng(seed: number, stream = ''): () => number {
+  return mulberry32(hashString(stream, seed >>> 0));
 }
 
 export function initParameter(shape: readonly number[], init: Init, seed: number, qualifiedName: string): Float32Array {
