@@ -1,7 +1,7 @@
 // Running code-server (VS Code 1.100 workbench + Node extension host) and Debian's Chromium for editor tests.
 // Installed by .ci/setup-code-server.sh under .cache/.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -38,6 +38,14 @@ export const BASE_SETTINGS: Readonly<Record<string, unknown>> = {
 export function prepareUserData(dir: string, settings: Record<string, unknown> = {}): void {
   mkdirSync(join(dir, 'User'), { recursive: true });
   writeFileSync(join(dir, 'User', 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...settings }, null, 2));
+}
+
+/** The .vsix `npm run package` made for this package.json's name and version; an error says how to make it. */
+export function packagedVsix(): string {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  const vsix = join(ROOT, `${manifest.name}-${manifest.version}.vsix`);
+  if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run npm run package first.`);
+  return vsix;
 }
 
 export async function installVsix(userDataDir: string, extensionsDir: string, vsix: string): Promise<void> {

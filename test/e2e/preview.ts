@@ -13,7 +13,7 @@ import { PNG } from 'pngjs';
 import { writeSafetensors } from '../../src/engine/weights/safetensors';
 import type { Tensor } from '../../src/engine/tensor';
 import { Report } from './report';
-import { ARTIFACTS, ROOT, installVsix, launchChromium, prepareUserData, startCodeServer } from './codeServer';
+import { ARTIFACTS, ROOT, installVsix, packagedVsix, launchChromium, prepareUserData, startCodeServer } from './codeServer';
 import { goTo, median, openFile, runCommand, waitForWorkbench } from './workbench';
 
 const DEV = process.argv.includes('--dev');
@@ -579,10 +579,7 @@ async function main(): Promise<void> {
   if (DEV) {
     if (!existsSync(join(ROOT, 'out', 'webview', 'preview.js'))) throw new Error('out/webview/preview.js is missing: run npm run build first.');
   } else {
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
-    const vsix = join(ROOT, `${manifest.name}-${manifest.version}.vsix`);
-    if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run npm run package first.`);
-    await installVsix(userData, extensions, vsix);
+    await installVsix(userData, extensions, packagedVsix());
   }
   const server = await startCodeServer({ userDataDir: userData, extensionsDir: extensions, folder: workspace, logFile: join(OUT, 'code-server.log') });
   if (DEV) query = `&payload=${encodeURIComponent(JSON.stringify([['extensionDevelopmentPath', `vscode-remote://${new URL(server.url).host}${ROOT}`]]))}`;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { Report } from './report';
-import { ARTIFACTS, ROOT, installVsix, launchChromium, prepareUserData, startCodeServer } from './codeServer';
+import { ARTIFACTS, ROOT, installVsix, packagedVsix, launchChromium, prepareUserData, startCodeServer } from './codeServer';
 import {
   activeEditor, activeEditorText, armLatencyProbe, goTo, median, openFile, probeAlsoResult, probeResult, problemCounts, runCommand, squiggleCount, waitForWorkbench,
 } from './workbench';
@@ -266,9 +266,7 @@ async function debounceFree(page: Page, userData: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
-  const vsix = join(ROOT, `${manifest.name}-${manifest.version}.vsix`);
-  if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run npm run package first.`);
+  const vsix = packagedVsix();
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'conv-lens-e2e-'));
