@@ -515,6 +515,10 @@ async function reload(page: Page): Promise<void> {
   const frame = await previewFrame(page);
   await pickInPanel(page, frame, 'load-weights', RESNET_WEIGHTS);
   await frame.locator('#weights-report', { hasText: `${RESNET_WEIGHTS} — 2 tensor(s) matched by name` }).waitFor({ timeout: 60_000 });
+  // Reload with the panel as the active editor: the restored window then has no active text editor, and the
+  // panel has to find the model file on screen by itself.
+  await page.locator('.tab', { hasText: 'Conv Lens Preview' }).first().click();
+  await page.waitForFunction(() => document.title.includes('Conv Lens Preview'), undefined, { timeout: 5000 });
   await runCommand(page, 'Developer: Reload Window');
   await page.waitForTimeout(1000);
   await waitForWorkbench(page);

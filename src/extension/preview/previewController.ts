@@ -46,7 +46,7 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.mediaRoot = vscode.Uri.joinPath(extensionUri, 'out', 'webview');
-    this.editor = this.followable(vscode.window.activeTextEditor);
+    this.editor = this.followable(vscode.window.activeTextEditor) ?? this.visibleModelEditor();
     this.disposables.push(
       vscode.window.registerWebviewViewProvider(PREVIEW_VIEW, this),
       vscode.window.registerWebviewPanelSerializer(PREVIEW_PANEL, this),
@@ -66,6 +66,13 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
         if (event.kind !== undefined) this.requested = undefined;
         this.update(UPDATE_DELAY_MS);
       }),
+      // After a window reload the restored panel may hold the focus, so no text editor is active: follow a
+      // model file that is on screen as soon as the workbench shows one.
+      vscode.window.onDidChangeVisibleTextEditors(() => {
+        if (this.editor) return;
+        this.editor = this.visibleModelEditor();
+        if (this.editor) this.update(0);
+      }),
       vscode.workspace.onDidCloseTextDocument((document) => {
         if (document === this.editor?.document) {
           this.editor = undefined;
@@ -77,6 +84,10 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
 
   private followable(editor: vscode.TextEditor | undefined): vscode.TextEditor | undefined {
     return editor && isAnalyzable(editor.document) ? editor : undefined;
+  }
+
+  private visibleModelEditor(): vscode.TextEditor | undefined {
+    return vscode.window.visibleTextEditors.find((editor) => this.followable(editor) !== undefined);
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
