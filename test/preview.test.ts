@@ -14,6 +14,7 @@ import { VIRIDIS, colourIndex } from '../webview/logic/colormap';
 import { gridLayout, isDrawn, layerStats, planesOf, renderChannel, renderGrid, renderKernel } from '../webview/logic/featureMaps';
 import { buildFlow, concreteInput, itemAtOffset, runnableGraph, type FlowGroup } from '../webview/logic/flow';
 import { nodeSignatures } from '../webview/logic/reuse';
+import { describeWeights } from '../webview/logic/weights';
 import { PATTERNS, resizeImage, rgbaToImage, syntheticImage, toModelInput } from '../webview/logic/inputs';
 import { SAMPLES } from '../webview/samples/samples';
 import * as jpeg from 'jpeg-js';
@@ -282,4 +283,16 @@ test('the bundled sample photos are 160x160 JPEGs with a licence entry each, and
     const spread = Math.sqrt(input.reduce((a, b) => a + (b - mean) ** 2, 0) / input.length);
     assert.ok(spread > 0.1, `${sample.name}: standard deviation ${spread.toFixed(3)} at 32x32`);
   }
+});
+
+test('the weights line cuts long name lists and keeps every name in the full text', () => {
+  const missing = Array.from({ length: 120 }, (_, i) => `layer${i}.weight`);
+  const report = { source: 'head.safetensors', matched: 2, missing, unexpected: ['extra.bias'], mismatched: [] };
+  const { text, full, warn } = describeWeights(report, true);
+  assert.equal(text, 'Weights: head.safetensors — 2 tensor(s) matched by name; missing (seeded instead): layer0.weight, layer1.weight, layer2.weight, layer3.weight, layer4.weight, layer5.weight, … and 114 more; not used by the model: extra.bias');
+  assert.ok(full.includes('layer119.weight') && !full.includes('more'));
+  assert.equal(warn, true);
+  const whole = describeWeights({ source: 'w.pt', matched: 6, missing: [], unexpected: [], mismatched: [] }, true);
+  assert.deepEqual([whole.text, whole.warn], ['Weights: w.pt — 6 tensor(s) matched by name, all of the model\'s parameters', false]);
+  assert.equal(describeWeights({ source: 'default init, seed 3', matched: 0, missing: [], unexpected: [], mismatched: [] }, false).text, 'Weights: default init, seed 3');
 });

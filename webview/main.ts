@@ -7,6 +7,7 @@ import {
   type WeightsSource, type WorkerMessage, type WorkerRequest,
 } from '../src/shared/protocol';
 import { buildFlow, concreteInput, formatDims, itemAtOffset, runnableGraph, type Flow, type FlowGroup, type FlowItem } from './logic/flow';
+import { describeWeights } from './logic/weights';
 import { PATTERNS, describeNormalisation, rgbaToImage, syntheticImage, toModelInput, type Pattern, type RgbImage } from './logic/inputs';
 import { SAMPLES, type Sample } from './samples/samples';
 
@@ -505,14 +506,10 @@ function onWorker(message: WorkerMessage): void {
     }
     case 'done': {
       busy = false;
-      const r = message.weights;
-      const problems = [
-        r.missing.length ? `missing (seeded instead): ${r.missing.join(', ')}` : '',
-        r.mismatched.length ? `wrong shape (seeded instead): ${r.mismatched.join('; ')}` : '',
-        r.unexpected.length ? `not used by the model: ${r.unexpected.join(', ')}` : '',
-      ].filter((p) => p !== '');
-      weightsLine.textContent = `Weights: ${r.source}${weights.kind === 'file' ? ` — ${r.matched} tensor(s) matched by name${problems.length ? `; ${problems.join('; ')}` : ', all of the model\'s parameters'}` : ''}`;
-      weightsLine.classList.toggle('warn', problems.length > 0);
+      const described = describeWeights(message.weights, weights.kind === 'file');
+      weightsLine.textContent = described.text;
+      weightsLine.title = described.full;
+      weightsLine.classList.toggle('warn', described.warn);
       status.textContent = `Ran in ${message.ms.toFixed(0)} ms (${(performance.now() - runStarted).toFixed(0)} ms with drawing); ${message.reused} of ${message.total} layer outputs unchanged by the edit and reused`;
       for (const [key, box] of layerBoxes) if (!pictures.has(key)) box.classList.remove('stale');
       markPainted();

@@ -529,7 +529,7 @@ async function reload(page: Page): Promise<void> {
   const note = restoredFrame ? await restoredFrame.locator('#input-note').innerText().catch(() => '') : '';
   const weightsText = restoredFrame ? await restoredFrame.locator('#weights-report').innerText().catch(() => '') : '';
   check('after Reload Window the panel is restored, following ResNet-18, with its JPEG input and weights file read again',
-    restored && note.includes(JPEG) && weightsText.startsWith(`Weights: ${RESNET_WEIGHTS} — 2 tensor(s) matched by name; missing (seeded instead): conv1.weight`), `restored: ${restored}; ${note}; ${weightsText.slice(0, 120)}`);
+    restored && note.includes(JPEG) && weightsText.startsWith(`Weights: ${RESNET_WEIGHTS} — 2 tensor(s) matched by name; missing (seeded instead): conv1.weight`) && /… and \d+ more$/.test(weightsText), `restored: ${restored}; ${note}; ${weightsText}`);
   await shot(page, 'preview-after-reload-light');
 
   await runCommand(page, 'Conv Lens: Focus on Preview View');
