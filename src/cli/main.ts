@@ -1,14 +1,23 @@
 // `conv-lens`: the core for terminals and CI.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, extname } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { initCore, AnalyzedDocument, parseShapeSpec, type Analysis, type Finding, type ModelReport } from '../core/index';
 import type { Dim } from '../core/dims';
 import { formatMacs } from '../core/presentation/numbers';
 import { runCommand, type Analyze } from './run';
+import { githubAnnotation } from './github';
+import { startLsp } from './lsp';
+import { sarifLog } from './sarif';
+
+const VERSION = '0.1.0';
+/** Where the bundle and its README are (out/cli.js and README.md). */
+const DOCS_URL = (): string => pathToFileURL(join(__dirname, '..', 'README.md')).href;
 
 const USAGE = `Usage:
   conv-lens run FILE [--model NAME] [--input SHAPE] [--weights F] [--out OUT.safetensors] [--time] ...   (conv-lens run --help)
-  conv-lens check [--json] [--input SHAPE | --input NAME=SHAPE]... [--construct NAME=EXPR]... FILE...
+  conv-lens check [--format text|json|sarif|github] [--input SHAPE | --input NAME=SHAPE]... [--construct NAME=EXPR]... FILE...
+  conv-lens lsp --stdio   (a language server for Neovim, Helix, Zed, JupyterLab, ...)
 
   Reads PyTorch (.py) and TensorFlow.js / TypeScript (.ts, .js) model files and prints every layer's
   output shape, parameters and mult-adds, and the places where layers do not fit together.
@@ -17,7 +26,9 @@ const USAGE = `Usage:
   --input NAME=SHAPE   input shape for the model NAME (a class or variable name)
   --construct NAME=EXPR  build model NAME with a Python expression, e.g. "ResNet=ResNet(BasicBlock, [2, 2, 2, 2])"
                        (only needed when the file never instantiates it; nothing is executed)
-  --json               one JSON object on stdout (format in the README)
+  --format json        one JSON object on stdout (format in the README); --json is the same
+  --format sarif       SARIF 2.1.0 for code scanning
+  --format github      GitHub Actions annotations (::error file=...,line=...::message)
 
 Exit status: 1 if any error was found, 0 otherwise, 2 on usage errors or unreadable files.`;
 
@@ -33,13 +44,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return command ? 0 : 2;
   }
   if (command === '--version') {
-    io.stdout('conv-lens 0.1.0\n');
+    io.stdout(`conv-lens ${VERSION}\n`);
     return 0;
   }
   if (command === 'run') {
     await initCore(async (file) => readFileSync(join(__dirname, 'wasm', file)));
     return runCommand(rest, { ...io, readFile: (p) => readFileSync(p), writeFile: (p, b) => writeFileSync(p, b) }, analyzeForRun);
   }
+  if (command === 'lsp') return startLsp(rest, __dirname, VERSION, io.stderr);
   if (command !== 'check') {
     io.stderr(`conv-lens: unknown command '${command}'\n\n${USAGE}\n`);
     return 2;
@@ -52,9 +64,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
   await initCore(async (file) => readFileSync(join(__dirname, 'wasm', file)));
   let status = 0;
   const results: Array<{ path: string; analysis: Analysis }> = [];
+  const problems: string[] = [];
   for (const path of parsed.files) {
     const lang = languageOf(path);
     if (!lang) {
+      problems.push(`${path}: not a Python, TypeScript or JavaScript file`);
       io.stderr(`conv-lens: ${path}: not a Python, TypeScript or JavaScript file\n`);
       status = 2;
       continue;
@@ -63,7 +77,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     try {
       text = readFileSync(path, 'utf8');
     } catch (e) {
-      io.stderr(`conv-lens: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      const reason = `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+      problems.push(reason);
+      io.stderr(`conv-lens: ${reason}\n`);
       status = 2;
       continue;
     }
@@ -73,23 +89,45 @@ export async function main(argv: string[], io: Io): Promise<number> {
     results.push({ path, analysis });
     if (status === 0 && analysis.findings.some((f) => f.severity === 'error')) status = 1;
   }
-  if (parsed.json) io.stdout(JSON.stringify({ files: results.map(({ path, analysis }) => fileJSON(path, analysis)) }) + '\n');
-  else for (const { path, analysis } of results) io.stdout(formatPlain(path, analysis));
+  switch (parsed.format) {
+    case 'json':
+      io.stdout(JSON.stringify({ files: results.map(({ path, analysis }) => fileJSON(path, analysis)) }) + '\n');
+      break;
+    case 'sarif': {
+      const files = results.map(({ path, analysis }) => ({ path, findings: analysis.findings }));
+      io.stdout(JSON.stringify(sarifLog(files, { docsUrl: DOCS_URL(), version: VERSION, cwd: process.cwd(), problems }), null, 2) + '\n');
+      break;
+    }
+    case 'github':
+      for (const { path, analysis } of results) for (const f of analysis.findings) io.stdout(githubAnnotation(path, f));
+      break;
+    case 'text':
+      for (const { path, analysis } of results) io.stdout(formatPlain(path, analysis));
+  }
   return status;
 }
 
+const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
+type Format = (typeof FORMATS)[number];
+
 interface CheckArgs {
-  json: boolean;
+  format: Format;
   inputs: Record<string, Dim[]>;
   construct: Record<string, string>;
   files: string[];
 }
 
 function parseCheckArgs(args: string[]): CheckArgs | string {
-  const out: CheckArgs = { json: false, inputs: {}, construct: {}, files: [] };
+  const out: CheckArgs = { format: 'text', inputs: {}, construct: {}, files: [] };
   for (let i = 0; i < args.length; i++) {
     const a = args[i] ?? '';
-    if (a === '--json') out.json = true;
+    if (a === '--json') out.format = 'json';
+    else if (a === '--format' || a.startsWith('--format=')) {
+      const value = a === '--format' ? args[++i] : a.slice('--format='.length);
+      const format = FORMATS.find((f) => f === value);
+      if (!format) return `--format needs one of ${FORMATS.join(', ')}${value === undefined ? '' : ` (got '${value}')`}`;
+      out.format = format;
+    }
     else if (a === '--input' || a.startsWith('--input=')) {
       const value = a === '--input' ? args[++i] : a.slice('--input='.length);
       if (value === undefined) return '--input needs a shape, e.g. --input 1,3,224,224';

@@ -1,5 +1,6 @@
 // The findings' ready-made fixes as quick fixes; the clearly right one is preferred.
 import * as vscode from 'vscode';
+import { fixesAt } from '../core/presentation';
 import type { Finding } from '../core/types';
 import { toRange } from './convert';
 import { DIAGNOSTIC_SOURCE, sameRange } from './diagnostics';
@@ -15,18 +16,15 @@ export class FixProvider implements vscode.CodeActionProvider {
     const analysis = this.store.analysis(document);
     if (!analysis) return [];
     const actions: vscode.CodeAction[] = [];
-    for (const finding of analysis.findings) {
-      if (finding.fixes.length === 0 || !toRange(finding.range).intersection(range)) continue;
+    for (const { finding, fix } of fixesAt(analysis, range)) {
       const diagnostic = context.diagnostics.find((d) => matches(d, finding));
-      for (const fix of finding.fixes) {
-        const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
-        const edit = new vscode.WorkspaceEdit();
-        for (const e of fix.edits) edit.replace(document.uri, toRange(e.range), e.newText);
-        action.edit = edit;
-        action.isPreferred = fix.preferred;
-        if (diagnostic) action.diagnostics = [diagnostic];
-        actions.push(action);
-      }
+      const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+      const edit = new vscode.WorkspaceEdit();
+      for (const e of fix.edits) edit.replace(document.uri, toRange(e.range), e.newText);
+      action.edit = edit;
+      action.isPreferred = fix.preferred;
+      if (diagnostic) action.diagnostics = [diagnostic];
+      actions.push(action);
     }
     return actions;
   }

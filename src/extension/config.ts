@@ -1,5 +1,6 @@
 // The extension's settings, read in one place. Names match package.json's contributes.configuration.
 import * as vscode from 'vscode';
+import { isConcreteShape } from '../core/presentation';
 import type { DimJSON } from '../core/types';
 
 export const SECTION = 'convLens';
@@ -12,10 +13,6 @@ export interface Settings {
   diagnosticsDelayMs: number;
 }
 
-function isPositiveIntegerArray(value: unknown): value is number[] {
-  return Array.isArray(value) && value.every((d: unknown) => typeof d === 'number' && Number.isInteger(d) && d > 0);
-}
-
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   const config = vscode.workspace.getConfiguration(SECTION, scope);
   const shape: unknown = config.get('defaultInputShape');
@@ -23,7 +20,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   return {
     inlayHints: config.get<boolean>('inlayHints.enabled', true),
     codeLens: config.get<boolean>('codeLens.enabled', true),
-    defaultInputShape: isPositiveIntegerArray(shape) ? shape : [],
+    defaultInputShape: isConcreteShape(shape) ? shape : [],
     diagnosticsDelayMs: Number.isFinite(delay) && delay >= 0 ? delay : 150,
   };
 }

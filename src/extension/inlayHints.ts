@@ -1,6 +1,6 @@
 // The shape after each statement that produces a tensor (`x = self.conv1(x)  → [1, 16, 32, 32]`).
 import * as vscode from 'vscode';
-import { formatShapes } from '../core/presentation';
+import { shapeHints } from '../core/presentation';
 import type { AnalysisStore } from './store';
 
 export class ShapeInlayHintsProvider implements vscode.InlayHintsProvider {
@@ -26,11 +26,10 @@ export class ShapeInlayHintsProvider implements vscode.InlayHintsProvider {
     const analysis = this.store.analysis(document);
     if (!analysis) return [];
     const hints: vscode.InlayHint[] = [];
-    for (const site of analysis.sites) {
-      if (!site.hint || site.shapes.length === 0) continue;
-      const end = new vscode.Position(site.range.end.line, site.range.end.character);
+    for (const { position, label } of shapeHints(analysis)) {
+      const end = new vscode.Position(position.line, position.character);
       if (!range.contains(end)) continue;
-      const hint = new vscode.InlayHint(end, `→ ${formatShapes(site.shapes, ' | ')}`, vscode.InlayHintKind.Type);
+      const hint = new vscode.InlayHint(end, label, vscode.InlayHintKind.Type);
       hint.paddingLeft = true;
       hints.push(hint);
     }

@@ -105,3 +105,19 @@ export function hoverMarkdown(target: HoverTarget): string {
   }
   return target.layers.map((layer) => layerMarkdown(layer, target.model.name)).join('\n\n---\n\n');
 }
+
+const WORD_CHAR = /[A-Za-z0-9_]/;
+
+/**
+ * The identifier at the offset, for hosts that do not say which word the cursor is on (LSP clients).
+ * The cursor just after a word still counts as on it, as in VS Code.
+ */
+export function wordAt(text: string, offset: number): HoverWord | undefined {
+  if (offset < 0 || offset > text.length) return undefined;
+  let start = offset;
+  while (start > 0 && WORD_CHAR.test(text[start - 1] ?? '')) start--;
+  let end = offset;
+  while (end < text.length && WORD_CHAR.test(text[end] ?? '')) end++;
+  if (start === end || /^[0-9]/.test(text.slice(start, end))) return undefined;
+  return { text: text.slice(start, end), startOffset: start, endOffset: end };
+}

@@ -5,3 +5,5 @@ export * from './docs';
 export * from './hover';
 export * from './summary';
 export * from './shapeComment';
+export * from './inlayHints';
+export * from './fixes';

@@ -35,3 +35,8 @@ export function parseShapeInput(text: string): { shape: DimJSON[] } | { error: s
   }
   return { shape: dims };
 }
+
+/** A setting's value that is a concrete input shape: positive integers only (`[1, 3, 32, 32]`). */
+export function isConcreteShape(value: unknown): value is number[] {
+  return Array.isArray(value) && value.every((d: unknown) => typeof d === 'number' && Number.isInteger(d) && d > 0);
+}

@@ -1,0 +1,42 @@
+// Core values to LSP values. Both speak 0-based lines and UTF-16 columns, so ranges copy across.
+import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type Range as LspRange } from 'vscode-languageserver';
+import { diagnosticMessage, docsAnchor } from '../core/presentation';
+import type { Finding, Range, Severity } from '../core/types';
+
+export const DIAGNOSTIC_SOURCE = 'Conv Lens';
+
+export function toLspRange(range: Range): LspRange {
+  return { start: { ...range.start }, end: { ...range.end } };
+}
+
+export function toSeverity(severity: Severity): DiagnosticSeverity {
+  switch (severity) {
+    case 'error':
+      return DiagnosticSeverity.Error;
+    case 'warning':
+      return DiagnosticSeverity.Warning;
+    case 'info':
+      return DiagnosticSeverity.Information;
+  }
+}
+
+/** `docsUrl` is the README the codes are explained in; each code links to its anchor there. */
+export function toDiagnostic(finding: Finding, uri: string, docsUrl: string): Diagnostic {
+  const diagnostic: Diagnostic = {
+    range: toLspRange(finding.range),
+    severity: toSeverity(finding.severity),
+    code: finding.code,
+    codeDescription: { href: `${docsUrl}#${docsAnchor(finding.code)}` },
+    source: DIAGNOSTIC_SOURCE,
+    message: diagnosticMessage(finding),
+  };
+  if (finding.related.length > 0) {
+    diagnostic.relatedInformation = finding.related.map((r) => ({ location: { uri, range: toLspRange(r.range) }, message: r.message }));
+  }
+  if (finding.unnecessary) diagnostic.tags = [DiagnosticTag.Unnecessary];
+  return diagnostic;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
