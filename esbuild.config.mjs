@@ -68,6 +68,11 @@ const builds = [
     entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test',
   }),
 ];
+// The real-Neovim test (`npm run test:neovim`): not part of `npm test`, as it needs Debian's neovim installed.
+if (existsSync('test/neovim')) builds.push(esbuild.build({
+  ...common, platform: 'node', format: 'cjs', sourcemap: true, minify: false,
+  entryPoints: readdirSync('test/neovim').filter((f) => f.endsWith('.ts')).map((f) => join('test/neovim', f)), outdir: 'out/neovim',
+}));
 if (existsSync('bench/analysis.bench.ts')) builds.push(esbuild.build({
   ...common, platform: 'node', format: 'cjs', sourcemap: false,
   entryPoints: ['bench/analysis.bench.ts'], outdir: 'out/bench',
