@@ -57,12 +57,19 @@ function testEntries(dir) {
     .map((f) => join(dir, f));
 }
 
+const cli = {
+  ...common, platform: 'node', format: 'cjs',
+  entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'out',
+  banner: { js: '#!/usr/bin/env node' },
+};
+// `--cli`: the CLI bundle alone. npm's `prepare` runs it, so installing from git (as pre-commit does) builds `bin`.
+if (process.argv.includes('--cli')) {
+  await esbuild.build(cli);
+  process.exit(0);
+}
+
 const builds = [
-  esbuild.build({
-    ...common, platform: 'node', format: 'cjs',
-    entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'out',
-    banner: { js: '#!/usr/bin/env node' },
-  }),
+  esbuild.build(cli),
   esbuild.build({
     ...common, platform: 'node', format: 'cjs', sourcemap: true, minify: false,
     entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test',

@@ -227,3 +227,29 @@ test('shutdown then exit ends the server with status 0', async () => {
   client.notify('exit');
   assert.equal(await client.exit(), 0);
 });
+
+/** A second server, set up as another editor would, with one model document open; returns its code lens title. */
+async function lensTitleWith(init: Record<string, unknown>, configuration: unknown): Promise<string> {
+  const other = new LspClient(process.execPath, [join(root, 'out', 'cli.js'), 'lsp', '--stdio'], root, configuration);
+  try {
+    const pulls = configuration !== null;
+    await other.request('initialize', { processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: pulls } }, ...init });
+    other.notify('initialized', {});
+    if (pulls) await other.waitFor((m) => m.method === 'workspace/configuration', 'the settings request');
+    const doc = 'file:///memory/notebook.ipynb.py';
+    const since = other.received.length;
+    other.notify('textDocument/didOpen', { textDocument: { uri: doc, languageId: 'python', version: 1, text: text.replace('64, 32, 2', '32, 32, 2') } });
+    await other.diagnostics(doc, since, 1);
+    const lenses = await other.request('textDocument/codeLens', { textDocument: { uri: doc } });
+    return (lenses.result as Array<{ command: { title: string } }>)[0]?.command.title ?? '';
+  } finally {
+    other.kill();
+  }
+}
+
+test('settings as Helix passes them (initializationOptions) and as Neovim answers workspace/configuration', async () => {
+  const fixed = text.replace('64, 32, 2', '32, 32, 2');
+  const expectedTitle = async (shape: number[]): Promise<string> => modelSummary((await analyze(fixed, 'python', { defaultInput: shape })).models[0] as NonNullable<Awaited<ReturnType<typeof analyze>>['models'][0]>);
+  assert.equal(await lensTitleWith({ initializationOptions: { convLens: { defaultInputShape: [1, 1, 28, 28] } } }, null), await expectedTitle([1, 1, 28, 28]));
+  assert.equal(await lensTitleWith({}, { defaultInputShape: [1, 1, 16, 16], inlayHints: { enabled: true } }), await expectedTitle([1, 1, 16, 16]));
+});

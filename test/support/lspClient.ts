@@ -20,7 +20,8 @@ export class LspClient {
   private waiters: Array<{ match: (m: Message) => boolean; resolve: (m: Message) => void }> = [];
   private readonly exited: Promise<number | null>;
 
-  constructor(command: string, args: string[], cwd: string) {
+  /** `configuration` is the answer to each item of workspace/configuration (null: "no settings", as a bare client says). */
+  constructor(command: string, args: string[], cwd: string, private readonly configuration: unknown = null) {
     this.process = spawn(command, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     this.process.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     this.process.stderr.on('data', (chunk: Buffer) => {
@@ -44,7 +45,8 @@ export class LspClient {
       this.received.push(message);
       // Server-to-client requests (workspace/configuration, refreshes) get an empty answer, as a minimal client's would.
       if (message.method !== undefined && message.id !== undefined) {
-        this.send({ jsonrpc: '2.0', id: message.id, result: message.method === 'workspace/configuration' ? [null] : null });
+        const items = (message.params as { items?: unknown[] } | undefined)?.items ?? [];
+        this.send({ jsonrpc: '2.0', id: message.id, result: message.method === 'workspace/configuration' ? items.map(() => this.configuration) : null });
       }
       for (const waiter of [...this.waiters]) {
         if (waiter.match(message)) {
