@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from './support/analyze';
 import {
-  findForward, findHoverTarget, formatCount, formatMacs, hoverMarkdown, layerTableMarkdown, modelAt, modelSummary, parseShapeInput, shapeCommentEdit,
+  findForward, findHoverTarget, fixesAt, formatCount, formatMacs, hoverMarkdown, layerTableMarkdown, modelAt, modelSummary, parseShapeInput, shapeCommentEdit,
+  shapeHints, wordAt,
 } from '../src/core/presentation';
 
 
@@ -90,4 +91,37 @@ test('the shape comment goes above def forward, and replaces an existing one for
   const twice = edited.slice(0, replace.startOffset) + replace.newText + edited.slice(replace.endOffset);
   assert.equal(twice.match(/# x: /g)?.length, 1);
   assert.match(twice, /# x: \[B, 1, 64, 64\]\n {4}def forward/);
+});
+
+test('wordAt finds the identifier under or just after the cursor, and nothing on numbers or spaces', () => {
+  const text = 'x = self.conv_1(x)  # 64';
+  const at = (i: number) => wordAt(text, i)?.text;
+  assert.equal(at(text.indexOf('conv_1')), 'conv_1');
+  assert.equal(at(text.indexOf('conv_1') + 6), 'conv_1');
+  assert.equal(at(text.indexOf('self') + 2), 'self');
+  assert.equal(at(text.indexOf('64') + 1), undefined);
+  assert.equal(at(1), 'x');
+  assert.equal(at(2), undefined);
+  assert.equal(wordAt(text, -1), undefined);
+  assert.equal(wordAt(text, text.length + 1), undefined);
+});
+
+test('fixesAt offers the seed 001 fixes on the finding range and the ranges touching it, and none elsewhere', async () => {
+  const analysis = await analyze(fixture('seed001_third_conv_in_channels.py'));
+  const [finding] = analysis.findings;
+  assert.ok(finding && finding.fixes.length > 0);
+  const { start, end } = finding.range;
+  assert.deepEqual(fixesAt(analysis, { start, end }).map((f) => f.fix), finding.fixes);
+  assert.equal(fixesAt(analysis, { start: end, end: { line: end.line, character: end.character + 5 } }).length, finding.fixes.length);
+  assert.equal(fixesAt(analysis, { start: { line: start.line, character: 0 }, end: { line: start.line, character: start.character - 1 } }).length, 0);
+  assert.equal(fixesAt(analysis, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }).length, 0);
+});
+
+test('shapeHints label each hinted statement of seed 000 with its shapes, at the statement end', async () => {
+  const analysis = await analyze(fixture('seed000_convnet_example_input.py'));
+  const hints = shapeHints(analysis);
+  const sites = analysis.sites.filter((s) => s.hint && s.shapes.length > 0);
+  assert.ok(sites.length > 0);
+  assert.deepEqual(hints.map((h) => h.position), sites.map((s) => s.range.end));
+  assert.deepEqual(hints.map((h) => h.label), sites.map((s) => `→ ${s.shapes.map((shape) => `[${shape.join(', ')}]`).join(' | ')}`));
 });
