@@ -76,6 +76,7 @@ test('seed 001 over LSP: the error on its line, hover, hints, quick fix, code le
   assert.equal(error.severity, 1);
   assert.equal(error.source, 'Conv Lens');
   assert.deepEqual(error.range, { start: bad, end: { line: bad.line, character: bad.character + 2 } });
+  assert.equal(bad.line + 1, 10);
   assert.match(error.message, /^Conv2d expects 64 input channels but receives 32/);
   assert.match(error.codeDescription?.href ?? '', /^file:\/\/.*README\.md#code-channel-mismatch$/);
   assert.deepEqual(error.relatedInformation?.map((r) => r.location.uri), expected.findings[0]?.related.map(() => uri));

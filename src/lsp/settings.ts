@@ -55,7 +55,7 @@ export function hasSection(raw: unknown): boolean {
   return isRecord(raw) && isRecord(raw[SECTION]);
 }
 
-/** What the settings mean to the core. */
+/** What the settings mean to the core. `pythonPath` joins here once AnalyzeOptions takes an import host. */
 export function analyzeOptions(settings: ServerSettings): AnalyzeOptions {
   return settings.defaultInputShape.length > 0 ? { defaultInput: settings.defaultInputShape } : {};
 }
