@@ -7,29 +7,61 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dimToString, evalDim, floorDiv, product, sym, unknownDim, type Dim, type Shape } from '../src/core/dims';
 import { bindArgs } from '../src/core/rules/bind-args';
-import { UNKNOWN as UNKNOWN_ARG, type ApplyResult, type ArgValue, type LayerIssue, type LayerSpec } from '../src/core/rules/layer-spec';
+import { UNKNOWN as UNKNOWN_ARG, type ApplyResult, type ArgValue, type LayerIssue, type LayerSpec, type OutputTree } from '../src/core/rules/layer-spec';
 import { functionalSpecs, layerSpecs } from '../src/core/rules/registry';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** A tensor's shape, or (nested) a tuple of them: an LSTM's (h_0, c_0). */
+type GoldenInput = number[] | GoldenInput[];
+type GoldenTree = number[] | null | GoldenTree[];
 
 interface GoldenCase {
   name: string;
   target: string;
   args: Json[];
   kwargs: Record<string, Json>;
-  inputs: number[][];
+  inputs: GoldenInput[];
+  /** Non-tensor keyword arguments of the forward call. */
+  forward?: Record<string, Json>;
   note?: string;
   output?: number[];
-  outputs?: number[][];
+  outputs?: GoldenTree[];
+  /** sum(p.numel() for p in layer.parameters()), modules only. */
+  params?: number;
   error?: { phase: 'init' | 'forward'; type: string; message: string };
 }
 
 const golden = JSON.parse(readFileSync(join(__dirname, '..', '..', 'test', 'goldens', 'layers', 'cases.json'), 'utf8')) as { torch: string; cases: GoldenCase[] };
 
+/** {"module": type, "args", "kwargs"} stands for a layer passed as an argument (TransformerEncoder's layer). */
 function toArg(v: Json): ArgValue {
   if (Array.isArray(v)) return v.map(toArg);
-  if (typeof v === 'object' && v !== null) throw new Error('dict arguments are not used by the layer goldens');
+  if (typeof v === 'object' && v !== null) {
+    const type = v['module'];
+    const spec = typeof type === 'string' ? layerSpecs.get(type) : undefined;
+    assert.ok(spec, `no layer ${String(type)} for a module argument`);
+    const kw: Record<string, ArgValue> = {};
+    for (const [k, x] of Object.entries((v['kwargs'] ?? {}) as Record<string, Json>)) kw[k] = toArg(x);
+    const bound = bindArgs(spec, ((v['args'] ?? []) as Json[]).map(toArg), kw);
+    return { kind: 'layer', type: spec.type, args: bound.args, params: spec.paramCount?.(bound.args) ?? 0 };
+  }
   return v;
+}
+
+function isTupleInput(x: GoldenInput): x is GoldenInput[] {
+  return x.length > 0 && x.every((d) => Array.isArray(d));
+}
+
+/** Tuples of tensors among the inputs count as consecutive inputs, as the interpreter passes them. */
+function flatInputs(xs: readonly GoldenInput[]): number[][] {
+  return xs.flatMap((x) => (isTupleInput(x) ? flatInputs(x) : [x as number[]]));
+}
+
+function treeJSON(t: OutputTree): GoldenTree {
+  if (t === null) return null;
+  if (Array.isArray(t)) return t.map((d) => (typeof d === 'number' ? d : dimToString(d))) as number[];
+  return t.items.map(treeJSON);
 }
 
 function specFor(target: string): LayerSpec | undefined {
@@ -54,7 +86,11 @@ function run(c: GoldenCase, inputs: Shape[]): RunResult {
   const { args, issues } = bindArgs(spec, c.args.map(toArg), kwargs);
   const initIssues = [...issues, ...(spec.check?.(args) ?? [])];
   if (initIssues.some((i) => i.severity === 'error')) return { initIssues };
-  return { initIssues, result: spec.apply(args, inputs) };
+  const fwd: Record<string, ArgValue> = {};
+  for (const [k, v] of Object.entries(c.forward ?? {})) fwd[k] = toArg(v);
+  const forward = bindArgs({ type: `${spec.type}.forward`, signature: spec.forwardSignature ?? [], defaults: spec.forwardDefaults ?? {} }, [], fwd);
+  assert.deepEqual(forward.issues, [], 'forward arguments');
+  return { initIssues, result: spec.apply(args, inputs, forward.args) };
 }
 
 function describeIssues(r: RunResult): string {
@@ -72,7 +108,7 @@ const stats = { cases: 0, errors: 0, pytorchQuoted: 0 };
 for (const c of golden.cases) {
   stats.cases++;
   test(behaviour(c), () => {
-    const r = run(c, c.inputs);
+    const r = run(c, flatInputs(c.inputs));
     if (c.error) {
       stats.errors++;
       const error = r.initIssues.find((i) => i.severity === 'error') ?? (r.result && 'error' in r.result ? r.result.error : undefined);
@@ -88,7 +124,15 @@ for (const c of golden.cases) {
     }
     assert.ok(r.result && 'output' in r.result, `expected output ${JSON.stringify(c.output)} but the rule reports an error:\n${describeIssues(r)}`);
     assert.deepEqual(r.result.output, c.output);
-    if (c.outputs) assert.deepEqual(r.result.outputs, c.outputs, 'tuple outputs');
+    if (c.outputs) assert.deepEqual(r.result.outputs?.map(treeJSON), c.outputs, 'tuple outputs');
+    if (c.params !== undefined) {
+      const spec = specFor(c.target);
+      const kwargs: Record<string, ArgValue> = {};
+      for (const [k, v] of Object.entries(c.kwargs)) kwargs[k] = toArg(v);
+      const count = spec ? spec.paramCount?.(bindArgs(spec, c.args.map(toArg), kwargs).args) ?? 0 : null;
+      // A count is either PyTorch's or not claimed (null).
+      if (count !== null) assert.equal(count, c.params, 'parameter count');
+    }
   });
 }
 
@@ -97,7 +141,7 @@ function unknownIsExpected(c: GoldenCase): boolean {
   // ceil_mode: whether the last window starts inside the input can depend on H mod stride.
   if (c.name.includes('ceil_mode=True')) return true;
   // Divisibility-dependent sizes: H / 2 is only a closed form when 2 provably divides H.
-  if (/^(GLU|PixelShuffle|PixelUnshuffle|torch\.nn\.functional\.(glu|pixel_shuffle|pixel_unshuffle))$/.test(c.target)) return true;
+  if (/^(GLU|PixelShuffle|PixelUnshuffle|Fold|torch\.nn\.functional\.(glu|pixel_shuffle|pixel_unshuffle|fold))$/.test(c.target)) return true;
   // Non-dyadic scale factors: PyTorch's floor(100 * 0.29) is 28 in floating point, not 29.
   const scale = c.kwargs['scale_factor'];
   const scales = Array.isArray(scale) ? scale : [scale];
@@ -113,7 +157,7 @@ test('symbolic sizes evaluate to PyTorch output on every successful golden case'
   for (const c of golden.cases) {
     if (c.error || !c.output) continue;
     const env: Record<string, number> = {};
-    const symbolic: Shape[] = c.inputs.map((shape, k) =>
+    const symbolic: Shape[] = flatInputs(c.inputs).map((shape, k) =>
       shape.map((size, i): Dim => {
         const spatial = i === 0 || (shape.length >= 3 && i >= 2);
         if (!spatial || c.target === 'Bilinear' || c.target.endsWith('.linear') || c.target.endsWith('.prelu')) return size;

@@ -2,7 +2,7 @@
 import { rangeOf, type SyntaxNode } from '../syntax';
 import type { Range } from '../types';
 import { isKnown, isSym, type Dim } from '../dims';
-import { UNKNOWN, type ArgValue, type LayerSpec, type LayerIssue } from '../rules/layer-spec';
+import { isLayerRef, UNKNOWN, type ArgValue, type LayerSpec, type LayerIssue, type OutputTree } from '../rules/layer-spec';
 import { bindArgs as bindRuleArgs } from '../rules/bind-args';
 import { findClassAttr } from './interpreter';
 import type { Analyzer, CallInfo } from './analyzer';
@@ -21,12 +21,26 @@ export function toArg(v: Value): ArgValue {
     case 'none': return null;
     case 'list':
     case 'tuple': return v.uncertain ? UNKNOWN : v.items.map(toArg);
+    case 'module': return layerRef(v);
     default: return UNKNOWN;
   }
 }
 
+/** A built-in layer as another layer's argument; user modules and containers stay unknown. */
+function layerRef(m: ModuleValue): ArgValue {
+  if (!m.spec || !m.args || m.broken) return UNKNOWN;
+  let params: number | null;
+  try {
+    params = m.spec.paramCount?.(m.args) ?? 0;
+  } catch {
+    params = null;
+  }
+  return { kind: 'layer', type: m.type, args: m.args, params };
+}
+
 function argToJSON(a: ArgValue): unknown {
   if (a === UNKNOWN) return null;
+  if (isLayerRef(a)) return { type: a.type };
   if (Array.isArray(a)) return a.map(argToJSON);
   if (isSym(a)) return String(a);
   return a;

@@ -20,7 +20,7 @@ function pythonNameList(names: string[]): string {
  * parameters are not reported.
  */
 export function bindArgs(
-  spec: Pick<LayerSpec, 'type' | 'signature' | 'defaults' | 'acceptsAnyArgs'>,
+  spec: Pick<LayerSpec, 'type' | 'signature' | 'defaults' | 'acceptsAnyArgs' | 'initName'>,
   positional: readonly ArgValue[],
   keywords: Readonly<Record<string, ArgValue>>,
   options: { unknownTail?: boolean } = {},
@@ -29,7 +29,7 @@ export function bindArgs(
   const values: Record<string, ArgValue> = {};
   const given = new Set<string>();
   const isModule = !spec.type.includes('.');
-  const where = isModule ? `${spec.type}.__init__()` : `${spec.type.split('.').pop() ?? spec.type}()`;
+  const where = isModule ? `${spec.initName ?? spec.type}.__init__()` : `${spec.type.split('.').pop() ?? spec.type}()`;
   positional.forEach((v, i) => {
     const name = spec.signature[i];
     if (name === undefined) return;

@@ -1,6 +1,6 @@
 // Small helpers shared by the rule files: reading arguments, formatting shapes, building issues.
 import { dimToString, isSym, type Dim, type Shape } from '../dims';
-import { UNKNOWN, type ApplyResult, type ArgValue, type LayerIssue } from './layer-spec';
+import { isLayerRef, UNKNOWN, type ApplyResult, type ArgValue, type LayerIssue } from './layer-spec';
 
 /** An integer argument (a Python int or bool), or undefined when unknown or not an integer. */
 export function asInt(v: ArgValue): number | undefined {
@@ -73,6 +73,7 @@ export function argText(v: ArgValue): string {
   if (typeof v === 'string') return `'${v}'`;
   if (typeof v === 'number') return String(v);
   if (Array.isArray(v)) return v.length === 1 ? `(${argText(v[0] as ArgValue)},)` : `(${v.map(argText).join(', ')})`;
+  if (isLayerRef(v)) return `${v.type}(...)`;
   return dimToString(v);
 }
 

@@ -1,7 +1,8 @@
-// ConvTranspose1d / ConvTranspose2d: out = (in - 1)*s - 2p + d(k-1) + output_padding + 1.
+// ConvTranspose1d/2d/3d: out = (in - 1)*s - 2p + d(k-1) + output_padding + 1; forward's output_size may pick a
+// size up to stride - 1 larger instead of output_padding.
 import { add, dimEquals, dimToString, isKnown, mul, product, sub, unknownDim, type Dim, type Shape } from '../dims';
-import { UNKNOWN, type ApplyResult, type DimRequirement, type LayerArgs, type LayerIssue, type LayerSpec } from './layer-spec';
-import { allKnown, argText, asTuple, fail, firstInput, isResult, issue, shapeText, spatialNames } from './common';
+import { UNKNOWN, type ApplyResult, type ArgValue, type DimRequirement, type LayerArgs, type LayerIssue, type LayerSpec } from './layer-spec';
+import { allKnown, argText, asDim, asTuple, fail, firstInput, isResult, issue, shapeText, spatialNames } from './common';
 import { checkGroups, readConvParams, type ConvParams } from './conv';
 
 function outputPadding(a: LayerArgs, nd: number): (Dim | undefined)[] {
@@ -33,21 +34,21 @@ function check(a: LayerArgs, nd: number): LayerIssue[] {
   const d = allKnown(p.dilation);
   const o = allKnown(op);
   if (s && d && o && o.some((v, i) => v >= (s[i] as number) && v >= (d[i] as number))) {
-    const h = (xs: number[], fill: number): [number, number] => (nd === 1 ? [fill, xs[0] as number] : [xs[0] as number, xs[1] as number]);
-    const [oh, ow] = h(o, 0);
-    const [sh, sw] = h(s, 1);
-    const [dh, dw] = h(d, 1);
+    // PyTorch names the dims depth/height/width, and runs 1-D as 2-D with a height of 1.
+    const names = nd === 3 ? ['depth', 'height', 'width'] : ['height', 'width'];
+    const h = (xs: number[], fill: number): number[] => (nd === 1 ? [fill, xs[0] as number] : xs);
+    const part = (what: string, xs: number[]): string => names.map((n, i) => `${what}_${n}: ${xs[i]}`).join(' ');
     const maxOk = o.map((_, i) => Math.max(s[i] as number, d[i] as number) - 1);
     out.push(issue('output-padding', `${a.type}: output_padding ${argText(a.get('output_padding'))} must be smaller than stride ${argText(a.get('stride'))} or dilation ${argText(a.get('dilation'))}; use at most ${maxOk.join(', ')}`, {
       arg: 'output_padding',
-      pytorch: `output padding must be smaller than either stride or dilation, but got output_padding_height: ${oh} output_padding_width: ${ow} stride_height: ${sh} stride_width: ${sw} dilation_height: ${dh} dilation_width: ${dw}`,
-      ...(nd === 1 || maxOk[0] === maxOk[1] ? { fix: { arg: 'output_padding', value: String(maxOk[0]), title: `Use output_padding=${maxOk[0]}` } } : {}),
+      pytorch: `output padding must be smaller than either stride or dilation, but got ${part('output_padding', h(o, 0))} ${part('stride', h(s, 1))} ${part('dilation', h(d, 1))}`,
+      ...(maxOk.every((m) => m === maxOk[0]) ? { fix: { arg: 'output_padding', value: String(maxOk[0]), title: `Use output_padding=${maxOk[0]}` } } : {}),
     }));
   }
   return [...out, ...issues];
 }
 
-function apply(a: LayerArgs, inputs: Shape[], nd: number): ApplyResult {
+function apply(a: LayerArgs, inputs: Shape[], nd: number, forward: LayerArgs | undefined): ApplyResult {
   const type = a.type;
   const x = firstInput(inputs, type);
   if (isResult(x)) return x;
@@ -78,15 +79,44 @@ function apply(a: LayerArgs, inputs: Shape[], nd: number): ApplyResult {
     if (eq === undefined) requires.push({ dim: cIn, op: '==', value: p.inChannels, why: `${type} in_channels=${dimToString(p.inChannels)}` });
   }
   const spatial = bx.slice(2);
-  const outSpatial: Dim[] = spatial.map((inSize, i) => {
+  const smallest = (i: number, o: Dim | undefined): Dim => {
     const k = p.kernel[i];
     const s = p.stride[i];
     const d = p.dilation[i];
     const pad = p.padding === 'same' || p.padding === 'valid' ? undefined : p.padding[i];
-    const o = op[i];
     if (k === undefined || s === undefined || d === undefined || pad === undefined || o === undefined) return unknownDim();
-    return add(add(add(sub(mul(sub(inSize, 1), s), mul(2, pad)), mul(d, sub(k, 1))), o), 1);
-  });
+    return add(add(add(sub(mul(sub(spatial[i] as Dim, 1), s), mul(2, pad)), mul(d, sub(k, 1))), o), 1);
+  };
+  const requested = forward?.get('output_size');
+  if (requested !== undefined && requested !== null && requested !== UNKNOWN) {
+    // forward(x, output_size): any size from the smallest up to stride - 1 more; output_padding is then ignored.
+    const sizes = Array.isArray(requested) ? requested : [requested];
+    const nonSpatial = batched ? 2 : 1;
+    const wanted = sizes.length === nd + nonSpatial ? sizes.slice(nonSpatial) : sizes;
+    if (wanted.length !== nd) {
+      return fail('invalid-argument', `${type}: output_size ${argText(requested)} must give the ${nd} spatial sizes (or all ${nd + nonSpatial} sizes)`, {
+        pytorch: `ConvTranspose${nd}D: for ${rank}D input, output_size must have ${nd} or ${nd + nonSpatial} elements (got ${sizes.length})`,
+      });
+    }
+    const out: Dim[] = [];
+    for (let i = 0; i < nd; i++) {
+      const lo = smallest(i, 0);
+      const s = p.stride[i];
+      const want = asDim(wanted[i] as ArgValue);
+      if (want === undefined || !isKnown(lo) || typeof s !== 'number' || !isKnown(want)) {
+        out.push(want ?? unknownDim());
+        continue;
+      }
+      if (want < lo || want > lo + s - 1) {
+        return fail('invalid-argument', `${type}: output_size ${argText(requested)} cannot be reached from an input of ${spatial.map(dimToString).join('x')}: ${spatialNames(nd)[i]} can be ${lo} to ${lo + s - 1}`, { blamesInput: true });
+      }
+      out.push(want);
+    }
+    const cout = p.outChannels ?? unknownDim();
+    const output: Shape = batched ? [bx[0] as Dim, cout, ...out] : [cout, ...out];
+    return requires.length > 0 ? { output, requires } : { output };
+  }
+  const outSpatial: Dim[] = spatial.map((_, i) => smallest(i, op[i]));
   if (outSpatial.some((o) => isKnown(o) && o < 1)) {
     const shownIn = nd === 1 ? [1, ...spatial] : spatial;
     const shownOut = nd === 1 ? [1, ...outSpatial] : outSpatial;
@@ -101,13 +131,15 @@ function apply(a: LayerArgs, inputs: Shape[], nd: number): ApplyResult {
   return requires.length > 0 ? { output, requires } : { output };
 }
 
-function spec(nd: 1 | 2): LayerSpec {
+function spec(nd: 1 | 2 | 3): LayerSpec {
   return {
     type: `ConvTranspose${nd}d`,
     signature: ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'output_padding', 'groups', 'bias', 'dilation', 'padding_mode', 'device', 'dtype'],
     defaults: { stride: 1, padding: 0, output_padding: 0, groups: 1, bias: true, dilation: 1, padding_mode: 'zeros', device: null, dtype: null },
     check: (a) => check(a, nd),
-    apply: (a, inputs) => apply(a, inputs, nd),
+    forwardSignature: ['output_size'],
+    forwardDefaults: { output_size: null },
+    apply: (a, inputs, forward) => apply(a, inputs, nd, forward),
     paramCount(a) {
       const { p } = read(a, nd);
       const k = allKnown(p.kernel);
@@ -147,3 +179,4 @@ function spec(nd: 1 | 2): LayerSpec {
 
 export const convTranspose1d = spec(1);
 export const convTranspose2d = spec(2);
+export const convTranspose3d = spec(3);

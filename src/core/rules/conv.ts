@@ -1,4 +1,4 @@
-// Conv1d / Conv2d: out = floor((in + 2p - d(k-1) - 1)/s) + 1 per spatial dim, as PyTorch 1.13 computes and checks it.
+// Conv1d / Conv2d / Conv3d: out = floor((in + 2p - d(k-1) - 1)/s) + 1 per spatial dim, as PyTorch 1.13 computes and checks it.
 import { add, dimEquals, dimToString, floorDiv, isKnown, mul, product, sub, unknownDim, type Dim, type Shape } from '../dims';
 import { type ApplyResult, type DimRequirement, type Geometry, type LayerArgs, type LayerIssue, type LayerSpec } from './layer-spec';
 import { allKnown, argText, asBool, asDim, asInt, asTuple, fail, firstInput, isResult, issue, shapeText, spatialNames, warning } from './common';
@@ -322,7 +322,7 @@ export function convFormula(a: LayerArgs, inputs: Shape[], output: Shape, nd: nu
   return lines;
 }
 
-function convSpec(nd: 1 | 2): LayerSpec {
+function convSpec(nd: 1 | 2 | 3): LayerSpec {
   return {
     type: `Conv${nd}d`,
     signature: ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups', 'bias', 'padding_mode', 'device', 'dtype'],
@@ -350,3 +350,4 @@ function convSpec(nd: 1 | 2): LayerSpec {
 
 export const conv1d = convSpec(1);
 export const conv2d = convSpec(2);
+export const conv3d = convSpec(3);

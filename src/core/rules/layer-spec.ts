@@ -4,7 +4,20 @@ import type { Dim, Shape } from '../dims';
 
 /** A constructor argument as the interpreter could evaluate it. UNKNOWN when it could not. */
 export const UNKNOWN: unique symbol = Symbol('unknown');
-export type ArgValue = number | string | boolean | null | typeof UNKNOWN | ArgValue[] | Dim;
+export type ArgValue = number | string | boolean | null | typeof UNKNOWN | ArgValue[] | Dim | LayerRef;
+
+/** A built-in layer passed as an argument (TransformerEncoder's encoder_layer, its norm). */
+export interface LayerRef {
+  readonly kind: 'layer';
+  readonly type: string;
+  readonly args: LayerArgs;
+  /** Its parameter count, when known. */
+  readonly params: number | null;
+}
+
+export function isLayerRef(v: ArgValue): v is LayerRef {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { kind?: unknown }).kind === 'layer';
+}
 
 export interface LayerArgs {
   readonly type: string;
@@ -45,12 +58,15 @@ export type ApplyResult =
   | {
       output: Shape;
       issues?: LayerIssue[];
-      /** For layers that return a tuple of tensors (e.g. return_indices=True): every element; `output` is the first. */
-      outputs?: Shape[];
+      /** For layers that return a tuple (return_indices=True, an LSTM's (output, (h_n, c_n))): every element; `output` is the first tensor. */
+      outputs?: OutputTree[];
       /** Conditions on symbolic dims this result relies on. */
       requires?: DimRequirement[];
     }
   | { error: LayerIssue };
+
+/** One element of a tuple output: a tensor's shape, None, or a nested tuple. */
+export type OutputTree = Shape | null | { items: OutputTree[] };
 
 export interface Geometry {
   /** Per spatial dimension: kernel extent, stride, dilation; for receptive field and cumulative stride. */
@@ -64,6 +80,8 @@ export interface LayerSpec {
   type: string;
   /** Constructor parameter names in positional order (after self). */
   signature: string[];
+  /** The class whose __init__ PyTorch names in argument errors, when not `type` (LSTM's is RNNBase). */
+  initName?: string;
   defaults: Record<string, ArgValue>;
   /** The constructor takes *args/**kwargs (nn.Identity): any argument binds, none is reported. */
   acceptsAnyArgs?: boolean;
@@ -73,10 +91,19 @@ export interface LayerSpec {
    */
   inputNames?: string[];
   minInputs?: number;
+  /**
+   * Modules: the non-tensor parameters of forward after the tensor ones (need_weights, output_size), in positional
+   * order, with their defaults; given to apply as `forward`. A tuple of tensors for a tensor parameter (an LSTM's
+   * (h_0, c_0)) counts as consecutive inputs.
+   */
+  forwardSignature?: string[];
+  forwardDefaults?: Record<string, ArgValue>;
   /** Constructor-time checks (PyTorch raises these in __init__). */
   check?(a: LayerArgs): LayerIssue[];
   /** Output shape for the given input shapes, or the error PyTorch would raise. */
-  apply(a: LayerArgs, inputs: Shape[]): ApplyResult;
+  apply(a: LayerArgs, inputs: Shape[], forward?: LayerArgs): ApplyResult;
+  /** Built-in layers made of other layers that PyTorch may run as one fused op (MultiheadAttention, Transformer*). */
+  composite?: boolean;
   /** Learnable parameter count, when the arguments are known. */
   paramCount?(a: LayerArgs): number | null;
   /** Multiply-accumulates for one forward pass at these shapes, when known. */

@@ -1,4 +1,4 @@
-// BatchNorm1d/2d, InstanceNorm1d/2d, GroupNorm, LayerNorm: shape-preserving, with PyTorch 1.13's feature checks.
+// BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d, GroupNorm, LayerNorm: shape-preserving, with PyTorch 1.13's feature checks.
 import { dimEquals, dimToString, isKnown, mul, product, type Dim, type Shape } from '../dims';
 import { UNKNOWN, type ApplyResult, type DimRequirement, type LayerArgs, type LayerIssue, type LayerSpec } from './layer-spec';
 import { argText, asBool, asDim, asInt, dimRangeError, fail, firstInput, isResult, issue, shapeText, warning } from './common';
@@ -21,7 +21,7 @@ function elementCount(_a: LayerArgs, inputs: Shape[]): number | null {
   return isKnown(n) ? n : null;
 }
 
-function batchNorm(nd: 1 | 2): LayerSpec {
+function batchNorm(nd: 1 | 2 | 3): LayerSpec {
   const type = `BatchNorm${nd}d`;
   return {
     type,
@@ -31,10 +31,11 @@ function batchNorm(nd: 1 | 2): LayerSpec {
       const x = firstInput(inputs, type);
       if (isResult(x)) return x;
       const rank = x.length;
-      const ok = nd === 2 ? rank === 4 : rank === 2 || rank === 3;
+      const ok = nd === 1 ? rank === 2 || rank === 3 : rank === nd + 2;
       if (!ok) {
-        const want = nd === 2 ? '4D' : '2D or 3D';
-        return fail('rank-mismatch', `${type} expects a ${want} input (N, C${nd === 2 ? ', H, W' : '[, L]'}) but gets ${rank}-D ${shapeText(x)}`, { blamesInput: true, pytorch: `expected ${want} input (got ${rank}D input)` });
+        const want = nd === 1 ? '2D or 3D' : `${nd + 2}D`;
+        const dims = nd === 1 ? '[, L]' : nd === 2 ? ', H, W' : ', D, H, W';
+        return fail('rank-mismatch', `${type} expects a ${want} input (N, C${dims}) but gets ${rank}-D ${shapeText(x)}`, { blamesInput: true, pytorch: `expected ${want} input (got ${rank}D input)` });
       }
       const issues: LayerIssue[] = [];
       const perChannel = product([x[0] as Dim, ...x.slice(2)]);
@@ -74,7 +75,7 @@ function batchNorm(nd: 1 | 2): LayerSpec {
   };
 }
 
-function instanceNorm(nd: 1 | 2): LayerSpec {
+function instanceNorm(nd: 1 | 2 | 3): LayerSpec {
   const type = `InstanceNorm${nd}d`;
   return {
     type,
@@ -222,4 +223,4 @@ export const layerNorm: LayerSpec = {
   macs: elementCount,
 };
 
-export const normSpecs: LayerSpec[] = [batchNorm(1), batchNorm(2), instanceNorm(1), instanceNorm(2), groupNorm, layerNorm];
+export const normSpecs: LayerSpec[] = [batchNorm(1), batchNorm(2), batchNorm(3), instanceNorm(1), instanceNorm(2), instanceNorm(3), groupNorm, layerNorm];

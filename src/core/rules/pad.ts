@@ -17,7 +17,7 @@ export function padShape(x: Shape, pad: readonly (Dim | undefined)[], mode: stri
   }
   const nPadded = pad.length / 2;
   if (nPadded > ndim) {
-    return { error: issue('invalid-padding', `${who}: ${pad.length} padding values pad ${nPadded} dims but the input ${shapeText(x)} has only ${ndim}`, { arg: 'pad' }) };
+    return { error: issue('invalid-padding', `${who}: ${pad.length} padding values pad ${nPadded} dims but the input ${shapeText(x)} has only ${ndim}`, { arg: 'pad', pytorch: 'Padding length too large' }) };
   }
   if (mode !== 'constant') {
     const v = asNumber(value);
@@ -72,7 +72,7 @@ function padList(v: ArgValue): (Dim | undefined)[] | undefined {
   return v.map((x) => (x === UNKNOWN ? undefined : asDim(x)));
 }
 
-function padLayer(type: string, mode: string, nd: 1 | 2, withValue: boolean): LayerSpec {
+function padLayer(type: string, mode: string, nd: 1 | 2 | 3, withValue: boolean): LayerSpec {
   const signature = withValue ? ['padding', 'value'] : ['padding'];
   return {
     type,
@@ -104,6 +104,9 @@ export const padSpecs: LayerSpec[] = [
   padLayer('ZeroPad2d', 'constant', 2, false),
   padLayer('ConstantPad1d', 'constant', 1, true),
   padLayer('ConstantPad2d', 'constant', 2, true),
+  padLayer('ReflectionPad3d', 'reflect', 3, false),
+  padLayer('ReplicationPad3d', 'replicate', 3, false),
+  padLayer('ConstantPad3d', 'constant', 3, true),
 ];
 
 export const functionalPad: LayerSpec = {

@@ -1,4 +1,4 @@
-// MaxPool1d/2d, AvgPool1d/2d and their functional forms, with PyTorch 1.13's output size and checks:
+// MaxPool1d/2d/3d, AvgPool1d/2d/3d and their functional forms, with PyTorch 1.13's output size and checks:
 //   out = floor((in + 2p - d(k-1) - 1 + (ceil ? s-1 : 0))/s) + 1, and in ceil mode the last window must start
 //   inside the input or the left padding: if (out-1)*s >= in + p then out -= 1.
 import { add, dimToString, floorDiv, isKnown, mul, product, sub, unknownDim, type Dim, type Shape } from '../dims';
@@ -62,6 +62,10 @@ function rankError(type: string, kind: Kind, nd: number, x: Shape, indices: bool
   const rank = x.length;
   const dims = spatialNames(nd).join(', ');
   const message = `${type} expects a ${nd + 2}-D input (N, C, ${dims}) or an unbatched ${nd + 1}-D one, but gets ${rank}-D ${shapeText(x)}`;
+  if (nd === 3) {
+    if (rank === 4 || rank === 5) return undefined;
+    return fail('rank-mismatch', message, { blamesInput: true, pytorch: 'non-empty 4D or 5D (batch mode) tensor expected for input' });
+  }
   if (nd === 2) {
     if (kind === 'max' && rank !== 3 && rank !== 4) return fail('rank-mismatch', message, { blamesInput: true, pytorch: 'non-empty 3D or 4D (batch mode) tensor expected for input' });
     if (kind === 'avg' && rank < 3) return fail('rank-mismatch', message, { blamesInput: true, pytorch: dimRangeError(-3, rank) ?? '' });
@@ -120,12 +124,25 @@ function applyPool(a: LayerArgs, inputs: Shape[], nd: number, kind: Kind): Apply
   const ks = dims.map((dm) => dm.k);
   if (ks.some((k) => typeof k === 'number' && k <= 0)) {
     const [kh, kw] = ks;
-    return fail('invalid-argument', `${short}: kernel_size ${argText(a.get('kernel_size'))} must be positive`, { arg: 'kernel_size', pytorch: `kernel size should be greater than zero, but got kH: ${argText(kh as Dim)} kW: ${argText(kw as Dim)}` });
+    const e = issue('invalid-argument', `${short}: kernel_size ${argText(a.get('kernel_size'))} must be positive`, { arg: 'kernel_size' });
+    if (nd < 3) e.pytorch = `kernel size should be greater than zero, but got kH: ${argText(kh as Dim)} kW: ${argText(kw as Dim)}`;
+    return { error: e };
   }
   if (dims.some((dm) => typeof dm.s === 'number' && dm.s < 0)) return fail('invalid-argument', `${short}: stride ${argText(a.get('stride'))} must be positive`, { arg: 'stride' });
   if (dims.some((dm) => typeof dm.d === 'number' && dm.d <= 0)) {
     const [dh, dw] = dims.map((dm) => dm.d);
-    return fail('invalid-argument', `${short}: dilation ${argText(a.get('dilation'))} must be positive`, { arg: 'dilation', pytorch: `dilation should be greater than zero, but got dilationH: ${argText(dh as Dim)} dilationW: ${argText(dw as Dim)}` });
+    const e = issue('invalid-argument', `${short}: dilation ${argText(a.get('dilation'))} must be positive`, { arg: 'dilation' });
+    if (nd < 3) e.pytorch = `dilation should be greater than zero, but got dilationH: ${argText(dh as Dim)} dilationW: ${argText(dw as Dim)}`;
+    return { error: e };
+  }
+  // avg_pool3d also wants every input dim at least as large as the kernel, padding or not.
+  if (nd === 3 && kind === 'avg' && dims.some((dm) => isKnown(dm.size) && typeof dm.k === 'number' && dm.size < dm.k)) {
+    const [t, h, w] = dims.map((dm) => dimToString(dm.size));
+    const [kt, kh, kw] = dims.map((dm) => dimToString(dm.k));
+    return fail('input-too-small', `${short}: the input ${sizeText(spatial)} is smaller than the kernel ${dims.map((dm) => dimToString(dm.k)).join('x')} (avg_pool3d does not count padding here); this layer needs an input of at least ${dims.map((dm) => dimToString(dm.k)).join('x')}`, {
+      blamesInput: true,
+      pytorch: `input image (T: ${t} H: ${h} W: ${w}) smaller than kernel size (kT: ${kt} kH: ${kh} kW: ${kw})`,
+    });
   }
   const results = dims.map((dm) => poolOutSize(dm.size, dm.k, dm.s, dm.pad, dm.d, p.ceil));
   const outs = results.map((r) => r.out);
@@ -193,7 +210,7 @@ function formula(a: LayerArgs, inputs: Shape[], output: Shape, nd: number, kind:
   });
 }
 
-function poolSpec(type: string, nd: 1 | 2, kind: Kind, signature: string[], defaults: LayerSpec['defaults']): LayerSpec {
+function poolSpec(type: string, nd: 1 | 2 | 3, kind: Kind, signature: string[], defaults: LayerSpec['defaults']): LayerSpec {
   return {
     type,
     signature,
@@ -227,6 +244,8 @@ export const poolSpecs: LayerSpec[] = [
   poolSpec('MaxPool2d', 2, 'max', maxModule, maxDefaults),
   poolSpec('AvgPool1d', 1, 'avg', avg1, avgDefaults),
   poolSpec('AvgPool2d', 2, 'avg', avg2, avgDefaults),
+  poolSpec('MaxPool3d', 3, 'max', maxModule, maxDefaults),
+  poolSpec('AvgPool3d', 3, 'avg', avg2, avgDefaults),
 ];
 
 export const poolFunctionals: LayerSpec[] = [
@@ -234,4 +253,6 @@ export const poolFunctionals: LayerSpec[] = [
   poolSpec('torch.nn.functional.max_pool2d', 2, 'max', maxFunctional, maxDefaults),
   poolSpec('torch.nn.functional.avg_pool1d', 1, 'avg', avg1, avgDefaults),
   poolSpec('torch.nn.functional.avg_pool2d', 2, 'avg', avg2, avgDefaults),
+  poolSpec('torch.nn.functional.max_pool3d', 3, 'max', maxFunctional, maxDefaults),
+  poolSpec('torch.nn.functional.avg_pool3d', 3, 'avg', avg2, avgDefaults),
 ];

@@ -3,12 +3,17 @@
 import { type LayerSpec } from './layer-spec';
 import { activationFunctionals, activationSpecs } from './activation';
 import { adaptivePoolFunctionals, adaptivePoolSpecs } from './adaptive-pool';
-import { conv1d, conv2d } from './conv';
-import { convTranspose1d, convTranspose2d } from './conv-transpose';
+import { conv1d, conv2d, conv3d } from './conv';
+import { convTranspose1d, convTranspose2d, convTranspose3d } from './conv-transpose';
 import { dropoutFunctionals, dropoutSpecs } from './dropout';
 import { embedding } from './embedding';
 import { flattenSpecs, torchFlatten } from './flatten';
 import { identity } from './identity';
+import { multiheadAttention } from './attention';
+import { foldFunctionals, foldSpecs } from './fold';
+import { matmulFunctionals } from './matmul';
+import { recurrentSpecs } from './recurrent';
+import { transformerSpecs } from './transformer';
 import { functionalLinear, linearSpecs } from './linear';
 import { normSpecs } from './norm';
 import { functionalPad, padSpecs } from './pad';
@@ -28,8 +33,10 @@ function byType(specs: LayerSpec[]): Map<string, LayerSpec> {
 export const layerSpecs: Map<string, LayerSpec> = byType([
   conv1d,
   conv2d,
+  conv3d,
   convTranspose1d,
   convTranspose2d,
+  convTranspose3d,
   ...poolSpecs,
   ...adaptivePoolSpecs,
   ...normSpecs,
@@ -42,6 +49,10 @@ export const layerSpecs: Map<string, LayerSpec> = byType([
   ...padSpecs,
   identity,
   embedding,
+  ...recurrentSpecs,
+  multiheadAttention,
+  ...transformerSpecs,
+  ...foldSpecs,
 ]);
 
 export const functionalSpecs: Map<string, LayerSpec> = byType([
@@ -54,4 +65,6 @@ export const functionalSpecs: Map<string, LayerSpec> = byType([
   torchFlatten,
   functionalLinear,
   ...pixelShuffleFunctionals,
+  ...foldFunctionals,
+  ...matmulFunctionals,
 ]);

@@ -23,8 +23,13 @@ rng = random.Random(1234)
 cases = []
 
 
-def case(target, args=(), kwargs=None, inputs=(), note=""):
-    cases.append({"target": target, "args": list(args), "kwargs": dict(kwargs or {}), "inputs": [list(s) for s in inputs], "note": note})
+def case(target, args=(), kwargs=None, inputs=(), note="", forward=None):
+    """inputs: one shape per tensor argument; a list of shapes stands for a tuple of tensors (an LSTM's (h0, c0)).
+    forward: keyword arguments of the forward call that are not tensors (need_weights, output_size)."""
+    c = {"target": target, "args": list(args), "kwargs": dict(kwargs or {}), "inputs": [list(s) for s in inputs], "note": note}
+    if forward:
+        c["forward"] = forward
+    cases.append(c)
 
 
 def sample(items, n):
@@ -415,6 +420,277 @@ for n, d, shape, kw in ((10, 4, [2, 5], {}), (10, 4, [5], {}), (10, 4, [2, 3, 5]
     case("Embedding", [n, d], kw, [shape])
 case("Embedding", [], {"num_embeddings": 5, "embedding_dim": 3}, [[2, 2]])
 
+# ------------------------------------------------------------------ 3-D layers
+conv_grid_3d = itertools.product([1, 2, 3, [3, 1, 1], [1, 3, 3]], [1, 2, [1, 2, 2]], [0, 1, "same", "valid", [0, 1, 1]], [1, 2],
+                                 [[5, 5, 5], [8, 8, 8], [4, 16, 16], [3, 7, 9], [1, 1, 1], [16, 32, 32]])
+for k, s, p, d, dhw in sample(conv_grid_3d, 90):
+    kw = {}
+    if s != 1:
+        kw["stride"] = s
+    if p != 0:
+        kw["padding"] = p
+    if d != 1:
+        kw["dilation"] = d
+    case("Conv3d", [3, 4, k], kw, [[2, 3] + dhw])
+sp3 = [6, 8, 8]
+case("Conv3d", [3, 8, 3], {}, [[1, 3, 8, 8]], "a 4-D batch [N, C, H, W] is read as one unbatched volume")
+case("Conv3d", [1, 8, 3], {}, [[1, 3, 8, 8]], "4-D input is unbatched [C, D, H, W]")
+case("Conv3d", [3, 8, 3], {}, [[3, 8, 8]], "3-D input")
+case("Conv3d", [3, 8, 3], {}, [[1, 1, 3, 8, 8, 8]], "6-D input")
+case("Conv3d", [3, 8, 3], {}, [[1, 4] + sp3], "channel mismatch")
+case("Conv3d", [4, 8, 3], {"groups": 2}, [[1, 4] + sp3])
+case("Conv3d", [4, 6, 3], {"groups": 4}, [[1, 4] + sp3], "out_channels not divisible")
+case("Conv3d", [3, 8, 3], {"padding": "same", "stride": 2}, [[1, 3] + sp3])
+case("Conv3d", [3, 8, 2], {"padding": "same"}, [[1, 3] + sp3], "same with even kernel")
+case("Conv3d", [3, 8, 5], {}, [[1, 3, 4, 8, 8]], "depth smaller than the kernel")
+case("Conv3d", [3, 8, [3, 3]], {}, [[1, 3] + sp3], "kernel tuple too short")
+case("Conv3d", [3, 8, 3], {"padding": [1, 1]}, [[1, 3] + sp3], "padding tuple too short")
+case("Conv3d", [3, 8, 3], {"bias": False, "padding": 1}, [[2, 3] + sp3])
+for mode in ("reflect", "replicate", "circular"):
+    case("Conv3d", [2, 3, 3], {"padding": 1, "padding_mode": mode}, [[1, 2, 4, 5, 6]])
+    case("Conv3d", [2, 3, 3], {"padding": 2, "padding_mode": mode}, [[1, 2, 2, 5, 6]])
+case("Conv3d", [1, 64, 3], {"padding": 1}, [[2, 1, 32, 64, 64]], "CT volume")
+case("Conv3d", [3, 64, [3, 3, 3]], {"padding": [1, 1, 1]}, [[1, 3, 16, 112, 112]], "C3D conv1")
+grid_t3 = itertools.product([1, 2, 3, 4], [1, 2], [0, 1], [0, 1], [1, 2], [[1, 1, 1], [3, 3, 3], [4, 5, 6]])
+for k, s, p, op, d, dhw in sample(grid_t3, 60):
+    kw = {}
+    if s != 1:
+        kw["stride"] = s
+    if p:
+        kw["padding"] = p
+    if op:
+        kw["output_padding"] = op
+    if d != 1:
+        kw["dilation"] = d
+    case("ConvTranspose3d", [3, 4, k], kw, [[2, 3] + dhw])
+case("ConvTranspose3d", [3, 8, 2], {"stride": 2}, [[1, 3, 4, 8, 8]], "3D U-Net up")
+case("ConvTranspose3d", [3, 8, 3], {}, [[1, 4, 4, 8, 8]], "channel mismatch")
+case("ConvTranspose3d", [3, 8, 3], {}, [[3, 4, 8, 8]], "unbatched")
+case("ConvTranspose3d", [3, 8, 3], {}, [[1, 3, 8, 8, 8, 8]], "rank")
+case("ConvTranspose3d", [3, 8, 3], {"stride": 2, "output_padding": 2}, [[1, 3, 4, 4, 4]], "output padding = stride")
+case("ConvTranspose3d", [3, 8, 3], {"padding": 3}, [[1, 3, 1, 1, 1]], "output too small")
+case("ConvTranspose3d", [3, 8, 3], {"padding_mode": "reflect"}, [[1, 3, 4, 4, 4]])
+case("ConvTranspose2d", [3, 8, 3], {"stride": 2, "padding": 1}, [[1, 3, 4, 4]], "output_size in forward", forward={"output_size": [8, 8]})
+case("ConvTranspose2d", [3, 8, 3], {"stride": 2, "padding": 1}, [[1, 3, 4, 4]], "output_size in forward", forward={"output_size": [1, 8, 7, 7]})
+case("ConvTranspose2d", [3, 8, 3], {"stride": 2, "padding": 1}, [[1, 3, 4, 4]], "output_size out of reach", forward={"output_size": [10, 10]})
+case("ConvTranspose3d", [3, 8, 3], {"stride": 2, "padding": 1}, [[1, 3, 4, 4, 4]], "output_size in forward", forward={"output_size": [8, 8, 8]})
+case("ConvTranspose3d", [3, 8, 3], {"stride": 2, "padding": 1}, [[1, 3, 4, 4, 4]], "output_size of the wrong length", forward={"output_size": [8, 8]})
+case("ConvTranspose1d", [3, 8, 3], {"stride": 2, "padding": 1}, [[1, 3, 4]], "output_size in forward", forward={"output_size": [8]})
+
+for name in ("MaxPool3d", "AvgPool3d"):
+    sizes = [[1, 1, 1], [2, 2, 2], [5, 5, 5], [4, 7, 7], [8, 8, 8], [16, 15, 15], [3, 10, 13]]
+    kernels = [1, 2, 3, [1, 2, 2], [2, 3, 3]]
+    strides = [None, 1, 2, [1, 2, 2]]
+    dils = [1, 2] if name.startswith("Max") else [1]
+    for k, s, p, d, c, dhw in sample(itertools.product(kernels, strides, [0, 1], dils, [False, True], sizes), 80):
+        kw = {}
+        if s is not None:
+            kw["stride"] = s
+        if p:
+            kw["padding"] = p
+        if d != 1:
+            kw["dilation"] = d
+        if c:
+            kw["ceil_mode"] = True
+        case(name, [k], kw, [[2, 3] + dhw])
+    case(name, [2], {}, [[3, 8, 8, 8]], "unbatched")
+    case(name, [2], {}, [[3, 8, 8]], "rank too small")
+    case(name, [2], {}, [[1, 1, 3, 8, 8, 8]], "rank too large")
+    case(name, [5], {}, [[1, 3, 4, 8, 8]], "depth smaller than the kernel")
+    case(name, [3], {"padding": 2}, [[1, 3, 8, 8, 8]], "padding more than half the kernel")
+    case(name, [0], {}, [[1, 3, 8, 8, 8]], "zero kernel")
+    case(name, [2], {"stride": 0}, [[1, 3, 8, 8, 8]], "zero stride")
+    case(name, [[1, 2]], {}, [[1, 3, 8, 8, 8]], "kernel tuple too short")
+    case(name, [3], {"stride": 2, "padding": 1, "ceil_mode": True}, [[1, 3, 6, 6, 6]])
+    case(name, [[1, 2, 2]], {}, [[1, 64, 16, 112, 112]], "C3D pool1")
+    if name.startswith("Max"):
+        case(name, [2], {"return_indices": True}, [[1, 3, 8, 8, 8]], "returns a tuple")
+        case(name, [3], {"dilation": 3}, [[1, 3, 6, 6, 6]], "dilation too big")
+    else:
+        case(name, [3], {"padding": 1, "count_include_pad": False}, [[1, 3, 8, 8, 8]])
+        case(name, [3], {"divisor_override": 2}, [[1, 3, 8, 8, 8]])
+for fn in ("max_pool3d", "avg_pool3d"):
+    full = "torch.nn.functional." + fn
+    case(full, [2], {}, [[1, 3, 8, 9, 9]])
+    case(full, [3, 2, 1], {"ceil_mode": True}, [[1, 3, 8, 9, 9]])
+    case(full, [], {"kernel_size": [1, 2, 2]}, [[2, 4, 8, 9, 9]])
+    case(full, [5], {}, [[1, 3, 3, 3, 3]], "too small")
+    case(full, [2], {}, [[1, 3, 8]], "rank too small")
+case("torch.nn.functional.max_pool3d", [2], {"return_indices": True}, [[1, 3, 8, 8, 8]])
+for name in ("AdaptiveAvgPool3d", "AdaptiveMaxPool3d"):
+    for o in (1, 2, [1, 2, 2], [None, 4, 4], None, [2, None, 3]):
+        for dhw in ([1, 1, 1], [4, 7, 7], [16, 14, 14]):
+            case(name, [o], {}, [[2, 3] + dhw])
+    case(name, [2], {}, [[3, 8, 8, 8]], "unbatched")
+    case(name, [2], {}, [[8, 8]], "rank too small")
+    case(name, [2], {}, [[1, 2, 3, 8, 8, 8]], "rank too large")
+    case(name, [[2, 2]], {}, [[1, 3, 8, 8, 8]], "output_size tuple too short")
+    case(name, [], {"output_size": 2}, [[1, 3, 0, 4, 4]], "empty input")
+case("AdaptiveMaxPool3d", [2], {"return_indices": True}, [[1, 3, 8, 8, 8]])
+for fn in ("adaptive_avg_pool3d", "adaptive_max_pool3d"):
+    for o in (1, [2, 3, 4], [None, 2, 2]):
+        case("torch.nn.functional." + fn, [o], {}, [[1, 3, 9, 10, 11]])
+for C in (3, 4):
+    case("BatchNorm3d", [C], {}, [[2, 4, 5, 5, 5]])
+    case("InstanceNorm3d", [C], {}, [[2, 4, 5, 5, 5]])
+    case("InstanceNorm3d", [C], {"affine": True}, [[2, 4, 5, 5, 5]])
+    case("InstanceNorm3d", [C], {"affine": True}, [[4, 5, 5, 5]], "unbatched")
+    case("InstanceNorm3d", [C], {"track_running_stats": True}, [[2, 4, 5, 5, 5]])
+case("BatchNorm3d", [4], {}, [[2, 4, 5, 5]], "4-D input")
+case("BatchNorm3d", [4], {}, [[4, 5, 5, 5]], "unbatched 4-D input")
+case("BatchNorm3d", [4], {}, [[2, 4, 5, 5, 5, 5]], "6-D input")
+case("BatchNorm3d", [4], {}, [[1, 4, 1, 1, 1]], "one value per channel in training")
+case("BatchNorm3d", [4], {"affine": False, "track_running_stats": False}, [[2, 3, 5, 5, 5]], "nothing to check")
+case("InstanceNorm3d", [4], {}, [[2, 4, 1, 1, 1]], "one spatial element")
+case("InstanceNorm3d", [4], {}, [[2, 4, 5, 5]], "4-D is unbatched")
+case("InstanceNorm3d", [4], {}, [[2, 4, 5]], "3-D input")
+for kw in ({"scale_factor": 2}, {"scale_factor": 2, "mode": "trilinear"}, {"scale_factor": [1, 2, 2], "mode": "trilinear"}, {"size": [4, 8, 8], "mode": "nearest"},
+           {"scale_factor": 2, "mode": "trilinear", "align_corners": True}, {"size": [8, 8]}, {"scale_factor": 0.5, "mode": "area"}, {"scale_factor": 2, "mode": "bilinear"},
+           {"scale_factor": 1.5, "mode": "nearest-exact"}, {"size": 7, "mode": "trilinear"}):
+    case("Upsample", [], kw, [[1, 2, 4, 6, 6]])
+    case("torch.nn.functional.interpolate", [], kw, [[1, 2, 4, 6, 6]])
+case("Upsample", [], {"scale_factor": 2, "mode": "trilinear"}, [[2, 4, 6, 6]], "trilinear on a 4-D volume")
+for pad, shape, kw in (([1, 1, 1, 1, 1, 1], [1, 2, 4, 5, 5], {}), ([1, 2, 3, 4, 5, 6], [1, 2, 4, 5, 5], {"mode": "reflect"}), ([1, 1, 1, 1, 1, 1], [2, 4, 5, 5], {"mode": "replicate"}),
+                       ([1, 1, 1, 1, 1, 1], [1, 2, 4, 5, 5], {"mode": "circular"}), ([4, 4, 0, 0, 0, 0], [1, 2, 4, 4, 4], {"mode": "reflect"}), ([1, 1, 1, 1, 1, 1], [1, 1, 2, 4, 5, 5], {"mode": "replicate"}),
+                       ([0, 0, 0, 0, 2, 2], [1, 2, 4, 5, 5], {"mode": "constant", "value": 1.0})):
+    case("torch.nn.functional.pad", [pad], kw, [shape])
+pad3 = {"ReflectionPad3d": [1, [1, 0, 2, 0, 1, 1], 4], "ReplicationPad3d": [1, [0, 1, 0, 1, 2, 2]], "ConstantPad3d": [1, [1, 1, 0, 0, -1, 0]]}
+for name, pads in pad3.items():
+    for p in pads:
+        for shape in ([1, 2, 4, 5, 5], [2, 4, 5, 5], [5, 5]):
+            case(name, [p, 0.5] if name.startswith("Constant") else [p], {}, [shape])
+
+# --------------------------------------------------------------- recurrent
+rnn_grid = itertools.product(("RNN", "LSTM", "GRU"), (1, 2, 3), (False, True), (False, True), ([5, 3], [7, 1], [5]))
+for name, layers, bidir, bf, seq in rnn_grid:
+    kw = {}
+    if layers != 1:
+        kw["num_layers"] = layers
+    if bidir:
+        kw["bidirectional"] = True
+    if bf:
+        kw["batch_first"] = True
+    case(name, [10, 20], kw, [seq + [10]])
+for name in ("RNN", "LSTM", "GRU"):
+    case(name, [10, 20], {}, [[5, 3, 12]], "input_size mismatch")
+    case(name, [10, 20], {"batch_first": True}, [[3, 5, 12]], "input_size mismatch, batch first")
+    case(name, [10, 20], {}, [[5, 12]], "unbatched input_size mismatch")
+    case(name, [10, 20], {}, [[5, 3, 4, 10]], "4-D input")
+    case(name, [10, 20], {}, [[10]], "1-D input")
+    case(name, [10, 20], {"dropout": 0.5}, [[5, 3, 10]], "dropout with one layer only warns")
+    case(name, [10, 20], {"dropout": 1.5}, [[5, 3, 10]], "dropout above 1")
+    case(name, [10, 20], {"bias": False, "num_layers": 2}, [[5, 3, 10]])
+    case(name, [], {"input_size": 10, "hidden_size": 20, "num_layers": 2, "batch_first": True, "bidirectional": True}, [[4, 6, 10]])
+    case(name, [10, 0], {}, [[5, 3, 10]], "zero hidden size")
+    case(name, [10], {}, [[5, 3, 10]], "missing hidden_size")
+    case(name, [10, 20, 2], {}, [[5, 3, 10]], "num_layers positionally")
+    case(name, [10, 20, 0], {}, [[5, 3, 10]], "zero layers")
+    h = [[1, 3, 20], [1, 3, 20]] if name == "LSTM" else [1, 3, 20]
+    case(name, [10, 20], {}, [[5, 3, 10], h], "with h0")
+    hb = [[4, 3, 20], [4, 3, 20]] if name == "LSTM" else [4, 3, 20]
+    case(name, [10, 20], {"num_layers": 2, "bidirectional": True}, [[5, 3, 10], hb], "with h0")
+    case(name, [10, 20], {"num_layers": 2}, [[5, 3, 10], hb], "h0 for the wrong number of layers")
+    hw = [[1, 3, 16], [1, 3, 16]] if name == "LSTM" else [1, 3, 16]
+    case(name, [10, 20], {}, [[5, 3, 10], hw], "h0 of the wrong hidden size")
+    hu = [[1, 20], [1, 20]] if name == "LSTM" else [1, 20]
+    case(name, [10, 20], {}, [[5, 10], hu], "unbatched with h0")
+    case(name, [10, 20], {}, [[5, 10], h], "unbatched input, batched h0")
+case("RNN", [10, 20], {"nonlinearity": "relu"}, [[5, 3, 10]])
+case("RNN", [10, 20], {"nonlinearity": "gelu"}, [[5, 3, 10]], "unknown nonlinearity")
+for kw, shape in (({"proj_size": 8}, [5, 3, 10]), ({"proj_size": 8, "bidirectional": True, "num_layers": 2}, [5, 3, 10]), ({"proj_size": 8, "batch_first": True}, [3, 5, 10]),
+                  ({"proj_size": 8}, [5, 10]), ({"proj_size": 20}, [5, 3, 10]), ({"proj_size": 25}, [5, 3, 10]), ({"proj_size": -1}, [5, 3, 10])):
+    case("LSTM", [10, 20], kw, [shape], "projection")
+case("LSTM", [10, 20], {"proj_size": 8}, [[5, 3, 10], [[1, 3, 8], [1, 3, 20]]], "projection with h0")
+case("LSTM", [10, 20], {"proj_size": 8}, [[5, 3, 10], [[1, 3, 20], [1, 3, 20]]], "projection with an h0 of hidden_size")
+case("GRU", [10, 20], {"proj_size": 8}, [[5, 3, 10]], "GRU has no proj_size")
+for name in ("RNNCell", "LSTMCell", "GRUCell"):
+    for shape in ([3, 10], [10], [3, 12], [12], [3, 4, 10], [1, 10]):
+        case(name, [10, 20], {}, [shape])
+    case(name, [10, 20], {"bias": False}, [[3, 10]])
+    h = [[3, 20], [3, 20]] if name == "LSTMCell" else [3, 20]
+    case(name, [10, 20], {}, [[3, 10], h], "with hx")
+    hw = [[3, 16], [3, 16]] if name == "LSTMCell" else [3, 16]
+    case(name, [10, 20], {}, [[3, 10], hw], "hx of the wrong hidden size")
+    hn = [[4, 20], [4, 20]] if name == "LSTMCell" else [4, 20]
+    case(name, [10, 20], {}, [[3, 10], hn], "hx of the wrong batch")
+case("RNNCell", [10, 20, True, "relu"], {}, [[3, 10]])
+case("RNNCell", [10, 20], {"nonlinearity": "sigmoid"}, [[3, 10]], "unknown nonlinearity")
+
+# ------------------------------------------------------------------ attention
+for E, H, bf, L, S, N in sample(itertools.product((8, 12, 16), (1, 2, 4), (False, True), (1, 5), (5, 7), (1, 3)), 40):
+    q = [N, L, E] if bf else [L, N, E]
+    kv = [N, S, E] if bf else [S, N, E]
+    case("MultiheadAttention", [E, H], {"batch_first": True} if bf else {}, [q, kv, kv])
+case("MultiheadAttention", [10, 3], {}, [[5, 2, 10], [5, 2, 10], [5, 2, 10]], "embed_dim not divisible by num_heads")
+case("MultiheadAttention", [16, 4], {}, [[5, 2, 12], [5, 2, 12], [5, 2, 12]], "query of the wrong embedding size")
+case("MultiheadAttention", [16, 4], {}, [[5, 2, 16], [6, 2, 16], [7, 2, 16]], "key and value lengths differ")
+case("MultiheadAttention", [16, 4], {}, [[5, 2, 16], [6, 3, 16], [6, 3, 16]], "batch differs")
+case("MultiheadAttention", [16, 4], {}, [[5, 16], [6, 16], [6, 16]], "unbatched")
+case("MultiheadAttention", [16, 4], {}, [[5, 2, 16], [6, 16], [6, 16]], "query batched, key unbatched")
+case("MultiheadAttention", [16, 4], {}, [[2, 5, 2, 16], [2, 6, 2, 16], [2, 6, 2, 16]], "4-D query")
+case("MultiheadAttention", [16, 4], {"kdim": 8, "vdim": 6}, [[5, 2, 16], [7, 2, 8], [7, 2, 6]], "kdim and vdim")
+case("MultiheadAttention", [16, 4], {"kdim": 8, "vdim": 6}, [[5, 2, 16], [7, 2, 16], [7, 2, 6]], "key of the wrong size")
+case("MultiheadAttention", [16, 4], {"kdim": 8}, [[5, 2, 16], [7, 2, 8], [7, 2, 16]], "kdim only")
+case("MultiheadAttention", [16, 4], {"bias": False, "add_bias_kv": True, "add_zero_attn": True}, [[5, 2, 16], [7, 2, 16], [7, 2, 16]])
+case("MultiheadAttention", [16, 4], {"batch_first": True}, [[2, 5, 16], [2, 7, 16], [2, 7, 16]], "need_weights=False", forward={"need_weights": False})
+case("MultiheadAttention", [16, 4], {"batch_first": True}, [[2, 5, 16], [2, 7, 16], [2, 7, 16]], "per-head weights", forward={"average_attn_weights": False})
+case("MultiheadAttention", [16, 4], {}, [[5, 16], [7, 16], [7, 16]], "unbatched per-head weights", forward={"average_attn_weights": False})
+case("MultiheadAttention", [0, 4], {}, [[5, 2, 16], [7, 2, 16], [7, 2, 16]], "zero embed_dim")
+
+layer_kw = ({}, {"batch_first": True}, {"dim_feedforward": 64, "activation": "gelu"}, {"norm_first": True, "batch_first": True})
+for kw in layer_kw:
+    for shape in ([7, 2, 16], [2, 7, 16], [7, 16]):
+        case("TransformerEncoderLayer", [16, 4], kw, [shape])
+        case("TransformerDecoderLayer", [16, 4], kw, [shape, [5, 2, 16] if not kw.get("batch_first") else [2, 5, 16]])
+case("TransformerEncoderLayer", [16, 4], {}, [[7, 2, 12]], "d_model mismatch")
+case("TransformerEncoderLayer", [18, 4], {}, [[7, 2, 18]], "d_model not divisible by nhead")
+case("TransformerEncoderLayer", [16, 4], {"activation": "swish"}, [[7, 2, 16]], "unknown activation")
+case("TransformerEncoderLayer", [16, 4], {}, [[3, 7, 2, 16]], "4-D input")
+case("TransformerDecoderLayer", [16, 4], {}, [[7, 2, 16], [5, 2, 12]], "memory d_model mismatch")
+case("TransformerDecoderLayer", [16, 4], {}, [[7, 2, 12], [5, 2, 16]], "target d_model mismatch")
+case("TransformerDecoderLayer", [16, 4], {}, [[7, 2, 16], [5, 3, 16]], "memory batch differs")
+enc = {"module": "TransformerEncoderLayer", "args": [16, 4], "kwargs": {"dim_feedforward": 32}}
+enc_bf = {"module": "TransformerEncoderLayer", "args": [16, 4], "kwargs": {"dim_feedforward": 32, "batch_first": True}}
+dec = {"module": "TransformerDecoderLayer", "args": [16, 4], "kwargs": {"dim_feedforward": 32}}
+for n in (1, 2, 6):
+    case("TransformerEncoder", [enc, n], {}, [[7, 2, 16]])
+    case("TransformerDecoder", [dec, n], {}, [[7, 2, 16], [5, 2, 16]])
+case("TransformerEncoder", [enc_bf, 2], {}, [[2, 7, 16]])
+case("TransformerEncoder", [enc, 2], {"norm": {"module": "LayerNorm", "args": [16], "kwargs": {}}}, [[7, 2, 16]])
+case("TransformerEncoder", [enc, 2], {}, [[7, 2, 8]], "d_model mismatch")
+case("TransformerDecoder", [dec, 2], {}, [[7, 2, 16], [5, 2, 8]], "memory d_model mismatch")
+case("TransformerDecoder", [dec, 2], {"norm": {"module": "LayerNorm", "args": [16], "kwargs": {}}}, [[7, 2, 16], [5, 2, 16]])
+for kw, src, tgt in (({}, [10, 2, 512], [7, 2, 512]), ({"d_model": 16, "nhead": 4, "num_encoder_layers": 2, "num_decoder_layers": 1, "dim_feedforward": 32}, [10, 2, 16], [7, 2, 16]),
+                     ({"d_model": 16, "nhead": 2, "num_encoder_layers": 1, "num_decoder_layers": 1, "dim_feedforward": 32, "batch_first": True}, [2, 10, 16], [2, 7, 16]),
+                     ({"d_model": 16, "nhead": 4, "num_encoder_layers": 1, "num_decoder_layers": 1, "dim_feedforward": 32}, [10, 2, 16], [7, 3, 16]),
+                     ({"d_model": 16, "nhead": 4, "num_encoder_layers": 1, "num_decoder_layers": 1, "dim_feedforward": 32}, [10, 2, 16], [7, 2, 8]),
+                     ({"d_model": 16, "nhead": 4, "num_encoder_layers": 1, "num_decoder_layers": 1, "dim_feedforward": 32}, [10, 16], [7, 16]),
+                     ({"d_model": 16, "nhead": 3}, [10, 2, 16], [7, 2, 16])):
+    case("Transformer", [], kw, [src, tgt])
+
+# ------------------------------------------------------------ fold, unfold, matmul
+for kw, shape in (({"kernel_size": 3}, [2, 3, 8, 8]), ({"kernel_size": [2, 3], "stride": 2, "padding": 1}, [2, 3, 8, 9]), ({"kernel_size": 2, "dilation": 2}, [1, 4, 7, 7]),
+                  ({"kernel_size": 3}, [3, 8, 8]), ({"kernel_size": 9}, [2, 3, 8, 8]), ({"kernel_size": 3}, [2, 3, 8]), ({"kernel_size": 4, "stride": 4}, [1, 3, 224, 224])):
+    case("Unfold", [], kw, [shape])
+    case("torch.nn.functional.unfold", [], kw, [shape])
+for kw, shape in (({"output_size": [4, 5], "kernel_size": 2}, [1, 12, 12]), ({"output_size": 8, "kernel_size": 3, "padding": 1}, [2, 27, 64]), ({"output_size": [4, 5], "kernel_size": 2}, [12, 12]),
+                  ({"output_size": [4, 5], "kernel_size": 2}, [1, 10, 12]), ({"output_size": [4, 5], "kernel_size": 2}, [1, 12, 10]), ({"output_size": 8, "kernel_size": 2, "stride": 2}, [1, 12, 16]),
+                  ({"output_size": [4, 5], "kernel_size": 2}, [1, 2, 12, 12])):
+    case("Fold", [], kw, [shape])
+    case("torch.nn.functional.fold", [], kw, [shape])
+for a, b in (([2, 3], [3, 4]), ([5, 2, 3], [5, 3, 4]), ([5, 2, 3], [3, 4]), ([3], [3, 4]), ([2, 3], [3]), ([3], [3]), ([2, 1, 2, 3], [5, 3, 4]), ([2, 3], [4, 5]),
+             ([5, 2, 3], [4, 3, 4]), ([3], [4]), ([2, 3], [4])):
+    case("torch.matmul", [], {}, [a, b])
+for a, b in (([5, 2, 3], [5, 3, 4]), ([5, 2, 3], [4, 3, 4]), ([5, 2, 3], [5, 4, 4]), ([2, 3], [3, 4])):
+    case("torch.bmm", [], {}, [a, b])
+for a, b in (([2, 3], [3, 4]), ([2, 3], [4, 4]), ([5, 2, 3], [3, 4])):
+    case("torch.mm", [], {}, [a, b])
+for eq, shapes in (("ij,jk->ik", [[2, 3], [3, 4]]), ("bij,bjk->bik", [[5, 2, 3], [5, 3, 4]]), ("bhid,bhjd->bhij", [[2, 4, 5, 8], [2, 4, 7, 8]]), ("ii->i", [[3, 3]]),
+                   ("ij->ji", [[2, 3]]), ("ij,ij->", [[2, 3], [2, 3]]), ("...ij,...jk->...ik", [[6, 2, 3], [3, 4]]), ("bi,bj->bij", [[2, 3], [2, 4]]),
+                   ("ij,jk->ik", [[2, 3], [4, 5]]), ("ij->ijk", [[2, 3]]), ("ijk->", [[2, 3]]), ("ij,jk", [[2, 3], [3, 4]]), ("i,i->i", [[3], [1]]),
+                   ("bchw,bchw->bc", [[2, 3, 4, 4], [2, 3, 4, 4]]), ("ij,jk->ik", [[2, 3]])):
+    case("torch.einsum", [eq], {}, shapes)
+
 
 # ------------------------------------------------------------------ run them
 def resolve(target):
@@ -430,9 +706,35 @@ def shape_of(t):
     return list(t.shape)
 
 
+def is_tuple_spec(s):
+    return len(s) > 0 and all(isinstance(x, list) for x in s)
+
+
 def as_python(v):
-    """Argument lists in the table stand for tuples, as model code usually writes them: (3, 3)."""
+    """Argument lists in the table stand for tuples, as model code usually writes them: (3, 3); a dict
+    {"module": name, "args": [...], "kwargs": {...}} stands for a layer built from them (TransformerEncoder's layer)."""
+    if isinstance(v, dict) and "module" in v:
+        return getattr(nn, v["module"])(*[as_python(a) for a in v["args"]], **{k: as_python(x) for k, x in v["kwargs"].items()})
     return tuple(as_python(x) for x in v) if isinstance(v, list) else v
+
+
+def output_tree(out):
+    """A tensor's shape, None, or a list of these for (nested) tuples."""
+    if out is None:
+        return None
+    if isinstance(out, tuple):
+        return [output_tree(x) for x in out]
+    return shape_of(out)
+
+
+def first_shape(out):
+    if isinstance(out, tuple):
+        for x in out:
+            s = first_shape(x)
+            if s is not None:
+                return s
+        return None
+    return None if out is None else shape_of(out)
 
 
 def run(c):
@@ -444,15 +746,29 @@ def run(c):
         layer = fn(*args, **kwargs) if is_module else None
     except Exception as e:  # noqa: BLE001 - the golden records every exception
         return {"error": {"phase": "init", "type": type(e).__name__, "message": str(e)}}
-    tensors = [torch.zeros(s, dtype=torch.long if long_input else torch.float32) for s in c["inputs"]]
+    lazy = is_module and any(isinstance(p, nn.parameter.UninitializedParameter) for p in layer.parameters())
+    params = {"params": sum(p.numel() for p in layer.parameters())} if is_module and not lazy else {}
+
+    def tensor(s):
+        if is_tuple_spec(s):
+            return tuple(tensor(x) for x in s)
+        return torch.zeros(s, dtype=torch.long if long_input else torch.float32)
+
+    tensors = [tensor(s) for s in c["inputs"]]
+    fwd = {k: as_python(v) for k, v in c.get("forward", {}).items()}
     try:
         with torch.no_grad():
-            out = layer(*tensors) if is_module else fn(*tensors, *args, **kwargs)
+            if is_module:
+                out = layer(*tensors, **fwd)
+            elif c["target"] == "torch.einsum":
+                out = fn(args[0], *tensors)
+            else:
+                out = fn(*tensors, *args, **kwargs)
     except Exception as e:  # noqa: BLE001
-        return {"error": {"phase": "forward", "type": type(e).__name__, "message": str(e)}}
+        return dict(params, error={"phase": "forward", "type": type(e).__name__, "message": str(e)})
     if isinstance(out, tuple):
-        return {"output": shape_of(out[0]), "outputs": [shape_of(t) for t in out]}
-    return {"output": shape_of(out)}
+        return dict(params, output=first_shape(out), outputs=output_tree(out))
+    return dict(params, output=shape_of(out))
 
 
 def describe(c):
@@ -462,8 +778,15 @@ def describe(c):
         if isinstance(v, list):
             return "(" + ", ".join(lit(x) for x in v) + ("," if len(v) == 1 else "") + ")"
         return repr(v)
-    parts = [lit(a) for a in c["args"]] + ["%s=%s" % (k, lit(v)) for k, v in c["kwargs"].items()]
-    return "%s(%s) on %s" % (c["target"], ", ".join(parts), " and ".join(str(s) for s in c["inputs"]))
+    def lit_arg(v):
+        if isinstance(v, dict):
+            return "%s(%s)" % (v["module"], ", ".join([lit(a) for a in v["args"]] + ["%s=%s" % (k, lit(x)) for k, x in v["kwargs"].items()]))
+        return lit(v)
+    parts = [lit_arg(a) for a in c["args"]] + ["%s=%s" % (k, lit_arg(v)) for k, v in c["kwargs"].items()]
+    text = "%s(%s) on %s" % (c["target"], ", ".join(parts), " and ".join(str(s) for s in c["inputs"]))
+    if c.get("forward"):
+        text += " with " + ", ".join("%s=%s" % (k, lit(v)) for k, v in c["forward"].items())
+    return text
 
 
 out = []
@@ -475,6 +798,8 @@ for c in cases:
     seen.add(name)
     result = run(c)
     rec = {"name": name, "target": c["target"], "args": c["args"], "kwargs": c["kwargs"], "inputs": c["inputs"]}
+    if c.get("forward"):
+        rec["forward"] = c["forward"]
     if c["note"]:
         rec["note"] = c["note"]
     rec.update(result)
