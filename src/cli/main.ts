@@ -197,7 +197,7 @@ function fileJSON(path: string, a: Analysis) {
       params: m.totalParams,
       macs: m.totalMacs,
       accepts: m.accepts,
-      layers: m.layers.map((l) => ({ name: l.name, type: l.type, line: l.range.start.line + 1, output: l.output, params: l.params, macs: l.macs })),
+      layers: m.layers.map((l) => ({ name: l.name, type: l.type, line: l.range.start.line + 1, output: l.output, params: l.params, macs: l.macs, ...(l.composite ? { composite: true } : {}) })),
     })),
     diagnostics: a.findings.map((f) => ({
       code: f.code,

@@ -70,6 +70,11 @@ export interface LayerReport {
   cumulativeStride: [number, number] | null;
   /** Human-readable shape formula with the actual numbers, e.g. "H_out = floor((32 + 2*1 - 1*(3-1) - 1)/1 + 1) = 32". */
   formula: string[];
+  /**
+   * A built-in layer made of other layers (MultiheadAttention, Transformer*): PyTorch runs it as one fused op or
+   * through sub-layers Conv Lens does not list, so it is not a leaf of named_modules().
+   */
+  composite?: boolean;
 }
 
 export type InputSource = 'explicit' | 'comment' | 'example' | 'default' | 'symbolic';

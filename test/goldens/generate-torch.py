@@ -7,8 +7,9 @@ Each corpus file is executed statement by statement as a module named after the 
 __main__, so training code under `if __name__ == "__main__":` does not run). The model is built from
 the entry's "construct" expression, or taken from the module-level variable "model" (after the
 statement on "modelLine" when the variable is reassigned). Forward hooks on every built-in torch.nn
-leaf record each layer's output shape in execution order; a pre-hook remembers which leaf was running
-when PyTorch raised. Each layer also records "line": the line of the corpus file that constructed it (the
+leaf record each layer's output shape in execution order (the first tensor's for a tuple output, such as an
+LSTM's, with every element under "outputs"); pre-hooks remember which leaf or built-in composite
+(MultiheadAttention, Transformer*) was running when PyTorch raised. Each layer also records "line": the line of the corpus file that constructed it (the
 innermost frame in the file, so a layer made in a helper such as conv3x3 points into the helper).
 Output: test/goldens/torch/<stem>.json, deterministic (sorted keys, fixed string hashing).
 
@@ -49,6 +50,16 @@ warnings.filterwarnings("ignore", category=UserWarning)
 
 def is_builtin_leaf(module):
     return type(module).__module__.startswith("torch.nn.") and next(module.children(), None) is None
+
+
+# Built-in layers made of other layers: not leaves (their sub-layers run, or a fused op does), but when PyTorch
+# raises inside one, that layer is where the model fails.
+COMPOSITES = {"MultiheadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder",
+              "TransformerDecoder", "Transformer"}
+
+
+def is_builtin_composite(module):
+    return type(module).__module__.startswith("torch.nn.") and type(module).__name__ in COMPOSITES
 
 
 class ConstructionLines:
@@ -101,9 +112,22 @@ def to_json(value):
 
 
 def shape_of(value):
+    """A tensor's shape; for a tuple (an LSTM's (output, (h_n, c_n))) the shape of its first tensor."""
     if isinstance(value, torch.Tensor):
         return [int(d) for d in value.shape]
+    if isinstance(value, (tuple, list)):
+        for item in value:
+            shape = shape_of(item)
+            if shape is not None:
+                return shape
     return None
+
+
+def tree_of(value):
+    """Every element of a tuple output: shapes, None, nested lists for nested tuples."""
+    if isinstance(value, (tuple, list)):
+        return [tree_of(item) for item in value]
+    return shape_of(value)
 
 
 def describe_error(phase, exc, layer):
@@ -173,11 +197,24 @@ def run_entry(entry, namespace, taken, file_error, lines, path):
 
         def post(m, inputs, output):
             running.pop()
-            layers.append({"name": names[id(m)], "type": type(m).__name__, "output": shape_of(output),
-                           "line": lines.line_of(m)})
+            layer = {"name": names[id(m)], "type": type(m).__name__, "output": shape_of(output), "line": lines.line_of(m)}
+            if isinstance(output, tuple):
+                layer["outputs"] = tree_of(output)
+            layers.append(layer)
 
         handles.append(module.register_forward_pre_hook(pre))
         handles.append(module.register_forward_hook(post))
+
+    def enter(m, inputs):
+        running.append(m)
+
+    def leave(m, inputs, output):
+        running.pop()  # a hook that returns a value would replace the output
+
+    for module in model.modules():
+        if is_builtin_composite(module):
+            handles.append(module.register_forward_pre_hook(enter))
+            handles.append(module.register_forward_hook(leave))
 
     torch.manual_seed(0)
     if entry.get("inputDtype") == "int64":
@@ -195,7 +232,8 @@ def run_entry(entry, namespace, taken, file_error, lines, path):
         if result["output"] is None:
             raise SystemExit(f"{entry['file']}: {entry['model']} returned {type(y).__name__}, not a tensor")
     except Exception as exc:
-        failing = running[-1] if running else None
+        # The innermost running layer the file built (a TransformerEncoder's copies of its layer were not).
+        failing = next((m for m in reversed(running) if lines.line_of(m) is not None), running[-1] if running else None)
         result["error"] = describe_error("forward", exc, names[id(failing)] if failing is not None else None)
         for h in handles:
             h.remove()

@@ -301,6 +301,8 @@ export class Analyzer {
       this.note(`torch.nn.${name} is not modelled: shapes after it are unknown`);
       return this.modules.constructOpaque(name, info);
     }
+    // Matrix products and einsum have their rules in the registry but take their operands their own way.
+    if (path === 'torch.matmul' || path === 'torch.mm' || path === 'torch.bmm' || path === 'torch.einsum') return this.tensors.torchFunction(path.slice(6), info) ?? UNKNOWN_VALUE;
     const functional = functionalSpecs.get(path);
     if (functional) return this.tensors.applyFunctional(path, functional, info);
     if (path.startsWith('torch.') && !path.startsWith('torch.nn.init.')) {

@@ -233,6 +233,7 @@ function analyzeModel(a: Analyzer, c: Candidate, commentByLine: Map<number, Synt
       receptiveField: app.receptiveField,
       cumulativeStride: app.cumulativeStride,
       formula: app.formula,
+      ...(app.module.spec?.composite ? { composite: true } : {}),
     });
     if (app.macs === null || totalMacs === null) totalMacs = null;
     else totalMacs += app.macs;

@@ -322,7 +322,7 @@ export class ModuleOps {
     if (!input || input.k !== 'tensor') {
       return input?.k === 'unknown' ? this.a.tensors.make(null) : UNKNOWN_VALUE;
     }
-    return this.applyLeaf(m, input, args.slice(1), node);
+    return this.applyLeaf(m, input, args.slice(1), kwargs, node);
   }
 
   private applySequential(m: ModuleValue, args: Value[], node: SyntaxNode): Value {
@@ -337,25 +337,64 @@ export class ModuleOps {
     return x;
   }
 
-  private applyLeaf(m: ModuleValue, input: TensorValue, extra: Value[], node: SyntaxNode): Value {
+  /**
+   * Splits a forward call's arguments: tensors for the spec's tensor parameters (a tuple of tensors, an LSTM's
+   * (h_0, c_0), gives consecutive inputs; None leaves the optional ones out), the rest bound to its
+   * forwardSignature. `unknown`: a tensor argument the analysis could not evaluate.
+   */
+  private forwardArgs(spec: LayerSpec, input: TensorValue, extra: Value[], kwargs: ReadonlyMap<string, Value>): { inputs: TensorValue[]; forward: BoundArgs; unknown: boolean } {
+    const names = spec.inputNames ?? ['input'];
+    const slots = new Map<string, Value>([[names[0] ?? 'input', input]]);
+    const positional: ArgValue[] = [];
+    extra.forEach((v, i) => {
+      const name = names[i + 1];
+      if (name !== undefined) slots.set(name, v);
+      else positional.push(toArg(v));
+    });
+    const keywords: Record<string, ArgValue> = {};
+    for (const [k, v] of kwargs) {
+      if (names.includes(k)) slots.set(k, v);
+      else keywords[k] = toArg(v);
+    }
+    const inputs: TensorValue[] = [];
+    let unknown = false;
+    const take = (v: Value): void => {
+      if (v.k === 'tensor') inputs.push(v);
+      else if ((v.k === 'tuple' || v.k === 'list') && !v.uncertain) v.items.forEach(take);
+      else if (v.k !== 'none') unknown = true;
+    };
+    for (const name of names) {
+      const v = slots.get(name);
+      if (v !== undefined) take(v);
+    }
+    const fwdSpec = { type: `${spec.type}.forward`, signature: spec.forwardSignature ?? [], defaults: spec.forwardDefaults ?? {} };
+    const bound = bindRuleArgs(fwdSpec, positional, keywords, { unknownTail: true });
+    const inner = bound.args;
+    const forward: BoundArgs = { ...inner, rangeOf: () => undefined, toJSON: () => ({ ...inner.values }) };
+    return { inputs, forward, unknown };
+  }
+
+  private applyLeaf(m: ModuleValue, input: TensorValue, extra: Value[], kwargs: ReadonlyMap<string, Value>, node: SyntaxNode): Value {
     const tensors = this.a.tensors;
     const spec = m.spec;
-    const inputs: TensorValue[] = [input, ...extra.filter((e): e is TensorValue => e.k === 'tensor')];
+    const split = spec ? this.forwardArgs(spec, input, extra, kwargs) : undefined;
+    const inputs: TensorValue[] = split?.inputs ?? [input, ...extra.filter((e): e is TensorValue => e.k === 'tensor')];
     const uncertain = inputs.some((t) => t.uncertain) || m.uncertain;
     const callRange = rangeOf(node);
-    if (!spec || !m.args || m.broken || !input.shape || input.poisoned) {
-      const out = tensors.make(null, input, { uncertain, poisoned: input.poisoned === true || m.broken });
+    if (!spec || !m.args || !split || m.broken || split.unknown || inputs.some((t) => !t.shape || t.poisoned)) {
+      const poisoned = inputs.some((t) => t.poisoned) || m.broken;
+      const out = tensors.make(null, input, { uncertain: uncertain || split?.unknown === true, poisoned });
       this.a.recordApplication(m, inputs, out, callRange, null);
       return out;
     }
     const shapes = inputs.map((t) => t.shape ?? []);
     // With a symbolic input, a Linear after a flatten forces the input size: remember the equation.
-    const last = input.shape[input.shape.length - 1];
+    const last = input.shape?.[input.shape.length - 1];
     const inFeatures = spec.type === 'Linear' ? m.args.get('in_features') : undefined;
     if (last !== undefined && !isKnown(last) && typeof inFeatures === 'number') this.a.constrainEq(last, inFeatures, false);
     let result: ReturnType<LayerSpec['apply']>;
     try {
-      result = spec.apply(m.args, shapes);
+      result = spec.apply(m.args, shapes, split.forward);
     } catch (e) {
       this.a.note(`could not compute ${spec.type}: ${(e as Error).message}`);
       const out = tensors.make(null, input, { uncertain: true });
@@ -372,13 +411,27 @@ export class ModuleOps {
     for (const issue of result.issues ?? []) this.reportIssue(issue, m, input, node, uncertain);
     const out = tensors.make(result.output, input, { uncertain });
     if (CHANNEL_PRODUCERS.test(spec.type)) {
-      const argRange = m.args.rangeOf('out_channels') ?? m.args.rangeOf('out_features');
+      const argRange = m.args.rangeOf('out_channels') ?? m.args.rangeOf('out_features') ?? m.args.rangeOf('hidden_size');
       out.producer = { site: m.site, label: `${spec.type} here`, ...(argRange ? { argRange } : {}) };
     }
     out.rf = tensors.propagateGeometry(input, spec.geometry?.(m.args) ?? null, spec.type);
     this.a.constrainSymbolic(result.output);
     this.a.recordApplication(m, inputs, out, callRange, result.output);
-    return out;
+    if (!result.outputs) return out;
+    // A tuple result (an LSTM's (output, (h_n, c_n))): its first tensor is the recorded output.
+    let first = true;
+    const build = (t: OutputTree): Value => {
+      if (t === null) return NONE;
+      if (!Array.isArray(t)) return tuple(t.items.map(build));
+      if (first) {
+        first = false;
+        return out;
+      }
+      const o = tensors.make(t, input, { uncertain });
+      if (out.producer) o.producer = out.producer;
+      return o;
+    };
+    return tuple(result.outputs.map(build));
   }
 
   /** Turns a rule's issue into a finding at the right place: the argument it names, or the constructor. */

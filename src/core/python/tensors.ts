@@ -4,6 +4,7 @@ import {
   add, dimEquals, dimToString, divExact, isKnown, mul, product, unknownDim, type Dim, type Shape,
 } from '../dims';
 import type { Geometry, LayerSpec } from '../rules/layer-spec';
+import { einsumShape, torchBmm, torchMatmul, torchMm } from '../rules/matmul';
 import { bindArgs } from './modules';
 import { dimValue, sliceIndices, toDim, toNumber } from './interpreter';
 import type { Analyzer, CallInfo } from './analyzer';
@@ -254,7 +255,7 @@ export class TensorOps {
       case 'matmul':
       case 'mm':
       case 'bmm':
-        return args[0]?.k === 'tensor' ? this.matmul(t, args[0], node) : this.make(null, t);
+        return args[0]?.k === 'tensor' ? this.matmul(t, args[0], node, name) : this.make(null, t);
       case 'item':
       case 'tolist':
       case 'numpy':
@@ -305,7 +306,9 @@ export class TensorOps {
       case 'matmul':
       case 'mm':
       case 'bmm':
-        return first?.k === 'tensor' && args[1]?.k === 'tensor' ? this.matmul(first, args[1], node) : undefined;
+        return first?.k === 'tensor' && args[1]?.k === 'tensor' ? this.matmul(first, args[1], node, name) : undefined;
+      case 'einsum':
+        return this.einsum(info);
       case 'no_grad':
       case 'manual_seed':
       case 'set_grad_enabled':
@@ -531,18 +534,24 @@ export class TensorOps {
     return { k: 'tuple', items };
   }
 
-  private matmul(a: TensorValue, b: TensorValue, node: SyntaxNode): TensorValue {
-    const sa = a.shape;
-    const sb = b.shape;
-    if (!sa || !sb || sa.length < 2 || sb.length < 2) return this.make(null, a);
-    const k1 = sa[sa.length - 1] ?? unknownDim();
-    const k2 = sb[sb.length - 2] ?? unknownDim();
-    if (dimEquals(k1, k2) === false && !this.quiet([a, b])) {
-      const r1 = product(sa.slice(0, -1));
-      return this.fail(node, 'matmul-mismatch', `matrix product of [${sa.map(dimToString).join(', ')}] and [${sb.map(dimToString).join(', ')}]: inner sizes ${dimToString(k1)} and ${dimToString(k2)} differ`, `mat1 and mat2 shapes cannot be multiplied (${dimToString(r1)}x${dimToString(k1)} and ${dimToString(k2)}x${dimToString(sb[sb.length - 1] ?? unknownDim())})`, [a, b]);
-    }
-    const out = [...sa.slice(0, -1), sb[sb.length - 1] ?? unknownDim()];
-    return this.op('matmul', {}, [a, b], this.make(out, a), node);
+  /** matmul/@, mm and bmm with PyTorch's rules (rules/matmul.ts); all run as the engine's 'matmul'. */
+  private matmul(a: TensorValue, b: TensorValue, node: SyntaxNode, kind: 'matmul' | 'mm' | 'bmm' = 'matmul'): TensorValue {
+    if (!a.shape || !b.shape || this.quiet([a, b])) return this.make(null, a, { uncertain: a.uncertain === true || b.uncertain === true });
+    const spec = kind === 'mm' ? torchMm : kind === 'bmm' ? torchBmm : torchMatmul;
+    const r = spec.apply({ type: spec.type, get: () => null, given: () => false }, [a.shape, b.shape]);
+    if ('error' in r) return this.fail(node, r.error.code, r.error.message, r.error.pytorch, [a, b], [{ t: a }, { t: b }]);
+    return this.op('matmul', {}, [a, b], this.make(r.output, a), node);
+  }
+
+  /** torch.einsum(equation, *operands) or (equation, [operands]). */
+  einsum(info: CallInfo): Value {
+    const [eq, ...rest] = info.args;
+    const ops = rest.length === 1 && rest[0] && (rest[0].k === 'list' || rest[0].k === 'tuple') ? this.a.interp.iterate(rest[0]) : rest;
+    if (eq?.k !== 'str' || !ops || !ops.every((t): t is TensorValue => t.k === 'tensor' && t.shape !== null)) return this.make(null, undefined, { uncertain: true });
+    if (this.quiet(ops)) return this.make(null, ops[0]);
+    const r = einsumShape(eq.v, ops.map((t) => t.shape ?? []));
+    if ('error' in r) return this.fail(info.node, r.error.code, r.error.message, r.error.pytorch, ops, ops.map((t) => ({ t })));
+    return this.op('einsum', { equation: eq.v }, ops, this.make(r.output, ops[0]), info.node);
   }
 
   cat(items: TensorValue[], dim: number, node: SyntaxNode): TensorValue {

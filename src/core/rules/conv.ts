@@ -237,11 +237,17 @@ function applyConv(a: LayerArgs, inputs: Shape[], nd: number): ApplyResult {
     const eq = dimEquals(cIn, p.inChannels);
     if (eq === false) {
       const weight = [p.outChannels ?? unknownDim(), typeof p.inChannels === 'number' && g > 0 ? Math.floor(p.inChannels / g) : unknownDim(), ...p.kernel.map((k) => k ?? unknownDim())];
+      const pytorch = `Given groups=${g}, weight of size ${shapeText(weight)}, expected input${shapeText(batchedShape)} to have ${dimToString(p.inChannels)} channels, but got ${dimToString(cIn)} channels instead`;
+      // A batch of lower-rank data ([N, C, H, W] into Conv3d): PyTorch reads it as one unbatched sample with C = N.
+      if (!batched && x0[1] !== undefined && dimEquals(x0[1], p.inChannels) === true) {
+        const dims = spatialNames(nd).join(', ');
+        return fail('rank-mismatch', `${type} gets the ${rank}-D tensor ${shapeText(x0)}, which PyTorch reads as one unbatched sample (C, ${dims}) with ${dimToString(cIn)} channel(s) instead of ${dimToString(p.inChannels)}: give it a ${nd + 2}-D input (N, C, ${dims})${nd === 3 ? ', e.g. x.unsqueeze(2) for single-slice volumes' : ''}`, { blamesInput: true, pytorch });
+      }
       const e = issue('channel-mismatch', `${type} expects ${dimToString(p.inChannels)} input channels but receives ${dimToString(cIn)} (from the previous layer): set in_channels to ${dimToString(cIn)}`, {
         arg: 'in_channels',
         blamesInput: true,
         fix: { arg: 'in_channels', value: dimToString(cIn), title: `Set in_channels to ${dimToString(cIn)}` },
-        pytorch: `Given groups=${g}, weight of size ${shapeText(weight)}, expected input${shapeText(batchedShape)} to have ${dimToString(p.inChannels)} channels, but got ${dimToString(cIn)} channels instead`,
+        pytorch,
       });
       return { error: e };
     }

@@ -85,8 +85,18 @@ EXTRA = [
 ]
 
 # (file stem, construct or model name) -> why the entry has no golden. Listed in corpus/skipped.json for the test.
+THREE_D = "the engine does not run 3-D layers (Conv3d, BatchNorm3d, MaxPool3d, ...) yet"
+RECURRENT = "the engine does not run recurrent layers (LSTM, GRU, LSTMCell) yet"
+ATTENTION = "the engine does not run MultiheadAttention or the Transformer layers yet"
 SKIP = {
     ("vae_chunk", "VAE()"): "forward samples torch.randn_like: no engine can reproduce PyTorch's random stream",
+    ("ct_volume_net", "CTVolumeNet()"): THREE_D,
+    ("c3d_video", "C3D()"): THREE_D,
+    ("unet3d_transpose", "UNet3D()"): THREE_D,
+    ("crnn_lstm", "CRNN()"): RECURRENT,
+    ("crnn_lstm", "CRNNGRU()"): RECURRENT,
+    ("crnn_lstm", "FrameGRU()"): RECURRENT,
+    ("patch_transformer", "PatchTransformer()"): ATTENTION,
 }
 __doc__ += "".join(f"    {stem} {which}: {shape}\n" for (stem, which), shape in SHRINK.items())
 
