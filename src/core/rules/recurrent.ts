@@ -4,7 +4,7 @@
 // c_n [L*D, N, H]; H_out is proj_size when an LSTM projects, else hidden_size.
 import { dimEquals, dimToString, isKnown, product, unknownDim, type Dim, type Shape } from '../dims';
 import { type ApplyResult, type DimRequirement, type LayerArgs, type LayerIssue, type LayerSpec } from './layer-spec';
-import { asBool, asDim, asInt, asNumber, fail, firstInput, isResult, issue, shapeText, warning } from './common';
+import { asBool, asDim, asInt, asNumber, fail, firstInput, isResult, issue, shapeText } from './common';
 
 type Mode = 'RNN' | 'LSTM' | 'GRU';
 
@@ -57,9 +57,6 @@ function check(a: LayerArgs, mode: Mode): LayerIssue[] {
   }
   if (p.layers !== undefined && p.layers < 1) {
     return [issue('invalid-argument', `${a.type}: num_layers=${p.layers} must be at least 1`, { arg: 'num_layers', pytorch: 'list index out of range' })];
-  }
-  if (dropout !== undefined && dropout > 0 && p.layers === 1) {
-    out.push(warning('invalid-argument', `${a.type}: dropout=${dropout} does nothing with num_layers=1 (it is applied between stacked layers only)`, { arg: 'dropout' }));
   }
   return out;
 }
