@@ -54,6 +54,8 @@ export class Analyzer {
   readonly topLevelModules: TopLevelModule[] = [];
   private readonly findingsByKey = new Map<string, Finding>();
   private readonly sitesByKey = new Map<string, { range: Range; shapes: Map<string, import('../dims').Shape>; hint: boolean }>();
+  /** True while the file's own top-level statements run (not while Conv Lens builds models with default arguments). */
+  runningTopLevel = false;
   /** The active forward run, if any. */
   run: RunContext | undefined;
   private lastPrinted: Value | undefined;
@@ -272,7 +274,7 @@ export class Analyzer {
     for (const base of owner.bases) {
       if (base.k === 'class') {
         const m = findClassAttr(base, name);
-        if (m?.k === 'func') return { ...m, self };
+        if (m?.k === 'func') return this.interp.bindMethod(m, self);
         if (m !== undefined) return m;
       }
     }
@@ -479,7 +481,9 @@ export class Analyzer {
       }
       case 'setattr': {
         const n = args[1];
-        if (a0 && n?.k === 'str' && args[2]) this.interp.setAttr(a0, n.v, args[2], info.node);
+        if (a0 && n?.k === 'str' && args[2]) this.interp.setAttr(a0, n.v, args[2]);
+        // A layer registered under a name the analysis cannot compute: the module's children are not all known.
+        else if (a0?.k === 'module' && args[2]?.k === 'module') a0.uncertain = true;
         return NONE;
       }
       case 'super': {
@@ -562,6 +566,21 @@ export class Analyzer {
           return num(self.items.filter((x) => a0 && valueEquals(x, a0) === true).length, false);
         case 'copy':
           return { k: 'list', items: [...self.items] };
+        case 'issubset':
+        case 'issuperset': {
+          // set(...) is a list here: membership is all these need.
+          const other = a0 ? this.interp.iterate(a0) : undefined;
+          if (!other || self.uncertain) return UNKNOWN_VALUE;
+          const [small, big] = name === 'issubset' ? [self.items, other] : [other, self.items];
+          let result: boolean | undefined = true;
+          for (const x of small) {
+            const eqs = big.map((y) => valueEquals(x, y));
+            if (eqs.includes(true)) continue;
+            if (eqs.includes(undefined)) result = undefined;
+            else return bool(false);
+          }
+          return result === undefined ? UNKNOWN_VALUE : bool(result);
+        }
         case 'reverse':
           self.items.reverse();
           return NONE;

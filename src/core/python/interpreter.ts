@@ -8,6 +8,7 @@ import {
   type ClassValue, type DictValue, type FuncValue, type Param, type SeqValue, type Value,
 } from './values';
 import type { Analyzer, CallInfo } from './analyzer';
+import { reportRaise } from './raises';
 
 /** Shared empty keyword maps: never mutated (a call with keywords gets its own). */
 const NO_KWARGS: ReadonlyMap<string, Value> = new Map();
@@ -19,7 +20,8 @@ export class StepLimitError extends Error {
   }
 }
 
-type Flow = undefined | { kind: 'return'; value: Value } | { kind: 'break' } | { kind: 'continue' };
+/** How a statement left: normally (undefined), by return/break/continue, or by raising an exception. */
+type Flow = undefined | { kind: 'return'; value: Value } | { kind: 'break' } | { kind: 'continue' } | { kind: 'raise' };
 
 export interface Frame {
   func: FuncValue | undefined;
@@ -54,6 +56,10 @@ export class Interpreter {
   /** > 0 while executing code whose path depends on values the analysis could not know. */
   uncertainDepth = 0;
   readonly globals = new Scope(undefined, true);
+  /** > 0 inside a try body with except clauses: a raise there may be caught. */
+  private tryDepth = 0;
+  /** Set when a branch taken on an unknown condition breaks or continues: the enclosing loop's rest is uncertain. */
+  private loopTaint = false;
   private readonly starImports: string[] = [];
 
   constructor(
@@ -124,8 +130,9 @@ export class Interpreter {
       case 'continue_statement':
         return { kind: 'continue' };
       case 'raise_statement':
-        // The path raises: nothing after it runs. Treat as a return of nothing known.
-        return { kind: 'return', value: UNKNOWN_VALUE };
+        // The path raises: nothing after it runs. At construction time, a raise reached with certainty is reported.
+        if (this.tryDepth === 0 && this.uncertainDepth === 0) reportRaise(this.analyzer, node, scope);
+        return { kind: 'raise' };
       case 'if_statement':
         return this.execIf(node, scope);
       case 'for_statement':
@@ -134,7 +141,16 @@ export class Interpreter {
         return this.execWhile(node, scope);
       case 'try_statement': {
         const body = child(node, 'body');
-        const flow = body ? this.execStatement(body, scope) : undefined;
+        const handled = node.children.some((c) => c.type === 'except_clause' || c.type === 'except_group_clause');
+        if (handled) this.tryDepth++;
+        let flow: Flow;
+        try {
+          flow = body ? this.execStatement(body, scope) : undefined;
+        } finally {
+          if (handled) this.tryDepth--;
+        }
+        // An exception an except clause may catch: which one runs is not followed, the code after the try goes on.
+        if (flow?.kind === 'raise' && handled) flow = undefined;
         const fin = node.children.find((c) => c.type === 'finally_clause');
         const finBody = fin?.children.find((c) => c.type === 'block');
         if (finBody) this.execStatement(finBody, scope);
@@ -164,7 +180,7 @@ export class Interpreter {
       case 'decorated_definition': {
         const def = child(node, 'definition');
         if (def) this.execStatement(def, scope);
-        // @staticmethod/@classmethod/@property: the interpreter calls methods the same way; other decorators are ignored.
+        // Method decorators are read in defineClass; other decorators are ignored.
         return undefined;
       }
       case 'import_statement':
@@ -198,16 +214,61 @@ export class Interpreter {
       const t = truthy(this.evalExpr(clause.cond, scope));
       if (t === true) return clause.body ? this.execStatement(clause.body, scope) : undefined;
       if (t === undefined) {
+        // A guard that only raises (`if not ok: raise TypeError(...)`): assume the code is used correctly and go on.
+        if (clause.body && alwaysRaises(clause.body)) continue;
         // Unknown condition: follow this branch, but nothing found on it is reported as certain.
         this.uncertainDepth++;
         try {
-          return clause.body ? this.execStatement(clause.body, scope) : undefined;
+          const flow = clause.body ? this.execStatement(clause.body, scope) : undefined;
+          if (flow?.kind === 'raise') return undefined;
+          if (flow?.kind === 'break' || flow?.kind === 'continue') {
+            // The loop may or may not stop here: it goes on, and what it does from now on is uncertain.
+            this.loopTaint = true;
+            return undefined;
+          }
+          return flow;
         } finally {
           this.uncertainDepth--;
         }
       }
     }
     return undefined;
+  }
+
+  /** Runs a loop body for each step; a break or continue on an unknown condition makes the rest of the loop uncertain. */
+  private runLoop(step: () => 'next' | 'stop' | 'unknown', body: SyntaxNode, scope: Scope, node: SyntaxNode): Flow {
+    const outerTaint = this.loopTaint;
+    this.loopTaint = false;
+    let tainted = false;
+    try {
+      for (let i = 0; i < MAX_LOOP_ITERATIONS; i++) {
+        const next = step();
+        if (next === 'stop') break;
+        if (next === 'unknown') {
+          // The loop condition is unknown: run the body once more, uncertain, and stop.
+          this.uncertainDepth++;
+          try {
+            const flow = this.execStatement(body, scope);
+            return flow?.kind === 'return' || flow?.kind === 'raise' ? flow : undefined;
+          } finally {
+            this.uncertainDepth--;
+          }
+        }
+        const flow = this.execStatement(body, scope);
+        if (this.loopTaint && !tainted) {
+          tainted = true;
+          this.uncertainDepth++;
+        }
+        if (flow?.kind === 'break') return undefined;
+        if (flow?.kind === 'return' || flow?.kind === 'raise') return flow;
+      }
+      const alt = child(node, 'alternative');
+      const altBody = alt ? child(alt, 'body') : undefined;
+      return altBody ? this.execStatement(altBody, scope) : undefined;
+    } finally {
+      if (tainted) this.uncertainDepth--;
+      this.loopTaint = outerTaint;
+    }
   }
 
   private execFor(node: SyntaxNode, scope: Scope): Flow {
@@ -220,50 +281,34 @@ export class Interpreter {
     if (!items) {
       // Unknown iterable: run the body once with unknown values so that what it builds is marked uncertain.
       this.uncertainDepth++;
+      const outerTaint = this.loopTaint;
       try {
         this.assign(left, UNKNOWN_VALUE, scope);
         const flow = this.execStatement(body, scope);
-        if (flow?.kind === 'return') return flow;
+        if (flow?.kind === 'return' || flow?.kind === 'raise') return flow;
       } finally {
         this.uncertainDepth--;
+        this.loopTaint = outerTaint;
       }
       return undefined;
     }
-    let count = 0;
-    for (const item of items) {
-      if (++count > MAX_LOOP_ITERATIONS) break;
+    let i = 0;
+    return this.runLoop(() => {
+      const item = items[i++];
+      if (item === undefined) return 'stop';
       this.assign(left, item, scope);
-      const flow = this.execStatement(body, scope);
-      if (flow?.kind === 'break') return undefined;
-      if (flow?.kind === 'return') return flow;
-    }
-    const alt = child(node, 'alternative');
-    const altBody = alt ? child(alt, 'body') : undefined;
-    if (altBody) return this.execStatement(altBody, scope);
-    return undefined;
+      return 'next';
+    }, body, scope, node);
   }
 
   private execWhile(node: SyntaxNode, scope: Scope): Flow {
     const cond = child(node, 'condition');
     const body = child(node, 'body');
     if (!cond || !body) return undefined;
-    for (let i = 0; i < MAX_LOOP_ITERATIONS; i++) {
+    return this.runLoop(() => {
       const t = truthy(this.evalExpr(cond, scope));
-      if (t === false) return undefined;
-      if (t === undefined) {
-        this.uncertainDepth++;
-        try {
-          const flow = this.execStatement(body, scope);
-          return flow?.kind === 'return' ? flow : undefined;
-        } finally {
-          this.uncertainDepth--;
-        }
-      }
-      const flow = this.execStatement(body, scope);
-      if (flow?.kind === 'break') return undefined;
-      if (flow?.kind === 'return') return flow;
-    }
-    return undefined;
+      return t === false ? 'stop' : t === undefined ? 'unknown' : 'next';
+    }, body, scope, node);
   }
 
   private execImport(node: SyntaxNode, scope: Scope): void {
@@ -367,7 +412,12 @@ export class Interpreter {
     for (const stmt of body?.children ?? []) {
       const def = stmt.type === 'decorated_definition' ? child(stmt, 'definition') : stmt;
       if (def?.type === 'function_definition') {
-        cls.attrs.set(this.nameOf(def), this.makeFunction(def, scope, cls));
+        const fn = this.makeFunction(def, scope, cls);
+        const binding = stmt.type === 'decorated_definition' ? methodBinding(stmt) : undefined;
+        // `@x.setter` redefines x's setter: reading x still calls the property's getter.
+        if (binding === 'setter') continue;
+        if (binding) fn.binding = binding;
+        cls.attrs.set(this.nameOf(def), fn);
       } else if (def) {
         this.execStatement(def, bodyScope);
       }
@@ -407,7 +457,7 @@ export class Interpreter {
         const obj = child(target, 'object');
         const attr = child(target, 'attribute');
         if (!obj || !attr) return;
-        this.setAttr(this.evalExpr(obj, scope), attr.text, value, target);
+        this.setAttr(this.evalExpr(obj, scope), attr.text, value);
         return;
       }
       case 'subscript': {
@@ -428,8 +478,8 @@ export class Interpreter {
     return Array.from({ length: n }, () => UNKNOWN_VALUE);
   }
 
-  setAttr(obj: Value, name: string, value: Value, site: SyntaxNode): void {
-    if (obj.k === 'module') this.analyzer.modules.setAttr(obj, name, value, site);
+  setAttr(obj: Value, name: string, value: Value): void {
+    if (obj.k === 'module') this.analyzer.modules.setAttr(obj, name, value);
     else if (obj.k === 'obj') obj.attrs.set(name, value);
     else if (obj.k === 'class') obj.attrs.set(name, value);
   }
@@ -439,6 +489,7 @@ export class Interpreter {
       const i = idx.v < 0 ? obj.items.length + idx.v : idx.v;
       if (i >= 0 && i < obj.items.length) obj.items[i] = value;
     } else if (obj.k === 'dict') {
+      if (obj.childrenOf && idx.k === 'str') this.analyzer.modules.setAttr(obj.childrenOf, idx.v, value);
       const i = obj.keys.findIndex((k) => valueEquals(k, idx) === true);
       if (i >= 0) obj.vals[i] = value;
       else {
@@ -873,7 +924,7 @@ export class Interpreter {
       }
       const body = child(fn.node, 'body');
       const flow = body ? this.execStatement(body, scope) : undefined;
-      return flow?.kind === 'return' ? flow.value : NONE;
+      return flow?.kind === 'return' ? flow.value : flow?.kind === 'raise' ? UNKNOWN_VALUE : NONE;
     } finally {
       this.frames.pop();
     }
@@ -904,11 +955,13 @@ export class Interpreter {
         const v = obj.attrs.get(name);
         if (v !== undefined) return v;
         const m = findClassAttr(obj.cls, name);
-        if (m?.k === 'func') return { ...m, self: obj };
+        if (m?.k === 'func') return this.bindMethod(m, obj);
         return m ?? UNKNOWN_VALUE;
       }
       case 'class': {
         const m = findClassAttr(obj, name);
+        // Through the class, a plain function stays unbound; a classmethod gets the class.
+        if (m?.k === 'func' && m.binding === 'class') return { ...m, self: obj };
         return m ?? UNKNOWN_VALUE;
       }
       case 'tensor':
@@ -920,6 +973,22 @@ export class Interpreter {
         return { k: 'method', self: obj, name };
       default:
         return UNKNOWN_VALUE;
+    }
+  }
+
+  /** A method read through an instance, bound as Python binds it: static gets nothing, classmethod the class, property is called. */
+  bindMethod(fn: FuncValue, self: Value): Value {
+    switch (fn.binding) {
+      case 'static':
+        return fn;
+      case 'class': {
+        const cls = self.k === 'class' ? self : self.k === 'obj' || self.k === 'module' ? self.cls : undefined;
+        return cls ? { ...fn, self: cls } : UNKNOWN_VALUE;
+      }
+      case 'property':
+        return this.callFunction({ ...fn, self }, [], new Map(), undefined);
+      default:
+        return { ...fn, self };
     }
   }
 
@@ -974,6 +1043,36 @@ export function findClassAttr(cls: ClassValue, name: string): Value | undefined 
     return undefined;
   };
   return visit(cls);
+}
+
+/** @staticmethod, @classmethod, @property (also `@functools.cached_property`) and property setters on a method. */
+function methodBinding(decorated: SyntaxNode): FuncValue['binding'] | 'setter' {
+  for (const d of decorated.children) {
+    if (d.type !== 'decorator') continue;
+    const name = d.children[0] ? dottedName(d.children[0]) : undefined;
+    if (name === undefined) continue;
+    if (name === 'staticmethod') return 'static';
+    if (name === 'classmethod') return 'class';
+    if (/^(property|(functools\.)?cached_property)$/.test(name)) return 'property';
+    if (/\.(setter|deleter)$/.test(name)) return 'setter';
+  }
+  return undefined;
+}
+
+/** A block whose last statement raises: an argument check. */
+function alwaysRaises(block: SyntaxNode): boolean {
+  const stmts = block.children.filter((c) => c.type !== 'comment');
+  return stmts[stmts.length - 1]?.type === 'raise_statement';
+}
+
+/** `a.b.c` as text (tree nodes keep text on leaves only). */
+function dottedName(n: SyntaxNode): string | undefined {
+  if (n.type === 'identifier') return n.text;
+  if (n.type !== 'attribute') return undefined;
+  const obj = child(n, 'object');
+  const attr = child(n, 'attribute');
+  const base = obj ? dottedName(obj) : undefined;
+  return base && attr ? `${base}.${attr.text}` : undefined;
 }
 
 function parseIntLiteral(text: string): number {

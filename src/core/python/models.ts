@@ -35,6 +35,7 @@ export function analyzePython(root: SyntaxNode, text: string, comments: SyntaxNo
 
   // Each top-level statement gets its own step budget, so one runaway statement does not hide the models after it.
   let spent = 0;
+  a.runningTopLevel = true;
   for (const stmt of root.children) {
     if (spent > TOP_LEVEL_BUDGET) {
       a.note('the file needs more analysis steps than Conv Lens spends on one file: statements near the end are skipped');
@@ -42,6 +43,7 @@ export function analyzePython(root: SyntaxNode, text: string, comments: SyntaxNo
     }
     guarded(a, () => a.interp.execStatement(stmt, a.interp.globals), (steps) => (spent += steps));
   }
+  a.runningTopLevel = false;
   if (root.hasError) a.note('the file has syntax errors: the parts that parse are analysed');
 
   const candidates = findCandidates(a);

@@ -8,7 +8,7 @@ import { findClassAttr } from './interpreter';
 import type { Analyzer, CallInfo } from './analyzer';
 import {
   list, NONE, num, str, tuple, UNKNOWN_VALUE,
-  type BoundArgs, type ClassValue, type ModuleValue, type TensorValue, type Value,
+  type BoundArgs, type ClassValue, type DictValue, type ModuleValue, type TensorValue, type Value,
 } from './values';
 
 /** Converts an interpreter value to a layer argument. */
@@ -187,7 +187,7 @@ export class ModuleOps {
     this.a.childAdded(parent, childModule);
   }
 
-  setAttr(m: ModuleValue, name: string, value: Value, _site: SyntaxNode): void {
+  setAttr(m: ModuleValue, name: string, value: Value): void {
     if (value.k === 'module') this.addChild(m, name, value);
     else {
       if (m.children.has(name) && value.k !== 'none') m.children.delete(name);
@@ -202,6 +202,12 @@ export class ModuleOps {
       this.a.run?.used.add(c.id);
       return c;
     }
+    if (name === '_modules') {
+      // Read as a dict of the children; `self._modules[name] = layer` registers a child like setattr.
+      const d: DictValue = { k: 'dict', keys: [...m.children.keys()].map(str), vals: [...m.children.values()], childrenOf: m };
+      if (m.uncertain) d.uncertain = true;
+      return d;
+    }
     const v = m.attrs.get(name);
     if (v !== undefined) return v;
     if (m.args && m.spec && (m.spec.signature.includes(name) || name in m.spec.defaults)) {
@@ -210,7 +216,7 @@ export class ModuleOps {
     if (m.spec && (name === 'weight' || name === 'bias')) return this.a.tensors.make(null);
     if (m.cls) {
       const attr = findClassAttr(m.cls, name);
-      if (attr?.k === 'func') return { ...attr, self: m };
+      if (attr?.k === 'func') return this.a.interp.bindMethod(attr, m);
       if (attr !== undefined) return attr;
     }
     if (name === 'training') return { k: 'bool', v: false };
@@ -226,6 +232,18 @@ export class ModuleOps {
         return NONE;
       case '__init__':
         return NONE;
+      case '__setattr__':
+        if (a0?.k === 'str' && args[1]) this.setAttr(m, a0.v, args[1]);
+        else if (args[1]?.k === 'module') m.uncertain = true;
+        return NONE;
+      case '__getattr__':
+        return a0?.k === 'str' ? this.getAttr(m, a0.v) : UNKNOWN_VALUE;
+      case 'get_submodule': {
+        if (a0?.k !== 'str') return UNKNOWN_VALUE;
+        let cur: ModuleValue | undefined = m;
+        for (const part of a0.v ? a0.v.split('.') : []) cur = cur?.children.get(part);
+        return cur ?? UNKNOWN_VALUE;
+      }
       case 'add_module':
       case 'register_module':
         if (a0?.k === 'str' && args[1]?.k === 'module') this.addChild(m, a0.v, args[1]);

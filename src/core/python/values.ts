@@ -28,7 +28,11 @@ export interface StrValue { k: 'str'; v: string }
 export interface BoolValue { k: 'bool'; v: boolean }
 export interface NoneValue { k: 'none' }
 export interface SeqValue { k: 'list' | 'tuple'; items: Value[]; uncertain?: boolean; /** torch.Size */ size?: boolean }
-export interface DictValue { k: 'dict'; keys: Value[]; vals: Value[]; uncertain?: boolean }
+export interface DictValue {
+  k: 'dict'; keys: Value[]; vals: Value[]; uncertain?: boolean;
+  /** `module._modules`: writing an item adds a child to this module. */
+  childrenOf?: ModuleValue;
+}
 export interface UnknownValue { k: 'unknown' }
 
 export interface Param {
@@ -46,6 +50,8 @@ export interface FuncValue {
   /** The class a method was defined in (for super()). */
   owner?: ClassValue;
   self?: Value;
+  /** @staticmethod, @classmethod or @property: how attribute access binds it. */
+  binding?: 'static' | 'class' | 'property';
 }
 
 export interface ClassValue {
