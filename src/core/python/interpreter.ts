@@ -1,6 +1,6 @@
 // A small abstract interpreter over the Python subset that model definitions use.
 // Values it cannot know become UNKNOWN and the analysis goes on; every run is bounded in steps and depth.
-import { child, childrenOf, type SyntaxNode } from '../syntax';
+import { child, childrenOf, rangeOf, type SyntaxNode } from '../syntax';
 import type { Range } from '../types';
 import { add, floorDiv, isKnown, mul, sub, type Dim } from '../dims';
 import {
@@ -781,7 +781,13 @@ export class Interpreter {
 
   binaryOp(op: string, a: Value, b: Value, node: SyntaxNode): Value {
     if (a.k === 'tensor' || b.k === 'tensor') return this.analyzer.tensors.binary(op, a, b, node);
-    if ((a.k === 'num' || a.k === 'sym' || a.k === 'bool') && (b.k === 'num' || b.k === 'sym' || b.k === 'bool')) return arith(op, a, b);
+    if ((a.k === 'num' || a.k === 'sym' || a.k === 'bool') && (b.k === 'num' || b.k === 'sym' || b.k === 'bool')) {
+      const r = arith(op, a, b);
+      // Remember where a true division made a float from two ints: a size that must be an int gets a `//` fix there.
+      const opNode = child(node, 'operator');
+      if (op === '/' && r.k === 'num' && opNode && !(a.k === 'num' && a.float) && !(b.k === 'num' && b.float)) r.divAt = rangeOf(opNode);
+      return r;
+    }
     if (op === '+' && (a.k === 'list' || a.k === 'tuple') && b.k === a.k) {
       if (a.items.length + b.items.length > MAX_SEQUENCE_LENGTH) return { k: a.k, items: [], uncertain: true };
       const r: SeqValue = { k: a.k, items: [...a.items, ...b.items] };

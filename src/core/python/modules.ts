@@ -4,6 +4,7 @@ import type { Range } from '../types';
 import { isKnown, isSym, type Dim } from '../dims';
 import { isLayerRef, UNKNOWN, type ArgValue, type LayerSpec, type LayerIssue, type OutputTree } from '../rules/layer-spec';
 import { bindArgs as bindRuleArgs } from '../rules/bind-args';
+import { floatSizeIssue } from '../rules/float-size';
 import { findClassAttr } from './interpreter';
 import type { Analyzer, CallInfo } from './analyzer';
 import {
@@ -103,7 +104,37 @@ export class ModuleOps {
       this.reportIssue(issue, m, undefined, info.node);
       if (issue.severity === 'error') m.broken = true;
     }
+    if (!m.broken) this.checkFloatSizes(spec, m, info);
     return m;
+  }
+
+  /** `nn.Conv2d(c, planes / 4, 1)`: a float size fails in the layer's __init__; the fix turns the `/` into `//`. */
+  private checkFloatSizes(spec: LayerSpec, m: ModuleValue, info: CallInfo): void {
+    if (!m.args || info.unknownSplat) return;
+    const valueOf = (name: string): Value | undefined => {
+      const i = spec.signature.indexOf(name);
+      return info.kwargs.get(name) ?? (i >= 0 ? info.args[i] : undefined);
+    };
+    const floats = (name: string): boolean[] | undefined => {
+      const v = valueOf(name);
+      if (v === undefined) return [false];
+      if (v.k === 'num') return [v.float];
+      if (v.k === 'bool' || v.k === 'sym') return [false];
+      if ((v.k === 'tuple' || v.k === 'list') && !v.uncertain) return v.items.map((x) => x.k === 'num' && x.float);
+      return undefined;
+    };
+    const issue = floatSizeIssue(m.args, floats);
+    if (!issue?.arg) return;
+    m.broken = true;
+    const v = valueOf(issue.arg);
+    const divAt = v?.k === 'num' ? v.divAt : undefined;
+    const fixes = divAt ? [{ title: 'Use // (integer division)', edits: [{ range: divAt, newText: '//' }], preferred: true }] : [];
+    const related = divAt ? [{ range: divAt, message: 'the float comes from this division' }] : [];
+    if (m.builtBy) related.push({ range: m.builtBy, message: `${m.type} is built by this call` });
+    this.a.report({
+      code: issue.code, severity: issue.severity, range: m.args.rangeOf(issue.arg) ?? m.site, message: issue.message,
+      pytorchError: issue.pytorch, related, fixes,
+    }, m.uncertain);
   }
 
   /** A torch.nn class the rules do not know: it can be applied, but its output is unknown. */

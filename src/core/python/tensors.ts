@@ -78,13 +78,13 @@ export class TensorOps {
       const src = args[0];
       return src?.k === 'tensor' ? this.make(src.shape) : this.make(null);
     }
-    let dims: Value[] = [];
+    let shape: Shape | null;
     if (name === 'randint') {
       const size = kwargs.get('size') ?? args[2] ?? args[1];
-      dims = size ? this.a.interp.iterate(size) ?? [] : [];
+      shape = size ? this.sizeList([size], info.unknownSplat) : null;
     } else if (name === 'full') {
       const size = kwargs.get('size') ?? args[0];
-      dims = size ? this.a.interp.iterate(size) ?? [] : [];
+      shape = size ? this.sizeList([size], info.unknownSplat) : null;
     } else if (name === 'tensor' || name === 'as_tensor' || name === 'from_numpy' || name === 'arange' || name === 'normal') {
       if (name === 'arange') {
         const ns = args.map(toNumber);
@@ -97,14 +97,27 @@ export class TensorOps {
       return this.make(null);
     } else {
       const size = kwargs.get('size');
-      if (size) dims = this.a.interp.iterate(size) ?? [];
-      else if (args.length === 1 && args[0] && (args[0].k === 'tuple' || args[0].k === 'list')) dims = this.a.interp.iterate(args[0]) ?? [];
-      else dims = args.filter((x) => x.k === 'num' || x.k === 'sym');
+      shape = this.sizeList(size ? [size] : args, info.unknownSplat);
     }
-    const shape = dims.map((d) => toDim(d) ?? unknownDim());
-    const t = this.make(shape.length > 0 ? shape : null);
+    const t = this.make(shape);
     t.rf = { size: [1, 1], jump: [1, 1] };
     return t;
+  }
+
+  /**
+   * The shape a `*size` argument list gives (`randn(2, 3)`, `zeros((2, 3))`, `new_zeros(size)`). An unknown size keeps
+   * its place as an unknown dimension ("?"); null when even the rank is unknown (one unknown value may be a tuple).
+   */
+  sizeList(args: Value[], unknownSplat: boolean): Shape | null {
+    if (unknownSplat) return null;
+    const first = args[0];
+    let dims: Value[] | undefined = args;
+    if (args.length === 1 && first) {
+      if (first.k === 'tuple' || first.k === 'list') dims = this.a.interp.iterate(first);
+      else if (first.k !== 'num' && first.k !== 'sym' && first.k !== 'bool') return null;
+    }
+    if (!dims || dims.length === 0) return null;
+    return dims.map((d) => toDim(d) ?? unknownDim());
   }
 
   // ---------------------------------------------------------------- attributes and methods
@@ -159,8 +172,18 @@ export class TensorOps {
       case 'view':
       case 'reshape': {
         const target = args.length === 1 && args[0] && (args[0].k === 'tuple' || args[0].k === 'list') ? this.a.interp.iterate(args[0]) : args;
-        return this.reshape(t, target ?? [], node, name);
+        return this.reshape(t, info.unknownSplat ? [] : target ?? [], node, name);
       }
+      case 'new_zeros':
+      case 'new_ones':
+      case 'new_empty':
+      case 'new_full': {
+        const size = kwargs.get('size');
+        const sizeArgs = size ? [size] : name === 'new_full' ? args.slice(0, 1) : args;
+        return this.make(this.sizeList(sizeArgs, info.unknownSplat));
+      }
+      case 'new_tensor':
+        return this.make(args[0] ? nestedShape(args[0], this.a) : null);
       case 'view_as':
       case 'reshape_as':
       case 'expand_as':
@@ -401,7 +424,16 @@ export class TensorOps {
   reshape(t: TensorValue, target: Value[], node: SyntaxNode, op: string): TensorValue {
     const shape = t.shape;
     const dims = target.map((v) => toDim(v));
-    if (!shape || dims.some((d) => d === undefined)) return this.op(op, {}, [t], this.make(null, t, { uncertain: true }), node);
+    // No sizes, or one unknown value that may be a whole tuple: even the rank is unknown.
+    const single = target.length === 1 && target[0]?.k !== 'num' && target[0]?.k !== 'sym' && target[0]?.k !== 'bool';
+    if (target.length === 0 || single) return this.op(op, {}, [t], this.make(null, t, { uncertain: true }), node);
+    if (!shape || dims.some((d) => d === undefined)) {
+      // The rank is the number of sizes; an unknown size (or the -1 beside it) is an unknown dimension, never checked.
+      const out = dims.map((d) => (d === undefined || d === -1 ? unknownDim() : d));
+      const r = this.make(out, t);
+      r.producer = { site: rangeOf(node), label: `the ${op} here` };
+      return this.op(op, { shape: out.map((d) => (isKnown(d) ? d : String(d))) }, [t], r, node);
+    }
     const want = dims as Dim[];
     const total = product(shape);
     const inferIdx = want.findIndex((d) => d === -1);

@@ -21,7 +21,11 @@ export type Value =
   | MethodValue
   | UnknownValue;
 
-export interface NumValue { k: 'num'; v: number; float: boolean }
+export interface NumValue {
+  k: 'num'; v: number; float: boolean;
+  /** The `/` operator a float came from (`mid = planes / 4`), for a fix to `//`. */
+  divAt?: Range;
+}
 /** An integer known only symbolically (a tensor size with a symbolic input). */
 export interface SymValue { k: 'sym'; d: Dim }
 export interface StrValue { k: 'str'; v: string }
