@@ -336,7 +336,8 @@ export class Analyzer {
       const items = this.interp.iterate(args[0]);
       return items ? items.reduce<Value>((acc, x) => this.interp.binaryOp('*', acc, x, info.node), num(1)) : UNKNOWN_VALUE;
     }
-    if (path === 'functools.reduce' || path.startsWith('numpy.')) return UNKNOWN_VALUE;
+    if (path.startsWith('numpy.')) return this.tensors.concrete.numpy(path.slice('numpy.'.length), info) ?? UNKNOWN_VALUE;
+    if (path === 'functools.reduce') return UNKNOWN_VALUE;
     return UNKNOWN_VALUE;
   }
 
@@ -370,11 +371,11 @@ export class Analyzer {
           return Number.isFinite(n) ? num(Math.trunc(n), false) : UNKNOWN_VALUE;
         }
         if (a0.k === 'sym') return a0;
-        const x = toNumber(a0);
+        const x = a0.k === 'tensor' ? this.tensors.concrete.scalar(a0) : toNumber(a0);
         return x === undefined ? UNKNOWN_VALUE : num(Math.trunc(x), false);
       }
       case 'float': {
-        const x = a0 ? toNumber(a0) : 0;
+        const x = a0?.k === 'tensor' ? this.tensors.concrete.scalar(a0) : a0 ? toNumber(a0) : 0;
         return x === undefined ? UNKNOWN_VALUE : num(x, true);
       }
       case 'bool':
@@ -388,7 +389,7 @@ export class Analyzer {
         return x === undefined ? UNKNOWN_VALUE : num(Math.abs(x), a0?.k === 'num' && a0.float);
       }
       case 'round': {
-        const x = a0 ? toNumber(a0) : undefined;
+        const x = a0?.k === 'tensor' ? this.tensors.concrete.scalar(a0) : a0 ? toNumber(a0) : undefined;
         if (x === undefined) return UNKNOWN_VALUE;
         const nd = args[1] ? toNumber(args[1]) : undefined;
         if (nd !== undefined) return num(Math.round(x * 10 ** nd) / 10 ** nd, true);
@@ -415,7 +416,17 @@ export class Analyzer {
       case 'set': {
         if (!a0) return { k: name === 'tuple' ? 'tuple' : 'list', items: [] };
         const items = this.interp.iterate(a0);
-        return items ? { k: name === 'tuple' ? 'tuple' : 'list', items: [...items] } : { k: 'list', items: [], uncertain: true };
+        if (!items) return { k: 'list', items: [], uncertain: true };
+        if (name !== 'set') return { k: name === 'tuple' ? 'tuple' : 'list', items: [...items] };
+        // A set is a list of distinct items here; when equality is unknown, so is the set's size.
+        const distinct: Value[] = [];
+        for (const x of items) {
+          const eqs = distinct.map((y) => valueEquals(x, y));
+          if (eqs.includes(true)) continue;
+          if (eqs.includes(undefined)) return { k: 'list', items: [], uncertain: true };
+          distinct.push(x);
+        }
+        return list(distinct);
       }
       case 'dict': {
         const d: DictValue = { k: 'dict', keys: [], vals: [] };

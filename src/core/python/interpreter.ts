@@ -1013,6 +1013,8 @@ export class Interpreter {
         if (v.container === 'ModuleDict') return [...v.children.keys()].map((k) => str(k));
         return undefined;
       case 'tensor': {
+        const known = this.analyzer.tensors.concrete.items(v);
+        if (known) return known;
         const first = v.shape?.[0];
         if (v.shape && typeof first === 'number' && first <= 64) {
           return Array.from({ length: first }, () => this.analyzer.tensors.make(v.shape?.slice(1) ?? null, v));

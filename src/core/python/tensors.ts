@@ -8,6 +8,7 @@ import { einsumShape, torchBmm, torchMatmul, torchMm } from '../rules/matmul';
 import { bindArgs } from './modules';
 import { dimValue, sliceIndices, toDim, toNumber } from './interpreter';
 import type { Analyzer, CallInfo } from './analyzer';
+import { ConcreteOps } from './concrete';
 import { num, tuple, UNKNOWN_VALUE, type Scope, type TensorValue, type Value } from './values';
 
 /** Shape-preserving tensor methods (elementwise activations, dtype/device moves, ...). */
@@ -37,10 +38,16 @@ function graphArg(v: Value): unknown {
   }
 }
 
-const BINARY_METHODS: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '/', add_: '+', mul_: '*', sub_: '-', div_: '/', __add__: '+', __mul__: '*' };
+const BINARY_METHODS: Record<string, string> = {
+  add: '+', sub: '-', mul: '*', div: '/', add_: '+', mul_: '*', sub_: '-', div_: '/', __add__: '+', __mul__: '*',
+  divide: '/', true_divide: '/', multiply: '*', subtract: '-',
+};
 
 export class TensorOps {
-  constructor(private readonly a: Analyzer) {}
+  readonly concrete: ConcreteOps;
+  constructor(private readonly a: Analyzer) {
+    this.concrete = new ConcreteOps(a);
+  }
 
   make(shape: Shape | null, like?: TensorValue, flags: { uncertain?: boolean; poisoned?: boolean } = {}): TensorValue {
     const t: TensorValue = { k: 'tensor', id: this.a.nextTensorId++, shape };
@@ -86,14 +93,17 @@ export class TensorOps {
       const size = kwargs.get('size') ?? args[0];
       shape = size ? this.sizeList([size], info.unknownSplat) : null;
     } else if (name === 'tensor' || name === 'as_tensor' || name === 'from_numpy' || name === 'arange' || name === 'normal') {
-      if (name === 'arange') {
+      if (name === 'arange' && !info.unknownSplat) {
+        const known = this.concrete.arange(args, false);
+        const dtype = kwargs.get('dtype');
+        if (known && !dtype) return known;
         const ns = args.map(toNumber);
         if (ns.length >= 1 && ns.every((x) => x !== undefined)) {
           const [start, end, step] = ns.length === 1 ? [0, ns[0] ?? 0, 1] : [ns[0] ?? 0, ns[1] ?? 0, ns[2] ?? 1];
           return this.make([Math.max(0, Math.ceil((end - start) / step))]);
         }
       }
-      if (name === 'tensor' && args[0]) return this.make(nestedShape(args[0], this.a));
+      if (name === 'tensor' && args[0]) return this.concrete.fromData(args[0], false, kwargs.get('dtype')) ?? this.make(nestedShape(args[0], this.a));
       return this.make(null);
     } else {
       const size = kwargs.get('size');
@@ -148,6 +158,18 @@ export class TensorOps {
   }
 
   callMethod(t: TensorValue, name: string, info: CallInfo): Value {
+    if (!t.values) return this.callMethodOnShape(t, name, info);
+    // Known elements: compute them too (the shape path still records the op for the graph).
+    const known = this.concrete.method(t, name, info);
+    if (known && 'value' in known) return known.value;
+    const out = this.callMethodOnShape(t, name, info);
+    if (!known || out.k !== 'tensor') return out;
+    const r = this.make(known.shape, t);
+    r.values = known.values;
+    return r;
+  }
+
+  private callMethodOnShape(t: TensorValue, name: string, info: CallInfo): Value {
     const { args, kwargs, node } = info;
     const shape = t.shape;
     const intArg = (i: number, kw: string): number | undefined => {
@@ -325,7 +347,18 @@ export class TensorOps {
       case 'mul':
       case 'sub':
       case 'div':
+      case 'divide':
+      case 'true_divide':
+      case 'multiply':
+      case 'subtract':
         return first && args[1] ? this.binary(BINARY_METHODS[name] ?? '+', first, args[1], node) : undefined;
+      case 'pow':
+      case 'floor_divide': {
+        // Only with known elements (configuration arithmetic); on shapes alone these stay as before.
+        const t = first?.k === 'tensor' ? first : args[1]?.k === 'tensor' ? args[1] : undefined;
+        if (!first || !args[1] || !t?.values) return first?.k === 'tensor' ? this.callMethod(first, name, { ...info, args: args.slice(1) }) : undefined;
+        return this.binary(name === 'pow' ? '**' : '//', first, args[1], node);
+      }
       case 'matmul':
       case 'mm':
       case 'bmm':
@@ -625,6 +658,15 @@ export class TensorOps {
   }
 
   binary(op: string, a: Value, b: Value, node: SyntaxNode): Value {
+    const out = this.binaryOnShape(op, a, b, node);
+    if ((a.k === 'tensor' && a.values) || (b.k === 'tensor' && b.values)) {
+      const known = this.concrete.binary(op, a, b);
+      if (known && out.k === 'tensor' && !out.poisoned) return this.concrete.tensor(known.values, known.shape, out);
+    }
+    return out;
+  }
+
+  private binaryOnShape(op: string, a: Value, b: Value, node: SyntaxNode): Value {
     const ta = a.k === 'tensor' ? a : undefined;
     const tb = b.k === 'tensor' ? b : undefined;
     const opName = op === '+' ? 'add' : op === '-' ? 'sub' : op === '*' ? 'mul' : op === '/' ? 'div' : op === '@' ? 'matmul' : 'binary';
@@ -646,7 +688,9 @@ export class TensorOps {
   }
 
   unary(t: TensorValue, node: SyntaxNode): Value {
-    return this.op('neg', {}, [t], this.make(t.shape, t), node);
+    const out = this.op('neg', {}, [t], this.make(t.shape, t), node);
+    const known = t.values ? this.concrete.binary('*', t, { k: 'num', v: -1, float: false }) : undefined;
+    return known && t.shape ? this.concrete.tensor(known.values, t.shape, out) : out;
   }
 
   private broadcast(a: TensorValue, b: TensorValue, node: SyntaxNode): Shape | undefined {

@@ -3,6 +3,7 @@ import type { Dim, Shape } from '../dims';
 import type { LayerSpec, LayerArgs } from '../rules/layer-spec';
 import type { SyntaxNode } from '../syntax';
 import type { Range } from '../types';
+import type { Concrete } from './tensor-values';
 
 export type Value =
   | NumValue
@@ -127,6 +128,8 @@ export interface TensorValue {
   poisoned?: boolean;
   /** An nn.Parameter: its elements count as the module's parameters. */
   parameter?: boolean;
+  /** The elements, for small tensors computed from known numbers (torch.arange(depth) * w_a + w_0). */
+  values?: Concrete;
 }
 
 export class Scope {

@@ -27,6 +27,23 @@ type V =
 
 const UNKNOWN_V: V = { k: 'unknown' };
 
+/** The TensorFlow.js packages that export the `tf` namespace (browser, Node bindings). */
+const TFJS_MODULE = /^@tensorflow\/tfjs(-node(-gpu)?)?$/;
+
+/** The [property, local name] pairs an object destructuring pattern binds. */
+function patternNames(pattern: SyntaxNode): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const p of pattern.children) {
+    if (p.type === 'shorthand_property_identifier_pattern') out.push([p.text, p.text]);
+    else if (p.type === 'pair_pattern') {
+      const key = child(p, 'key');
+      const value = child(p, 'value');
+      if (key && value?.type === 'identifier') out.push([key.type === 'string' ? key.text.slice(1, -1) : key.text, value.text]);
+    }
+  }
+  return out;
+}
+
 class Scope {
   readonly vars = new Map<string, V>();
   constructor(readonly parent?: Scope) {}
@@ -93,8 +110,16 @@ class TsEvaluator {
           if (nameNode?.type === 'identifier') {
             scope.vars.set(nameNode.text, v);
             if ((v.k === 'tfmodel' || v.k === 'torchseq') && !v.name) v.name = nameNode.text;
+          } else if (nameNode?.type === 'object_pattern') {
+            // const { sequential, layers: L } = require('@tensorflow/tfjs')
+            for (const [key, local] of patternNames(nameNode)) {
+              scope.vars.set(local, v.k === 'ref' ? { k: 'ref', path: `${v.path}.${key}` } : v.k === 'obj' ? v.props.get(key) ?? UNKNOWN_V : UNKNOWN_V);
+            }
           }
         }
+        return undefined;
+      case 'import_statement':
+        this.importTfjs(node, scope);
         return undefined;
       case 'expression_statement':
         for (const c of node.children) this.eval(c, scope);
@@ -297,6 +322,11 @@ class TsEvaluator {
     const argNodes = (argsNode?.children ?? []).filter((c) => c.type !== 'comment');
     const args = argNodes.map((a) => this.eval(a, scope));
     if (!fnNode) return UNKNOWN_V;
+    // CommonJS: `const tf = require('@tensorflow/tfjs')` is the same namespace as `import * as tf from ...`.
+    if (!isNew && fnNode.type === 'identifier' && fnNode.text === 'require' && !scope.get('require')) {
+      const mod = args[0];
+      return mod?.k === 'str' && TFJS_MODULE.test(mod.v) ? { k: 'ref', path: 'tf' } : UNKNOWN_V;
+    }
     // model.add(layer): a method call on a model value.
     if (fnNode.type === 'member_expression') {
       const target = this.eval(child(fnNode, 'object') ?? fnNode, scope);
@@ -339,6 +369,26 @@ class TsEvaluator {
     const spec = torchName ? layerSpecs.get(torchName) : undefined;
     if (spec) return { k: 'torch', spec, args: bindTsArgs(spec, args, argNodes), node };
     return UNKNOWN_V;
+  }
+
+  /** `import * as tfjs from`, `import tf from`, `import { sequential, layers as L } from '@tensorflow/tfjs'`. */
+  private importTfjs(node: SyntaxNode, scope: Scope): void {
+    const source = child(node, 'source');
+    if (!source || !TFJS_MODULE.test(source.text.slice(1, -1))) return;
+    const clause = node.children.find((c) => c.type === 'import_clause');
+    for (const c of clause?.children ?? []) {
+      if (c.type === 'identifier') scope.vars.set(c.text, { k: 'ref', path: 'tf' });
+      else if (c.type === 'namespace_import') {
+        const id = c.children.find((x) => x.type === 'identifier');
+        if (id) scope.vars.set(id.text, { k: 'ref', path: 'tf' });
+      } else if (c.type === 'named_imports') {
+        for (const spec of c.children.filter((x) => x.type === 'import_specifier')) {
+          const name = child(spec, 'name')?.text;
+          const alias = child(spec, 'alias')?.text ?? name;
+          if (name && alias) scope.vars.set(alias, { k: 'ref', path: `tf.${name}` });
+        }
+      }
+    }
   }
 
   callFunction(fn: Extract<V, { k: 'func' }>, args: V[]): V {
