@@ -60,7 +60,8 @@ async function bundle(file, outFile) {
     plugins: [{
       name: 'tfjs-shim',
       setup(build) {
-        build.onResolve({ filter: /^@tensorflow\/tfjs$/ }, (args) =>
+        // tfjs-node exports the same tf namespace (with native kernels): its files run on the shim too.
+        build.onResolve({ filter: /^@tensorflow\/tfjs(-node(-gpu)?)?$/ }, (args) =>
           args.namespace === SHIM ? { path: '@tensorflow/tfjs', external: true } : { path: 'shim', namespace: SHIM });
         build.onLoad({ filter: /.*/, namespace: SHIM }, () => ({ contents: shimSource, loader: 'js', resolveDir: ROOT }));
       },

@@ -18,7 +18,8 @@ so a seed can stay exactly as its author wrote it.
 
 The generator also checks the corpus itself: correct entries must run, broken entries must raise,
 and the error must come from the entry's "bugLine" (the construction line of the failing layer, or
-the line of the failing statement for init errors and functional ops).
+the line of the failing statement for init errors and functional ops; with "blame": "call", the first line
+of the file in the traceback, i.e. the call the user wrote that reached a failing check).
 """
 import ast
 import contextlib
@@ -102,6 +103,14 @@ def innermost_file_line(exc, path):
     return line
 
 
+def outermost_file_line(exc, path):
+    """The first line of the file in the traceback: the call the user wrote (for entries with "blame": "call")."""
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == path:
+            return frame.lineno
+    return None
+
+
 NUMBER_ARRAY = re.compile(r"\[\s+((?:-?\d+|null)(?:,\s+(?:-?\d+|null))*)\s+\]")
 
 
@@ -167,9 +176,11 @@ def run_entry(entry, namespace, taken, file_error, lines, path):
     if "inputDtype" in entry:
         result["inputDtype"] = entry["inputDtype"]
 
+    # A check in the file's own code that raises is blamed on the call that reached it when the entry says so.
+    file_line = outermost_file_line if entry.get("blame") == "call" else innermost_file_line
     if file_error is not None:
         result["error"] = describe_error("init", file_error, None)
-        return result, innermost_file_line(file_error, path), None
+        return result, file_line(file_error, path), None
     try:
         with lines.active(), contextlib.redirect_stdout(io.StringIO()):
             if "construct" in entry:
@@ -180,7 +191,7 @@ def run_entry(entry, namespace, taken, file_error, lines, path):
                 model = namespace[entry["model"]]
     except Exception as exc:
         result["error"] = describe_error("init", exc, None)
-        return result, innermost_file_line(exc, path), None
+        return result, file_line(exc, path), None
 
     model.eval()
     result["params"] = sum(p.numel() for p in model.parameters())

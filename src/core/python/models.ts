@@ -283,7 +283,8 @@ function totalParams(root: ModuleValue): number | null {
     }
     let p: number | null;
     try {
-      p = m.spec.paramCount?.(m.args) ?? 0;
+      // A layer without a count has no parameters; a count of null means its arguments are not known.
+      p = m.spec.paramCount ? m.spec.paramCount(m.args) : 0;
     } catch {
       p = null;
     }
