@@ -11,7 +11,7 @@ import { ModuleOps } from './modules';
 import { RunContext } from './run-context';
 import { TensorOps } from './tensors';
 import {
-  bool, list, NONE, num, str, truthy, tuple, UNKNOWN_VALUE, Scope,
+  bool, isOpaqueRef, list, NONE, num, str, truthy, tuple, UNKNOWN_VALUE, Scope,
   type ClassValue, type DictValue, type ModuleValue, type RefValue, type TensorValue, type Value,
 } from './values';
 import type { ShapeJSON } from '../types';
@@ -705,7 +705,7 @@ function isInstance(obj: Value | undefined, cls: Value | undefined): Value {
     }
     return result;
   }
-  if (obj.k === 'unknown') return UNKNOWN_VALUE;
+  if (obj.k === 'unknown' || isOpaqueRef(obj) || isOpaqueRef(cls)) return UNKNOWN_VALUE;
   if (cls.k === 'ref') {
     const p = canonicalPath(cls.path);
     if (obj.k === 'module') {

@@ -4,7 +4,7 @@ import { child, childrenOf, rangeOf, type SyntaxNode } from '../syntax';
 import type { Range } from '../types';
 import { add, floorDiv, isKnown, mul, sub, type Dim } from '../dims';
 import {
-  bool, FALSE, list, NONE, num, Scope, str, TRUE, truthy, tuple, UNKNOWN_VALUE,
+  bool, FALSE, isOpaqueRef, list, NONE, num, Scope, str, TRUE, truthy, tuple, UNKNOWN_VALUE,
   type ClassValue, type DictValue, type FuncValue, type Param, type SeqValue, type Value,
 } from './values';
 import type { Analyzer, CallInfo } from './analyzer';
@@ -1148,6 +1148,7 @@ export function dictSet(d: DictValue, k: Value, v: Value): void {
 }
 
 export function valueEquals(a: Value, b: Value): boolean | undefined {
+  if (isOpaqueRef(a) || isOpaqueRef(b)) return a.k === 'ref' && b.k === 'ref' && a.path === b.path ? true : undefined;
   if ((a.k === 'num' || a.k === 'bool') && (b.k === 'num' || b.k === 'bool')) return Number(a.v) === Number(b.v);
   if (a.k === 'str' && b.k === 'str') return a.v === b.v;
   if (a.k === 'none' || b.k === 'none') {
@@ -1188,7 +1189,7 @@ function compare(op: string, a: Value, b: Value): boolean | undefined {
       const e = valueEquals(a, b);
       return e === undefined ? undefined : !e;
     }
-    case 'is': return a.k === 'none' || b.k === 'none' ? (a.k === 'unknown' || b.k === 'unknown' ? undefined : a.k === b.k) : valueEquals(a, b);
+    case 'is': return a.k === 'none' || b.k === 'none' ? (a.k === 'unknown' || b.k === 'unknown' || isOpaqueRef(a) || isOpaqueRef(b) ? undefined : a.k === b.k) : valueEquals(a, b);
     case 'is not': {
       const e = compare('is', a, b);
       return e === undefined ? undefined : !e;

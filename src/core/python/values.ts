@@ -74,6 +74,19 @@ export interface ClassValue {
 /** Something outside the file: a module, class or function of torch, math, collections... by dotted path. */
 export interface RefValue { k: 'ref'; path: string; self?: Value }
 
+/** Modules whose attributes are the library's own classes, functions and constants, as the analysis models them. */
+const LIBRARY_ROOTS = new Set([
+  'torch', 'torchvision', 'math', 'numpy', 'collections', 'builtins', 'functools', 'typing', 'itertools', 'operator',
+  'copy', 'warnings', 'abc', 'enum', 'dataclasses', 'inspect', 'torchsummary', 'torchinfo', 'argparse', 'types', 'os',
+  'sys', 're', 'json', 'logging', 'random', 'time',
+]);
+
+/** An attribute of a module the analysis does not read (`import config; config.DEPTH`): any value, unknown. */
+export function isOpaqueRef(v: Value): boolean {
+  if (v.k !== 'ref' || v.path.startsWith('<')) return false;
+  return !LIBRARY_ROOTS.has(v.path.split('.', 1)[0] ?? '');
+}
+
 export interface ObjValue { k: 'obj'; cls: ClassValue; attrs: Map<string, Value> }
 
 /** A built-in method bound to a value: list.append, x.view, dict.items. */
@@ -181,7 +194,7 @@ export function truthy(v: Value): boolean | undefined {
     case 'obj':
     case 'method': return true;
     case 'sym': return typeof v.d === 'number' ? v.d !== 0 : undefined;
-    case 'ref': return true;
+    case 'ref': return isOpaqueRef(v) ? undefined : true;
     default: return undefined;
   }
 }
