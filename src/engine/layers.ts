@@ -6,6 +6,7 @@ import { linear } from './ops/linear';
 import { batchNorm, groupNorm, instanceNorm, layerNorm } from './ops/norm';
 import { adaptivePool2d, as1d, avgPool2d, maxPool2d } from './ops/pool';
 import { interpolate } from './ops/resize';
+import { adaptivePool3d, avgPool3d, conv3d, maxPool3d, type Pool3dOptions } from './ops/volume';
 import { flatten, pad, pixelShuffle, pixelUnshuffle, reshape } from './ops/shape';
 import { ArgError, bool, has, int, ints, num, nums, optSizes, pair, str, tuple, type Args } from './args';
 import { shapeString, type Tensor } from './tensor';
@@ -188,7 +189,57 @@ function convForward(n: 1 | 2): LayerDef['forward'] {
   });
 }
 
+function conv3dForward(): LayerDef['forward'] {
+  return unbatched(3, (i, a, p, clamp) => {
+    const x = one(i, 'Conv3d');
+    const w = need(p, 'weight', 'Conv3d');
+    const k = tuple(a, 'kernel_size', 3), s = tuple(a, 'stride', 3, 1), d = tuple(a, 'dilation', 3, 1);
+    if (a['padding'] === 'same' && s.some((v) => v !== 1)) throw new ArgError("padding='same' is not supported for strided convolutions");
+    const pads = convPadding(a, 3, k, d) as [[number, number], [number, number], [number, number]];
+    return conv3d(x, w, p('bias'), {
+      stride: s as [number, number, number], padding: pads, dilation: d as [number, number, number], groups: int(a, 'groups', 1),
+      paddingMode: paddingMode(a), ...(clamp === undefined ? {} : { clamp }),
+    });
+  });
+}
+
+function pool3dOpts(a: Args, dilation: boolean): Pool3dOptions {
+  const k = tuple(a, 'kernel_size', 3);
+  const s = has(a, 'stride') ? tuple(a, 'stride', 3) : k;
+  return {
+    kernel: k as [number, number, number], stride: s as [number, number, number], padding: tuple(a, 'padding', 3, 0) as [number, number, number],
+    dilation: (dilation ? tuple(a, 'dilation', 3, 1) : [1, 1, 1]) as [number, number, number], ceilMode: bool(a, 'ceil_mode', false),
+  };
+}
+
+const volumeLayers: Record<string, LayerDef> = {
+  Conv3d: { params: (a) => convParams(a, 3, false), forward: conv3dForward(), macs: convMacs },
+  MaxPool3d: {
+    params: none,
+    forward: unbatched(3, (i, a) => {
+      if (bool(a, 'return_indices', false)) throw new ArgError('max pooling with return_indices=True is not supported by the engine');
+      return maxPool3d(one(i, 'max_pool3d'), pool3dOpts(a, true));
+    }),
+  },
+  AvgPool3d: {
+    params: none,
+    forward: unbatched(3, (i, a) => avgPool3d(one(i, 'avg_pool3d'), { ...pool3dOpts(a, false), countIncludePad: bool(a, 'count_include_pad', true), divisorOverride: has(a, 'divisor_override') ? num(a, 'divisor_override') : null })),
+  },
+  AdaptiveAvgPool3d: { params: none, forward: unbatched(3, (i, a) => adaptivePool3d(one(i, 'adaptive_avg_pool3d'), optSizes(a, 'output_size', 3) as [number | null, number | null, number | null], 'avg')) },
+  AdaptiveMaxPool3d: {
+    params: none,
+    forward: unbatched(3, (i, a) => {
+      if (bool(a, 'return_indices', false)) throw new ArgError('adaptive max pooling with return_indices=True is not supported by the engine');
+      return adaptivePool3d(one(i, 'adaptive_max_pool3d'), optSizes(a, 'output_size', 3) as [number | null, number | null, number | null], 'max');
+    }),
+  },
+  BatchNorm3d: { params: (a) => normParams(a, 'num_features', 'affine', true, bool(a, 'track_running_stats', true)), forward: bnForward },
+  InstanceNorm3d: { params: (a) => normParams(a, 'num_features', 'affine', false, bool(a, 'track_running_stats', false)), forward: inForward },
+  Dropout3d: act((x) => x),
+};
+
 export const layers: Record<string, LayerDef> = {
+  ...volumeLayers,
   Conv2d: { params: (a) => convParams(a, 2, false), forward: convForward(2), macs: convMacs },
   Conv1d: { params: (a) => convParams(a, 1, false), forward: convForward(1), macs: convMacs },
   ConvTranspose2d: {

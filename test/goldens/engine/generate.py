@@ -224,6 +224,32 @@ def define_cases():
     function('mean_spatial', torch.mean, 'mean', [(2, 3, 4, 5)], dim=[2, 3], keepdim=True)
     function('mean_last', torch.mean, 'mean', [(2, 3, 4, 5)], dim=-1)
 
+    # Volumes (3-D): Conv3d through the 2-D GEMM path, 3-D pools and norms.
+    module('conv3d_basic', nn.Conv3d, (1, 3, 5, 6, 7), in_channels=3, out_channels=4, kernel_size=3, padding=1)
+    module('conv3d_stride_dilation', nn.Conv3d, (1, 2, 9, 8, 9), in_channels=2, out_channels=3, kernel_size=(3, 3, 2), stride=(2, 1, 2), padding=(2, 1, 0), dilation=(2, 1, 1))
+    module('conv3d_groups', nn.Conv3d, (1, 4, 4, 6, 6), in_channels=4, out_channels=6, kernel_size=3, padding=1, groups=2)
+    module('conv3d_depthwise', nn.Conv3d, (1, 3, 4, 6, 6), in_channels=3, out_channels=3, kernel_size=3, padding=1, groups=3)
+    module('conv3d_same_even', nn.Conv3d, (1, 2, 5, 6, 6), in_channels=2, out_channels=3, kernel_size=2, padding='same')
+    module('conv3d_reflect', nn.Conv3d, (1, 2, 4, 5, 6), in_channels=2, out_channels=3, kernel_size=3, padding=1, padding_mode='reflect')
+    module('conv3d_circular', nn.Conv3d, (1, 2, 4, 5, 6), in_channels=2, out_channels=3, kernel_size=3, padding=(1, 2, 1), padding_mode='circular')
+    module('conv3d_pointwise_batch2', nn.Conv3d, (2, 8, 3, 4, 5), in_channels=8, out_channels=5, kernel_size=1)
+    module('conv3d_c3d_no_bias', nn.Conv3d, (1, 3, 4, 12, 12), in_channels=3, out_channels=8, kernel_size=3, padding=1, bias=False)
+    module('conv3d_unbatched', nn.Conv3d, (2, 4, 5, 5), in_channels=2, out_channels=3, kernel_size=(1, 3, 3), stride=(1, 2, 2))
+    module('max_pool3d_k2', nn.MaxPool3d, (1, 3, 4, 6, 7), kernel_size=2)
+    module('max_pool3d_c3d', nn.MaxPool3d, (1, 2, 4, 8, 8), kernel_size=(1, 2, 2), stride=(1, 2, 2))
+    module('max_pool3d_pad_ceil', nn.MaxPool3d, (1, 2, 5, 7, 7), kernel_size=3, stride=2, padding=1, ceil_mode=True)
+    module('max_pool3d_dilation', nn.MaxPool3d, (1, 2, 7, 7, 7), kernel_size=2, stride=1, dilation=2)
+    module('max_pool3d_pad_depth', nn.MaxPool3d, (1, 2, 4, 5, 5), kernel_size=2, stride=2, padding=(1, 0, 1))
+    module('avg_pool3d_k2', nn.AvgPool3d, (1, 3, 4, 6, 6), kernel_size=2)
+    module('avg_pool3d_pad_exclude_ceil', nn.AvgPool3d, (1, 2, 5, 6, 7), kernel_size=3, stride=2, padding=1, count_include_pad=False, ceil_mode=True)
+    module('avg_pool3d_pad_include', nn.AvgPool3d, (1, 2, 5, 6, 7), kernel_size=3, stride=2, padding=1)
+    module('avg_pool3d_divisor', nn.AvgPool3d, (1, 2, 4, 4, 4), kernel_size=2, divisor_override=3)
+    module('adaptive_avg_pool3d', nn.AdaptiveAvgPool3d, (2, 3, 5, 7, 6), output_size=(2, 3, None))
+    module('adaptive_max_pool3d', nn.AdaptiveMaxPool3d, (1, 3, 5, 7, 6), output_size=2)
+    module('batch_norm3d', nn.BatchNorm3d, (2, 4, 3, 4, 5), num_features=4)
+    module('instance_norm3d_affine', nn.InstanceNorm3d, (2, 3, 3, 4, 5), num_features=3, affine=True)
+    module('dropout3d_eval', nn.Dropout3d, (1, 2, 3, 4, 4), p=0.5)
+
 
 def generate_ops():
     os.makedirs(OPS, exist_ok=True)
