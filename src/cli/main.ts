@@ -1,8 +1,10 @@
 // `conv-lens`: the core for terminals and CI.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join, extname } from 'node:path';
+import { readFileSync, writeFileSync, readdirSync, statSync, realpathSync } from 'node:fs';
+import { join, extname, resolve } from 'node:path';
+import { homedir } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { initCore, AnalyzedDocument, parseShapeSpec, type Analysis, type Finding, type ModelReport } from '../core/index';
+import { initCore, AnalyzedDocument, Program, findEnvironment, parseShapeSpec, type Analysis, type Finding, type ModelReport, type Range } from '../core/index';
+import { nodeHost } from './node-host';
 import type { Dim } from '../core/dims';
 import { formatMacs } from '../core/presentation/numbers';
 import { runCommand, type Analyze } from './run';
@@ -16,7 +18,7 @@ const DOCS_URL = (): string => pathToFileURL(join(__dirname, '..', 'README.md'))
 
 const USAGE = `Usage:
   conv-lens run FILE [--model NAME] [--input SHAPE] [--weights F] [--out OUT.safetensors] [--time] ...   (conv-lens run --help)
-  conv-lens check [--format text|json|sarif|github] [--input SHAPE | --input NAME=SHAPE]... [--construct NAME=EXPR]... FILE...
+  conv-lens check [--format text|json|sarif|github] [--input SHAPE | --input NAME=SHAPE]... [--construct NAME=EXPR]... [--python-path P] FILE|FOLDER...
   conv-lens lsp --stdio   (a language server for Neovim, Helix, Zed, JupyterLab, ...)
 
   Reads PyTorch (.py) and TensorFlow.js / TypeScript (.ts, .js) model files and prints every layer's
@@ -29,6 +31,12 @@ const USAGE = `Usage:
   --format json        one JSON object on stdout (format in the README); --json is the same
   --format sarif       SARIF 2.1.0 for code scanning
   --format github      GitHub Actions annotations (::error file=...,line=...::message)
+  --python-path P      the Python environment whose installed packages (torchvision, timm) imports are read from:
+                       a python executable, an environment folder or a site-packages folder (default: .venv, venv
+                       or env in the current folder, $VIRTUAL_ENV, $CONDA_PREFIX, then the system's Python)
+
+  The files, and the .py/.ts/.js files under the folders, are one program: imports between them and of
+  installed packages are read (never run).
 
 Exit status: 1 if any error was found, 0 otherwise, 2 on usage errors or unreadable files.`;
 
@@ -65,14 +73,23 @@ export async function main(argv: string[], io: Io): Promise<number> {
   let status = 0;
   const results: Array<{ path: string; analysis: Analysis }> = [];
   const problems: string[] = [];
-  for (const path of parsed.files) {
-    const lang = languageOf(path);
-    if (!lang) {
-      problems.push(`${path}: not a Python, TypeScript or JavaScript file`);
-      io.stderr(`conv-lens: ${path}: not a Python, TypeScript or JavaScript file\n`);
+  const files: string[] = [];
+  for (const arg of parsed.files) {
+    const found = expandArgument(arg);
+    if (typeof found === 'string') {
+      problems.push(found);
+      io.stderr(`conv-lens: ${found}\n`);
       status = 2;
-      continue;
-    }
+    } else if (found.explicit && !languageOf(arg)) {
+      problems.push(`${arg}: not a Python, TypeScript or JavaScript file`);
+      io.stderr(`conv-lens: ${arg}: not a Python, TypeScript or JavaScript file\n`);
+      status = 2;
+    } else files.push(...found.files);
+  }
+  const { program, note } = await programFor(parsed.pythonPath);
+  for (const path of files) {
+    const lang = languageOf(path);
+    if (!lang) continue;
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
@@ -84,11 +101,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
       continue;
     }
     const doc = new AnalyzedDocument(lang, text);
-    const analysis = doc.analyze({ inputs: parsed.inputs, construct: parsed.construct });
+    const analysis = await program.analyze(doc, absolute(path), { inputs: parsed.inputs, construct: parsed.construct });
     doc.dispose();
+    if (note && analysis.notes.some((n) => n.startsWith('not found'))) analysis.notes.push(note);
     results.push({ path, analysis });
     if (status === 0 && analysis.findings.some((f) => f.severity === 'error')) status = 1;
   }
+  program.dispose();
   switch (parsed.format) {
     case 'json':
       io.stdout(JSON.stringify({ files: results.map(({ path, analysis }) => fileJSON(path, analysis)) }) + '\n');
@@ -107,21 +126,94 @@ export async function main(argv: string[], io: Io): Promise<number> {
   return status;
 }
 
+/** One program for the whole command: the working folder is the project, the environment gives the packages. */
+async function programFor(pythonPath: string | undefined): Promise<{ program: Program; note: string | undefined }> {
+  const cwd = absolute(process.cwd());
+  const env = await findEnvironment(nodeHost, {
+    setting: pythonPath === undefined ? undefined : absolute(pythonPath),
+    workspaceRoots: [cwd],
+    virtualEnv: process.env['VIRTUAL_ENV'],
+    condaPrefix: process.env['CONDA_PREFIX'],
+    system: true,
+    home: homedir(),
+  });
+  const note = pythonPath !== undefined && !env
+    ? `--python-path ${pythonPath}: no site-packages found there; installed packages are not read`
+    : env ? undefined : 'no Python environment found: installed packages are not read (give one with --python-path)';
+  return { program: new Program({ host: nodeHost, projectRoots: [cwd], sitePackages: env?.sitePackages ?? [] }), note };
+}
+
+function absolute(path: string): string {
+  return resolve(path).replace(/\\/g, '/');
+}
+
+/** Folders that hold environments, caches and build output, not the project's model code. */
+const SKIPPED_FOLDERS = new Set(['node_modules', '__pycache__', 'site-packages', 'dist-packages', '.venv', 'venv', 'env', '.git', 'out', 'build', 'dist']);
+
+/** A file as given, or the model files under a folder (sorted, each real folder once: symlink loops end). */
+function expandArgument(arg: string): { files: string[]; explicit: boolean } | string {
+  let st;
+  try {
+    st = statSync(arg);
+  } catch (e) {
+    return `cannot read ${arg}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+  }
+  if (!st.isDirectory()) return { files: [arg], explicit: true };
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const walk = (dir: string): void => {
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch {
+      return;
+    }
+    if (seen.has(real) || seen.size > 10_000) return;
+    seen.add(real);
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (name.startsWith('.') || SKIPPED_FOLDERS.has(name)) continue;
+      const p = join(dir, name);
+      let s;
+      try {
+        s = statSync(p);
+      } catch {
+        continue;
+      }
+      if (s.isDirectory()) walk(p);
+      else if (languageOf(p) && !name.endsWith('.d.ts')) out.push(p);
+    }
+  };
+  walk(arg);
+  return { files: out, explicit: false };
+}
+
 const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 type Format = (typeof FORMATS)[number];
 
 interface CheckArgs {
   format: Format;
+  pythonPath: string | undefined;
   inputs: Record<string, Dim[]>;
   construct: Record<string, string>;
   files: string[];
 }
 
 function parseCheckArgs(args: string[]): CheckArgs | string {
-  const out: CheckArgs = { format: 'text', inputs: {}, construct: {}, files: [] };
+  const out: CheckArgs = { format: 'text', pythonPath: undefined, inputs: {}, construct: {}, files: [] };
   for (let i = 0; i < args.length; i++) {
     const a = args[i] ?? '';
     if (a === '--json') out.format = 'json';
+    else if (a === '--python-path' || a.startsWith('--python-path=')) {
+      const value = a === '--python-path' ? args[++i] : a.slice('--python-path='.length);
+      if (!value) return '--python-path needs a python executable or a site-packages folder';
+      out.pythonPath = value;
+    }
     else if (a === '--format' || a.startsWith('--format=')) {
       const value = a === '--format' ? args[++i] : a.slice('--format='.length);
       const format = FORMATS.find((f) => f === value);
@@ -149,17 +241,19 @@ function parseCheckArgs(args: string[]): CheckArgs | string {
 }
 
 /** The core's models for `conv-lens run`: same model choice and input-shape rules as `check`. */
-export function analyzeForRun(path: string, text: string, inputs: Record<string, number[]>, construct: Record<string, string> = {}): ReturnType<Analyze> {
+export async function analyzeForRun(path: string, text: string, inputs: Record<string, number[]>, construct: Record<string, string> = {}): ReturnType<Analyze> {
   const lang = languageOf(path);
   if (!lang) throw new Error(`${path}: not a Python, TypeScript or JavaScript file`);
   const doc = new AnalyzedDocument(lang, text);
+  const { program } = await programFor(undefined);
   try {
-    const analysis = doc.analyze({ inputs, construct });
+    const analysis = await program.analyze(doc, absolute(path), { inputs, construct });
     const errors = analysis.findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) throw new Error(errors.map((f) => formatFinding(path, f)).join(''));
     return { models: analysis.models.map((m) => ({ name: m.name, graph: m.graph, input: m.input })) };
   } finally {
     doc.dispose();
+    program.dispose();
   }
 }
 
@@ -197,7 +291,7 @@ function fileJSON(path: string, a: Analysis) {
       params: m.totalParams,
       macs: m.totalMacs,
       accepts: m.accepts,
-      layers: m.layers.map((l) => ({ name: l.name, type: l.type, line: l.range.start.line + 1, output: l.output, params: l.params, macs: l.macs, ...(l.composite ? { composite: true } : {}) })),
+      layers: m.layers.map((l) => ({ name: l.name, type: l.type, line: l.range.start.line + 1, ...(l.range.file !== undefined ? { file: l.range.file } : {}), output: l.output, params: l.params, macs: l.macs, ...(l.composite ? { composite: true } : {}) })),
     })),
     diagnostics: a.findings.map((f) => ({
       code: f.code,
@@ -208,6 +302,7 @@ function fileJSON(path: string, a: Analysis) {
       endColumn: f.range.end.character + 1,
       message: f.message,
       ...(f.pytorchError !== undefined ? { pytorchError: f.pytorchError } : {}),
+      ...(f.related.length ? { related: f.related.map((r) => ({ ...(r.range.file !== undefined ? { file: r.range.file } : {}), line: r.range.start.line + 1, column: r.range.start.character + 1, message: r.message })) } : {}),
     })),
     notes: a.notes,
   };
@@ -246,10 +341,14 @@ function formatPlain(path: string, a: Analysis): string {
   return out;
 }
 
+function where(path: string, r: Range): string {
+  return `${r.file ?? path}:${r.start.line + 1}:${r.start.character + 1}`;
+}
+
 function formatFinding(path: string, f: Finding): string {
   let s = `${path}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${f.message}\n`;
   if (f.pytorchError) s += `    PyTorch would raise: ${f.pytorchError}\n`;
-  for (const r of f.related) s += `    ${path}:${r.range.start.line + 1}:${r.range.start.character + 1}: ${r.message}\n`;
+  for (const r of f.related) s += `    ${where(path, r.range)}: ${r.message}\n`;
   return s;
 }
 

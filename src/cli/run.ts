@@ -16,9 +16,9 @@ export interface RunIO {
   writeFile(p: string, b: Uint8Array): void;
 }
 
-export type Analyze = (path: string, text: string, inputs: Record<string, number[]>, construct?: Record<string, string>) => {
+export type Analyze = (path: string, text: string, inputs: Record<string, number[]>, construct?: Record<string, string>) => Promise<{
   models: Array<{ name: string; graph: ModelGraph; input: (number | string)[][] }>;
-};
+}>;
 
 const USAGE = `usage: conv-lens run FILE [--model NAME] [--input SHAPE] [--weights F.safetensors|F.pt]
                       [--input-tensor F.safetensors] [--image IMG.png|jpg] [--seed N]
@@ -161,7 +161,7 @@ export async function runCommand(args: string[], io: RunIO, analyze: Analyze): P
     const text = new TextDecoder().decode(io.readFile(flags.file));
     const inputs: Record<string, number[]> = {};
     if (flags.input !== undefined) inputs[flags.model ?? '*'] = flags.input;
-    const { models } = analyze(flags.file, text, inputs, flags.construct);
+    const { models } = await analyze(flags.file, text, inputs, flags.construct);
     if (models.length === 0) throw new Error(`${flags.file}: no model found`);
     const model = flags.model === undefined ? (models.length === 1 ? models[0] : undefined) : models.find((m) => m.name === flags.model);
     if (model === undefined) {

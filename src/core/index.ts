@@ -4,3 +4,6 @@ export { AnalyzedDocument, sourceLanguageOf, type ContentChange } from './docume
 export type { AnalyzeOptions } from './python/models';
 export { parseShapeSpec, findCommentShape, parseInputComment } from './shape-comments';
 export * from './types';
+export { Program, type ProgramOptions } from './program/program';
+export { memoryHost, type FileHost, type EntryKind } from './program/host';
+export { findEnvironment, type EnvironmentQuery, type PythonEnvironment } from './program/environment';

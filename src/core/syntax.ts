@@ -54,6 +54,8 @@ export interface SyntaxNode {
   isError: boolean;
   /** This node or a descendant is a syntax error. */
   hasError: boolean;
+  /** The file of a module the analysed document imports; undefined for the document itself. */
+  file?: string;
 }
 
 const MAX_DEPTH = 400;
@@ -64,10 +66,12 @@ interface Names {
   named: boolean[];
   fields: Array<string | undefined>;
 }
-const namesByLanguage = new WeakMap<Language, Names>();
+// By name: `tree.language` is a new wrapper object on every call, so an object key would never hit.
+const namesByLanguage = new Map<string, Names>();
 
 function namesOf(language: Language): Names {
-  let names = namesByLanguage.get(language);
+  const key = `${language.name ?? ''}:${language.nodeTypeCount}`;
+  let names = namesByLanguage.get(key);
   if (!names) {
     const types: string[] = [];
     const named: boolean[] = [];
@@ -78,7 +82,7 @@ function namesOf(language: Language): Names {
     const fields: Array<string | undefined> = [undefined];
     for (let i = 1; i <= language.fieldCount; i++) fields.push(language.fieldNameForId(i) ?? undefined);
     names = { types, named, fields };
-    namesByLanguage.set(language, names);
+    namesByLanguage.set(key, names);
   }
   return names;
 }
@@ -186,12 +190,24 @@ export function childrenOf(node: SyntaxNode, field: string): SyntaxNode[] {
 }
 
 export function rangeOf(node: SyntaxNode): Range {
-  return {
+  const r: Range = {
     start: { line: node.startRow, character: node.startCol },
     end: { line: node.endRow, character: node.endCol },
     startOffset: node.start,
     endOffset: node.end,
   };
+  if (node.file !== undefined) r.file = node.file;
+  return r;
+}
+
+/** Marks every node of an imported module's tree with its file, so that ranges from it say where they are. */
+export function markFile(root: SyntaxNode, file: string): void {
+  const stack = [root];
+  while (stack.length) {
+    const n = stack.pop() as SyntaxNode;
+    n.file = file;
+    for (const c of n.children) stack.push(c);
+  }
 }
 
 /** Range from UTF-16 offsets, using a line-start table. */

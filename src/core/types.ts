@@ -12,6 +12,8 @@ export interface Range {
   /** UTF-16 offsets into the document text. */
   startOffset: number;
   endOffset: number;
+  /** Another file of the program (an imported module), by the host's path; absent for the analysed document. */
+  file?: string;
 }
 
 /** A dimension as shown to users: an integer, or a symbolic expression such as "N" or "(H - 2) // 2", or "?" when unknown. */

@@ -3,18 +3,19 @@ import * as vscode from 'vscode';
 import { initCore } from '../core';
 import { errorMessage } from './convert';
 import { type ConvLensApi, Ctx } from './ctx';
+import type { Platform } from './programHost';
 
 export type WasmLoader = (file: string) => Promise<Uint8Array>;
 
 /** `host` names the extension host in the log: "Node" (desktop, remote, code-server) or "web worker" (vscode.dev). */
-export async function activateConvLens(context: vscode.ExtensionContext, loadWasm: WasmLoader, host: string): Promise<ConvLensApi> {
+export async function activateConvLens(context: vscode.ExtensionContext, loadWasm: WasmLoader, host: string, platform: Platform): Promise<ConvLensApi> {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Conv Lens', { log: true });
   context.subscriptions.push(log);
   let ctx: Ctx | undefined;
   try {
     await initCore(loadWasm);
-    ctx = new Ctx(context, log);
+    ctx = new Ctx(context, log, platform);
     context.subscriptions.push(ctx);
     ctx.start();
   } catch (error) {

@@ -6,7 +6,7 @@ import type { ConvLensApi } from './ctx';
 export function activate(context: vscode.ExtensionContext): Promise<ConvLensApi> {
   const wasm = (file: string): Promise<Uint8Array> =>
     Promise.resolve(vscode.workspace.fs.readFile(vscode.Uri.joinPath(context.extensionUri, 'out', 'wasm', file)));
-  return activateConvLens(context, wasm, 'web worker');
+  return activateConvLens(context, wasm, 'web worker', { env: {}, system: false });
 }
 
 export function deactivate(): void {

@@ -11,6 +11,8 @@ export interface Settings {
   /** Input used when a model has no shape comment or example input; empty means "symbolic". */
   defaultInputShape: number[];
   diagnosticsDelayMs: number;
+  /** A python executable, an environment folder or a site-packages folder; empty = found automatically. */
+  pythonPath: string;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
@@ -22,6 +24,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     codeLens: config.get<boolean>('codeLens.enabled', true),
     defaultInputShape: isConcreteShape(shape) ? shape : [],
     diagnosticsDelayMs: Number.isFinite(delay) && delay >= 0 ? delay : 150,
+    pythonPath: config.get<string>('pythonPath', '').trim(),
   };
 }
 

@@ -10,6 +10,7 @@ import { ShapeHoverProvider } from './hover';
 import { ShapeInlayHintsProvider } from './inlayHints';
 import { PreviewController } from './preview/previewController';
 import { AnalysisStore, SELECTOR } from './store';
+import type { Platform } from './programHost';
 
 /** What `extensions.getExtension('conv-lens.conv-lens').exports` gives tests and other extensions. */
 export interface ConvLensApi {
@@ -37,9 +38,10 @@ export class Ctx implements vscode.Disposable {
   constructor(
     readonly extension: vscode.ExtensionContext,
     readonly log: vscode.LogOutputChannel,
+    platform: Platform,
   ) {
     const settings = readSettings();
-    this.store = this.push(new AnalysisStore(settings, log));
+    this.store = this.push(new AnalysisStore(settings, log, platform));
     const docs = vscode.Uri.joinPath(extension.extensionUri, 'README.md');
     this.diagnostics = this.push(new DiagnosticsController(this.store, docs, log, settings.diagnosticsDelayMs));
   }
@@ -78,6 +80,23 @@ export class Ctx implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((event) => {
         store.applyChange(event);
         diagnostics.schedule(event.document);
+        // Documents that import this one see its unsaved text.
+        if (event.contentChanges.length > 0) for (const dependent of store.documentChanged(event.document)) diagnostics.schedule(dependent);
+      }),
+    );
+    // Files the open documents import can change outside the editor (git checkout, another tool).
+    const watcher = this.push(vscode.workspace.createFileSystemWatcher('**/*.py'));
+    const onDisk = (uri: vscode.Uri, createdOrDeleted: boolean): void => {
+      for (const doc of store.fileChanged(uri, createdOrDeleted)) diagnostics.refresh(doc);
+    };
+    this.push(watcher.onDidChange((uri) => onDisk(uri, false)));
+    this.push(watcher.onDidCreate((uri) => onDisk(uri, true)));
+    this.push(watcher.onDidDelete((uri) => onDisk(uri, true)));
+    this.push(
+      store.onDidReadImports((doc) => {
+        diagnostics.refresh(doc);
+        hints.refresh();
+        lenses.refresh();
       }),
     );
     this.push(vscode.workspace.onDidSaveTextDocument((doc) => diagnostics.refresh(doc)));

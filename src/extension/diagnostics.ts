@@ -9,12 +9,14 @@ import { isAnalyzable } from './store';
 export const DIAGNOSTIC_SOURCE = 'Conv Lens';
 
 export function toDiagnostic(finding: Finding, uri: vscode.Uri, docs: vscode.Uri): vscode.Diagnostic {
+  // Related locations in imported modules keep the document's scheme and authority, with their own path.
+  const uriOf = (r: Range): vscode.Uri => (r.file === undefined ? uri : uri.with({ path: r.file, query: '', fragment: '' }));
   const diagnostic = new vscode.Diagnostic(toRange(finding.range), diagnosticMessage(finding), toSeverity(finding.severity));
   diagnostic.source = DIAGNOSTIC_SOURCE;
   diagnostic.code = { value: finding.code, target: docs.with({ fragment: docsAnchor(finding.code) }) };
   if (finding.related.length > 0) {
     diagnostic.relatedInformation = finding.related.map(
-      (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(r.range)), r.message),
+      (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uriOf(r.range), toRange(r.range)), r.message),
     );
   }
   if (finding.unnecessary) diagnostic.tags = [vscode.DiagnosticTag.Unnecessary];

@@ -7,7 +7,7 @@ import type { ConvLensApi } from './ctx';
 
 export function activate(context: vscode.ExtensionContext): Promise<ConvLensApi> {
   const wasmDir = path.join(context.extensionPath, 'out', 'wasm');
-  return activateConvLens(context, async (file) => new Uint8Array(await readFile(path.join(wasmDir, file))), 'Node');
+  return activateConvLens(context, async (file) => new Uint8Array(await readFile(path.join(wasmDir, file))), 'Node', { env: process.env, system: true });
 }
 
 export function deactivate(): void {

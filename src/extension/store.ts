@@ -1,7 +1,8 @@
 // One AnalyzedDocument per open editor document, fed VS Code's incremental edits.
 // Analysis is synchronous and cached per document version, so every provider can ask for it.
 import * as vscode from 'vscode';
-import { AnalyzedDocument } from '../core';
+import { AnalyzedDocument, Program } from '../core';
+import { findPythonEnvironment, workspaceHost, type Platform } from './programHost';
 import type { Analysis } from '../core/types';
 import type { Settings } from './config';
 
@@ -25,19 +26,88 @@ interface Entry {
   analyzedGeneration: number;
 }
 
+/** The program path of a document: its URI path, or none for untitled text (then imports are not followed). */
+export function programPath(document: vscode.TextDocument): string | undefined {
+  return document.uri.scheme === 'untitled' ? undefined : document.uri.path;
+}
+
 export class AnalysisStore implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
   /** Bumped when settings that change results change, so cached analyses are recomputed. */
   private generation = 0;
+  /** The workspace as one program: what imports reach is read once and shared by every open document. */
+  readonly program: Program;
+  private lastUri: vscode.Uri | undefined;
+  private readonly loading = new Set<string>();
+  private readonly imported = new vscode.EventEmitter<vscode.TextDocument>();
+  /** A document's imports were read: its analysis is more complete than the one last shown. */
+  readonly onDidReadImports = this.imported.event;
+  private environmentReady: Promise<void> | undefined;
 
   constructor(
     private settings: Settings,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+    private readonly platform: Platform,
+  ) {
+    const host = workspaceHost(() => this.lastUri);
+    this.program = new Program({ host, projectRoots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.path) });
+    this.findEnvironment();
+  }
 
   updateSettings(settings: Settings): void {
+    const envChanged = settings.pythonPath !== this.settings.pythonPath;
     this.settings = settings;
     this.generation++;
+    if (envChanged) this.findEnvironment();
+  }
+
+  /** Looks for the Python environment once (and again when the setting changes); says in the log what it found. */
+  private findEnvironment(): void {
+    const host = workspaceHost(() => this.lastUri);
+    const setting = this.settings.pythonPath;
+    this.environmentReady = findPythonEnvironment(host, setting, this.platform, this.log).then(
+      (env) => {
+        this.program.setSitePackages(env?.sitePackages ?? []);
+        if (env) this.log.info(`Python environment: ${env.source}; installed packages are read from ${env.sitePackages.join(', ')}`);
+        else this.log.info(setting
+          ? `convLens.pythonPath is '${setting}', but no site-packages folder was found there: installed packages (torchvision, timm) are not read`
+          : 'no Python environment found (setting, Python extension, .venv/venv/env, $VIRTUAL_ENV, $CONDA_PREFIX, system): installed packages (torchvision, timm) are not read; set convLens.pythonPath');
+        this.generation++;
+        for (const doc of vscode.workspace.textDocuments) if (isAnalyzable(doc)) this.imported.fire(doc);
+      },
+      (error: unknown) => this.log.error(`looking for the Python environment failed: ${String(error)}`),
+    );
+  }
+
+  /** An open document's text, saved or not, is what the documents importing it see. */
+  documentChanged(document: vscode.TextDocument): vscode.TextDocument[] {
+    const path = programPath(document);
+    if (path === undefined || document.languageId !== 'python') return [];
+    this.program.setOverlay(path, document.getText());
+    return this.dependents(path);
+  }
+
+  /** A file changed on disk (or appeared, or went away): the open documents that read it must be analysed again. */
+  fileChanged(uri: vscode.Uri, createdOrDeleted: boolean): vscode.TextDocument[] {
+    this.program.fileChanged(uri.path);
+    if (createdOrDeleted) {
+      this.generation++;
+      return vscode.workspace.textDocuments.filter((d) => isAnalyzable(d) && d.languageId === 'python');
+    }
+    return this.dependents(uri.path);
+  }
+
+  private dependents(path: string): vscode.TextDocument[] {
+    const deps = new Set(this.program.dependentsOf(path));
+    const docs = vscode.workspace.textDocuments.filter((d) => {
+      const p = programPath(d);
+      return p !== undefined && deps.has(p);
+    });
+    for (const d of docs) {
+      const entry = this.entries.get(d.uri.toString());
+      if (entry) entry.analyzedVersion = -1;
+    }
+    return docs;
   }
 
   /** Applies an edit event; falls back to a fresh document when versions got out of step. */
@@ -63,7 +133,10 @@ export class AnalysisStore implements vscode.Disposable {
     }
     const started = performance.now();
     const defaultInput = this.settings.defaultInputShape;
-    const analysis = entry.core.analyze(defaultInput.length > 0 ? { defaultInput } : {});
+    const path = programPath(document);
+    this.lastUri = document.uri;
+    const { analysis, pending } = this.program.analyzeNow(entry.core, path, defaultInput.length > 0 ? { defaultInput } : {});
+    if (pending) this.readImports(document, entry);
     entry.analysis = analysis;
     entry.analyzedVersion = document.version;
     entry.analyzedGeneration = this.generation;
@@ -73,8 +146,35 @@ export class AnalysisStore implements vscode.Disposable {
     return analysis;
   }
 
+  /** Reads what the document's imports reach, then tells the providers to ask again. */
+  private readImports(document: vscode.TextDocument, entry: Entry): void {
+    const key = document.uri.toString();
+    if (this.loading.has(key)) return;
+    this.loading.add(key);
+    const started = performance.now();
+    void (async () => {
+      try {
+        await this.environmentReady;
+        await this.program.readImports(entry.core, programPath(document));
+        this.log.debug(`read the imports of ${key} in ${(performance.now() - started).toFixed(1)} ms`);
+      } catch (error) {
+        this.log.error(`reading the imports of ${key} failed: ${String(error)}`);
+      } finally {
+        this.loading.delete(key);
+      }
+      if (document.isClosed) return;
+      entry.analyzedVersion = -1;
+      this.imported.fire(document);
+    })();
+  }
+
   forget(document: vscode.TextDocument): void {
     const key = document.uri.toString();
+    const path = programPath(document);
+    if (path !== undefined) {
+      this.program.clearOverlay(path);
+      this.program.forget(path);
+    }
     this.entries.get(key)?.core.dispose();
     this.entries.delete(key);
   }
@@ -82,6 +182,8 @@ export class AnalysisStore implements vscode.Disposable {
   dispose(): void {
     for (const entry of this.entries.values()) entry.core.dispose();
     this.entries.clear();
+    this.program.dispose();
+    this.imported.dispose();
   }
 
   private entryFor(document: vscode.TextDocument): Entry {

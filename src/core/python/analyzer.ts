@@ -8,6 +8,7 @@ import {
   dictSet, findClassAttr, formatValue, getItem, Interpreter, toDim, toNumber, valueEquals, dimValue,
 } from './interpreter';
 import { ModuleOps } from './modules';
+import { ModuleLoader, type ImportContext } from './imports';
 import { RunContext } from './run-context';
 import { TensorOps } from './tensors';
 import {
@@ -60,7 +61,10 @@ export class Analyzer {
   run: RunContext | undefined;
   private lastPrinted: Value | undefined;
 
-  constructor(readonly source: string, maxSteps: number) {
+  readonly imports: ModuleLoader;
+
+  constructor(readonly source: string, maxSteps: number, importContext?: ImportContext) {
+    this.imports = new ModuleLoader(this, importContext);
     this.interp = new Interpreter(this, maxSteps);
     this.modules = new ModuleOps(this);
     this.tensors = new TensorOps(this);
@@ -142,18 +146,41 @@ export class Analyzer {
   }
 
   /** Records a finding unless the current path is uncertain or a throwaway run. */
-  report(f: { code: string; severity: Finding['severity']; range: Range; message: string; pytorchError?: string | undefined; related?: RelatedLocation[]; fixes?: Fix[]; unnecessary?: boolean }, uncertain = false): void {
+  report(f: { code: string; severity: Finding['severity']; range: Range; message: string; pytorchError?: string | undefined; related?: RelatedLocation[]; fixes?: Fix[]; unnecessary?: boolean; anchor?: { range: Range | undefined; label: string } }, uncertain = false): void {
     if (uncertain || this.uncertain) {
       if (this.run) this.run.uncertain = true;
       return;
     }
     if (this.run && !this.run.record) return;
+    if (f.range.file !== undefined) {
+      // Code of another file went wrong because of how this file uses it: report it on this file's call.
+      const anchor = f.anchor?.range ?? this.callSiteInDocument();
+      if (!anchor) return;
+      const what = f.anchor?.label ?? 'the code that fails';
+      f = { ...f, range: anchor, related: [{ range: f.range, message: `${what} is here, in ${baseName(f.range.file)}` }, ...(f.related ?? [])], fixes: [] };
+    }
     const key = `${f.code}@${f.range.startOffset}:${f.range.endOffset}`;
     if (this.findingsByKey.has(key)) return;
     const finding: Finding = { code: f.code, severity: f.severity, range: f.range, message: f.message, related: f.related ?? [], fixes: f.fixes ?? [] };
     if (f.pytorchError !== undefined) finding.pytorchError = f.pytorchError;
     if (f.unnecessary) finding.unnecessary = true;
     this.findingsByKey.set(key, finding);
+  }
+
+  /** The innermost call in the analysed document that led to the code running now. */
+  callSiteInDocument(): Range | undefined {
+    const frames = this.interp.frames;
+    for (let i = frames.length - 1; i >= 0; i--) {
+      const site = frames[i]?.callSite;
+      if (site && site.file === undefined) return site;
+    }
+    return undefined;
+  }
+
+  /** The text a range points into: this document's or an imported module's. */
+  textOf(range: Range): string {
+    const text = range.file === undefined ? this.source : this.imports.textOf(range.file) ?? '';
+    return text.slice(range.startOffset, range.endOffset);
   }
 
   get findings(): Finding[] {
@@ -165,7 +192,7 @@ export class Analyzer {
   }
 
   addSite(range: Range, shape: import('../dims').Shape, hint: boolean, uncertain: boolean): void {
-    if (uncertain || this.uncertain || (this.run && !this.run.record)) return;
+    if (uncertain || this.uncertain || (this.run && !this.run.record) || range.file !== undefined) return;
     const key = `${range.startOffset}:${range.endOffset}`;
     let site = this.sitesByKey.get(key);
     if (!site) {
@@ -201,13 +228,13 @@ export class Analyzer {
         if (item?.k === 'tensor' && item.shape) this.addSite(rangeOf(t), item.shape, false, item.uncertain === true);
       });
     }
-    if (!inFunction && value.k === 'module' && left.type === 'identifier' && !this.run) {
+    if (!inFunction && value.k === 'module' && left.type === 'identifier' && !this.run && node.file === undefined) {
       this.topLevelModules.push({ name: left.text, node, module: value });
     }
   }
 
   classDefined(cls: ClassValue, scope: Scope): void {
-    if (cls.isModule && scope.isModule) this.classes.push(cls);
+    if (cls.isModule && scope.isModule && cls.node.file === undefined) this.classes.push(cls);
   }
 
   // ---------------------------------------------------------------- calls
@@ -233,7 +260,7 @@ export class Analyzer {
   private callModule(m: ModuleValue, info: CallInfo): Value {
     if (this.run) return this.modules.apply(m, info.args, info.kwargs, info.node);
     // A call outside any forward (the file's top level, a main() or a test function) is an example call: it tells the model's input.
-    this.exampleCalls.push({ module: m, inputs: info.args, node: info.node });
+    if (info.node.file === undefined) this.exampleCalls.push({ module: m, inputs: info.args, node: info.node });
     const saved = this.run;
     this.run = new RunContext(false);
     try {
@@ -684,6 +711,10 @@ export class Analyzer {
     }
     return UNKNOWN_VALUE;
   }
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 /** Aliases that name the same torch object. */

@@ -60,7 +60,6 @@ export class Interpreter {
   private tryDepth = 0;
   /** Set when a branch taken on an unknown condition breaks or continues: the enclosing loop's rest is uncertain. */
   private loopTaint = false;
-  private readonly starImports: string[] = [];
 
   constructor(
     readonly analyzer: Analyzer,
@@ -68,6 +67,7 @@ export class Interpreter {
   ) {
     // Model files are scripts: `if __name__ == "__main__":` blocks run, as they would with `python file.py`.
     this.globals.vars.set('__name__', str('__main__'));
+    this.globals.module = { name: '__main__', file: undefined, stars: [] };
   }
 
   tick(n = 1): void {
@@ -312,14 +312,16 @@ export class Interpreter {
   }
 
   private execImport(node: SyntaxNode, scope: Scope): void {
+    const loader = this.analyzer.imports;
     for (const c of node.children) {
       if (c.type === 'dotted_name') {
+        // `import a.b.c` binds `a`; the rest is reached through attributes.
         const top = c.text.split('.')[0] ?? c.text;
-        scope.vars.set(top, { k: 'ref', path: top });
+        scope.vars.set(top, loader.resolve(0, top, node.file) ?? { k: 'ref', path: top });
       } else if (c.type === 'aliased_import') {
         const name = child(c, 'name');
         const alias = child(c, 'alias');
-        if (name && alias) scope.vars.set(alias.text, { k: 'ref', path: name.text });
+        if (name && alias) scope.vars.set(alias.text, loader.resolve(0, name.text, node.file) ?? { k: 'ref', path: name.text });
       }
     }
   }
@@ -328,9 +330,15 @@ export class Interpreter {
     const mod = child(node, 'module_name');
     if (!mod) return;
     const relative = mod.type === 'relative_import';
-    const base = mod.text;
+    // A relative module's text is in its children: the dots (import_prefix) and the dotted name.
+    const base = relative ? mod.children.map((c) => c.text).join('') : mod.text;
+    const level = relative ? /^\.*/.exec(base)?.[0].length ?? 0 : 0;
+    const loader = this.analyzer.imports;
+    const resolved = loader.resolve(level, relative ? base.slice(level) : base, node.file);
     if (node.children.some((c) => c.type === 'wildcard_import')) {
-      if (!relative) this.starImports.push(base);
+      const info = moduleScopeOf(scope).module;
+      if (info && resolved) info.stars.push(resolved);
+      else if (info && !relative) info.stars.push(base);
       return;
     }
     for (const c of childrenOf(node, 'name')) {
@@ -338,7 +346,8 @@ export class Interpreter {
         ? [child(c, 'name')?.text, child(c, 'alias')?.text]
         : [c.text, c.text];
       if (!name || !alias) continue;
-      scope.vars.set(alias, relative ? UNKNOWN_VALUE : { k: 'ref', path: `${base}.${name}` });
+      if (resolved) scope.vars.set(alias, loader.fromImport(resolved, name));
+      else scope.vars.set(alias, relative ? UNKNOWN_VALUE : { k: 'ref', path: `${base}.${name}` });
     }
   }
 
@@ -942,9 +951,8 @@ export class Interpreter {
     const v = scope.lookup(name);
     if (v !== undefined) return v;
     if (BUILTINS.has(name)) return { k: 'ref', path: `builtins.${name}` };
-    for (const base of this.starImports) {
-      if (base === 'torch.nn' || base === 'torch' || base === 'torch.nn.functional' || base === 'math') return { k: 'ref', path: `${base}.${name}` };
-    }
+    const star = this.analyzer.imports.lookupStar(moduleScopeOf(scope), name, new Set());
+    if (star !== undefined) return star;
     const def = DEFAULT_GLOBALS[name];
     if (def) return { k: 'ref', path: def };
     return UNKNOWN_VALUE;
@@ -955,6 +963,8 @@ export class Interpreter {
       case 'ref':
         if (obj.path === '<super>') return this.analyzer.superAttr(obj, name);
         return { k: 'ref', path: `${obj.path}.${name}` };
+      case 'pymodule':
+        return this.analyzer.imports.attr(obj, name);
       case 'module':
         return this.analyzer.modules.getAttr(obj, name);
       case 'obj': {
@@ -1036,6 +1046,13 @@ const STATEMENT_TYPES = new Set([
   'global_statement', 'nonlocal_statement', 'assert_statement', 'delete_statement', 'match_statement', 'print_statement',
   'exec_statement', 'type_alias_statement', 'future_import_statement',
 ]);
+
+/** The global scope of the module a scope belongs to. */
+export function moduleScopeOf(scope: Scope): Scope {
+  let s = scope;
+  while (s.parent) s = s.parent;
+  return s;
+}
 
 export function findClassAttr(cls: ClassValue, name: string): Value | undefined {
   const seen = new Set<ClassValue>();

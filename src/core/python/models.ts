@@ -7,6 +7,7 @@ import { Analyzer, shapeJSON, type ExampleCall } from './analyzer';
 import { StepLimitError, findClassAttr } from './interpreter';
 import { collect, qualifiedNames } from './modules';
 import { RunContext, type Constraint } from './run-context';
+import type { ImportContext } from './imports';
 import { UNKNOWN_VALUE, type ClassValue, type ModuleValue, type TensorValue, type Value } from './values';
 
 export interface AnalyzeOptions {
@@ -17,6 +18,8 @@ export interface AnalyzeOptions {
   maxSteps?: number;
   /** How to build a model whose class needs constructor arguments: model name -> Python expression, e.g. "ResNet(BasicBlock, [2, 2, 2, 2])". */
   construct?: Record<string, string>;
+  /** The program the document belongs to: how its imports are found and read (none: imports stay unknown). */
+  imports?: ImportContext;
 }
 
 interface Candidate {
@@ -29,7 +32,7 @@ interface Candidate {
 const DEFAULT_MAX_STEPS = 400_000;
 
 export function analyzePython(root: SyntaxNode, text: string, comments: SyntaxNode[], options: AnalyzeOptions = {}, constructions: Record<string, SyntaxNode> = {}): Analysis {
-  const a = new Analyzer(text, options.maxSteps ?? DEFAULT_MAX_STEPS);
+  const a = new Analyzer(text, options.maxSteps ?? DEFAULT_MAX_STEPS, options.imports);
   const commentByLine = new Map<number, SyntaxNode>();
   for (const c of comments) commentByLine.set(c.startRow, c);
 
@@ -66,6 +69,14 @@ export function analyzePython(root: SyntaxNode, text: string, comments: SyntaxNo
   checkShapeComments(a, commentByLine);
   const sites: ShapeSite[] = a.sites.map((s) => ({ range: s.range, shapes: s.shapes.map((sh) => shapeJSON(sh)), hint: s.hint }));
   const findings = a.findings.sort((x, y) => x.range.startOffset - y.range.startOffset);
+  const loader = a.imports;
+  if (options.imports) {
+    options.imports.outcome = { used: loader.used, pending: loader.pending };
+    if (!loader.pending && loader.unresolved.size > 0) {
+      const names = [...loader.unresolved.keys()];
+      a.note(`not found, so what comes from them is unknown: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ` and ${names.length - 8} more` : ''}`);
+    }
+  }
   return { language: 'python', models, findings, sites, notes: a.notes };
 }
 
@@ -111,7 +122,8 @@ function findCandidates(a: Analyzer): Candidate[] {
     }
   }
   for (const t of a.topLevelModules) {
-    if (t.module.cls || a.parentOf.has(t.module.id) || t.module.uncertain) continue;
+    // Instances of this file's classes are listed by class above; a model built from imported code, by its variable.
+    if ((t.module.cls && t.module.cls.node.file === undefined) || a.parentOf.has(t.module.id) || t.module.uncertain) continue;
     out.push({ name: t.name, defNode: t.node, module: t.module });
   }
   return out;

@@ -84,6 +84,7 @@ export class ModuleOps {
     return {
       k: 'module', id: this.a.nextModuleId++, type, children: new Map(), attrs: new Map(), site: rangeOf(node),
       uncertain: this.a.uncertain, broken: false, builtBy: this.helperCallSite(),
+      builtFrom: node.file !== undefined ? this.a.callSiteInDocument() : undefined,
     };
   }
 
@@ -496,7 +497,7 @@ export class ModuleOps {
     }
     if (m.builtBy) related.push({ range: m.builtBy, message: `${m.type} is built by this call` });
     // A fix rewrites a literal; an argument computed from variables (a helper's parameter) is used by other calls too.
-    const literal = (r: Range | undefined): r is Range => r !== undefined && /^\s*-?\d+\s*$|^\s*'[a-z]*'\s*$|^\s*"[a-z]*"\s*$/.test(this.a.source.slice(r.startOffset, r.endOffset));
+    const literal = (r: Range | undefined): r is Range => r !== undefined && /^\s*-?\d+\s*$|^\s*'[a-z]*'\s*$|^\s*"[a-z]*"\s*$/.test(this.a.textOf(r));
     const fixes = [];
     if (issue.fix) {
       const fixRange = m.args?.rangeOf(issue.fix.arg);
@@ -510,7 +511,7 @@ export class ModuleOps {
     }
     this.a.report({
       code: issue.code, severity: issue.severity, range, message: issue.message, pytorchError: issue.pytorch,
-      related, fixes,
+      related, fixes, anchor: { range: m.builtFrom, label: `the ${m.type} layer` },
     }, uncertain || m.uncertain);
   }
 }

@@ -4,6 +4,8 @@ import type { LayerSpec, LayerArgs } from '../rules/layer-spec';
 import type { SyntaxNode } from '../syntax';
 import type { Range } from '../types';
 import type { Concrete } from './tensor-values';
+import type { ResolvedModule } from '../program/resolver';
+import type { ModuleInfo } from './imports';
 
 export type Value =
   | NumValue
@@ -20,6 +22,7 @@ export type Value =
   | TensorValue
   | ObjValue
   | MethodValue
+  | PyModuleValue
   | UnknownValue;
 
 export interface NumValue {
@@ -89,6 +92,9 @@ export function isOpaqueRef(v: Value): boolean {
 
 export interface ObjValue { k: 'obj'; cls: ClassValue; attrs: Map<string, Value> }
 
+/** A Python module of the program (a file of the workspace or of an installed package), run when first used. */
+export interface PyModuleValue { k: 'pymodule'; module: ResolvedModule }
+
 /** A built-in method bound to a value: list.append, x.view, dict.items. */
 export interface MethodValue { k: 'method'; self: Value; name: string }
 
@@ -110,6 +116,8 @@ export interface ModuleValue {
   broken: boolean;
   /** The helper call (`conv3x3(...)`) that built this layer, when not built directly in __init__. */
   builtBy: Range | undefined;
+  /** For a layer whose code is in another file: the call in the analysed document that built it. */
+  builtFrom: Range | undefined;
 }
 
 export interface BoundArgs extends LayerArgs {
@@ -147,6 +155,8 @@ export interface TensorValue {
 
 export class Scope {
   readonly vars = new Map<string, Value>();
+  /** Set on a module's global scope. */
+  module: ModuleInfo | undefined;
   constructor(readonly parent?: Scope, readonly isModule = false) {}
   lookup(name: string): Value | undefined {
     for (let s: Scope | undefined = this; s; s = s.parent) {
@@ -195,6 +205,8 @@ export function truthy(v: Value): boolean | undefined {
     case 'method': return true;
     case 'sym': return typeof v.d === 'number' ? v.d !== 0 : undefined;
     case 'ref': return isOpaqueRef(v) ? undefined : true;
+    case 'ref':
+    case 'pymodule': return true;
     default: return undefined;
   }
 }
@@ -208,6 +220,7 @@ export function describe(v: Value): string {
     case 'module': return v.type;
     case 'class': return v.name;
     case 'ref': return v.path;
+    case 'pymodule': return `module ${v.module.name}`;
     default: return v.k;
   }
 }

@@ -1,0 +1,150 @@
+// A program: the documents the user analyses and the modules they import, read through one host. It owns what
+// was read and parsed (one cached parse per module), knows which files each document's analysis used, and
+// analyses a document in rounds: each round runs the interpreter over what is read; the imports it reached that
+// are not read yet are read, and the next round sees them.
+import type { Parser } from 'web-tree-sitter';
+import { createParser, markFile, toSyntax, type SyntaxNode } from '../syntax';
+import type { AnalyzedDocument } from '../document';
+import type { AnalyzeOptions } from '../python/models';
+import type { ImportContext } from '../python/imports';
+import type { Analysis } from '../types';
+import { FileCache } from './file-cache';
+import { dirname, type FileHost } from './host';
+import { ImportResolver } from './resolver';
+import { prefetchStep } from './prefetch';
+
+export interface ProgramOptions {
+  host: FileHost;
+  /** Workspace folders: absolute imports are searched from the document's folder up to these, then in them. */
+  projectRoots?: string[];
+  /** The Python environment's site-packages folders, searched after the project. */
+  sitePackages?: string[];
+}
+
+/** Imports nest; a program that needs more rounds than this is cut off (its deepest names stay unknown). */
+const MAX_ROUNDS = 40;
+
+export class Program {
+  readonly files: FileCache;
+  private projectRoots: string[];
+  private sitePackages: string[];
+  private parser: Parser | undefined;
+  private readonly parsed = new Map<string, { text: string; root: SyntaxNode } | null>();
+  /** The files each document's last analysis read. */
+  private readonly usedBy = new Map<string, ReadonlySet<string>>();
+
+  constructor(options: ProgramOptions) {
+    this.files = new FileCache(options.host);
+    this.projectRoots = options.projectRoots ?? [];
+    this.sitePackages = options.sitePackages ?? [];
+  }
+
+  setSitePackages(paths: string[]): void {
+    this.sitePackages = paths;
+    this.files.clear();
+  }
+
+  /** Analyses a document of the program, reading whatever its imports reach. */
+  async analyze(doc: AnalyzedDocument, path: string | undefined, options: AnalyzeOptions = {}): Promise<Analysis> {
+    let result = this.analyzeNow(doc, path, options);
+    for (let round = 1; result.pending && round < MAX_ROUNDS; round++) {
+      await this.readImports(doc, path);
+      result = this.analyzeNow(doc, path, options);
+    }
+    return result.analysis;
+  }
+
+  /** Reads what the last round wanted, and ahead along top-level imports, so the next round sees more. */
+  async readImports(doc: AnalyzedDocument, path: string | undefined): Promise<void> {
+    const resolver = new ImportResolver(this.files, this.searchRoots(path));
+    const done = new Set<string>();
+    for (let step = 0; step < MAX_ROUNDS && this.files.hasWanted; step++) {
+      await this.files.loadWanted();
+      prefetchStep(this.files, resolver, path === undefined ? this.files.readFiles() : [[path, doc.text], ...this.files.readFiles()], done);
+    }
+  }
+
+  /**
+   * One round with what has been read so far: exact for everything already read; `pending` says that imports
+   * reached files not read yet (their names are unknown in this result, never wrong).
+   */
+  analyzeNow(doc: AnalyzedDocument, path: string | undefined, options: AnalyzeOptions = {}): { analysis: Analysis; pending: boolean } {
+    if (doc.language !== 'python') return { analysis: doc.analyze(options), pending: false };
+    const ctx: ImportContext = {
+      resolver: new ImportResolver(this.files, this.searchRoots(path)),
+      source: (file) => this.source(file),
+      rootFile: path,
+    };
+    const analysis = doc.analyze({ ...options, imports: ctx });
+    const outcome = ctx.outcome;
+    if (path !== undefined && outcome) this.usedBy.set(path, outcome.used);
+    return { analysis, pending: (outcome?.pending ?? false) && this.files.hasWanted };
+  }
+
+  /** Documents whose last analysis read `file`: they must be analysed again when it changes. */
+  dependentsOf(file: string): string[] {
+    const out: string[] = [];
+    for (const [doc, used] of this.usedBy) if (doc !== file && used.has(file)) out.push(doc);
+    return out;
+  }
+
+  /** A file changed on disk (or was created or deleted). */
+  fileChanged(file: string): void {
+    this.files.invalidate(file);
+    this.files.invalidate(dirname(file));
+    this.parsed.delete(file);
+  }
+
+  /** An open document's text is what its importers see, saved or not. */
+  setOverlay(file: string, text: string): void {
+    this.files.setOverlay(file, text);
+  }
+
+  clearOverlay(file: string): void {
+    this.files.clearOverlay(file);
+  }
+
+  forget(doc: string): void {
+    this.usedBy.delete(doc);
+  }
+
+  dispose(): void {
+    this.parser?.delete();
+    this.parser = undefined;
+  }
+
+  /** The document's folder, its parents up to the workspace folder it is in, the workspace folders, site-packages. */
+  private searchRoots(path: string | undefined): string[] {
+    const roots: string[] = [];
+    if (path !== undefined) {
+      const inside = this.projectRoots.find((r) => path.startsWith(r.endsWith('/') ? r : `${r}/`));
+      for (let d = dirname(path); ; d = dirname(d)) {
+        roots.push(d);
+        if (!inside || d === inside || d === '/' || !d.startsWith(inside)) break;
+      }
+    }
+    for (const r of this.projectRoots) if (!roots.includes(r)) roots.push(r);
+    for (const r of this.sitePackages) if (!roots.includes(r)) roots.push(r);
+    return roots;
+  }
+
+  private source(file: string): { root: SyntaxNode; text: string } | null | undefined {
+    const text = this.files.text(file);
+    if (text === undefined) return undefined;
+    if (text === null) return null;
+    const known = this.parsed.get(file);
+    if (known && known.text === text) return known;
+    this.parser ??= createParser('python');
+    const tree = this.parser.parse(text);
+    if (!tree) {
+      this.parsed.set(file, null);
+      return null;
+    }
+    const root = toSyntax(tree, text);
+    tree.delete();
+    markFile(root, file);
+    const entry = { text, root };
+    this.parsed.set(file, entry);
+    return entry;
+  }
+}

@@ -1,0 +1,170 @@
+// Imports inside one analysis: a module of the program is executed once, lazily, in its own global scope, the first
+// time a name is taken from it (Python's sys.modules). Submodules and star imports are followed only when a name is
+// looked up in them, so importing torchvision.models reads the one model file a program uses, not the package.
+import type { SyntaxNode } from '../syntax';
+import type { ImportResolver, Resolution, ResolvedModule } from '../program/resolver';
+import { str, Scope, UNKNOWN_VALUE, type PyModuleValue, type Value } from './values';
+import type { Analyzer } from './analyzer';
+
+/** What an analysis needs from the program, synchronously. */
+export interface ImportContext {
+  resolver: ImportResolver;
+  /** A module file's syntax tree and text: undefined while not read yet, null when missing or unparsable. */
+  source(file: string): { root: SyntaxNode; text: string } | null | undefined;
+  /** The analysed document's own path, for relative imports and the script's folder; undefined for unsaved text. */
+  rootFile: string | undefined;
+  /** Filled in by the analysis: the files it read, and whether some were not read yet. */
+  outcome?: { used: ReadonlySet<string>; pending: boolean };
+}
+
+interface ModuleState {
+  scope: Scope;
+  text: string;
+}
+
+/** The module-level facts a module's global scope carries. */
+export interface ModuleInfo {
+  name: string;
+  file: string | undefined;
+  /** `from x import *` sources, in order: a module of the program, or a dotted path Conv Lens knows (torch.nn). */
+  stars: Array<PyModuleValue | string>;
+}
+
+export class ModuleLoader {
+  private readonly states = new Map<string, ModuleState>();
+  /** Files this analysis read: a change to any of them re-analyses the document. */
+  readonly used = new Set<string>();
+  /** Why imports were not found, by module name, for notes and explanations. */
+  readonly unresolved = new Map<string, string>();
+  /** Some module was not read yet: the program reads it and analyses again. */
+  pending = false;
+
+  constructor(private readonly a: Analyzer, private readonly context: ImportContext | undefined) {}
+
+  private get ctx(): ImportContext {
+    // Module values only exist when there is a context.
+    return this.context as ImportContext;
+  }
+
+  /** `import a.b` / `from a.b import c`: the module, or undefined when it is not part of the program. */
+  resolve(level: number, name: string, fromFile: string | undefined): PyModuleValue | undefined {
+    if (!this.context) return undefined;
+    const r = level > 0 ? this.ctx.resolver.resolveRelative(level, name, fromFile ?? this.ctx.rootFile) : this.ctx.resolver.resolveAbsolute(name);
+    if (r.kind === 'module') return { k: 'pymodule', module: r.module };
+    if (r.kind === 'pending') this.pending = true;
+    // The document's own imports that are not found are worth a note; a library's optional imports are not.
+    const label = `${'.'.repeat(level)}${name}`;
+    if (r.kind === 'missing' && fromFile === undefined && !this.unresolved.has(label)) this.unresolved.set(label, r.why);
+    return undefined;
+  }
+
+  /** `from mod import name`: a submodule when the package has one, otherwise the module's attribute. */
+  fromImport(mod: PyModuleValue, name: string): Value {
+    if (mod.module.dir) {
+      const r = this.ctx.resolver.submodule(mod.module, name);
+      if (r.kind === 'module') return { k: 'pymodule', module: r.module };
+      if (r.kind === 'pending') {
+        this.pending = true;
+        return UNKNOWN_VALUE;
+      }
+    }
+    return this.attr(mod, name);
+  }
+
+  /** `mod.name`: the module's global, a name its star imports bring, or a submodule. */
+  attr(mod: PyModuleValue, name: string): Value {
+    const state = this.namespace(mod.module);
+    if (state) {
+      const v = state.scope.vars.get(name);
+      if (v !== undefined) return v;
+      const viaStar = this.lookupStar(state.scope, name, new Set());
+      if (viaStar !== undefined) return viaStar;
+    }
+    if (mod.module.dir) {
+      const r = this.ctx.resolver.submodule(mod.module, name);
+      if (r.kind === 'module') return { k: 'pymodule', module: r.module };
+      if (r.kind === 'pending') this.pending = true;
+    }
+    return UNKNOWN_VALUE;
+  }
+
+  /** A name from the star imports of a module's global scope, searched last import first (the one that won). */
+  lookupStar(scope: Scope, name: string, seen: Set<string>): Value | undefined {
+    const info = scope.module;
+    if (!info) return undefined;
+    for (let i = info.stars.length - 1; i >= 0; i--) {
+      const src = info.stars[i] as PyModuleValue | string;
+      if (typeof src === 'string') {
+        if (KNOWN_STAR_BASES.has(src)) return { k: 'ref', path: `${src}.${name}` };
+        continue;
+      }
+      const file = src.module.file;
+      if (!file || seen.has(file) || !this.context) continue;
+      seen.add(file);
+      // A module whose text never mentions the name cannot define it (unless through its own star imports).
+      const text = this.ctx.source(file);
+      if (text === undefined) {
+        this.pending = true;
+        continue;
+      }
+      if (text === null || (!text.text.includes(name) && !text.text.includes('import *'))) continue;
+      const state = this.namespace(src.module);
+      if (!state) continue;
+      if (!exported(state.scope, name)) continue;
+      const v = state.scope.vars.get(name) ?? this.lookupStar(state.scope, name, seen);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
+  /** Runs a module's top level once per analysis; a module that imports itself back sees the part run so far. */
+  private namespace(m: ResolvedModule): ModuleState | undefined {
+    const file = m.file;
+    if (!file) return undefined;
+    const known = this.states.get(file);
+    if (known) return known;
+    const src = this.ctx.source(file);
+    this.used.add(file);
+    if (src === undefined) {
+      this.pending = true;
+      return undefined;
+    }
+    if (src === null) return undefined;
+    const scope = new Scope(undefined, true);
+    scope.module = { name: m.name, file, stars: [] };
+    scope.vars.set('__name__', str(m.name));
+    scope.vars.set('__file__', str(file));
+    const state: ModuleState = { scope, text: src.text };
+    this.states.set(file, state);
+    const a = this.a;
+    const interp = a.interp;
+    // The module runs as at import time: outside any forward, call or uncertain branch of the importer.
+    const saved = { run: a.run, frames: interp.frames.splice(0), uncertain: interp.uncertainDepth };
+    a.run = undefined;
+    interp.uncertainDepth = 0;
+    try {
+      for (const stmt of src.root.children) interp.execStatement(stmt, scope);
+    } finally {
+      a.run = saved.run;
+      interp.frames.splice(0, interp.frames.length, ...saved.frames);
+      interp.uncertainDepth = saved.uncertain;
+    }
+    return state;
+  }
+
+  /** The text of a program file, for fixes that must look at what an argument says. */
+  textOf(file: string): string | undefined {
+    const src = this.context?.source(file);
+    return src ? src.text : undefined;
+  }
+}
+
+/** Star imports of these become references the interpreter knows (`from torch.nn import *`). */
+const KNOWN_STAR_BASES = new Set(['torch.nn', 'torch', 'torch.nn.functional', 'math']);
+
+/** Whether `from m import *` brings `name`: listed in `__all__`, or public when there is none. */
+function exported(scope: Scope, name: string): boolean {
+  const all = scope.vars.get('__all__');
+  if (all && (all.k === 'list' || all.k === 'tuple') && !all.uncertain) return all.items.some((x) => x.k === 'str' && x.v === name);
+  return !name.startsWith('_');
+}
