@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { initCore, AnalyzedDocument } from '../src/core/index';
+import { initCore, AnalyzedDocument, Program, findEnvironment } from '../src/core/index';
+import { nodeHost } from '../src/cli/node-host';
 import { createParser, toSyntax } from '../src/core/syntax';
 import { analyzePython } from '../src/core/python/models';
 
@@ -163,7 +164,9 @@ async function main(): Promise<void> {
     console.log(`detail full: new document (parse) ${median(ctor).toFixed(2)} ms, analyze ${median(an).toFixed(2)} ms`);
   }
 
+  const project = await projectFigures();
   const rows: Array<[string, number, number | undefined]> = [
+    ...project,
     [`bare tree-sitter parse, ${big.split('\n').length}-line file`, fullParse, undefined],
     [`full analysis (parse + interpret + report), ${big.split('\n').length}-line file`, fullAnalysis, 20],
     [`bare tree-sitter parse, ${mid.split('\n').length}-line file`, midParse, undefined],
@@ -175,6 +178,73 @@ async function main(): Promise<void> {
     const verdict = goal === undefined ? '' : ms <= goal ? `  (goal <= ${goal} ms: met)` : `  (goal <= ${goal} ms: NOT met)`;
     console.log(`${ms.toFixed(2).padStart(8)} ms  ${name}${verdict}`);
   }
+}
+
+/** A user's file that imports torchvision's ResNet-18 and a block from a sibling module: what opening it costs. */
+const USER_FILE = `import torch
+import torch.nn as nn
+from torchvision.models import resnet18
+from blocks import ConvBlock
+
+
+class Head(nn.Module):
+    def __init__(self, classes=10):
+        super().__init__()
+        self.block = ConvBlock(512, 256)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(256, classes)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.pool(self.block(x)), 1))
+
+
+backbone = resnet18()
+head = Head()
+features = torch.randn(1, 512, 7, 7)
+logits = head(features)
+out = backbone(torch.randn(1, 3, 224, 224))
+`;
+
+async function projectFigures(): Promise<Array<[string, number, number | undefined]>> {
+  const env = await findEnvironment(nodeHost, { system: true });
+  if (!env) throw new Error('no Python environment with torchvision: apt-get install python3-torchvision');
+  const dir = join(__dirname, '..', '..', 'test', 'projects', 'blocks_and_model');
+  const path = join(dir, 'bench_user.py');
+  const cold: number[] = [];
+  const warm: number[] = [];
+  const keystroke: number[] = [];
+  let layers = 0;
+  for (let i = 0; i < 7; i++) {
+    // A new program each time: every package module read and parsed again (the operating system's file cache is warm).
+    const program = new Program({ host: nodeHost, projectRoots: [dir], sitePackages: env.sitePackages });
+    const doc = new AnalyzedDocument('python', USER_FILE);
+    const t0 = performance.now();
+    const a = await program.analyze(doc, path);
+    cold.push(performance.now() - t0);
+    layers = a.models.reduce((n, m) => n + m.layers.length, 0);
+    for (let j = 0; j < 10; j++) {
+      const t1 = performance.now();
+      program.analyzeNow(doc, path);
+      warm.push(performance.now() - t1);
+    }
+    const at = USER_FILE.indexOf('Linear(256, classes)') + 'Linear(256'.length;
+    for (let j = 0; j < 20; j++) {
+      // Type a space after "256", then take it back (untimed).
+      const t2 = performance.now();
+      doc.applyEdits([{ rangeOffset: at, rangeLength: 0, text: ' ' }]);
+      program.analyzeNow(doc, path);
+      keystroke.push(performance.now() - t2);
+      doc.applyEdits([{ rangeOffset: at, rangeLength: 1, text: '' }]);
+    }
+    doc.dispose();
+    program.dispose();
+  }
+  if (layers < 60) throw new Error(`the project benchmark found ${layers} layers: torchvision's ResNet-18 was not read`);
+  return [
+    ['open a file importing torchvision\'s resnet18 and a sibling module, package modules cold (read + parse + analyse)', median(cold), 200],
+    ['the same file again, package modules cached (full analysis)', median(warm), 20],
+    ['re-analysis after a 1-char edit in that file', median(keystroke), 3],
+  ];
 }
 
 main().catch((e: unknown) => {

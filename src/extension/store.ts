@@ -89,7 +89,7 @@ export class AnalysisStore implements vscode.Disposable {
 
   /** A file changed on disk (or appeared, or went away): the open documents that read it must be analysed again. */
   fileChanged(uri: vscode.Uri, createdOrDeleted: boolean): vscode.TextDocument[] {
-    this.program.fileChanged(uri.path);
+    this.program.fileChanged(uri.path, createdOrDeleted);
     if (createdOrDeleted) {
       this.generation++;
       return vscode.workspace.textDocuments.filter((d) => isAnalyzable(d) && d.languageId === 'python');

@@ -24,6 +24,11 @@ export class FileCache {
     return t;
   }
 
+  /** The text if it is known, without asking for it to be read. */
+  peek(path: string): string | null | undefined {
+    return this.overlays.get(path) ?? this.texts.get(path);
+  }
+
   kind(path: string): EntryKind | null | undefined {
     if (this.overlays.has(path)) return 'file';
     const k = this.kinds.get(path);

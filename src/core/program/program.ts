@@ -6,7 +6,7 @@ import type { Parser } from 'web-tree-sitter';
 import { createParser, markFile, toSyntax, type SyntaxNode } from '../syntax';
 import type { AnalyzedDocument } from '../document';
 import type { AnalyzeOptions } from '../python/models';
-import type { ImportContext } from '../python/imports';
+import type { ExecutedModule, ImportContext } from '../python/imports';
 import type { Analysis } from '../types';
 import { FileCache } from './file-cache';
 import { dirname, type FileHost } from './host';
@@ -32,6 +32,8 @@ export class Program {
   private readonly parsed = new Map<string, { text: string; root: SyntaxNode } | null>();
   /** The files each document's last analysis read. */
   private readonly usedBy = new Map<string, ReadonlySet<string>>();
+  /** Modules run by earlier analyses, per set of search folders (a module's imports resolve against them). */
+  private readonly executed = new Map<string, Map<string, ExecutedModule>>();
 
   constructor(options: ProgramOptions) {
     this.files = new FileCache(options.host);
@@ -42,6 +44,12 @@ export class Program {
   setSitePackages(paths: string[]): void {
     this.sitePackages = paths;
     this.files.clear();
+    this.executed.clear();
+  }
+
+  /** Modules run from a file that changed, or that read it, must run again. */
+  private forgetRunsOf(file: string): void {
+    for (const runs of this.executed.values()) for (const [f, e] of runs) if (f === file || e.deps.has(file)) runs.delete(f);
   }
 
   /** Analyses a document of the program, reading whatever its imports reach. */
@@ -70,10 +78,15 @@ export class Program {
    */
   analyzeNow(doc: AnalyzedDocument, path: string | undefined, options: AnalyzeOptions = {}): { analysis: Analysis; pending: boolean } {
     if (doc.language !== 'python') return { analysis: doc.analyze(options), pending: false };
+    const roots = this.searchRoots(path);
+    const key = roots.join('\n');
+    let executed = this.executed.get(key);
+    if (!executed) this.executed.set(key, (executed = new Map()));
     const ctx: ImportContext = {
-      resolver: new ImportResolver(this.files, this.searchRoots(path)),
+      resolver: new ImportResolver(this.files, roots),
       source: (file) => this.source(file),
       rootFile: path,
+      executed,
     };
     const analysis = doc.analyze({ ...options, imports: ctx });
     const outcome = ctx.outcome;
@@ -88,20 +101,26 @@ export class Program {
     return out;
   }
 
-  /** A file changed on disk (or was created or deleted). */
-  fileChanged(file: string): void {
+  /** A file changed on disk; `createdOrDeleted` when it appeared or went away. */
+  fileChanged(file: string, createdOrDeleted: boolean): void {
     this.files.invalidate(file);
     this.files.invalidate(dirname(file));
     this.parsed.delete(file);
+    // A new or deleted file can change what any import resolves to.
+    if (createdOrDeleted) this.executed.clear();
+    else this.forgetRunsOf(file);
   }
 
   /** An open document's text is what its importers see, saved or not. */
   setOverlay(file: string, text: string): void {
+    if (this.files.peek(file) === text) return;
     this.files.setOverlay(file, text);
+    this.forgetRunsOf(file);
   }
 
   clearOverlay(file: string): void {
     this.files.clearOverlay(file);
+    this.forgetRunsOf(file);
   }
 
   forget(doc: string): void {

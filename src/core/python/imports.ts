@@ -15,11 +15,19 @@ export interface ImportContext {
   rootFile: string | undefined;
   /** Filled in by the analysis: the files it read, and whether some were not read yet. */
   outcome?: { used: ReadonlySet<string>; pending: boolean };
+  /** Modules already run by an earlier analysis of the program, kept while none of the files they read change. */
+  executed?: Map<string, ExecutedModule>;
+}
+
+/** A module's global scope after its top level ran, and every file that run read. */
+export interface ExecutedModule {
+  scope: Scope;
+  deps: ReadonlySet<string>;
 }
 
 interface ModuleState {
   scope: Scope;
-  text: string;
+  deps: ReadonlySet<string>;
 }
 
 /** The module-level facts a module's global scope carries. */
@@ -37,7 +45,17 @@ export class ModuleLoader {
   /** Why imports were not found, by module name, for notes and explanations. */
   readonly unresolved = new Map<string, string>();
   /** Some module was not read yet: the program reads it and analyses again. */
-  pending = false;
+  private pendingCount = 0;
+  /** The files read by each module whose top level is running now, innermost last. */
+  private readonly running: Array<Set<string>> = [];
+
+  get pending(): boolean {
+    return this.pendingCount > 0;
+  }
+
+  private set pending(_: true) {
+    this.pendingCount++;
+  }
 
   constructor(private readonly a: Analyzer, private readonly context: ImportContext | undefined) {}
 
@@ -117,14 +135,17 @@ export class ModuleLoader {
     return undefined;
   }
 
-  /** Runs a module's top level once per analysis; a module that imports itself back sees the part run so far. */
+  /** Runs a module's top level once per analysis (or takes it from an earlier one); a module that imports itself back sees the part run so far. */
   private namespace(m: ResolvedModule): ModuleState | undefined {
     const file = m.file;
     if (!file) return undefined;
-    const known = this.states.get(file);
-    if (known) return known;
+    const known = this.states.get(file) ?? this.fromEarlierAnalysis(file);
+    if (known) {
+      this.read(file, known.deps);
+      return known;
+    }
     const src = this.ctx.source(file);
-    this.used.add(file);
+    this.read(file, new Set());
     if (src === undefined) {
       this.pending = true;
       return undefined;
@@ -134,22 +155,49 @@ export class ModuleLoader {
     scope.module = { name: m.name, file, stars: [] };
     scope.vars.set('__name__', str(m.name));
     scope.vars.set('__file__', str(file));
-    const state: ModuleState = { scope, text: src.text };
+    const deps = new Set([file]);
+    const state: ModuleState = { scope, deps };
     this.states.set(file, state);
     const a = this.a;
     const interp = a.interp;
     // The module runs as at import time: outside any forward, call or uncertain branch of the importer.
     const saved = { run: a.run, frames: interp.frames.splice(0), uncertain: interp.uncertainDepth };
+    const pendingBefore = this.pendingCount;
     a.run = undefined;
     interp.uncertainDepth = 0;
+    this.running.push(deps);
+    let finished = false;
     try {
       for (const stmt of src.root.children) interp.execStatement(stmt, scope);
+      finished = true;
     } finally {
+      this.running.pop();
       a.run = saved.run;
       interp.frames.splice(0, interp.frames.length, ...saved.frames);
       interp.uncertainDepth = saved.uncertain;
     }
+    for (const d of deps) this.read(d, new Set());
+    // Kept for later analyses only when complete and free of values that belong to this analysis (layers, tensors).
+    if (finished && this.pendingCount === pendingBefore && !holdsAnalysisValues(scope)) this.ctx.executed?.set(file, { scope, deps });
     return state;
+  }
+
+  private fromEarlierAnalysis(file: string): ModuleState | undefined {
+    const entry = this.context?.executed?.get(file);
+    if (!entry) return undefined;
+    const state: ModuleState = { scope: entry.scope, deps: entry.deps };
+    this.states.set(file, state);
+    return state;
+  }
+
+  /** Records that `file` (and what it read) was used: by the analysis, and by every module whose top level is running. */
+  private read(file: string, deps: ReadonlySet<string>): void {
+    this.used.add(file);
+    for (const d of deps) this.used.add(d);
+    for (const r of this.running) {
+      r.add(file);
+      for (const d of deps) r.add(d);
+    }
   }
 
   /** The text of a program file, for fixes that must look at what an argument says. */
@@ -161,6 +209,33 @@ export class ModuleLoader {
 
 /** Star imports of these become references the interpreter knows (`from torch.nn import *`). */
 const KNOWN_STAR_BASES = new Set(['torch.nn', 'torch', 'torch.nn.functional', 'math']);
+
+/** Whether a module's globals hold layers or tensors (ids of one analysis), directly or a little way down. */
+function holdsAnalysisValues(scope: Scope): boolean {
+  const seen = new Set<Value>();
+  const visit = (v: Value, depth: number): boolean => {
+    if (depth > 3 || seen.has(v)) return false;
+    seen.add(v);
+    switch (v.k) {
+      case 'module':
+      case 'tensor':
+        return true;
+      case 'list':
+      case 'tuple':
+        return v.items.some((x) => visit(x, depth + 1));
+      case 'dict':
+        return v.vals.some((x) => visit(x, depth + 1));
+      case 'class':
+        return [...v.attrs.values()].some((x) => visit(x, depth + 1));
+      case 'obj':
+        return [...v.attrs.values()].some((x) => visit(x, depth + 1));
+      default:
+        return false;
+    }
+  };
+  for (const v of scope.vars.values()) if (visit(v, 0)) return true;
+  return false;
+}
 
 /** Whether `from m import *` brings `name`: listed in `__all__`, or public when there is none. */
 function exported(scope: Scope, name: string): boolean {
