@@ -234,6 +234,27 @@ suite('Conv Lens in VS Code', () => {
     await diagnosticsWhere(uri, (d) => d.length === 1, 'the channel mismatch again after reopening');
   });
 
+  test('a model built from blocks in another file: shapes from the import, and an unsaved edit of the block file re-analyses it', async () => {
+    const net = await openFixture('project/net.py');
+    const netUri = net.document.uri;
+    // The block's layers come from blocks.py: the code lens knows the output once the import is read.
+    await waitFor('the code lens with the output read through the import', async () => {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', netUri);
+      const title = lenses.map((l) => l.command?.title ?? '').find((t) => t.startsWith('input [1, 3, 32, 32] -> output ['));
+      return title && !title.includes('?') ? title : undefined;
+    });
+    assert.deepEqual(convLensDiagnostics(netUri), []);
+    // Type a bug into blocks.py without saving: net.py gets the error on the call that builds the second block.
+    const blocks = await openFixture('project/blocks.py');
+    const at = positionOf(blocks.document, 'nn.Conv2d(in_channels', 'nn.Conv2d('.length);
+    await blocks.edit((e) => e.insert(at, '2 * '));
+    const [error] = await diagnosticsWhere(netUri, (d) => d.length === 1, 'the channel mismatch in net.py after editing blocks.py');
+    assert.equal(error?.range.start.line, positionOf(net.document, 'self.stem = ConvBlock').line);
+    assert.ok(error?.relatedInformation?.some((r) => r.location.uri.path.endsWith('/project/blocks.py')), 'a related location in blocks.py');
+    await vscode.commands.executeCommand('undo');
+    await diagnosticsWhere(netUri, (d) => d.length === 0, 'the error to clear when the edit is undone');
+  });
+
   test('the code lens summarises a model with a concrete input', async () => {
     const editor = await openFixture(SEED_000);
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
