@@ -221,6 +221,27 @@ test('malformed requests get error responses and the server keeps answering', as
   assert.match(table.result as string, /^# MedicalImageModel/);
 });
 
+test('a project over LSP: the bug between two imported blocks is published on the importing file once its imports are read', async () => {
+  const file = join(root, 'test', 'projects', 'broken_across_files', 'train.py');
+  const source = readFileSync(file, 'utf8');
+  const doc = pathToFileURL(file).href;
+  let since = client.received.length;
+  client.notify('textDocument/didOpen', { textDocument: { uri: doc, languageId: 'python', version: 1, text: source } });
+  let diagnostics: LspDiagnostic[] = [];
+  // The first publish may come before blocks.py is read; the server publishes again once it is.
+  for (let i = 0; i < 5 && !diagnostics.some((d) => d.severity === 1); i++) {
+    const published = await client.diagnostics(doc, since);
+    since = client.received.indexOf(published) + 1;
+    diagnostics = diagnosticsOf(published);
+  }
+  const error = diagnostics.find((d) => d.severity === 1);
+  assert.ok(error, JSON.stringify(diagnostics));
+  assert.equal(error.code, 'channel-mismatch');
+  assert.equal(error.range.start.line, positionOf(source, 'self.block2 = ConvBlock').line);
+  assert.ok(error.relatedInformation?.some((r) => r.location.uri.endsWith('/broken_across_files/blocks.py')), JSON.stringify(error.relatedInformation));
+});
+
+
 test('shutdown then exit ends the server with status 0', async () => {
   const shutdown = await client.request('shutdown');
   assert.equal(shutdown.error, undefined);

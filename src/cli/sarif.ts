@@ -62,7 +62,7 @@ export function sarifLog(files: SarifFile[], options: SarifOptions) {
         message: { text: diagnosticMessage(f) },
         locations: [{ physicalLocation: physicalLocation(path, f.range) }],
         ...(f.related.length > 0
-          ? { relatedLocations: f.related.map((r, id) => ({ id, physicalLocation: physicalLocation(path, r.range), message: { text: r.message } })) }
+          ? { relatedLocations: f.related.map((r, id) => ({ id, physicalLocation: physicalLocation(r.range.file ?? path, r.range), message: { text: r.message } })) }
           : {}),
       });
     }

@@ -1,4 +1,5 @@
 // Core values to LSP values. Both speak 0-based lines and UTF-16 columns, so ranges copy across.
+import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type Range as LspRange } from 'vscode-languageserver';
 import { diagnosticMessage, docsAnchor } from '../core/presentation';
 import type { Finding, Range, Severity } from '../core/types';
@@ -31,7 +32,8 @@ export function toDiagnostic(finding: Finding, uri: string, docsUrl: string): Di
     message: diagnosticMessage(finding),
   };
   if (finding.related.length > 0) {
-    diagnostic.relatedInformation = finding.related.map((r) => ({ location: { uri, range: toLspRange(r.range) }, message: r.message }));
+    // A related location in an imported module is in that module's file.
+    diagnostic.relatedInformation = finding.related.map((r) => ({ location: { uri: r.range.file === undefined ? uri : pathToFileURL(r.range.file).href, range: toLspRange(r.range) }, message: r.message }));
   }
   if (finding.unnecessary) diagnostic.tags = [DiagnosticTag.Unnecessary];
   return diagnostic;

@@ -2,7 +2,18 @@
 // fed the same edits, so a keystroke reparses only what changed. Analyses are cached per version and settings.
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import { AnalyzedDocument, sourceLanguageOf, type Analysis, type AnalyzeOptions, type ContentChange } from '../core';
+import { fileURLToPath } from 'node:url';
+import { AnalyzedDocument, Program, sourceLanguageOf, type Analysis, type AnalyzeOptions, type ContentChange } from '../core';
+
+/** The program path of a document: a file URI's path; other schemes' documents do not follow imports. */
+export function pathOfUri(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri).replace(/\\/g, '/');
+  } catch {
+    return undefined;
+  }
+}
 
 /** Client language ids are compared in lower case (some editors send `Python`). */
 export function analyzableLanguage(languageId: string): string | undefined {
@@ -23,7 +34,17 @@ export class DocumentStore {
   /** Bumped when settings change, so cached analyses are recomputed. */
   private generation = 0;
 
-  constructor(private options: AnalyzeOptions) {}
+  private readonly loading = new Set<string>();
+
+  /**
+   * `program` reads what the documents import (their unsaved text wins over the disk); `importsRead` is called
+   * when a document's imports were read after an analysis that lacked them, so its results can be sent again.
+   */
+  constructor(
+    private options: AnalyzeOptions,
+    readonly program: Program,
+    private readonly importsRead: (uri: string) => void,
+  ) {}
 
   setOptions(options: AnalyzeOptions): void {
     this.options = options;
@@ -40,6 +61,24 @@ export class DocumentStore {
       analyzedVersion: -1,
       analyzedGeneration: -1,
     });
+    const path = pathOfUri(uri);
+    if (path !== undefined && lang === 'python') this.program.setOverlay(path, text);
+  }
+
+  /** Open documents whose last analysis read this one: they are analysed again after it changes. */
+  dependentsOf(uri: string): string[] {
+    const path = pathOfUri(uri);
+    if (path === undefined) return [];
+    const deps = new Set(this.program.dependentsOf(path));
+    const out = this.uris().filter((u) => {
+      const p = pathOfUri(u);
+      return p !== undefined && deps.has(p);
+    });
+    for (const u of out) {
+      const d = this.open.get(u);
+      if (d) d.analyzedVersion = -1;
+    }
+    return out;
   }
 
   /** Applies the client's changes in order; each range refers to the text after the changes before it. */
@@ -64,11 +103,18 @@ export class DocumentStore {
       else doc.core.applyEdits(edits);
       // Never analyse text the editor does not show: start over if the two ever disagree.
       if (doc.core.text !== doc.text.getText()) doc.core.setText(doc.text.getText());
+      const path = pathOfUri(uri);
+      if (path !== undefined && doc.core.language === 'python') this.program.setOverlay(path, doc.text.getText());
     }
     return true;
   }
 
   didClose(uri: string): void {
+    const path = pathOfUri(uri);
+    if (path !== undefined && this.open.has(uri)) {
+      this.program.clearOverlay(path);
+      this.program.forget(path);
+    }
     this.open.get(uri)?.core?.dispose();
     this.open.delete(uri);
   }
@@ -86,13 +132,29 @@ export class DocumentStore {
     const doc = this.open.get(uri);
     if (!doc?.core) return undefined;
     if (doc.analysis && doc.analyzedVersion === doc.text.version && doc.analyzedGeneration === this.generation) return doc.analysis;
-    doc.analysis = doc.core.analyze(this.options);
+    const path = pathOfUri(uri);
+    const { analysis, pending } = this.program.analyzeNow(doc.core, path, this.options);
+    doc.analysis = analysis;
+    if (pending) this.readImports(uri, doc.core, path);
     doc.analyzedVersion = doc.text.version;
     doc.analyzedGeneration = this.generation;
     return doc.analysis;
   }
 
+  private readImports(uri: string, core: AnalyzedDocument, path: string | undefined): void {
+    if (this.loading.has(uri)) return;
+    this.loading.add(uri);
+    void this.program.readImports(core, path).catch(() => undefined).then(() => {
+      this.loading.delete(uri);
+      const doc = this.open.get(uri);
+      if (!doc || doc.core !== core) return;
+      doc.analyzedVersion = -1;
+      this.importsRead(uri);
+    });
+  }
+
   dispose(): void {
     for (const uri of this.uris()) this.didClose(uri);
+    this.program.dispose();
   }
 }

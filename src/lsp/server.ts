@@ -24,7 +24,10 @@ import {
 } from '../core/presentation';
 import type { Finding } from '../core/types';
 import { DIAGNOSTIC_SOURCE, errorMessage, toDiagnostic, toLspRange } from './convert';
-import { DocumentStore } from './documents';
+import { DocumentStore, pathOfUri } from './documents';
+import { homedir } from 'node:os';
+import { Program, findEnvironment } from '../core';
+import { nodeHost } from '../cli/node-host';
 import { analyzeOptions, hasSection, readServerSettings, SECTION, type ServerSettings } from './settings';
 import { asRange, isRecord, requireDocument, requirePosition, requireRange, requireString } from './params';
 
@@ -38,8 +41,34 @@ export interface ServerOptions {
 
 export function startLanguageServer(connection: Connection, options: ServerOptions): void {
   let settings: ServerSettings = readServerSettings(undefined);
-  const store = new DocumentStore(analyzeOptions(settings));
   const pending = new Map<string, ReturnType<typeof setImmediate>>();
+  let workspaceRoots: string[] = [];
+  const program = new Program({ host: nodeHost });
+  const store = new DocumentStore(analyzeOptions(settings), program, (uri) => {
+    schedule(uri);
+    refreshViews();
+  });
+  let environmentFor: string | undefined | null = null;
+
+  /** The Python environment whose packages imports are read from: found again when pythonPath changes. */
+  function findPythonEnvironment(): void {
+    if (environmentFor === settings.pythonPath) return;
+    environmentFor = settings.pythonPath;
+    const setting = settings.pythonPath;
+    void findEnvironment(nodeHost, {
+      setting, workspaceRoots, virtualEnv: process.env['VIRTUAL_ENV'], condaPrefix: process.env['CONDA_PREFIX'], system: true, home: homedir(),
+    }).then((env) => {
+      program.setSitePackages(env?.sitePackages ?? []);
+      log(env ? `Python environment: ${env.source}` : 'no Python environment found: installed packages (torchvision, timm) are not read; set convLens.pythonPath');
+      for (const uri of store.uris()) schedule(uri);
+      refreshViews();
+    }, (error: unknown) => log(`looking for the Python environment failed: ${errorMessage(error)}`));
+  }
+
+  function refreshViews(): void {
+    if (canRefreshHints) void connection.languages.inlayHint.refresh().catch(() => undefined);
+    if (canRefreshLenses) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  }
   let canPullSettings = false;
   let canRefreshHints = false;
   let canRefreshLenses = false;
@@ -92,9 +121,9 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   function applySettings(next: ServerSettings): void {
     settings = next;
     store.setOptions(analyzeOptions(settings));
+    findPythonEnvironment();
     for (const uri of store.uris()) schedule(uri);
-    if (canRefreshHints) void connection.languages.inlayHint.refresh().catch(() => undefined);
-    if (canRefreshLenses) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+    refreshViews();
   }
 
   async function pullSettings(): Promise<void> {
@@ -110,6 +139,12 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
     canPullSettings = caps.workspace?.configuration === true;
     canRefreshHints = caps.workspace?.inlayHint?.refreshSupport === true;
     canRefreshLenses = caps.workspace?.codeLens?.refreshSupport === true;
+    workspaceRoots = (params.workspaceFolders ?? []).map((f) => pathOfUri(f.uri)).filter((p): p is string => p !== undefined);
+    if (workspaceRoots.length === 0 && params.rootUri) {
+      const root = pathOfUri(params.rootUri);
+      if (root !== undefined) workspaceRoots = [root];
+    }
+    program.setProjectRoots(workspaceRoots);
     if (params.initializationOptions !== undefined && params.initializationOptions !== null) {
       settings = readServerSettings(params.initializationOptions);
       store.setOptions(analyzeOptions(settings));
@@ -129,6 +164,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   });
 
   connection.onInitialized(() => {
+    findPythonEnvironment();
     if (canPullSettings) void pullSettings();
   });
 
@@ -168,7 +204,10 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
         if (!range) throw new Error('a content change has an invalid range');
         return { range, text: c['text'] };
       });
-      if (store.didChange(uri, version, checked)) schedule(uri);
+      if (store.didChange(uri, version, checked)) {
+        schedule(uri);
+        for (const dependent of store.dependentsOf(uri)) schedule(dependent);
+      }
     }),
   );
 

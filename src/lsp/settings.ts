@@ -10,10 +10,7 @@ export interface ServerSettings {
   defaultInputShape: number[];
   inlayHints: boolean;
   codeLens: boolean;
-  /**
-   * The Python interpreter whose site-packages hold the project's imports. Kept and passed on once the
-   * core resolves imports through a host; until then it changes no result.
-   */
+  /** A python executable, environment folder or site-packages folder whose packages imports are read from. */
   pythonPath: string | undefined;
 }
 

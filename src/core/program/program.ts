@@ -41,6 +41,11 @@ export class Program {
     this.sitePackages = options.sitePackages ?? [];
   }
 
+  setProjectRoots(paths: string[]): void {
+    this.projectRoots = paths;
+    this.executed.clear();
+  }
+
   setSitePackages(paths: string[]): void {
     this.sitePackages = paths;
     this.files.clear();
