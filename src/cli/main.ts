@@ -250,7 +250,7 @@ export async function analyzeForRun(path: string, text: string, inputs: Record<s
     const analysis = await program.analyze(doc, absolute(path), { inputs, construct });
     const errors = analysis.findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) throw new Error(errors.map((f) => formatFinding(path, f)).join(''));
-    return { models: analysis.models.map((m) => ({ name: m.name, graph: m.graph, input: m.input })) };
+    return { models: analysis.models.map((m) => ({ name: m.name, graph: m.graph, input: m.input, instantiated: m.instantiated })) };
   } finally {
     doc.dispose();
     program.dispose();
@@ -291,6 +291,8 @@ function fileJSON(path: string, a: Analysis) {
       params: m.totalParams,
       macs: m.totalMacs,
       accepts: m.accepts,
+      instantiated: m.instantiated,
+      ...(m.outputUnknown ? { outputUnknown: m.outputUnknown.reason } : {}),
       layers: m.layers.map((l) => ({ name: l.name, type: l.type, line: l.range.start.line + 1, ...(l.range.file !== undefined ? { file: l.range.file } : {}), output: l.output, params: l.params, macs: l.macs, ...(l.composite ? { composite: true } : {}) })),
     })),
     diagnostics: a.findings.map((f) => ({
@@ -322,7 +324,10 @@ const SOURCE_TEXT: Record<ModelReport['inputSource'], string> = {
 
 function formatPlain(path: string, a: Analysis): string {
   let out = '';
+  // A class nothing in the file builds is a block of the models the file builds, not a model beside them.
+  const builds = a.models.some((m) => m.instantiated);
   for (const m of a.models) {
+    if (builds && !m.instantiated) continue;
     out += `\n${path}:${m.range.start.line + 1}: ${m.name}  input ${m.input.map((s) => shapeText(s)).join(', ')} (${SOURCE_TEXT[m.inputSource]})\n`;
     const rows = m.layers.map((l) => [`${l.name || m.name} (${l.type})`, shapeText(l.output), l.params === null ? '?' : l.params.toLocaleString('en-US'), l.macs === null ? '?' : l.macs.toLocaleString('en-US')]);
     const header = ['Layer (type)', 'Output Shape', 'Param #', 'Mult-Adds'];
@@ -332,7 +337,7 @@ function formatPlain(path: string, a: Analysis): string {
     out += rule + line(header) + rule;
     for (const r of rows) out += line(r);
     out += rule;
-    out += `Output: ${shapeText(m.output)}   Total params: ${m.totalParams === null ? '?' : m.totalParams.toLocaleString('en-US')}   Mult-adds: ${m.totalMacs === null ? '?' : formatMacs(m.totalMacs)}\n`;
+    out += `Output: ${m.output || !m.outputUnknown ? shapeText(m.output) : `? (${m.outputUnknown.reason})`}   Total params: ${m.totalParams === null ? '?' : m.totalParams.toLocaleString('en-US')}   Mult-adds: ${m.totalMacs === null ? '?' : formatMacs(m.totalMacs)}\n`;
     for (const acc of m.accepts) out += `Accepts: ${acc}\n`;
   }
   if (a.findings.length) out += '\n';

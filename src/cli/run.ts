@@ -17,7 +17,7 @@ export interface RunIO {
 }
 
 export type Analyze = (path: string, text: string, inputs: Record<string, number[]>, construct?: Record<string, string>) => Promise<{
-  models: Array<{ name: string; graph: ModelGraph; input: (number | string)[][] }>;
+  models: Array<{ name: string; graph: ModelGraph; input: (number | string)[][]; instantiated: boolean }>;
 }>;
 
 const USAGE = `usage: conv-lens run FILE [--model NAME] [--input SHAPE] [--weights F.safetensors|F.pt]
@@ -163,10 +163,13 @@ export async function runCommand(args: string[], io: RunIO, analyze: Analyze): P
     if (flags.input !== undefined) inputs[flags.model ?? '*'] = flags.input;
     const { models } = await analyze(flags.file, text, inputs, flags.construct);
     if (models.length === 0) throw new Error(`${flags.file}: no model found`);
-    const model = flags.model === undefined ? (models.length === 1 ? models[0] : undefined) : models.find((m) => m.name === flags.model);
+    // As everywhere: the model the file builds; classes nothing builds (blocks) only when the file builds none.
+    const built = models.filter((m) => m.instantiated);
+    const pool = built.length > 0 ? built : models;
+    const model = flags.model === undefined ? (pool.length === 1 ? pool[0] : undefined) : models.find((m) => m.name === flags.model);
     if (model === undefined) {
-      const names = models.map((m) => m.name).join(', ');
-      throw new Error(flags.model === undefined ? `${flags.file} defines several models (${names}); pick one with --model NAME` : `no model named ${flags.model} in ${flags.file} (found: ${names})`);
+      const names = (flags.model === undefined ? pool : models).map((m) => m.name).join(', ');
+      throw new Error(flags.model === undefined ? `${flags.file} ${built.length > 1 ? 'builds' : 'defines'} several models (${names}); pick one with --model NAME` : `no model named ${flags.model} in ${flags.file} (found: ${names})`);
     }
 
     let input: Tensor;

@@ -169,13 +169,17 @@ function convert(ctx: ConvertContext, field: string | undefined, depth: number, 
       const fieldId = cursor.currentFieldId;
       const childType = cursor.nodeTypeId;
       if (slice || fieldId !== 0 || names.named[childType]) node.children.push(convert(ctx, names.fields[fieldId], depth + 1, childType));
+      // An ERROR node (id 0xffff) is not in the language's named types: it is left out, but its parent knows.
+      else if (childType === ERROR_TYPE_ID) node.hasError = true;
     } while (cursor.gotoNextSibling());
     cursor.gotoParent();
   } else if (node.start === node.end && cursor.nodeIsMissing) node.isError = true;
-  node.hasError = node.isError || node.children.some((c) => c.hasError);
+  node.hasError ||= node.isError || node.children.some((c) => c.hasError);
   if (node.children.length === 0 || LEAF_TEXT.has(node.type)) node.text = source.slice(node.start, node.end);
   return node;
 }
+
+const ERROR_TYPE_ID = 0xffff;
 
 // Nodes whose text the interpreter reads even though they have children.
 const LEAF_TEXT = new Set(['string', 'dotted_name', 'comment', 'template_string']);

@@ -95,6 +95,14 @@ export interface ModelReport {
   accepts: string[];
   /** The tensor dataflow of one forward pass. */
   graph: ModelGraph;
+  /**
+   * The file builds this model (an instance outside any other module, or --construct). False for a class nothing
+   * in the file builds, analysed on its own with default arguments and a symbolic input: a block, not a model to
+   * pick when the file builds one.
+   */
+  instantiated: boolean;
+  /** When `output` is null: whether a reported error stops the flow, and otherwise why the output is unknown. */
+  outputUnknown?: { error: boolean; reason: string };
 }
 
 /** The shape(s) a tensor-valued expression had when the model ran: for inlay hints and variable hovers. */

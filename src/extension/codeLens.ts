@@ -27,15 +27,20 @@ export class ModelCodeLensProvider implements vscode.CodeLensProvider {
     const analysis = this.store.analysis(document);
     if (!analysis) return [];
     const lenses: vscode.CodeLens[] = [];
+    // A block nothing in the file builds gets its symbolic shapes, but no preview beside the model the file builds.
+    const builds = analysis.models.some((m) => m.instantiated);
     for (const model of analysis.models) {
       const line = new vscode.Range(model.range.start.line, 0, model.range.start.line, 0);
       lenses.push(
         new vscode.CodeLens(line, {
-          title: modelSummary(model),
+          title: modelSummary(model, builds),
           tooltip: `Show the layer table of ${model.name}`,
           command: COMMANDS.showLayerTable,
           arguments: [document.uri, model.name],
         }),
+      );
+      if (builds && !model.instantiated) continue;
+      lenses.push(
         new vscode.CodeLens(line, {
           title: 'Preview',
           tooltip: `Open the Conv Lens preview of ${model.name}`,

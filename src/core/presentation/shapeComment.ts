@@ -19,14 +19,19 @@ export interface ForwardSignature {
 const FORWARD = /^([ \t]*)(?:async[ \t]+)?def[ \t]+forward[ \t]*\(([^)]*)\)/m;
 const SHAPE_COMMENT = /^[ \t]*#[ \t]*([A-Za-z_]\w*)[ \t]*:[ \t]*[[(].*$/;
 
-/** The model under the offset, else the closest one above it, else the only one. */
+/** The model to show for a cursor offset: the only model the file builds, else the one under (or above) the offset. */
 export function modelAt(analysis: Analysis, offset: number): ModelReport | undefined {
+  // The same choice everywhere (CLI run, code lens, preview): the models the file builds, then the one under the
+  // cursor; classes nothing builds (blocks) only when the file builds no model.
+  const built = analysis.models.filter((m) => m.instantiated);
+  const pool = built.length > 0 ? built : analysis.models;
+  if (pool.length === 1) return pool[0];
   let above: ModelReport | undefined;
-  for (const model of analysis.models) {
+  for (const model of pool) {
     if (model.range.startOffset <= offset && offset <= model.range.endOffset) return model;
     if (model.range.startOffset <= offset && (!above || model.range.startOffset > above.range.startOffset)) above = model;
   }
-  return above ?? (analysis.models.length === 1 ? analysis.models[0] : undefined);
+  return above;
 }
 
 /** `def forward(self, x, mask=None)` inside a Python model class. */

@@ -3,14 +3,23 @@ import type { ModelReport } from '../types';
 import { formatCount, formatExact, formatMacs } from './numbers';
 import { formatShape, formatShapes } from './shapes';
 
-/** `input [1, 3, 32, 32] -> output [1, 10] · 20.6K params · 0.6M MACs` */
-export function modelSummary(model: ModelReport): string {
+/**
+ * `input [1, 3, 32, 32] -> output [1, 10] · 20.6K params · 0.6M MACs`; a class nothing in the file builds is marked
+ * as a block; an unknown output says why (✗ only when a reported error stops the flow).
+ */
+export function modelSummary(model: ModelReport, fileBuildsAModel = false): string {
   const input = model.input.length > 0 ? formatShapes(model.input) : '?';
-  const output = model.output ? formatShape(model.output) : '✗ (see Problems)';
-  const parts = [`input ${input} -> output ${output}`];
+  const parts = [`${model.instantiated || !fileBuildsAModel ? '' : 'block (not built in this file): '}input ${input} -> output ${outputText(model)}`];
   if (model.totalParams !== null) parts.push(`${formatCount(model.totalParams)} params`);
   if (model.totalMacs !== null) parts.push(`${formatMacs(model.totalMacs)} MACs`);
   return parts.join(' · ');
+}
+
+function outputText(model: ModelReport): string {
+  if (model.output) return formatShape(model.output);
+  const unknown = model.outputUnknown;
+  if (unknown?.error) return '✗ (see Problems)';
+  return `? (${unknown?.reason ?? 'not known'})`;
 }
 
 const INPUT_SOURCE: Record<ModelReport['inputSource'], string> = {
@@ -31,7 +40,7 @@ export function layerTableMarkdown(model: ModelReport, fileName: string): string
   lines.push(`# ${model.name}`, '');
   lines.push(`File: \`${fileName}\`  `);
   lines.push(`Input: \`${formatShapes(model.input)}\` (${INPUT_SOURCE[model.inputSource]})  `);
-  lines.push(`Output: \`${model.output ? formatShape(model.output) : 'does not fit'}\`  `);
+  lines.push(`Output: \`${model.output ? formatShape(model.output) : model.outputUnknown?.error ? 'does not fit' : 'unknown'}\`${!model.output && model.outputUnknown ? ` (${model.outputUnknown.reason})` : ''}  `);
   if (model.totalParams !== null) lines.push(`Parameters: ${formatExact(model.totalParams)} (${formatCount(model.totalParams)})  `);
   if (model.totalMacs !== null) lines.push(`MACs: ${formatExact(model.totalMacs)} (${formatMacs(model.totalMacs)})  `);
   if (model.accepts.length > 0) lines.push(`Accepts: ${model.accepts.join(', ')}  `);

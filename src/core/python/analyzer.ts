@@ -27,6 +27,8 @@ export interface CallInfo {
   argNodes: SyntaxNode[];
   kwNodes: ReadonlyMap<string, SyntaxNode>;
   unknownSplat: boolean;
+  /** The argument list does not parse. */
+  syntaxError?: boolean;
   node: SyntaxNode;
   scope: Scope;
 }
@@ -63,7 +65,7 @@ export class Analyzer {
 
   readonly imports: ModuleLoader;
 
-  constructor(readonly source: string, maxSteps: number, importContext?: ImportContext) {
+  constructor(readonly source: string, maxSteps: number, importContext?: ImportContext, readonly library = false) {
     this.imports = new ModuleLoader(this, importContext);
     this.interp = new Interpreter(this, maxSteps);
     this.modules = new ModuleOps(this);
@@ -74,6 +76,8 @@ export class Analyzer {
   nextTensorId = 1;
   nextModuleId = 1;
   readonly instancesByClass = new Map<ClassValue, ModuleValue[]>();
+  /** The call that built each user-class instance. */
+  readonly instanceNodes = new Map<number, SyntaxNode>();
   /** First parent of each module that became a child of another. */
   readonly parentOf = new Map<number, ModuleValue>();
 
@@ -152,6 +156,10 @@ export class Analyzer {
       return;
     }
     if (this.run && !this.run.record) return;
+    if (this.library && f.severity !== 'error') return;
+    // Warnings and hints about code in another file (an installed package, a module of the project) are not this
+    // file's to act on: that file's own analysis reports them. Errors are, as PyTorch raises them on this file's call.
+    if (f.range.file !== undefined && f.severity !== 'error') return;
     if (f.range.file !== undefined) {
       // Code of another file went wrong because of how this file uses it: report it on this file's call.
       const anchor = f.anchor?.range ?? this.callSiteInDocument();

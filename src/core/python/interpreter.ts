@@ -848,6 +848,14 @@ export class Interpreter {
   evalArgs(argsNode: SyntaxNode | undefined, scope: Scope, node: SyntaxNode): CallInfo {
     const info: CallInfo = { args: [], kwargs: NO_KWARGS, argNodes: [], kwNodes: NO_KWNODES, unknownSplat: false, node, scope };
     if (!argsNode) return info;
+    if (argsNode.hasError) {
+      // An argument list that does not parse (`nn.Conv2d(167 32, 3)`): which value is which argument is unknown, so
+      // nothing is said about the arguments; Python reports the SyntaxError itself.
+      info.unknownSplat = true;
+      info.syntaxError = true;
+      if (argsNode.file === undefined) this.analyzer.note(`line ${argsNode.startRow + 1} has a syntax error: the arguments of that call are not analysed`);
+      return info;
+    }
     const { args, argNodes } = info;
     if (argsNode.type === 'generator_expression') {
       args.push(this.evalExpr(argsNode, scope));

@@ -6,8 +6,10 @@ import { findCommentShape, parseInputComment } from '../shape-comments';
 import { Analyzer, shapeJSON, type ExampleCall } from './analyzer';
 import { StepLimitError, findClassAttr } from './interpreter';
 import { collect, qualifiedNames } from './modules';
+import { LayerReach } from './reachable-layers';
 import { RunContext, type Constraint } from './run-context';
 import type { ImportContext } from './imports';
+import { UNKNOWN as UNKNOWN_ARG } from '../rules/layer-spec';
 import { UNKNOWN_VALUE, type ClassValue, type ModuleValue, type TensorValue, type Value } from './values';
 
 export interface AnalyzeOptions {
@@ -20,6 +22,11 @@ export interface AnalyzeOptions {
   construct?: Record<string, string>;
   /** The program the document belongs to: how its imports are found and read (none: imports stay unknown). */
   imports?: ImportContext;
+  /**
+   * The file is library code read from installed packages (site-packages): its author's choices are not the user's
+   * to change, so only errors (what PyTorch would raise) are reported, never warnings or hints.
+   */
+  library?: boolean;
 }
 
 interface Candidate {
@@ -27,12 +34,16 @@ interface Candidate {
   defNode: SyntaxNode;
   module: ModuleValue;
   cls?: ClassValue;
+  /** The file builds it (see ModelReport.instantiated). */
+  instantiated: boolean;
+  /** A second or later instance of a class, reported at the call that builds it. */
+  extraInstance?: boolean;
 }
 
 const DEFAULT_MAX_STEPS = 400_000;
 
 export function analyzePython(root: SyntaxNode, text: string, comments: SyntaxNode[], options: AnalyzeOptions = {}, constructions: Record<string, SyntaxNode> = {}): Analysis {
-  const a = new Analyzer(text, options.maxSteps ?? DEFAULT_MAX_STEPS, options.imports);
+  const a = new Analyzer(text, options.maxSteps ?? DEFAULT_MAX_STEPS, options.imports, options.library === true);
   const commentByLine = new Map<number, SyntaxNode>();
   for (const c of comments) commentByLine.set(c.startRow, c);
 
@@ -58,12 +69,13 @@ export function analyzePython(root: SyntaxNode, text: string, comments: SyntaxNo
     }
     const at = candidates.findIndex((c) => c.name === name);
     if (at >= 0) candidates.splice(at, 1);
-    candidates.push({ name, defNode: built.cls?.name === name ? built.cls.node : (candidates[at]?.defNode ?? root), module: built, ...(built.cls ? { cls: built.cls } : {}) });
+    candidates.push({ name, defNode: built.cls?.name === name ? built.cls.node : (candidates[at]?.defNode ?? root), module: built, ...(built.cls ? { cls: built.cls } : {}), instantiated: true });
   }
   const models: ModelReport[] = [];
   for (const c of candidates) {
     const report = guarded(a, () => analyzeModel(a, c, commentByLine, options));
-    if (report) models.push(report);
+    // A further instance that runs exactly as the class's first one adds nothing.
+    if (report && !(c.extraInstance && models.some((m) => sameRun(m, report)))) models.push(report);
   }
   models.sort((x, y) => x.range.startOffset - y.range.startOffset);
   checkShapeComments(a, commentByLine);
@@ -81,6 +93,11 @@ export function analyzePython(root: SyntaxNode, text: string, comments: SyntaxNo
 }
 
 const TOP_LEVEL_BUDGET = 2_000_000;
+
+function sameRun(x: ModelReport, y: ModelReport): boolean {
+  const key = (m: ModelReport): string => JSON.stringify([m.input, m.output, m.totalParams, m.layers.map((l) => [l.name, l.type, l.output])]);
+  return key(x) === key(y);
+}
 
 function guarded<T>(a: Analyzer, f: () => T, onSteps?: (steps: number) => void): T | undefined {
   try {
@@ -105,28 +122,46 @@ function findCandidates(a: Analyzer): Candidate[] {
   // little: classes without a certain instance are also built with their defaults, outermost first (usually defined
   // last), so that blocks built inside them are seen as children rather than models of their own.
   const certain = (m: ModuleValue): boolean => !m.uncertain && !hasUncertainChild(m, 0);
+  const builtByDefault = new Set<number>();
   for (const cls of [...a.classes].reverse()) {
     const instances = a.instancesByClass.get(cls) ?? [];
     const needsDefault = instances.length === 0 || (!instances.some(certain) && constructibleWithDefaults(cls));
     if (!needsDefault) continue;
-    guarded(a, () => a.modules.constructUser(cls, { args: [], kwargs: new Map(), argNodes: [], kwNodes: new Map(), unknownSplat: false, node: child(cls.node, 'name') ?? cls.node, scope: a.interp.globals }));
+    const built = guarded(a, () => a.modules.constructUser(cls, { args: [], kwargs: new Map(), argNodes: [], kwNodes: new Map(), unknownSplat: false, node: child(cls.node, 'name') ?? cls.node, scope: a.interp.globals }));
+    if (built) builtByDefault.add(built.id);
   }
   const out: Candidate[] = [];
+  const hasExample = (m: ModuleValue): boolean => a.exampleCalls.some((e) => e.module.id === m.id);
   for (const cls of a.classes) {
     const all = (a.instancesByClass.get(cls) ?? []).filter((m) => !a.parentOf.has(m.id));
-    const hasExample = (m: ModuleValue): boolean => a.exampleCalls.some((e) => e.module.id === m.id);
     const chosen = all.find((m) => certain(m) && hasExample(m)) ?? all.find(certain) ?? all.find(hasExample) ?? all[0];
     // A block only ever built inside other modules is not a model of its own.
-    if (chosen && (certain(chosen) || !(a.instancesByClass.get(cls) ?? []).some((m) => a.parentOf.has(m.id)))) {
-      out.push({ name: cls.name, defNode: cls.node, module: chosen, cls });
+    if (!chosen || (!certain(chosen) && (a.instancesByClass.get(cls) ?? []).some((m) => a.parentOf.has(m.id)))) continue;
+    const instantiated = all.some((m) => !builtByDefault.has(m.id));
+    out.push({ name: cls.name, defNode: cls.node, module: chosen, cls, instantiated });
+    // Each further instance the file builds and calls with its own input (a `__main__` test beside the user's call)
+    // is a model of its own, reported at the call that builds it.
+    for (const m of all) {
+      const node = a.instanceNodes.get(m.id);
+      if (m === chosen || !node || node.file !== undefined || builtByDefault.has(m.id) || !certain(m) || !hasExample(m)) continue;
+      out.push({ name: instanceName(a, m, cls, out), defNode: node, module: m, cls, instantiated: true, extraInstance: true });
     }
   }
   for (const t of a.topLevelModules) {
     // Instances of this file's classes are listed by class above; a model built from imported code, by its variable.
     if ((t.module.cls && t.module.cls.node.file === undefined) || a.parentOf.has(t.module.id) || t.module.uncertain) continue;
-    out.push({ name: t.name, defNode: t.node, module: t.module });
+    out.push({ name: t.name, defNode: t.node, module: t.module, instantiated: true });
   }
   return out;
+}
+
+/** A further instance of a class is named by the variable it is stored in, or numbered ("Net_2"). */
+function instanceName(a: Analyzer, m: ModuleValue, cls: ClassValue, taken: Candidate[]): string {
+  const free = (n: string): boolean => !taken.some((c) => c.name === n) && !a.classes.some((k) => k.name === n);
+  const variable = a.topLevelModules.find((t) => t.module.id === m.id)?.name;
+  const reused = a.topLevelModules.some((t) => t.name === variable && t.module.id !== m.id);
+  if (variable !== undefined && !reused && free(variable)) return variable;
+  for (let i = 2; ; i++) if (free(`${cls.name}_${i}`)) return `${cls.name}_${i}`;
 }
 
 function hasUncertainChild(m: ModuleValue, depth: number): boolean {
@@ -254,6 +289,7 @@ function analyzeModel(a: Analyzer, c: Candidate, commentByLine: Map<number, Synt
   }
   const outTensor = firstTensor(output);
   reportUnusedLayers(a, c.module, run);
+  const unknown = outTensor?.shape ? undefined : whyOutputUnknown(a, run, outTensor, names2);
   const accepts = input.source === 'symbolic' || input.shapes.some((s) => s?.some((d) => !isKnown(d))) ? describeAccepted(input.shapes[0] ?? [], run.constraints) : [];
   return {
     name: c.name,
@@ -266,7 +302,30 @@ function analyzeModel(a: Analyzer, c: Candidate, commentByLine: Map<number, Synt
     totalMacs,
     accepts,
     graph: { input: (tensors[0] as TensorValue | undefined)?.id ?? 0, nodes: run.nodes, output: outTensor?.id ?? null },
+    instantiated: c.instantiated,
+    ...(unknown ? { outputUnknown: unknown } : {}),
   };
+}
+
+/** Why a model's output is unknown, in the user's terms: a reported error, or the first layer whose output is unknown and why. */
+function whyOutputUnknown(a: Analyzer, run: RunContext, out: TensorValue | undefined, qualified: Map<number, string>): { error: boolean; reason: string } {
+  if ((run.failed || out?.poisoned === true || run.applications.some((x) => x.module.broken)) && a.findings.some((f) => f.severity === 'error')) {
+    return { error: true, reason: 'an error stops the flow' };
+  }
+  const app = run.applications.find((x) => x.output === null);
+  if (app) {
+    const m = app.module;
+    const name = qualified.get(m.id);
+    const label = name ? `${name} (${m.type})` : `${m.type} on line ${m.site.start.line + 1}`;
+    if (app.inputs.some((s) => s.length === 0)) return { error: false, reason: `the input of ${label} comes from code Conv Lens cannot follow` };
+    if (m.syntaxError) return { error: false, reason: `line ${m.site.start.line + 1} does not parse` };
+    if (!m.spec && !m.cls && !m.container) return { error: false, reason: `Conv Lens does not model ${m.type}` };
+    const unknownArgs = m.spec && m.args ? m.spec.signature.filter((n) => m.args?.get(n) === UNKNOWN_ARG) : [];
+    if (unknownArgs.length > 0) return { error: false, reason: `${label} has ${unknownArgs.slice(0, 2).join(', ')} that Conv Lens cannot evaluate` };
+    return { error: false, reason: `the output of ${label} is not known` };
+  }
+  if (!out) return { error: false, reason: 'forward returns something other than a tensor Conv Lens can follow' };
+  return { error: false, reason: 'forward uses code Conv Lens cannot follow (an import or a value computed at run time)' };
 }
 
 function firstTensor(v: Value): TensorValue | undefined {
@@ -309,6 +368,7 @@ function totalParams(root: ModuleValue): number | null {
 /** Layers assigned in __init__ that forward never uses: only said when the whole forward ran with certainty. */
 function reportUnusedLayers(a: Analyzer, root: ModuleValue, run: RunContext): void {
   if (run.uncertain || run.failed) return;
+  const reach = new LayerReach(a.source);
   const all: Array<[string, ModuleValue]> = [];
   collect(root, '', all, new Set());
   const usedDeep = new Set<number>();
@@ -320,9 +380,10 @@ function reportUnusedLayers(a: Analyzer, root: ModuleValue, run: RunContext): vo
   };
   mark(root);
   for (const [, m] of all) {
-    if (!m.cls || !run.forwardRan.has(m.id) || m.uncertain) continue;
+    // A class from another file (an import) is that file's to report.
+    if (!m.cls || m.cls.node.file !== undefined || !run.forwardRan.has(m.id) || m.uncertain) continue;
     for (const [name, c] of m.children) {
-      if (usedDeep.has(c.id)) continue;
+      if (usedDeep.has(c.id) || reach.mayBeUsed(m.cls, name)) continue;
       a.report({
         code: 'unused-layer', severity: 'warning', range: c.site, unnecessary: true,
         message: `self.${name} (${c.type}) is defined in __init__ but forward never uses it: its parameters are trained for nothing. Remove it or apply it in forward.`,

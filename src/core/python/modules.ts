@@ -98,6 +98,7 @@ export class ModuleOps {
   constructBuiltin(spec: LayerSpec, info: CallInfo): ModuleValue {
     const m = this.newModule(spec.type, info.node);
     m.spec = spec;
+    if (info.syntaxError) m.syntaxError = true;
     const bound = bindArgs(spec, info.args, info.kwargs, info.argNodes, info.kwNodes, info.unknownSplat);
     m.args = bound.args;
     const issues = [...bound.issues, ...(bound.issues.some((i) => i.severity === 'error') ? [] : spec.check?.(m.args) ?? [])];
@@ -140,7 +141,9 @@ export class ModuleOps {
 
   /** A torch.nn class the rules do not know: it can be applied, but its output is unknown. */
   constructOpaque(type: string, info: CallInfo): ModuleValue {
-    return this.newModule(type, info.node);
+    const m = this.newModule(type, info.node);
+    if (info.syntaxError) m.syntaxError = true;
+    return m;
   }
 
   constructContainer(kind: 'Sequential' | 'ModuleList' | 'ModuleDict', info: CallInfo): ModuleValue {
@@ -199,6 +202,7 @@ export class ModuleOps {
   constructUser(cls: ClassValue, info: CallInfo): ModuleValue {
     const m = this.newModule(cls.name, info.node);
     m.cls = cls;
+    this.a.instanceNodes.set(m.id, info.node);
     // Built from values the analysis does not know (argparse, a config file): a poor choice of instance to report.
     if (info.unknownSplat || [...info.args, ...info.kwargs.values()].some((v) => !isValueKnown(v))) m.uncertain = true;
     if (cls.container) m.container = cls.container;

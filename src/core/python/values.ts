@@ -118,6 +118,8 @@ export interface ModuleValue {
   builtBy: Range | undefined;
   /** For a layer whose code is in another file: the call in the analysed document that built it. */
   builtFrom: Range | undefined;
+  /** Its constructor call does not parse: its arguments are unknown. */
+  syntaxError?: boolean;
 }
 
 export interface BoundArgs extends LayerArgs {

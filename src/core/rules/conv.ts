@@ -157,8 +157,16 @@ function rowWord(nd: number, i: number, n: number): string {
   return n === 1 ? w : `${w}s`;
 }
 
-/** The floor-rounding warning for concrete sizes, e.g. "H: 15 -> 7 under stride 2 drops the last row". */
-export function floorRoundingWarning(type: string, nd: number, i: number, input: Dim, out: Dim, s: number, dropped: number): LayerIssue {
+/**
+ * The floor-rounding warning for concrete sizes, e.g. "H: 15 -> 7 under stride 2 drops the last row", or nothing
+ * when the drop is by design. A window of `extent` rows taken every `stride` rows skips `stride - extent` rows
+ * between windows (a 1x1 conv with stride 2 reads every other row: ResNet's downsample shortcut); when the rows left
+ * over at the end are no more than that gap, they are skipped exactly as the rows between windows are, and nothing
+ * is lost that the layer would otherwise read. Only rows beyond that gap are a loss worth a warning.
+ */
+export function floorRoundingWarning(type: string, nd: number, i: number, input: Dim, out: Dim, s: number, dropped: number, extent: Dim | undefined): LayerIssue | undefined {
+  const gap = typeof extent === 'number' ? Math.max(0, s - extent) : 0;
+  if (dropped <= gap) return undefined;
   const name = spatialNames(nd)[i] ?? `dim ${i}`;
   const what = dropped === 1 ? `the last ${rowWord(nd, i, 1)}` : `the last ${dropped} ${rowWord(nd, i, dropped)}`;
   return warning('floor-rounding', `${type}: ${name} ${dimToString(input)} -> ${dimToString(out)} under stride ${s} drops ${what} of the input; pad or crop to a size the stride divides if those pixels matter`);
@@ -282,7 +290,10 @@ function applyConv(a: LayerArgs, inputs: Shape[], nd: number): ApplyResult {
     const s = p.stride[i];
     // Only input rows count: dropping part of the right/bottom zero padding (ResNet's stride-2 3x3 on 56) loses nothing.
     const rightPad = typeof convPad[i] === 'number' ? (convPad[i] as number) : 0;
-    if (r.dropped !== undefined && typeof s === 'number' && r.dropped > rightPad) issues.push(floorRoundingWarning(type, nd, i, spatial[i] as Dim, r.out, s, r.dropped - rightPad));
+    if (r.dropped !== undefined && typeof s === 'number' && r.dropped > rightPad) {
+      const w = floorRoundingWarning(type, nd, i, spatial[i] as Dim, r.out, s, r.dropped - rightPad, extents[i]);
+      if (w) issues.push(w);
+    }
     const ext = extents[i];
     if (ext !== undefined && paddedSizes[i] !== undefined && !isKnown(paddedSizes[i] as Dim)) {
       requires.push({ dim: paddedSizes[i] as Dim, op: '>=', value: ext, why: `${type} kernel extent ${dimToString(ext)}` });

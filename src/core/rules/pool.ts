@@ -179,7 +179,11 @@ function finish(a: LayerArgs, x: Shape, results: { out: Dim; span?: Dim }[], p: 
     const pad = p.padding[i];
     const rightPad = typeof pad === 'number' ? pad : 0;
     if (p.ceil === false && r.span !== undefined && isKnown(r.span) && typeof s === 'number' && s > 0 && r.span >= 0 && r.span % s > rightPad) {
-      issues.push(floorRoundingWarning(a.type, nd, i, inSize, r.out, s, (r.span % s) - rightPad));
+      const k = p.kernel[i];
+      const d = p.dilation[i];
+      const extent = typeof k === 'number' && typeof d === 'number' ? d * (k - 1) + 1 : undefined;
+      const w = floorRoundingWarning(a.type, nd, i, inSize, r.out, s, (r.span % s) - rightPad, extent);
+      if (w) issues.push(w);
     }
     if (r.span !== undefined && !isKnown(r.span)) requires.push({ dim: r.span, op: '>=', value: 0, why: `${a.type} window must fit in ${spatialNames(nd)[i] ?? 'the input'}` });
   });

@@ -573,7 +573,8 @@ function tfModelReport(m: Extract<V, { k: 'tfmodel' }>, commentByLine: Map<numbe
   return {
     name, range: rangeOf(m.node), input: [input.map(dimToJSON)], inputSource: source,
     output: finalShape ? (finalShape as Shape).map(dimToJSON) : null, layers, totalParams, totalMacs, accepts: [],
-    graph: { input: 0, nodes: [], output: null },
+    graph: { input: 0, nodes: [], output: null }, instantiated: true,
+    ...(finalShape ? {} : { outputUnknown: tfjsUnknownOutput(findings) }),
   };
 }
 
@@ -626,7 +627,15 @@ function torchSeqReport(m: Extract<V, { k: 'torchseq' }>, commentByLine: Map<num
   return {
     name, range: rangeOf(m.node), input: [input.map(dimToJSON)], inputSource: source,
     output: finalShape ? (finalShape as Shape).map(dimToJSON) : null, layers, totalParams: sum((l) => l.params), totalMacs: sum((l) => l.macs), accepts: [],
-    graph: { input: 0, nodes: [], output: null },
+    graph: { input: 0, nodes: [], output: null }, instantiated: true,
+    ...(finalShape ? {} : { outputUnknown: tfjsUnknownOutput(findings) }),
   };
 }
 
+
+/** Why a TF.js model's output is unknown: a reported error, or a layer Conv Lens cannot compute. */
+function tfjsUnknownOutput(findings: Finding[]): { error: boolean; reason: string } {
+  return findings.some((f) => f.severity === 'error')
+    ? { error: true, reason: 'an error stops the flow' }
+    : { error: false, reason: 'a layer whose output Conv Lens cannot compute' };
+}
