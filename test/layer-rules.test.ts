@@ -264,13 +264,32 @@ test('unknown constructor arguments give unknown dims, not errors', () => {
   assert.deepEqual(outputText(result), [1, '?', '?', '?']);
 });
 
-test('floor rounding warns that 15 -> 7 under stride 2 drops the last row', () => {
+test('floor rounding is an information-level hint that 15 -> 7 under stride 2 drops the last row (a DenseNet-style transition on an odd map)', () => {
   const { result } = applyLayer('MaxPool2d', [2], {}, [[1, 8, 15, 16]]);
   assert.ok('output' in result);
   assert.equal(result.issues?.length, 1);
   assert.equal(result.issues?.[0]?.code, 'floor-rounding');
-  assert.equal(result.issues?.[0]?.severity, 'warning');
+  assert.equal(result.issues?.[0]?.severity, 'info');
   assert.match(result.issues?.[0]?.message ?? '', /H 15 -> 7 under stride 2 drops the last row/);
+});
+
+test('a 1x1 stride-2 conv (ResNet downsample shortcut) says nothing on even or odd maps: it reads every other row by design', () => {
+  for (const size of [56, 55, 28, 7, 224, 15]) {
+    const { result } = applyLayer('Conv2d', [64, 128, 1], { stride: 2, bias: false }, [[1, 64, size, size]]);
+    assert.ok('output' in result, `size ${size}`);
+    assert.equal(result.issues, undefined, `size ${size}: ${JSON.stringify(result.issues)}`);
+  }
+  // Stride 3 skips two rows between 1x1 windows: one or two rows left at the end are the same skip.
+  for (const size of [10, 11, 12]) {
+    const { result } = applyLayer('MaxPool2d', [1], { stride: 3 }, [[1, 4, size, size]]);
+    assert.ok('output' in result && result.issues === undefined, `MaxPool2d(1, stride=3) on ${size}`);
+  }
+});
+
+test('floor rounding that drops rows a window would have read is still noted: a 3x3 stride-2 conv without padding on 16', () => {
+  const { result } = applyLayer('Conv2d', [8, 8, 3], { stride: 2 }, [[1, 8, 16, 16]]);
+  assert.ok('output' in result);
+  assert.deepEqual(result.issues?.map((i) => [i.code, i.severity]), [['floor-rounding', 'info'], ['floor-rounding', 'info']]);
 });
 
 test("padding='same' with an even kernel warns that the right/bottom gets the extra pixel", () => {

@@ -1,5 +1,6 @@
 // A small abstract interpreter over the Python subset that model definitions use.
 // Values it cannot know become UNKNOWN and the analysis goes on; every run is bounded in steps and depth.
+import { checkDiscardedResult } from './discarded-result';
 import { child, childrenOf, rangeOf, type SyntaxNode } from '../syntax';
 import type { Range } from '../types';
 import { add, floorDiv, isKnown, mul, sub, type Dim } from '../dims';
@@ -106,7 +107,10 @@ export class Interpreter {
       case 'expression_statement': {
         for (const c of node.children) {
           const v = this.evalExpr(c, scope);
-          if (c.type !== 'assignment' && c.type !== 'augmented_assignment') this.analyzer.recordSite(node, v, false);
+          if (c.type !== 'assignment' && c.type !== 'augmented_assignment') {
+            this.analyzer.recordSite(node, v, false);
+            if (node.children.length === 1) checkDiscardedResult(this.analyzer, node, c, v, scope);
+          }
         }
         return undefined;
       }

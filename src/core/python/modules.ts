@@ -256,6 +256,8 @@ export class ModuleOps {
       if (attr !== undefined) return attr;
     }
     if (name === 'training') return { k: 'bool', v: false };
+    // `self._modules['proj']`: the children by name, as PyTorch keeps them.
+    if (name === '_modules') return { k: 'dict', keys: [...m.children.keys()].map(str), vals: [...m.children.values()], ...(m.uncertain ? { uncertain: true } : {}) };
     return { k: 'method', self: m, name };
   }
 
@@ -513,8 +515,17 @@ export class ModuleOps {
       const at = input?.producer?.argRange;
       if (typeof want === 'number' && at) fixes.push({ title: `Change the previous layer's out_channels to ${want}`, edits: [{ range: at, newText: String(want) }], preferred: false });
     }
+    // The input is a tensor whose reshape was thrown away (`x.view(...)` alone on a line): the fix is to assign that
+    // result, not to change this layer to fit the unreshaped tensor.
+    const discarded = issue.blamesInput ? input?.discarded : undefined;
+    let message = issue.message;
+    if (discarded) {
+      fixes.length = 0;
+      message = `${message.replace(/: set \w+ to [^:]*$/, '')}; it gets the tensor from before \`${discarded.text}\` on line ${discarded.range.start.line + 1}, whose result is thrown away`;
+      related.push({ range: discarded.range, message: `the result of ${discarded.text} is thrown away here` });
+    }
     this.a.report({
-      code: issue.code, severity: issue.severity, range, message: issue.message, pytorchError: issue.pytorch,
+      code: issue.code, severity: issue.severity, range, message, pytorchError: issue.pytorch,
       related, fixes, anchor: { range: m.builtFrom, label: `the ${m.type} layer` },
     }, uncertain || m.uncertain);
   }

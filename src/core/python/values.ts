@@ -153,6 +153,8 @@ export interface TensorValue {
   parameter?: boolean;
   /** The elements, for small tensors computed from known numbers (torch.arange(depth) * w_a + w_0). */
   values?: Concrete;
+  /** A reshape of this tensor was computed and thrown away (`x.view(...)` on its own line). */
+  discarded?: { range: Range; text: string };
 }
 
 export class Scope {

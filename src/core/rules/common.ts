@@ -95,6 +95,10 @@ export function warning(code: string, message: string, extra: Partial<LayerIssue
   return { code, severity: 'warning', message, ...extra };
 }
 
+export function info(code: string, message: string, extra: Partial<LayerIssue> = {}): LayerIssue {
+  return { code, severity: 'info', message, ...extra };
+}
+
 export function fail(code: string, message: string, extra: Partial<LayerIssue> = {}): ApplyResult {
   return { error: issue(code, message, extra) };
 }

@@ -1,7 +1,7 @@
 // Conv1d / Conv2d / Conv3d: out = floor((in + 2p - d(k-1) - 1)/s) + 1 per spatial dim, as PyTorch 1.13 computes and checks it.
 import { add, dimEquals, dimToString, floorDiv, isKnown, mul, product, sub, unknownDim, type Dim, type Shape } from '../dims';
 import { type ApplyResult, type DimRequirement, type Geometry, type LayerArgs, type LayerIssue, type LayerSpec } from './layer-spec';
-import { allKnown, argText, asBool, asDim, asInt, asTuple, fail, firstInput, isResult, issue, shapeText, spatialNames, warning } from './common';
+import { allKnown, argText, asBool, asDim, asInt, asTuple, fail, firstInput, isResult, info, issue, shapeText, spatialNames, warning } from './common';
 import { padShape } from './pad';
 
 const PADDING_MODES = ['zeros', 'reflect', 'replicate', 'circular'];
@@ -158,18 +158,19 @@ function rowWord(nd: number, i: number, n: number): string {
 }
 
 /**
- * The floor-rounding warning for concrete sizes, e.g. "H: 15 -> 7 under stride 2 drops the last row", or nothing
- * when the drop is by design. A window of `extent` rows taken every `stride` rows skips `stride - extent` rows
- * between windows (a 1x1 conv with stride 2 reads every other row: ResNet's downsample shortcut); when the rows left
- * over at the end are no more than that gap, they are skipped exactly as the rows between windows are, and nothing
- * is lost that the layer would otherwise read. Only rows beyond that gap are a loss worth a warning.
+ * Floor rounding for concrete sizes, e.g. "H: 15 -> 7 under stride 2 drops the last row", or nothing when the drop
+ * is by design. A window of `extent` rows taken every `stride` rows skips `stride - extent` rows between windows (a
+ * 1x1 conv with stride 2 reads every other row: ResNet's downsample shortcut); when the rows left over at the end are
+ * no more than that gap, they are skipped exactly as the rows between windows are: nothing to say. Otherwise real
+ * input rows are dropped, which PyTorch does silently and architectures rely on (a DenseNet transition on an odd
+ * map): an information-level hint, never a warning.
  */
 export function floorRoundingWarning(type: string, nd: number, i: number, input: Dim, out: Dim, s: number, dropped: number, extent: Dim | undefined): LayerIssue | undefined {
   const gap = typeof extent === 'number' ? Math.max(0, s - extent) : 0;
   if (dropped <= gap) return undefined;
   const name = spatialNames(nd)[i] ?? `dim ${i}`;
   const what = dropped === 1 ? `the last ${rowWord(nd, i, 1)}` : `the last ${dropped} ${rowWord(nd, i, dropped)}`;
-  return warning('floor-rounding', `${type}: ${name} ${dimToString(input)} -> ${dimToString(out)} under stride ${s} drops ${what} of the input; pad or crop to a size the stride divides if those pixels matter`);
+  return info('floor-rounding', `${type}: ${name} ${dimToString(input)} -> ${dimToString(out)} under stride ${s} drops ${what} of the input (floor rounding); pad or crop to a size the stride divides if those pixels matter`);
 }
 
 function applyConv(a: LayerArgs, inputs: Shape[], nd: number): ApplyResult {

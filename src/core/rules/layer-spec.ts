@@ -29,7 +29,7 @@ export interface LayerArgs {
 
 export interface LayerIssue {
   code: string;
-  severity: 'error' | 'warning';
+  severity: 'error' | 'warning' | 'info';
   /** Names the numbers and says what to write instead. */
   message: string;
   /** PyTorch's runtime error text, exactly as PyTorch 1.13 prints it. */

@@ -78,6 +78,9 @@ SHRINK = {
     ("se_block", "SENet()"): [1, 3, 16, 16],
     ("aspp_dilation", "ASPP()"): [1, 64, 9, 9],
     ("ct_volume_net", "CTVolumeNet()"): [1, 1, 8, 16, 16],
+    ("resnet_downsample_shortcut", "resnet18()"): [1, 3, 32, 32],
+    ("resnet_downsample_shortcut", "resnet50()"): [1, 3, 17, 17],
+    ("models_with_own_inputs", "Big(classes=7)"): [1, 3, 32, 32],
 }
 # Engine-only models (test/goldens/engine/models): forward code the corpus does not cover, same treatment.
 # (file relative to the repository, model class, construct, input); goldens named extra.<stem>.0.safetensors.
