@@ -13,7 +13,7 @@ function sources(dir: string): string[] {
 test('every finding code emitted by the core has a README entry anchored code-<code>', () => {
   const codes = new Set<string>();
   for (const text of sources(join(root, 'src', 'core'))) {
-    for (const m of text.matchAll(/(?:code: |(?:error|warning|issue)\()'([a-z]+(?:-[a-z]+)+)'/g)) if (m[1]) codes.add(m[1]);
+    for (const m of text.matchAll(/(?:code: |(?:error|warning|info|issue)\()'([a-z]+(?:-[a-z]+)+)'/g)) if (m[1]) codes.add(m[1]);
   }
   assert.ok(codes.size >= 15, `found only ${codes.size} codes: the scan is broken`);
   const readme = readFileSync(join(root, 'README.md'), 'utf8');

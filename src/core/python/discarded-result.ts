@@ -28,8 +28,9 @@ export function checkDiscardedResult(a: Analyzer, stmt: SyntaxNode, expr: Syntax
   const fn = child(expr, 'function');
   if (!fn) return;
   let target: SyntaxNode | undefined;
-  if (fn.type === 'attribute' && NEW_TENSOR_METHODS.has(child(fn, 'attribute')?.text ?? '')) {
-    target = child(fn, 'object');
+  const receiver = fn.type === 'attribute' ? child(fn, 'object') : undefined;
+  if (receiver?.type === 'identifier' && NEW_TENSOR_METHODS.has(child(fn, 'attribute')?.text ?? '') && scope.lookup(receiver.text)?.k === 'tensor') {
+    target = receiver;
   } else if (NEW_TENSOR_FUNCTIONS.test(textOf(a, fn))) {
     const args = child(expr, 'arguments');
     if (!args || args.children.some((c) => c.type === 'keyword_argument' && child(c, 'name')?.text === 'inplace')) return;
