@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from './support/analyze';
-import { modelAt, modelSummary } from '../src/core/presentation';
+import { findHoverTarget, hoverMarkdown, modelAt, modelSummary } from '../src/core/presentation';
 import type { Analysis } from '../src/core/index';
 
 type Cli = typeof import('../src/cli/main');
@@ -267,6 +267,9 @@ y = model(torch.randn(1, 3, 8, 8))
   const lens = modelSummary(a.models[0] ?? assert.fail());
   assert.doesNotMatch(lens, /✗|Problems/);
   assert.match(lens, /output \? \(Conv Lens does not model CrossEntropyLoss\)/);
+  const hover = findHoverTarget(a, imported.indexOf('self.loss(') + 6);
+  assert.ok(hover?.kind === 'layers');
+  assert.match(hoverMarkdown(hover), /→ `\? \(not known here\)`/);
 
   const broken = await analyze(LENET.replace('nn.Conv2d(6, 16, 5)', 'nn.Conv2d(8, 16, 5)'));
   assert.ok(broken.findings.some((f) => f.severity === 'error'));

@@ -77,13 +77,15 @@ function dims(value: [number, number] | null): string | undefined {
 }
 
 /** One layer: input → output, the formula with the numbers in it, params, MACs, receptive field. */
-export function layerMarkdown(layer: LayerReport, modelName?: string): string {
+export function layerMarkdown(layer: LayerReport, modelName?: string, modelHasError = false): string {
   const lines: string[] = [];
   // Children of a top-level nn.Sequential are named by index: show them as `model[0]`.
   const title = modelName && /^\d+$/.test(layer.name) ? `${modelName}[${layer.name}]` : layer.name;
   lines.push(`**${title}** · \`${layer.type}\``);
   const input = layer.inputs.length > 0 ? formatShapes(layer.inputs) : '?';
-  const output = layer.output ? formatShape(layer.output) : '✗ does not fit (see Problems)';
+  // ✗ only for a layer that got a known input while an error stops its model; otherwise the output is just unknown.
+  const failed = modelHasError && layer.inputs.length > 0 && layer.inputs.every((s) => s.length > 0);
+  const output = layer.output ? formatShape(layer.output) : failed ? '✗ does not fit (see Problems)' : '? (not known here)';
   lines.push('', `\`${input}\` → \`${output}\``);
   if (layer.formula.length > 0) lines.push('', '```text', ...layer.formula, '```');
   const facts: string[] = [];
@@ -103,7 +105,7 @@ export function hoverMarkdown(target: HoverTarget): string {
     const label = shapes.length === 1 ? 'Shape' : `Shapes (${shapes.length} calls)`;
     return `${label}: \`${formatShapes(shapes, '` · `')}\``;
   }
-  return target.layers.map((layer) => layerMarkdown(layer, target.model.name)).join('\n\n---\n\n');
+  return target.layers.map((layer) => layerMarkdown(layer, target.model.name, target.model.outputUnknown?.error === true)).join('\n\n---\n\n');
 }
 
 const WORD_CHAR = /[A-Za-z0-9_]/;

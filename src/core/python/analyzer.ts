@@ -59,6 +59,8 @@ export class Analyzer {
   private readonly sitesByKey = new Map<string, { range: Range; shapes: Map<string, import('../dims').Shape>; hint: boolean }>();
   /** True while the file's own top-level statements run (not while Conv Lens builds models with default arguments). */
   runningTopLevel = false;
+  /** Lines of the parts that do not parse: no finding is reported there. */
+  syntaxErrorRows = new Set<number>();
   /** The active forward run, if any. */
   run: RunContext | undefined;
   private lastPrinted: Value | undefined;
@@ -157,6 +159,8 @@ export class Analyzer {
     }
     if (this.run && !this.run.record) return;
     if (this.library && f.severity !== 'error') return;
+    // A statement of this file that does not parse: Python's SyntaxError is the message, not anything about its arguments.
+    if (f.range.file === undefined && this.syntaxErrorRows.has(f.range.start.line)) return;
     // Warnings and hints about code in another file (an installed package, a module of the project) are not this
     // file's to act on: that file's own analysis reports them. Errors are, as PyTorch raises them on this file's call.
     if (f.range.file !== undefined && f.severity !== 'error') return;

@@ -46,6 +46,7 @@ export function analyzePython(root: SyntaxNode, text: string, comments: SyntaxNo
   const a = new Analyzer(text, options.maxSteps ?? DEFAULT_MAX_STEPS, options.imports, options.library === true);
   const commentByLine = new Map<number, SyntaxNode>();
   for (const c of comments) commentByLine.set(c.startRow, c);
+  if (root.hasError) a.syntaxErrorRows = errorRows(root);
 
   // Each top-level statement gets its own step budget, so one runaway statement does not hide the models after it.
   let spent = 0;
@@ -93,6 +94,21 @@ export function analyzePython(root: SyntaxNode, text: string, comments: SyntaxNo
 }
 
 const TOP_LEVEL_BUDGET = 2_000_000;
+
+/** The lines of the innermost nodes that contain a syntax error (an ERROR or a missing token). */
+function errorRows(root: SyntaxNode): Set<number> {
+  const rows = new Set<number>();
+  const stack = [root];
+  while (stack.length > 0 && rows.size < 10_000) {
+    const n = stack.pop() as SyntaxNode;
+    const inner = n.children.filter((c) => c.hasError);
+    if (inner.length === 0 || n.isError) {
+      for (let r = n.startRow; r <= n.endRow && r - n.startRow < 50; r++) rows.add(r);
+    }
+    if (!n.isError) stack.push(...inner);
+  }
+  return rows;
+}
 
 function sameRun(x: ModelReport, y: ModelReport): boolean {
   const key = (m: ModelReport): string => JSON.stringify([m.input, m.output, m.totalParams, m.layers.map((l) => [l.name, l.type, l.output])]);
