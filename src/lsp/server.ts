@@ -275,11 +275,12 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
       const uri = requireDocument(params);
       const analysis = settings.codeLens ? store.analysis(uri) : undefined;
       if (!analysis) return null;
+      const builds = analysis.models.some((m) => m.instantiated);
       return analysis.models.map((model) => {
         const line = model.range.start.line;
         return {
           range: { start: { line, character: 0 }, end: { line, character: 0 } },
-          command: { title: modelSummary(model), command: SHOW_LAYER_TABLE, arguments: [uri, model.name] },
+          command: { title: modelSummary(model, builds), command: SHOW_LAYER_TABLE, arguments: [uri, model.name] },
         };
       });
     }),
