@@ -4,7 +4,7 @@
 // and an unknown output says why. Fixtures are the corpus files (shapes proven by PyTorch in corpus.test.ts).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from './support/analyze';
@@ -69,6 +69,34 @@ test('code read from installed packages (the library option) gets no warnings or
   assert.deepEqual(codes(a), []);
   const broken = await analyze(TRANSITION.replace('nn.Conv2d(8, 4, 1)', 'nn.Conv2d(3, 4, 1)'), 'python', { library: true });
   assert.deepEqual(broken.findings.map((f) => [f.code, f.severity]), [['channel-mismatch', 'error']]);
+});
+
+async function check(...args: string[]): Promise<{ code: number; json: { files: Array<{ diagnostics: Array<{ code: string; severity: string; line: number }> }> } }> {
+  let out = '';
+  const code = await cli.main(['check', '--json', ...args], { stdout: (s) => { out += s; }, stderr: () => undefined });
+  return { code, json: JSON.parse(out) as { files: Array<{ diagnostics: Array<{ code: string; severity: string; line: number }> }> } };
+}
+
+test('a file opened from an installed package (site-packages) gets no hints or warnings; the same file elsewhere does', async () => {
+  const installed = join(dir, 'venv', 'lib', 'python3.11', 'site-packages', 'nets');
+  mkdirSync(installed, { recursive: true });
+  writeFileSync(join(installed, 'transition.py'), TRANSITION);
+  writeFileSync(join(dir, 'transition.py'), TRANSITION);
+  const library = await check(join(installed, 'transition.py'));
+  assert.deepEqual(library.json.files[0]?.diagnostics, []);
+  const own = await check(join(dir, 'transition.py'));
+  assert.deepEqual(own.json.files[0]?.diagnostics.map((d) => [d.code, d.severity]), [['floor-rounding', 'info']]);
+});
+
+test("an imported module's hints and warnings are not reported on the file that imports it", async () => {
+  const project = join(dir, 'project');
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'blocks.py'), TRANSITION.replace(/\nmodel = Transition\(\)\ny = .*\n$/, '\n'));
+  writeFileSync(join(project, 'train.py'), 'import torch\nfrom blocks import Transition\n\nmodel = Transition()\ny = model(torch.randn(1, 8, 57, 57))\n');
+  const r = await check(join(project, 'train.py'));
+  assert.deepEqual(r.json.files[0]?.diagnostics, []);
+  // The imported layers did run, dropping a row on the odd map.
+  assert.deepEqual((r.json.files[0] as unknown as { models: Array<{ output: unknown }> }).models.map((m) => m.output), [[1, 4, 28, 28]]);
 });
 
 // ---------------------------------------------------------------- syntax errors

@@ -93,7 +93,9 @@ export class Program {
       rootFile: path,
       executed,
     };
-    const analysis = doc.analyze({ ...options, imports: ctx });
+    // A file of an installed package (opened from site-packages) is library code: errors only (AnalyzeOptions.library).
+    const library = options.library ?? (path !== undefined && isInstalledPackageFile(path, this.sitePackages));
+    const analysis = doc.analyze({ ...options, imports: ctx, ...(library ? { library } : {}) });
     const outcome = ctx.outcome;
     if (path !== undefined && outcome) this.usedBy.set(path, outcome.used);
     return { analysis, pending: (outcome?.pending ?? false) && this.files.hasWanted };
@@ -171,4 +173,10 @@ export class Program {
     this.parsed.set(file, entry);
     return entry;
   }
+}
+
+/** Under one of the environment's site-packages folders, or any site-/dist-packages folder. */
+export function isInstalledPackageFile(path: string, sitePackages: readonly string[]): boolean {
+  const p = path.replace(/\\/g, '/');
+  return sitePackages.some((r) => p.startsWith(r.replace(/\\/g, '/').replace(/\/?$/, '/'))) || /\/(site|dist)-packages\//.test(p);
 }

@@ -256,8 +256,6 @@ export class ModuleOps {
       if (attr !== undefined) return attr;
     }
     if (name === 'training') return { k: 'bool', v: false };
-    // `self._modules['proj']`: the children by name, as PyTorch keeps them.
-    if (name === '_modules') return { k: 'dict', keys: [...m.children.keys()].map(str), vals: [...m.children.values()], ...(m.uncertain ? { uncertain: true } : {}) };
     return { k: 'method', self: m, name };
   }
 
