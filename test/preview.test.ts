@@ -13,7 +13,10 @@ import { RequestClient, answerRequest, asBytes, type PreviewModel, type RequestM
 import { VIRIDIS, colourIndex } from '../webview/logic/colormap';
 import { gridLayout, isDrawn, layerStats, planesOf, renderChannel, renderGrid, renderKernel } from '../webview/logic/featureMaps';
 import { buildFlow, concreteInput, itemAtOffset, runnableGraph, type FlowGroup } from '../webview/logic/flow';
-import { nodeSignatures } from '../webview/logic/reuse';
+import { nodeSignatures, reuseRoot } from '../webview/logic/reuse';
+import { explainFailure, planRun } from '../webview/logic/runPlan';
+import { GraphError } from '../src/engine/run-graph';
+import { ArgError } from '../src/engine/args';
 import { describeWeights } from '../webview/logic/weights';
 import { PATTERNS, resizeImage, rgbaToImage, syntheticImage, toModelInput } from '../webview/logic/inputs';
 import { SAMPLES } from '../webview/samples/samples';
@@ -30,7 +33,7 @@ function previewOf(analysis: Analysis, index = 0): PreviewModel {
   const errors = analysis.findings
     .filter((f) => f.severity === 'error' && f.range.startOffset >= model.range.startOffset && f.range.startOffset <= model.range.endOffset)
     .map((f) => ({ message: f.message, range: f.range }));
-  return { uri: 'file:///m.py', fileName: 'm.py', version: 1, model, errors };
+  return { uri: 'file:///m.py', fileName: 'm.py', version: 1, language: analysis.language, model, errors };
 }
 
 test('viridis runs from dark purple to yellow with rising lightness', () => {
@@ -63,7 +66,7 @@ test('the flow keys match the engine output keys (ResNet-18 with its repeated re
   const analysis = await analyze(text);
   const model = analysis.models.find((m) => m.name === 'ResNet') ?? analysis.models[0];
   assert.ok(model);
-  const flow = buildFlow({ uri: 'file:///r.py', fileName: 'r.py', version: 1, model, errors: [] });
+  const flow = buildFlow({ uri: 'file:///r.py', fileName: 'r.py', version: 1, language: 'python', model, errors: [] });
   // Every node of a whole flow is an item, in order, under the engine's key (layer1.0.relu#1, add#7 for the repeats).
   assert.deepEqual(flow.items.map((i) => i.key), nodeKeys(model.graph));
   assert.ok(flow.items.some((i) => i.key === 'layer1.0.relu#1') && flow.items.some((i) => i.key === 'add#7'));
@@ -295,4 +298,76 @@ test('the weights line cuts long name lists and keeps every name in the full tex
   const whole = describeWeights({ source: 'w.pt', matched: 6, missing: [], unexpected: [], mismatched: [] }, true);
   assert.deepEqual([whole.text, whole.warn], ['Weights: w.pt — 6 tensor(s) matched by name, all of the model\'s parameters', false]);
   assert.equal(describeWeights({ source: 'default init, seed 3', matched: 0, missing: [], unexpected: [], mismatched: [] }, false).text, 'Weights: default init, seed 3');
+});
+
+/** Engine-internal wording that must never reach the panel: tensor ids, JSON nulls. */
+const INTERNAL = /tensor \d|got null|reads tensor|no earlier node/;
+
+test('a model built from an imported block runs up to the block and says, by layer and line, what it cannot follow', async () => {
+  const analysis = await analyze(read('test', 'fixtures', 'imported_block_model.py'));
+  const model = analysis.models.find((m) => m.name === 'ImportedNet');
+  assert.ok(model);
+  const plan = planRun(model.graph);
+  const keys = nodeKeys(model.graph);
+  assert.deepEqual(plan.graph.nodes.map((n) => n.module?.name ?? n.op), ['conv1', 'relu'], 'only the layers before the block run');
+  assert.equal(plan.graph.output, null, 'the model output is not produced, so it is not asked for');
+  const blocked = keys.filter((k) => plan.blocked.has(k));
+  assert.deepEqual(blocked, keys.filter((k) => k !== 'conv1' && k !== 'relu'), 'every other layer is listed as blocked');
+  assert.ok(blocked.length > 0);
+  assert.match(plan.reason ?? '', /after relu \(ReLU, line 19\)/);
+  assert.match(plan.reason ?? '', /imported from another file/);
+  for (const why of [plan.reason ?? '', ...plan.blocked.values()]) assert.doesNotMatch(why, INTERNAL);
+  // The run the plan allows succeeds: no engine error reaches the panel.
+  const run = runGraph(plan.graph, { shape: [1, 3, 224, 224], data: new Float32Array(3 * 224 * 224).fill(0.5) }, { seed: 0 });
+  assert.deepEqual([...run.outputs.keys()], ['conv1', 'relu']);
+});
+
+test('an in_channels Conv Lens cannot evaluate is named with its layer and what to write, and the layers before it run', async () => {
+  const analysis = await analyze(read('test', 'fixtures', 'unknown_in_channels.py'));
+  const model = analysis.models[0];
+  assert.ok(model);
+  const plan = planRun(model.graph);
+  assert.deepEqual(plan.graph.nodes.map((n) => n.module?.name), ['conv1', 'relu']);
+  const why = plan.blocked.get('conv2') ?? '';
+  assert.match(why, /does not know the in_channels of conv2 \(Conv2d, line 17\)/);
+  assert.match(why, /Write in_channels as a number/);
+  assert.doesNotMatch(why, INTERNAL);
+  assert.equal(plan.reason, why);
+});
+
+test('a layer that fails at run time is explained by name and argument, and the plan leaves it and its readers out', async () => {
+  const graph = (await analyze(read('test', 'fixtures', 'seed000_convnet_example_input.py'))).models[0]?.graph;
+  assert.ok(graph);
+  const conv2 = graph.nodes.find((n) => n.module?.name === 'conv2');
+  assert.ok(conv2);
+  const failure = explainFailure(new GraphError('conv2 (Conv2d) on input [1, 16, 16, 16] failed', conv2, new ArgError('argument stride should be a number, got null', 'stride', true)));
+  assert.equal(failure.node, conv2);
+  assert.match(failure.message, /Conv Lens does not know the stride of conv2 \(Conv2d, line \d+\)/);
+  assert.doesNotMatch(failure.message, INTERNAL);
+  const plan = planRun(graph, new Map([[conv2.id, failure.message]]));
+  assert.deepEqual(plan.graph.nodes.map((n) => n.module?.name ?? n.op), ['conv1', 'relu', 'pool']);
+  assert.equal(plan.reason, failure.message);
+  assert.match(plan.blocked.get('fc') ?? '', /depends on conv2/);
+});
+
+test('two models with the same layers in different files share no output signature', async () => {
+  const graph = (await analyze(read('test', 'fixtures', 'seed000_convnet_example_input.py'))).models[0]?.graph;
+  assert.ok(graph);
+  const input = [[1, 3, 32, 32], 'sample:cat', 'none', 0, 'seed:0'];
+  const a = nodeSignatures(graph, reuseRoot({ uri: 'file:///a.py', name: 'ConvNet' }, input));
+  const b = nodeSignatures(graph, reuseRoot({ uri: 'file:///b.py', name: 'ConvNet' }, input));
+  const c = nodeSignatures(graph, reuseRoot({ uri: 'file:///a.py', name: 'Other' }, input));
+  const again = nodeSignatures(graph, reuseRoot({ uri: 'file:///a.py', name: 'ConvNet' }, input));
+  assert.ok(graph.nodes.every((n) => a.get(n.id) !== b.get(n.id) && a.get(n.id) !== c.get(n.id)), 'another file or model: nothing reused');
+  assert.ok(graph.nodes.every((n) => a.get(n.id) === again.get(n.id)), 'the same model, file and input: everything reusable');
+});
+
+test('a TF.js model lists its layers with their channels-last shapes and no graph to run', async () => {
+  const analysis = await analyze(read('examples', 'tfjs_mnist.ts'), 'typescript');
+  const preview = previewOf(analysis);
+  assert.equal(preview.language, 'typescript');
+  const flow = buildFlow(preview);
+  assert.deepEqual(flow.items.map((i) => i.key), preview.model.layers.map((l) => l.name));
+  assert.ok(flow.items.length > 0);
+  assert.deepEqual(flow.items[0]?.shape, ['N', 26, 26, 16], 'the first conv2d, channels last as TF.js gives them');
 });

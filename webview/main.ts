@@ -8,6 +8,7 @@ import {
 } from '../src/shared/protocol';
 import { buildFlow, concreteInput, formatDims, itemAtOffset, runnableGraph, type Flow, type FlowGroup, type FlowItem } from './logic/flow';
 import { describeWeights } from './logic/weights';
+import { reuseRoot } from './logic/reuse';
 import { PATTERNS, describeNormalisation, rgbaToImage, syntheticImage, toModelInput, type Pattern, type RgbImage } from './logic/inputs';
 import { SAMPLES, type Sample } from './samples/samples';
 
@@ -76,6 +77,8 @@ const requests = new RequestClient((message) => vscode.postMessage(message));
 
 let preview: PreviewModel | null = null;
 let flow: Flow | null = null;
+/** The file and model the panel shows: pictures, boxes and reused outputs never cross from one to another. */
+let modelId = '';
 /** Decoded pictures by input choice ('image' is the picked file): decoding is asynchronous, so it happens once. */
 const decoded = new Map<InputChoice, RgbImage>();
 let weights: WeightsSource = { kind: 'seed', seed: state.seed };
@@ -269,6 +272,36 @@ function paint(canvas: HTMLCanvasElement, picture: Picture): void {
   context.putImageData(new ImageData(new Uint8ClampedArray(picture.rgba), picture.width, picture.height), 0, 0);
 }
 
+/** A box whose layer has no output of its own in the latest run: no picture, no statistics. */
+function clearMaps(box: HTMLElement): void {
+  const canvas = box.querySelector('canvas.maps');
+  if (canvas instanceof HTMLCanvasElement) {
+    canvas.width = 0;
+    canvas.height = 0;
+  }
+  box.querySelector('.stats')?.replaceChildren();
+  box.querySelector('.pager')?.replaceChildren();
+  box.querySelector('.detail')?.replaceChildren();
+  box.classList.remove('stale');
+  delete box.dataset['paintedFor'];
+  delete box.dataset['shown'];
+  delete box.dataset['enlarged'];
+}
+
+/** A layer the preview cannot run: why, instead of maps. */
+function markBlocked(box: HTMLElement, why: string): void {
+  clearMaps(box);
+  box.classList.add('blocked');
+  const note = box.querySelector('.blocked-message') ?? el('div', { class: 'blocked-message' });
+  note.textContent = why;
+  if (!note.parentElement) box.querySelector('.layer-head')?.after(note);
+}
+
+function unblock(box: HTMLElement): void {
+  box.classList.remove('blocked');
+  box.querySelector('.blocked-message')?.remove();
+}
+
 function layerBox(item: FlowItem, previous: ReadonlyMap<string, HTMLElement>): HTMLElement {
   const signature = JSON.stringify([item.key, item.label, item.type, item.shape, item.params, item.macs, item.error]);
   const reused = previous.get(item.key);
@@ -277,6 +310,7 @@ function layerBox(item: FlowItem, previous: ReadonlyMap<string, HTMLElement>): H
     reused.dataset['character'] = String(item.character);
     reused.classList.remove('current');
     if (pictures.has(item.key)) reused.classList.add('stale');
+    unblock(reused);
     layerBoxes.set(item.key, reused);
     return reused;
   }
@@ -296,8 +330,9 @@ function layerBox(item: FlowItem, previous: ReadonlyMap<string, HTMLElement>): H
     box.append(el('div', { class: 'error-message' }, item.error));
     return box;
   }
-  const canvas = el('canvas', { class: 'maps', title: 'Click a map to enlarge it' });
+  const canvas = el('canvas', { class: 'maps', title: 'Click a map to enlarge it', width: '0', height: '0' });
   const stats = el('div', { class: 'stats' });
+  // The same model's last picture of this layer, dimmed until the run replaces or clears it.
   const old = pictures.get(item.key);
   let bar: HTMLElement = el('div', { class: 'pager' });
   if (old) {
@@ -306,6 +341,7 @@ function layerBox(item: FlowItem, previous: ReadonlyMap<string, HTMLElement>): H
     bar = pager(item.key, old.channels, old.first, old.shown);
     box.classList.add('stale');
     box.dataset['shown'] = String(old.shown);
+    box.dataset['paintedFor'] = modelId;
   }
   canvas.addEventListener('click', (event) => enlarge(item.key, canvas, event));
   box.append(stats, bar, canvas, el('div', { class: 'detail' }));
@@ -353,6 +389,12 @@ let busy = false;
 let runId = 0;
 let lastRunKey = '';
 let runStarted = 0;
+/** The document version of the run under way and of the last finished run of this model (null: none yet). */
+let runVersion = -1;
+let finishedVersion: number | null = null;
+/** Layers the run under way drew (or confirmed), and the first reason some could not run. */
+const drawnThisRun = new Set<string>();
+let planReason: string | null = null;
 
 function startWorker(): Worker {
   const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
@@ -423,14 +465,44 @@ function markPainted(): void {
   document.body.dataset['paintedVersion'] = String(preview?.version ?? -1);
 }
 
+/** Stops a run of what was shown before: its messages, under an older run id, are then ignored. */
+function cancelRun(): void {
+  if (busy && worker) {
+    worker.terminate();
+    worker = null;
+  }
+  busy = false;
+  runId++;
+}
+
+/** Every box the run did not draw loses what it showed: a picture from before would not be this run's. */
+function clearUndrawn(): void {
+  for (const [key, box] of layerBoxes) {
+    if (drawnThisRun.has(key)) continue;
+    pictures.delete(key);
+    clearMaps(box);
+  }
+}
+
 function startRun(): void {
   if (!preview || !flow) return;
+  if (preview.language === 'typescript') {
+    const shape = preview.model.input[0];
+    inputLine.textContent = `Input ${formatDims(shape ?? null)}: TensorFlow.js layout, channels last (batch, height, width, channels)`;
+    status.textContent = 'TensorFlow.js models are not previewed yet: the panel lists their layers and output shapes; feature maps are drawn for PyTorch models.';
+    markPainted();
+    return;
+  }
   const input = concreteInput(preview.model.input[0]);
   const [, c = 3, h = 32, w = 32] = input.shape;
   inputLine.textContent = `Input [${input.shape.join(', ')}]: ${inputName()}, ${c === 1 ? 'grey' : c === 3 ? 'RGB' : `grey repeated to ${c} channels`}, ${describeNormalisation(state.normalisation, c)}${input.note ? ` (${input.note})` : ''}`;
   const graph = runnableGraph(preview.model.graph, flow);
   if (graph.nodes.length === 0) {
-    status.textContent = flow.error ? 'Nothing runs before the error.' : 'The model has no layers to run.';
+    status.textContent = flow.error ? 'Nothing runs before the error.'
+      : preview.model.layers.length === 0 ? 'The model has no layers to run.'
+      : `Conv Lens could not follow ${preview.model.name}'s forward pass to any layer it can run.`;
+    drawnThisRun.clear();
+    clearUndrawn();
     markPainted();
     return;
   }
@@ -441,7 +513,7 @@ function startRun(): void {
     return;
   }
   const inputId = [state.input, state.input === 'image' ? state.image?.uri : ''];
-  const key = JSON.stringify([graph.nodes.map((n) => [n.op, n.module?.type, n.module?.args, n.args, n.inputs, n.shape]), input.shape, inputId, state.normalisation, state.scale, weightsKey, pages]);
+  const key = JSON.stringify([modelId, graph.nodes.map((n) => [n.op, n.module?.type, n.module?.args, n.args, n.inputs, n.shape]), input.shape, inputId, state.normalisation, state.scale, weightsKey, pages]);
   if (key === lastRunKey) {
     // Same computation (an edit elsewhere in the file): the maps on screen are current.
     for (const box of layerBoxes.values()) box.classList.remove('stale');
@@ -459,10 +531,23 @@ function startRun(): void {
   busy = true;
   runId++;
   runStarted = performance.now();
+  runVersion = preview.version;
+  drawnThisRun.clear();
+  planReason = null;
   status.textContent = 'Running…';
   const data = toModelInput(picture, input.shape, state.normalisation);
-  const inputKey = JSON.stringify([input.shape, inputId, state.normalisation, state.seed, weightsKey]);
+  const inputKey = reuseRoot({ uri: preview.uri, name: preview.model.name }, [input.shape, inputId, state.normalisation, state.seed, weightsKey]);
   post({ type: 'run', runId, graph, input: { shape: input.shape, data }, inputKey, weights, scale: state.scale, maxChannels: MAX_CHANNELS, pages: { ...pages } }, [data.buffer]);
+}
+
+/** The status line after a run: what could not run first, then the timing; reuse only after an edit of this model. */
+function runSummary(done: Extract<WorkerMessage, { type: 'done' }>): string {
+  if (done.ran === 0) return planReason ?? 'Nothing ran.';
+  const which = done.ran === done.total ? '' : `${done.ran} of ${done.total} layers `;
+  const timing = `Ran ${which}in ${done.ms.toFixed(0)} ms (${(performance.now() - runStarted).toFixed(0)} ms with drawing)`;
+  const edited = finishedVersion !== null && finishedVersion !== runVersion;
+  const reuse = edited ? `; ${done.reused} of ${done.ran} layer outputs unchanged by the edit and reused` : '';
+  return `${planReason === null ? '' : `${planReason} `}${timing}${reuse}.`;
 }
 
 function formatValue(v: number): string {
@@ -496,21 +581,35 @@ function onWorker(message: WorkerMessage): void {
         box.querySelector('.detail')?.replaceChildren();
       }
       box.classList.remove('stale');
+      unblock(box);
       box.dataset['shown'] = String(message.shown);
+      box.dataset['paintedFor'] = modelId;
+      drawnThisRun.add(message.key);
       break;
     }
     case 'layerSame': {
       const box = layerBoxes.get(message.key);
       if (box && pictures.has(message.key)) box.classList.remove('stale');
+      drawnThisRun.add(message.key);
       break;
     }
+    case 'plan':
+      planReason = message.reason;
+      for (const [key, why] of Object.entries(message.blocked)) {
+        pictures.delete(key);
+        const box = layerBoxes.get(key);
+        if (box) markBlocked(box, why);
+      }
+      break;
     case 'done': {
       busy = false;
+      clearUndrawn();
       const described = describeWeights(message.weights, weights.kind === 'file');
       weightsLine.textContent = described.text;
       weightsLine.title = described.full;
       weightsLine.classList.toggle('warn', described.warn);
-      status.textContent = `Ran in ${message.ms.toFixed(0)} ms (${(performance.now() - runStarted).toFixed(0)} ms with drawing); ${message.reused} of ${message.total} layer outputs unchanged by the edit and reused`;
+      status.textContent = runSummary(message);
+      finishedVersion = runVersion;
       for (const [key, box] of layerBoxes) if (!pictures.has(key)) box.classList.remove('stale');
       markPainted();
       break;
@@ -534,7 +633,8 @@ function onWorker(message: WorkerMessage): void {
     }
     case 'error':
       busy = false;
-      status.textContent = `The engine could not run the model: ${message.message}`;
+      clearUndrawn();
+      status.textContent = message.message;
       markPainted();
       break;
   }
@@ -584,6 +684,18 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       document.body.dataset['shownVersion'] = String(message.preview.version);
       preview = message.preview;
       {
+        const id = JSON.stringify([preview.uri, preview.model.name]);
+        if (id !== modelId) {
+          // Another model: nothing on screen, cached or paged belongs to it.
+          modelId = id;
+          document.body.dataset['model'] = id;
+          pictures.clear();
+          layerBoxes.clear();
+          for (const key of Object.keys(pages)) delete pages[key];
+          lastRunKey = '';
+          finishedVersion = null;
+          cancelRun();
+        }
         const started = performance.now();
         flow = buildFlow(preview);
         renderFlow();
@@ -596,6 +708,11 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     case 'empty':
       preview = null;
       flow = null;
+      modelId = '';
+      cancelRun();
+      delete document.body.dataset['model'];
+      pictures.clear();
+      layerBoxes.clear();
       flowBox.replaceChildren(el('div', { class: 'empty' }, message.reason));
       status.textContent = '';
       markPainted();

@@ -9,6 +9,7 @@ import { matchStateDict, readWeightsFile } from '../src/engine/weights/state-dic
 import type { ColourScale, LayerStats, WeightsReport, WeightsSource, WorkerMessage, WorkerRequest } from '../src/shared/protocol';
 import { layerStats, planesOf, renderChannel, renderGrid, renderKernel } from './logic/featureMaps';
 import { nodeSignatures } from './logic/reuse';
+import { explainFailure, planRun, type RunPlan } from './logic/runPlan';
 
 interface WorkerScope {
   postMessage(message: WorkerMessage, transfer: Transferable[]): void;
@@ -106,11 +107,37 @@ function producingConv(graph: ModelGraph, node: GraphNode): GraphNode | null {
   return null;
 }
 
+/** Runs what the plan allows; a node that fails at run time is explained, left out with what needs it, and the rest runs again. */
+function execute(graph: ModelGraph, input: Tensor, params: Map<string, Tensor>, reuse: ReadonlyMap<number, Tensor>, onNode: (id: number) => void): { outputs: Map<number, Tensor>; plan: RunPlan } {
+  const failed = new Map<number, string>();
+  for (;;) {
+    const plan = planRun(graph, failed);
+    const subKeys = nodeKeys(plan.graph);
+    const idOfKey = new Map(plan.graph.nodes.map((n, i) => [subKeys[i] as string, n.id]));
+    try {
+      const result = runGraph(plan.graph, input, { weights: params, reuse, onNode: (timing) => onNode(idOfKey.get(timing.key) ?? -1) });
+      const outputs = new Map<number, Tensor>();
+      for (const [key, id] of idOfKey) {
+        const y = result.outputs.get(key);
+        if (y) outputs.set(id, y);
+      }
+      return { outputs, plan };
+    } catch (error) {
+      const { message, node } = explainFailure(error);
+      // Each retry leaves out one more node, so this ends; without a node to blame there is nothing to retry.
+      if (node === null || failed.has(node.id)) throw new Error(message);
+      failed.set(node.id, message);
+    }
+  }
+}
+
 function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
   const { runId, graph } = request;
   const started = performance.now();
   const keys = nodeKeys(graph);
-  const { params, report } = parameters(graph, request.weights);
+  const keyOf = new Map(graph.nodes.map((n, i) => [n.id, keys[i] as string]));
+  // Parameters of the layers that can run: a layer whose arguments are unknown declares none.
+  const { params, report } = parameters(planRun(graph).graph, request.weights);
   const sigs = nodeSignatures(graph, request.inputKey);
   const reuse = new Map<number, Tensor>();
   for (const node of graph.nodes) {
@@ -118,17 +145,17 @@ function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
     if (known) reuse.set(node.id, known);
   }
   let done = 0;
-  const result = runGraph(graph, { shape: request.input.shape, data: request.input.data }, {
-    weights: params,
-    reuse,
-    onNode: (timing) => post({ type: 'progress', runId, done: ++done, total: graph.nodes.length, key: timing.key }),
-  });
+  const { outputs: byId, plan } = execute(graph, { shape: request.input.shape, data: request.input.data }, params, reuse,
+    (id) => post({ type: 'progress', runId, done: ++done, total: graph.nodes.length, key: keyOf.get(id) ?? '' }));
+  post({ type: 'plan', runId, blocked: Object.fromEntries(plan.blocked), reason: plan.reason });
+  const outputs = new Map<string, Tensor>();
   const nextPrevious = new Map<string, Tensor>();
   const nextGrids = new Map<string, Grid>();
   graph.nodes.forEach((node, i) => {
     const key = keys[i] as string;
-    const y = result.outputs.get(key);
+    const y = byId.get(node.id);
     if (!y) return;
+    outputs.set(key, y);
     const sig = sigs.get(node.id) ?? '';
     nextPrevious.set(sig, y);
     const gridKey = `${sig}|${request.scale}|${request.maxChannels}|${request.pages[key] ?? 0}`;
@@ -144,8 +171,9 @@ function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
   });
   previous = nextPrevious;
   grids = nextGrids;
-  last = { runId, graph, keys, outputs: result.outputs, params, scale: request.scale, maxChannels: request.maxChannels };
-  post({ type: 'done', runId, ms: performance.now() - started, reused: reuse.size, total: graph.nodes.length, weights: report });
+  last = { runId, graph, keys, outputs, params, scale: request.scale, maxChannels: request.maxChannels };
+  const reused = plan.graph.nodes.filter((n) => reuse.has(n.id)).length;
+  post({ type: 'done', runId, ms: performance.now() - started, reused, ran: plan.graph.nodes.length, total: graph.nodes.length, weights: report });
 }
 
 function page(request: Extract<WorkerRequest, { type: 'page' }>): void {

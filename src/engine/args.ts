@@ -2,7 +2,21 @@
 
 export type Args = Readonly<Record<string, unknown>>;
 
-export class ArgError extends Error {}
+export class ArgError extends Error {
+  constructor(
+    message: string,
+    /** The argument that was wrong, when one was: the preview names it to the user. */
+    readonly arg?: string,
+    /** Its value was missing (null: the analysis could not evaluate it), rather than of the wrong kind. */
+    readonly missing = false,
+  ) {
+    super(message);
+  }
+}
+
+function absent(v: unknown): boolean {
+  return v === undefined || v === null;
+}
 
 function describe(v: unknown): string {
   return v === undefined ? 'nothing' : JSON.stringify(v) ?? String(v);
@@ -17,12 +31,12 @@ export function num(a: Args, k: string, def?: number): number {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
   if ((v === undefined || v === null) && def !== undefined) return def;
-  throw new ArgError(`argument ${k} should be a number, got ${describe(v)}`);
+  throw new ArgError(`argument ${k} should be a number, got ${describe(v)}`, k, absent(a[k]));
 }
 
 export function int(a: Args, k: string, def?: number): number {
   const v = num(a, k, def);
-  if (!Number.isInteger(v)) throw new ArgError(`argument ${k} should be an integer, got ${v}`);
+  if (!Number.isInteger(v)) throw new ArgError(`argument ${k} should be an integer, got ${v}`, k, absent(a[k]));
   return v;
 }
 
@@ -31,14 +45,14 @@ export function bool(a: Args, k: string, def: boolean): boolean {
   if (v === undefined || v === null) return def;
   if (typeof v === 'boolean') return v;
   if (typeof v === 'number') return v !== 0;
-  throw new ArgError(`argument ${k} should be True or False, got ${describe(v)}`);
+  throw new ArgError(`argument ${k} should be True or False, got ${describe(v)}`, k, absent(a[k]));
 }
 
 export function str(a: Args, k: string, def: string): string {
   const v = a[k];
   if (v === undefined || v === null) return def;
   if (typeof v === 'string') return v;
-  throw new ArgError(`argument ${k} should be a string, got ${describe(v)}`);
+  throw new ArgError(`argument ${k} should be a string, got ${describe(v)}`, k, absent(a[k]));
 }
 
 export function ints(a: Args, k: string, def?: number[]): number[] {
@@ -46,14 +60,14 @@ export function ints(a: Args, k: string, def?: number[]): number[] {
   if ((v === undefined || v === null) && def !== undefined) return def;
   if (typeof v === 'number' && Number.isInteger(v)) return [v];
   if (Array.isArray(v) && v.every((e) => typeof e === 'number' && Number.isInteger(e))) return v as number[];
-  throw new ArgError(`argument ${k} should be an integer or a tuple of integers, got ${describe(v)}`);
+  throw new ArgError(`argument ${k} should be an integer or a tuple of integers, got ${describe(v)}`, k, absent(a[k]));
 }
 
 /** An int or a tuple expanded to `n` values (kernel_size=3 -> [3, 3]). */
 export function tuple(a: Args, k: string, n: number, def?: number): number[] {
   const v = ints(a, k, def === undefined ? undefined : [def]);
   if (v.length === 1) return new Array<number>(n).fill(v[0] as number);
-  if (v.length !== n) throw new ArgError(`argument ${k} should have ${n} values, got ${describe(a[k])}`);
+  if (v.length !== n) throw new ArgError(`argument ${k} should have ${n} values, got ${describe(a[k])}`, k, absent(a[k]));
   return v;
 }
 
@@ -67,7 +81,7 @@ export function optSizes(a: Args, k: string, n: number): Array<number | null> {
   const v = a[k];
   if (typeof v === 'number') return new Array<number | null>(n).fill(v);
   if (Array.isArray(v) && v.length === n && v.every((e) => e === null || typeof e === 'number')) return v as Array<number | null>;
-  throw new ArgError(`argument ${k} should be an integer or a tuple of ${n} integers/None, got ${describe(v)}`);
+  throw new ArgError(`argument ${k} should be an integer or a tuple of ${n} integers/None, got ${describe(v)}`, k, absent(a[k]));
 }
 
 export function nums(a: Args, k: string): number[] | null {
@@ -75,5 +89,5 @@ export function nums(a: Args, k: string): number[] | null {
   if (v === undefined || v === null) return null;
   if (typeof v === 'number') return [v];
   if (Array.isArray(v) && v.every((e) => typeof e === 'number')) return v as number[];
-  throw new ArgError(`argument ${k} should be a number or a tuple of numbers, got ${describe(v)}`);
+  throw new ArgError(`argument ${k} should be a number or a tuple of numbers, got ${describe(v)}`, k, absent(a[k]));
 }

@@ -49,7 +49,17 @@ export interface RunGraphResult {
   timings: NodeTiming[];
 }
 
-export class GraphError extends Error {}
+export class GraphError extends Error {
+  constructor(
+    message: string,
+    /** The node that failed, when one did. */
+    readonly node?: GraphNode,
+    /** What the layer or op itself threw (an ArgError names the argument). */
+    readonly reason?: unknown,
+  ) {
+    super(message);
+  }
+}
 
 interface FusedChain {
   bn: GraphNode | null;
@@ -182,7 +192,7 @@ export function runGraph(graph: ModelGraph, input: Tensor, options: RunGraphOpti
     }
     const inputs = node.inputs.map((id) => {
       const t = values.get(id);
-      if (t === undefined) throw new GraphError(`${describeNode(node)} reads tensor ${id}, which no earlier node produced`);
+      if (t === undefined) throw new GraphError(`${describeNode(node)} reads tensor ${id}, which no earlier node produced`, node);
       return t;
     });
     const t0 = performance.now();
@@ -220,7 +230,7 @@ export function runGraph(graph: ModelGraph, input: Tensor, options: RunGraphOpti
     } catch (e) {
       if (e instanceof MemoryLimitError) throw new MemoryLimitError(`at ${describeNode(node)}: ${e.message}`);
       const shapes = inputs.map((t) => shapeString(t.shape)).join(', ');
-      throw new GraphError(`${describeNode(node)} on input ${shapes} failed: ${(e as Error).message}`);
+      throw new GraphError(`${describeNode(node)} on input ${shapes} failed: ${(e as Error).message}`, node, e);
     }
     const ms = performance.now() - t0;
     values.set(node.id, y);

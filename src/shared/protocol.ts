@@ -13,6 +13,8 @@ export interface PreviewModel {
   uri: string;
   fileName: string;
   version: number;
+  /** TF.js models (typescript) are listed with their shapes but not run: their layout is NHWC. */
+  language: 'python' | 'typescript';
   model: ModelReport;
   errors: PreviewError[];
 }
@@ -132,7 +134,10 @@ export interface RunRequest {
   runId: number;
   graph: ModelGraph;
   input: { shape: number[]; data: Float32Array };
-  /** Describes the input and the weights: outputs of nodes unchanged since the last run under the same key are reused. */
+  /**
+   * Describes the model (file and name), the input and the weights: outputs of nodes unchanged since the last
+   * run under the same key are reused, so one model never gets another's outputs.
+   */
   inputKey: string;
   weights: WeightsSource;
   scale: ColourScale;
@@ -187,7 +192,10 @@ export type WorkerMessage =
   | { type: 'layer'; runId: number; key: string; shape: number[]; stats: LayerStats; grid: Picture; channels: number; first: number; shown: number; tileWidth: number; tileHeight: number; gap: number; columns: number }
   /** The layer's output and picture are the ones the webview already shows under this key. */
   | { type: 'layerSame'; runId: number; key: string }
-  | { type: 'done'; runId: number; ms: number; reused: number; total: number; weights: WeightsReport }
+  /** The layers that cannot run, by key, with why in the user's terms; `reason`: the first cause, for the status line. */
+  | { type: 'plan'; runId: number; blocked: Record<string, string>; reason: string | null }
+  /** `ran` of the `total` nodes ran (the others are in the plan's `blocked`); `reused` of them were kept from the last run. */
+  | { type: 'done'; runId: number; ms: number; reused: number; ran: number; total: number; weights: WeightsReport }
   | { type: 'channel'; runId: number; key: string; channel: number; picture: Picture; min: number; max: number; kernel: Picture | null; kernelNote: string }
   | { type: 'error'; runId: number; message: string; key?: string };
 

@@ -68,8 +68,24 @@ function itemOf(node: GraphNode, key: string, layer: LayerReport | undefined, fi
   };
 }
 
+/** A TF.js model's layers as the analysis lists them (its graph is not built: the engine does not run TF.js yet). */
+function layerItems(model: PreviewModel['model']): FlowItem[] {
+  return model.layers.map((layer) => ({
+    kind: 'item', key: layer.name, nodeId: -1, label: layer.name, type: layer.type, shape: layer.output, params: layer.params, macs: layer.macs,
+    line: layer.range.start.line, character: layer.range.start.character,
+    spans: [[layer.range.startOffset, layer.range.endOffset]], module: false, error: null,
+  }));
+}
+
 export function buildFlow(preview: PreviewModel): Flow {
   const { model, errors } = preview;
+  if (preview.language === 'typescript' && model.graph.nodes.length === 0) {
+    const items = layerItems(model).map((item) => {
+      const error = errors.find((e) => item.spans.some((span) => contains(span, e.range.startOffset)));
+      return error === undefined ? item : { ...item, error: error.message };
+    });
+    return { root: { kind: 'group', path: '', children: items, sameAs: null }, items, error: null };
+  }
   const keys = nodeKeys(model.graph);
   const layers = new Map(model.layers.map((l) => [l.name, l]));
   const seen = new Set<string>();

@@ -25,3 +25,11 @@ export function nodeSignatures(graph: ModelGraph, root: string): Map<number, str
   }
   return sigs;
 }
+
+/**
+ * The root of a run's signatures: the model (file and class), then what describes the input and the weights.
+ * Two models never share a signature, so a run reuses outputs only from an earlier run of the same model.
+ */
+export function reuseRoot(model: { uri: string; name: string }, inputAndWeights: readonly unknown[]): string {
+  return JSON.stringify([model.uri, model.name, ...inputAndWeights]);
+}

@@ -252,7 +252,7 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
     const errors = analysis.findings
       .filter((f) => f.severity === 'error' && f.range.startOffset >= model.range.startOffset && f.range.startOffset <= model.range.endOffset)
       .map((f) => ({ message: f.message, range: f.range }));
-    return { preview: { uri: document.uri.toString(), fileName: name, version: document.version, model, errors }, offset };
+    return { preview: { uri: document.uri.toString(), fileName: name, version: document.version, language: analysis.language, model, errors }, offset };
   }
 
   private send(surface: Surface): void {
