@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from './support/analyze';
 import {
-  findForward, findHoverTarget, fixesAt, formatCount, formatMacs, hoverMarkdown, layerTableMarkdown, modelAt, modelSummary, parseShapeInput, shapeCommentEdit,
-  shapeHints, wordAt,
+  findForward, findHoverTarget, fixesAt, formatCount, formatMacs, hoverMarkdown, layerTableMarkdown, modelAt, modelSummary, parseShapeInput, parseShapeSetting,
+  shapeCommentEdit, shapeHints, wordAt,
 } from '../src/core/presentation';
 
 
@@ -124,4 +124,16 @@ test('shapeHints label each hinted statement of seed 000 with its shapes, at the
   assert.ok(sites.length > 0);
   assert.deepEqual(hints.map((h) => h.position), sites.map((s) => s.range.end));
   assert.deepEqual(hints.map((h) => h.label), sites.map((s) => `→ ${s.shapes.map((shape) => `[${shape.join(', ')}]`).join(' | ')}`));
+});
+
+test('the defaultInputShape setting takes a string or the old list of integers, and names what is not a shape', () => {
+  assert.deepEqual(parseShapeSetting('1,3,224,224'), { shape: [1, 3, 224, 224] });
+  assert.deepEqual(parseShapeSetting('[B, 3, 224, 224]'), { shape: ['B', 3, 224, 224] });
+  assert.deepEqual(parseShapeSetting(' (1, 1, 28, 28) '), { shape: [1, 1, 28, 28] });
+  assert.deepEqual(parseShapeSetting([1, 3, 32, 32]), { shape: [1, 3, 32, 32] }, 'a value saved by an older version still works');
+  for (const empty of ['', '  ', [], undefined, null]) assert.deepEqual(parseShapeSetting(empty), { shape: [] }, `${JSON.stringify(empty)} means symbolic`);
+  for (const bad of ['1,,3', 'abc def', '[1, 0, 32, 32]', [1, 'x'], [1, 2.5], 7, { a: 1 }]) {
+    const parsed = parseShapeSetting(bad);
+    assert.ok('error' in parsed && /shape such as|dimension|positive/i.test(parsed.error), `${JSON.stringify(bad)}: ${JSON.stringify(parsed)}`);
+  }
 });

@@ -87,7 +87,7 @@ export async function showLayerTable(store: AnalysisStore, uri?: unknown, name?:
   await vscode.window.showTextDocument(table, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
 }
 
-function defaultShapeText(model: ModelReport, index: number, fallback: number[]): string {
+function defaultShapeText(model: ModelReport, index: number, fallback: DimJSON[]): string {
   const current = model.input[index];
   if (current && model.inputSource !== 'symbolic') return formatShape(current);
   return formatShape(fallback.length > 0 ? fallback : [1, 3, 32, 32]);

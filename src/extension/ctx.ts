@@ -140,11 +140,24 @@ export class Ctx implements vscode.Disposable {
         lenses.setEnabled(next.codeLens);
         for (const doc of vscode.workspace.textDocuments) diagnostics.refresh(doc);
         this.log.info(`settings changed: re-analysed open documents; ${describeSettings(next)}`);
+        this.reportSettingProblem(next);
       }),
     );
 
     this.log.info(describeSettings(settings));
+    this.reportSettingProblem(settings);
     for (const doc of vscode.workspace.textDocuments) diagnostics.refresh(doc);
+  }
+
+  /** A setting that is not a shape is ignored, with one message per value written (not one per analysis). */
+  private reportedProblem: string | null = null;
+  private reportSettingProblem(settings: Settings): void {
+    const problem = settings.defaultInputShapeProblem;
+    if (problem !== null && problem !== this.reportedProblem) {
+      this.log.warn(problem);
+      void vscode.window.showWarningMessage(`Conv Lens: ${problem}`);
+    }
+    this.reportedProblem = problem;
   }
 
   dispose(): void {

@@ -2,6 +2,7 @@
 // Analysis is synchronous and cached per document version, so every provider can ask for it.
 import * as vscode from 'vscode';
 import { AnalyzedDocument, Program } from '../core';
+import { sym } from '../core/dims';
 import { findPythonEnvironment, workspaceHost, type Platform } from './programHost';
 import type { Analysis } from '../core/types';
 import type { Settings } from './config';
@@ -135,7 +136,8 @@ export class AnalysisStore implements vscode.Disposable {
     const defaultInput = this.settings.defaultInputShape;
     const path = programPath(document);
     this.lastUri = document.uri;
-    const { analysis, pending } = this.program.analyzeNow(entry.core, path, defaultInput.length > 0 ? { defaultInput } : {});
+    const options = defaultInput.length > 0 ? { defaultInput: defaultInput.map((d) => (typeof d === 'number' ? d : sym(d))) } : {};
+    const { analysis, pending } = this.program.analyzeNow(entry.core, path, options);
     if (pending) this.readImports(document, entry);
     entry.analysis = analysis;
     entry.analyzedVersion = document.version;

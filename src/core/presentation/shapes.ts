@@ -40,3 +40,14 @@ export function parseShapeInput(text: string): { shape: DimJSON[] } | { error: s
 export function isConcreteShape(value: unknown): value is number[] {
   return Array.isArray(value) && value.every((d: unknown) => typeof d === 'number' && Number.isInteger(d) && d > 0);
 }
+
+/**
+ * The `convLens.defaultInputShape` setting: a string as the Settings UI edits it ("1,3,224,224",
+ * "[B, 3, 224, 224]"), or the list of integers older versions stored. Empty means "none" (symbolic input).
+ */
+export function parseShapeSetting(value: unknown): { shape: DimJSON[] } | { error: string } {
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0)) return { shape: [] };
+  if (typeof value === 'string') return parseShapeInput(value);
+  if (isConcreteShape(value)) return { shape: value };
+  return { error: 'Write a shape such as 1,3,224,224 or [B, 3, 224, 224].' };
+}
