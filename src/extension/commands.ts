@@ -80,10 +80,20 @@ async function locateModel(store: AnalysisStore, uri: unknown, name: unknown): P
   return { document, analysis, model };
 }
 
+/** The built-in Markdown preview (desktop and web): it renders the table and follows the document's changes. */
+const MARKDOWN_PREVIEW = 'markdown.showPreviewToSide';
+
+/** The layer table of the model, rendered beside the editor; the Markdown source only when no Markdown preview exists. */
 export async function showLayerTable(store: AnalysisStore, uri?: unknown, name?: unknown): Promise<void> {
   const located = await locateModel(store, uri, name);
   if (!located) return;
-  const table = await vscode.workspace.openTextDocument(layerTableUri(located.document.uri, located.model.name));
+  const tableUri = layerTableUri(located.document.uri, located.model.name);
+  // Opened first so that the content provider's changes reach the preview as document changes.
+  const table = await vscode.workspace.openTextDocument(tableUri);
+  if ((await vscode.commands.getCommands(true)).includes(MARKDOWN_PREVIEW)) {
+    await vscode.commands.executeCommand(MARKDOWN_PREVIEW, tableUri);
+    return;
+  }
   await vscode.window.showTextDocument(table, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
 }
 

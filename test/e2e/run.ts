@@ -100,6 +100,23 @@ async function hoverAt(page: Page, file: string, needle: string, expect: string,
   return { text, latency };
 }
 
+/** The layer table as the Markdown preview renders it (a <table> in a webview frame): its header and rows. */
+async function renderedTable(page: Page, timeoutMs: number): Promise<{ header: string[]; rows: string[] } | null> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const found = await frame.$$eval('table', (tables) => tables.map((t) => ({
+        header: [...t.querySelectorAll('th')].map((th) => th.textContent?.trim() ?? ''),
+        rows: [...t.querySelectorAll('tbody tr')].map((tr) => tr.textContent?.replace(/\s+/g, ' ').trim() ?? ''),
+      }))).catch(() => []);
+      const table = found.find((t) => t.header.includes('Receptive field'));
+      if (table) return table;
+    }
+    await page.waitForTimeout(250);
+  }
+  return null;
+}
+
 async function seed001(page: Page): Promise<void> {
   const opened = Date.now();
   await openFile(page, SEED_001);
@@ -128,9 +145,11 @@ async function seed001(page: Page): Promise<void> {
   await shot(page, '04-inlay-hint-and-code-lens');
   if (lens) {
     await activeEditor(page).locator('.codelens-decoration a', { hasText: 'input [' }).first().click();
-    const table = page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'Receptive field' }).first();
-    const shown = await table.waitFor({ timeout: 10_000 }).then(() => true, () => false);
-    check('clicking the code lens opens the layer table', shown, shown ? (await table.innerText()).split('\n').slice(0, 1).join('') : 'no table editor');
+    const table = await renderedTable(page, 20_000);
+    const source = await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: '| Receptive field' }).count();
+    check('clicking the code lens opens the layer table, rendered: a table of every layer, not Markdown source',
+      table !== null && table.rows.some((r) => r.includes('convo_layer_three')) && source === 0,
+      table === null ? 'no rendered table in any frame' : `${table.header.join(' | ')}; ${table.rows.length} rows; Markdown source editors: ${source}`);
     await shot(page, '04b-layer-table');
     await runCommand(page, 'View: Close All Editor Groups');
     await openFile(page, SEED_001);
