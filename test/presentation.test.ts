@@ -137,3 +137,34 @@ test('the defaultInputShape setting takes a string or the old list of integers, 
     assert.ok('error' in parsed && /shape such as|dimension|positive/i.test(parsed.error), `${JSON.stringify(bad)}: ${JSON.stringify(parsed)}`);
   }
 });
+
+interface TorchGolden {
+  models: Array<{ layers: Array<{ name: string; output: number[] }>; blockParams?: Record<string, number> }>;
+}
+
+test('hover on a block call in forward gives the block\'s input → output, params and MACs, as PyTorch has them (ResNet-18)', async () => {
+  const text = readFileSync(join(__dirname, '..', '..', 'test', 'corpus', 'torch', 'resnet18.py'), 'utf8');
+  const golden = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'test', 'goldens', 'torch', 'resnet18.json'), 'utf8')) as TorchGolden).models[0];
+  assert.ok(golden?.blockParams, 'the golden has per-block parameters');
+  // As the corpus runs it: built by the manifest's expression, on PyTorch's input.
+  const analysis = await analyze(text, 'python', { construct: { ResNet: 'ResNet(BasicBlock, [2, 2, 2, 2])' }, inputs: { ResNet: [1, 3, 224, 224] } });
+  for (const [block, before] of [['layer2', 'layer1.1.bn2'], ['layer4', 'layer3.1.bn2']] as const) {
+    const call = text.indexOf(`self.${block}(x)`);
+    const word = { text: block, startOffset: call + 'self.'.length, endOffset: call + 'self.'.length + block.length };
+    const target = findHoverTarget(analysis, word.startOffset + 2, word);
+    assert.ok(target?.kind === 'block', `${block}: ${target?.kind}`);
+    const markdown = hoverMarkdown(target);
+    const input = golden.layers.filter((l) => l.name === before).at(-1)?.output;
+    const output = golden.layers.filter((l) => l.name.startsWith(`${block}.`)).at(-1)?.output;
+    assert.ok(input && output);
+    assert.ok(markdown.includes(`\`[${input.join(', ')}]\` → \`[${output.join(', ')}]\``), `${block} input → output from PyTorch:\n${markdown}`);
+    assert.ok(markdown.includes(`Params **${(golden.blockParams[block] as number).toLocaleString('en-US')}**`), `${block} params from PyTorch:\n${markdown}`);
+    const model = analysis.models.find((m) => m.name === target.model.name);
+    const macs = model?.layers.filter((l) => l.name.startsWith(`${block}.`)).reduce((a, l) => a + (l.macs ?? 0), 0) ?? 0;
+    assert.ok(macs > 0 && markdown.includes(`MACs **${formatMacs(macs)}**`), `${block} MACs are its layers' sum:\n${markdown}`);
+  }
+  // The variable in the same statement still shows its shape; a layer call still shows the layer.
+  const x = text.indexOf('x = self.layer2(x)');
+  const onVariable = findHoverTarget(analysis, x, { text: 'x', startOffset: x, endOffset: x + 1 });
+  assert.equal(onVariable?.kind, 'site');
+});

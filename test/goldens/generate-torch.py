@@ -195,6 +195,12 @@ def run_entry(entry, namespace, taken, file_error, lines, path):
 
     model.eval()
     result["params"] = sum(p.numel() for p in model.parameters())
+    # Parameters of every block (a module with children): what the hover on a block call sums.
+    result["blockParams"] = {
+        name: sum(p.numel() for p in m.parameters())
+        for name, m in model.named_modules()
+        if name != "" and next(m.children(), None) is not None
+    }
     names = {id(m): name for name, m in model.named_modules()}
     running = []
     layers = result["layers"]

@@ -1,11 +1,13 @@
 // What the editor shows when hovering a layer or a tensor variable. Markdown, no editor types.
-import type { Analysis, LayerReport, ModelReport, Range, ShapeSite } from '../types';
+import type { Analysis, LayerReport, ModelReport, Range, ShapeJSON, ShapeSite } from '../types';
 import { formatExact, formatMacs } from './numbers';
 import { formatShape, formatShapes } from './shapes';
 
 export type HoverTarget =
   | { kind: 'layers'; model: ModelReport; layers: LayerReport[]; range: Range }
-  | { kind: 'site'; site: ShapeSite; range: Range };
+  | { kind: 'site'; site: ShapeSite; range: Range }
+  /** A block (a module of layers, `self.layer1`) called in forward: `others` are more instances the same call runs. */
+  | { kind: 'block'; model: ModelReport; name: string; others: string[]; site: ShapeSite; range: Range };
 
 /** The word under the cursor, when the host knows it (VS Code's getWordRangeAtPosition). */
 export interface HoverWord {
@@ -63,7 +65,88 @@ export function findHoverTarget(analysis: Analysis, offset: number, word?: Hover
       if (!best || width(site.range) < width(best.range)) best = candidate;
     }
   }
+  // The name of a block in a forward statement (`self.layer1` of `x = self.layer1(x)`): the block, as for a layer.
+  const statement: HoverTarget | undefined = best;
+  if (word && statement?.kind === 'site') {
+    for (const model of analysis.models) {
+      // In the model's own forward `self.layer1` is a direct child; in a block's forward, every instance of it.
+      const own = contains(model.range, statement.range.startOffset);
+      const names = blockNames(model).filter((name) => lastSegment(name) === word.text && own === !name.includes('.'));
+      const first = names[0];
+      if (first !== undefined) return { kind: 'block', model, name: first, others: names.slice(1), site: statement.site, range: statement.range };
+    }
+  }
   return best;
+}
+
+/** Qualified names of the model's blocks: every proper prefix of a layer name (`layer1`, `layer1.0`), in layer order. */
+function blockNames(model: ModelReport): string[] {
+  const leaves = new Set(model.layers.map((l) => l.name));
+  const names: string[] = [];
+  for (const layer of model.layers) {
+    const parts = layer.name.split('.');
+    for (let i = 1; i < parts.length; i++) {
+      const name = parts.slice(0, i).join('.');
+      if (!leaves.has(name) && !names.includes(name)) names.push(name);
+    }
+  }
+  return names;
+}
+
+function within(block: string, layer: string): boolean {
+  return layer.startsWith(`${block}.`);
+}
+
+/**
+ * A block's input and output shapes from the model's graph: the tensor its first operation reads from outside
+ * it, and what its last one produces. Functional ops next to the block's layers count as the block's when
+ * their source lies outside the model's class (they are in the block's own forward).
+ */
+function blockShapes(model: ModelReport, block: string): { input: ShapeJSON | null; output: ShapeJSON | null } {
+  const nodes = model.graph.nodes;
+  const inBlock = (i: number): boolean => within(block, nodes[i]?.module?.name ?? '');
+  let first = nodes.findIndex((_, i) => inBlock(i));
+  let last = nodes.length - 1;
+  while (last >= 0 && !inBlock(last)) last--;
+  if (first < 0) return { input: null, output: null };
+  const outside = (i: number): boolean => {
+    const n = nodes[i];
+    return n !== undefined && n.op !== 'module' && !contains(model.range, n.range.startOffset);
+  };
+  while (first > 0 && outside(first - 1)) first--;
+  while (last + 1 < nodes.length && outside(last + 1)) last++;
+  const span = nodes.slice(first, last + 1);
+  const made = new Set(span.map((n) => n.id));
+  const read = span.flatMap((n) => n.inputs).find((id) => !made.has(id));
+  const producer = nodes.find((n) => n.id === read);
+  const input = producer?.shape ?? (read === model.graph.input ? (model.input[0] ?? null) : null);
+  return { input, output: span.at(-1)?.shape ?? null };
+}
+
+function sum(values: Array<number | null>): number | null {
+  return values.some((v) => v === null) ? null : values.reduce<number>((a, v) => a + (v ?? 0), 0);
+}
+
+/** A block: input → output, how many layers of which kinds, params and MACs summed over its layers. */
+export function blockMarkdown(model: ModelReport, block: string, others: readonly string[] = []): string {
+  // One report per application: a layer applied twice costs MACs twice but has its parameters once.
+  const applications = model.layers.filter((l) => within(block, l.name));
+  const layers = [...new Map(applications.map((l) => [l.name, l])).values()];
+  const { input, output } = blockShapes(model, block);
+  const lines = [`**${block}** · block of ${layers.length} layer${layers.length === 1 ? '' : 's'}`];
+  if (input !== null && output !== null) lines.push('', `\`${formatShape(input)}\` → \`${formatShape(output)}\``);
+  else if (output !== null) lines.push('', `→ \`${formatShape(output)}\``);
+  const facts: string[] = [];
+  const params = sum(layers.map((l) => l.params));
+  const macs = sum(applications.map((l) => l.macs));
+  if (params !== null) facts.push(`Params **${formatExact(params)}**`);
+  if (macs !== null) facts.push(`MACs **${formatMacs(macs)}**`);
+  if (facts.length > 0) lines.push('', facts.join(' · '));
+  const kinds = new Map<string, number>();
+  for (const layer of layers) kinds.set(layer.type, (kinds.get(layer.type) ?? 0) + 1);
+  lines.push('', [...kinds].map(([type, n]) => (n === 1 ? type : `${type} ×${n}`)).join(', '));
+  if (others.length > 0) lines.push('', `The same line also runs ${others.map((o) => `\`${o}\``).join(', ')} (shown: the first).`);
+  return lines.join('\n');
 }
 
 /** The word is left of the range on the range's first line (the `self.conv1` of `self.conv1 = nn.Conv2d(...)`). */
@@ -100,6 +183,7 @@ export function layerMarkdown(layer: LayerReport, modelName?: string, modelHasEr
 }
 
 export function hoverMarkdown(target: HoverTarget): string {
+  if (target.kind === 'block') return blockMarkdown(target.model, target.name, target.others);
   if (target.kind === 'site') {
     const shapes = target.site.shapes;
     const label = shapes.length === 1 ? 'Shape' : `Shapes (${shapes.length} calls)`;
