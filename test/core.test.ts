@@ -42,6 +42,7 @@ test('reports in_channels mismatch on the third conv of seed 001, at the 64, wit
   assert.match(f.message, /32/);
   const related = f.related.find((r) => r.range.start.line === 7);
   assert.ok(related, 'points at conv2, which produces the 32 channels');
+  assert.equal(related.message, 'the input comes from conv2 (Conv2d) here', 'the related location names the layer');
   const fix = f.fixes.find((x) => x.preferred);
   assert.ok(fix);
   assert.equal(fix.edits[0]?.newText, '32');

@@ -7,13 +7,13 @@ import { functionalSpecs, layerSpecs } from '../rules/registry';
 import {
   dictSet, findClassAttr, formatValue, getItem, Interpreter, toDim, toNumber, valueEquals, dimValue,
 } from './interpreter';
-import { ModuleOps } from './modules';
+import { ModuleOps, qualifiedNames } from './modules';
 import { ModuleLoader, type ImportContext } from './imports';
 import { RunContext } from './run-context';
 import { TensorOps } from './tensors';
 import {
   bool, isOpaqueRef, list, NONE, num, str, truthy, tuple, UNKNOWN_VALUE, Scope,
-  type ClassValue, type DictValue, type ModuleValue, type RefValue, type TensorValue, type Value,
+  type ClassValue, type DictValue, type ModuleValue, type Producer, type RefValue, type TensorValue, type Value,
 } from './values';
 import type { ShapeJSON } from '../types';
 
@@ -201,6 +201,14 @@ export class Analyzer {
 
   get sites() {
     return [...this.sitesByKey.values()].map((s) => ({ range: s.range, shapes: [...s.shapes.values()], hint: s.hint }));
+  }
+
+  /** A producer as a related location says it: the layer by its name in the model (`conv1 (Conv2d) here`) when known. */
+  producerLabel(producer: Producer): string {
+    const root = this.run?.root;
+    const name = producer.module && root ? qualifiedNames(root).get(producer.module.id) : undefined;
+    if (name === undefined || name === '' || producer.module === undefined) return producer.label;
+    return `${name} (${producer.module.type}) here`;
   }
 
   addSite(range: Range, shape: import('../dims').Shape, hint: boolean, uncertain: boolean): void {

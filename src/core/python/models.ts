@@ -256,7 +256,7 @@ function symbolicInput(a: Analyzer, c: Candidate): Shape {
 
 function analyzeModel(a: Analyzer, c: Candidate, commentByLine: Map<number, SyntaxNode>, options: AnalyzeOptions): ModelReport {
   const input = chooseInput(a, c, commentByLine, options);
-  const run = new RunContext(true);
+  const run = new RunContext(true, c.module);
   a.run = run;
   const { names } = forwardParams(c.module);
   const tensors: Value[] = [];

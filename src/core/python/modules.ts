@@ -466,7 +466,7 @@ export class ModuleOps {
     const out = tensors.make(result.output, input, { uncertain });
     if (CHANNEL_PRODUCERS.test(spec.type)) {
       const argRange = m.args.rangeOf('out_channels') ?? m.args.rangeOf('out_features') ?? m.args.rangeOf('hidden_size');
-      out.producer = { site: m.site, label: `${spec.type} here`, ...(argRange ? { argRange } : {}) };
+      out.producer = { site: m.site, label: `${spec.type} here`, module: m, ...(argRange ? { argRange } : {}) };
     }
     out.rf = tensors.propagateGeometry(input, spec.geometry?.(m.args) ?? null, spec.type);
     this.a.constrainSymbolic(result.output);
@@ -494,7 +494,7 @@ export class ModuleOps {
     const range = argRange ?? m.site;
     const related = [];
     if (issue.blamesInput && input?.producer) {
-      related.push({ range: input.producer.argRange ?? input.producer.site, message: `the input comes from ${input.producer.label}` });
+      related.push({ range: input.producer.argRange ?? input.producer.site, message: `the input comes from ${this.a.producerLabel(input.producer)}` });
     }
     if (input && rangeOf(callNode).startOffset !== m.site.startOffset) {
       related.push({ range: rangeOf(callNode), message: `${m.type} is applied here` });

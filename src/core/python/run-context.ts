@@ -44,5 +44,7 @@ export class RunContext {
   constructor(
     /** Findings and sites of throwaway runs (example calls during top-level execution) are dropped. */
     readonly record: boolean,
+    /** The model being run: layers are named by their path in it (`layer1.0.conv1`). */
+    readonly root?: ModuleValue,
   ) {}
 }

@@ -61,7 +61,7 @@ export class TensorOps {
   /** Reports a shape error found by a tensor op, at the op's call site. */
   private fail(node: SyntaxNode, code: string, message: string, pytorch: string | undefined, inputs: TensorValue[], related: Array<{ t: TensorValue | undefined }> = []): TensorValue {
     const uncertain = inputs.some((t) => t.uncertain);
-    const rel = related.flatMap(({ t }) => (t?.producer ? [{ range: t.producer.argRange ?? t.producer.site, message: `the input comes from ${t.producer.label}` }] : []));
+    const rel = related.flatMap(({ t }) => (t?.producer ? [{ range: t.producer.argRange ?? t.producer.site, message: `the input comes from ${this.a.producerLabel(t.producer)}` }] : []));
     this.a.report({ code, severity: 'error', range: rangeOf(node), message, pytorchError: pytorch, related: rel }, uncertain);
     if (this.a.run) this.a.run.failed = true;
     return this.make(null, undefined, { uncertain, poisoned: true });

@@ -133,6 +133,8 @@ export interface Producer {
   /** Where the tensor's channel dimension was last set. */
   site: Range;
   label: string;
+  /** The layer that produced it, so the message can name it (`conv1`) once the model's names are known. */
+  module?: ModuleValue;
   /** The argument that set it (out_channels), for related locations. */
   argRange?: Range;
 }
