@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { analyze } from './support/analyze';
 import {
   findForward, findHoverTarget, fixesAt, formatCount, formatMacs, hoverMarkdown, layerTableMarkdown, modelAt, modelSummary, parseShapeInput, parseShapeSetting,
-  shapeCommentEdit, shapeHints, wordAt,
+  shapeCommentEdit, shapeHints, siteHint, wordAt,
 } from '../src/core/presentation';
 
 
@@ -167,4 +167,34 @@ test('hover on a block call in forward gives the block\'s input → output, para
   const x = text.indexOf('x = self.layer2(x)');
   const onVariable = findHoverTarget(analysis, x, { text: 'x', startOffset: x, endOffset: x + 1 });
   assert.equal(onVariable?.kind, 'site');
+});
+
+test('the hint in a block two models use shows the shapes of the model in view, the others in its tooltip and hover', async () => {
+  const text = fixture('shared_block_two_models.py');
+  const analysis = await analyze(text);
+  const statement = text.indexOf('x = self.conv(x)');
+  const site = analysis.sites.find((s) => s.hint && s.range.startOffset === statement);
+  assert.ok(site, 'the block statement has a hint site');
+  const convOut = (model: string, layer: string): string => {
+    const out = analysis.models.find((m) => m.name === model)?.layers.find((l) => l.name === layer)?.output;
+    assert.ok(out, `${model}.${layer} has an output`);
+    return `[${out.join(', ')}]`;
+  };
+  assert.deepEqual(Object.keys(site.byModel ?? {}).sort(), ['Small', 'Wide']);
+  assert.equal(siteHint(site, 'Small').label, `→ ${convOut('Small', 'block.conv')}`, 'Small uses the block once: its one shape, nothing more');
+  assert.equal(siteHint(site, 'Wide').label, `→ ${convOut('Wide', 'block1.conv')} (+1 more)`, 'Wide: its first call, and that there is another');
+  assert.doesNotMatch(siteHint(site, 'Wide').label, /\|/);
+  const tooltip = siteHint(site, 'Small').tooltip;
+  for (const [model, layer] of [['Small', 'block.conv'], ['Wide', 'block1.conv'], ['Wide', 'block2.conv']] as const) {
+    assert.ok(tooltip.includes(convOut(model, layer)), `the tooltip lists ${model}'s ${layer}: ${tooltip}`);
+  }
+  assert.match(siteHint(site).label, /\(\+2 more\)$/, 'with no model in view: the first shape and how many others');
+  const hover = findHoverTarget(analysis, statement);
+  assert.ok(hover?.kind === 'site');
+  const markdown = hoverMarkdown(hover);
+  assert.ok(markdown.includes(`- Small: \`${convOut('Small', 'block.conv')}\``) && markdown.includes(`- Wide: \`${convOut('Wide', 'block1.conv')}\` · \`${convOut('Wide', 'block2.conv')}\``), markdown);
+  // A model whose line has a single shape: the plain hint, no tooltip.
+  const stem = analysis.sites.find((s) => s.hint && s.range.startOffset === text.indexOf('x = self.stem(x)'));
+  assert.ok(stem);
+  assert.deepEqual(siteHint(stem, 'Small'), { label: `→ ${convOut('Small', 'stem')}`, tooltip: '' });
 });

@@ -110,6 +110,8 @@ export interface ShapeSite {
   range: Range;
   /** Distinct shapes seen at this site (a block used several times can see several). */
   shapes: ShapeJSON[];
+  /** The same shapes by the model whose forward pass reached the site (a block several models use). */
+  byModel?: Record<string, ShapeJSON[]>;
   /** True for the statement-level sites that get an inlay hint (`x = self.conv1(x)`, a Sequential child). */
   hint: boolean;
 }

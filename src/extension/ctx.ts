@@ -8,6 +8,7 @@ import { SECTION, type Settings, readSettings } from './config';
 import { DiagnosticsController } from './diagnostics';
 import { ShapeHoverProvider } from './hover';
 import { ShapeInlayHintsProvider } from './inlayHints';
+import { ModelFocus } from './focus';
 import { PreviewController } from './preview/previewController';
 import { AnalysisStore, SELECTOR } from './store';
 import type { Platform } from './programHost';
@@ -55,7 +56,8 @@ export class Ctx implements vscode.Disposable {
   start(): void {
     const { store, diagnostics } = this;
     const settings = readSettings();
-    const hints = this.push(new ShapeInlayHintsProvider(store, settings.inlayHints));
+    const focus = this.push(new ModelFocus(store));
+    const hints = this.push(new ShapeInlayHintsProvider(store, settings.inlayHints, focus));
     const lenses = this.push(new ModelCodeLensProvider(store, settings.codeLens));
     const tables = this.push(new LayerTableProvider(store));
 
@@ -66,7 +68,7 @@ export class Ctx implements vscode.Disposable {
     this.push(vscode.workspace.registerTextDocumentContentProvider(TABLE_SCHEME, tables));
 
     this.push(vscode.commands.registerCommand(COMMANDS.showLayerTable, (uri?: unknown, name?: unknown) => showLayerTable(store, uri, name)));
-    const preview = this.push(new PreviewController(this.extension.extensionUri, store, this.log));
+    const preview = this.push(new PreviewController(this.extension.extensionUri, store, this.log, focus));
     this.push(vscode.commands.registerCommand(COMMANDS.openPreview, (uri?: unknown, name?: unknown) => preview.openBeside(uri, name)));
     this.push(
       vscode.commands.registerCommand(COMMANDS.setInputShape, (uri?: unknown, name?: unknown, shapes?: unknown) =>

@@ -125,6 +125,11 @@ export class AnalysisStore implements vscode.Disposable {
     entry.version = event.document.version;
   }
 
+  /** The last analysis made, possibly of an earlier version: for what must not trigger one (a cursor move). */
+  lastAnalysis(document: vscode.TextDocument): Analysis | undefined {
+    return this.entries.get(document.uri.toString())?.analysis;
+  }
+
   /** The current analysis of the document (computed now if the cached one is stale). */
   analysis(document: vscode.TextDocument): Analysis | undefined {
     if (!isAnalyzable(document)) return undefined;

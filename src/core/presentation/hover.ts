@@ -186,7 +186,10 @@ export function hoverMarkdown(target: HoverTarget): string {
   if (target.kind === 'block') return blockMarkdown(target.model, target.name, target.others);
   if (target.kind === 'site') {
     const shapes = target.site.shapes;
-    const label = shapes.length === 1 ? 'Shape' : `Shapes (${shapes.length} calls)`;
+    const label = shapes.length === 1 ? 'Shape' : `Shapes (${shapes.length} different, in call order)`;
+    const models = Object.entries(target.site.byModel ?? {});
+    // A line several models reach: the shapes of each.
+    if (models.length > 1) return [`${label}:`, '', ...models.map(([model, seen]) => `- ${model}: \`${formatShapes(seen, '` · `')}\``)].join('\n');
     return `${label}: \`${formatShapes(shapes, '` · `')}\``;
   }
   return target.layers.map((layer) => layerMarkdown(layer, target.model.name, target.model.outputUnknown?.error === true)).join('\n\n---\n\n');

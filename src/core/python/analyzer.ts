@@ -56,7 +56,7 @@ export class Analyzer {
   readonly exampleCalls: ExampleCall[] = [];
   readonly topLevelModules: TopLevelModule[] = [];
   private readonly findingsByKey = new Map<string, Finding>();
-  private readonly sitesByKey = new Map<string, { range: Range; shapes: Map<string, import('../dims').Shape>; hint: boolean }>();
+  private readonly sitesByKey = new Map<string, { range: Range; shapes: Map<string, import('../dims').Shape>; byModel: Map<string, Map<string, import('../dims').Shape>>; hint: boolean }>();
   /** True while the file's own top-level statements run (not while Conv Lens builds models with default arguments). */
   runningTopLevel = false;
   /** Lines of the parts that do not parse: no finding is reported there. */
@@ -200,7 +200,10 @@ export class Analyzer {
   }
 
   get sites() {
-    return [...this.sitesByKey.values()].map((s) => ({ range: s.range, shapes: [...s.shapes.values()], hint: s.hint }));
+    return [...this.sitesByKey.values()].map((s) => ({
+      range: s.range, shapes: [...s.shapes.values()], hint: s.hint,
+      byModel: new Map([...s.byModel].map(([model, shapes]) => [model, [...shapes.values()]])),
+    }));
   }
 
   /** A producer as a related location says it: the layer by its name in the model (`conv1 (Conv2d) here`) when known. */
@@ -216,12 +219,18 @@ export class Analyzer {
     const key = `${range.startOffset}:${range.endOffset}`;
     let site = this.sitesByKey.get(key);
     if (!site) {
-      site = { range, shapes: new Map(), hint };
+      site = { range, shapes: new Map(), byModel: new Map(), hint };
       this.sitesByKey.set(key, site);
     }
     site.hint ||= hint;
     const text = shape.map(String).join(',');
     if (site.shapes.size < 8) site.shapes.set(text, shape);
+    const model = this.run?.model;
+    if (model !== undefined) {
+      const seen = site.byModel.get(model) ?? new Map<string, import('../dims').Shape>();
+      site.byModel.set(model, seen);
+      if (seen.size < 8) seen.set(text, shape);
+    }
   }
 
   /** A statement's value: tensor sites for hovers (and shape-comment checks). */

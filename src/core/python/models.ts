@@ -80,7 +80,10 @@ export function analyzePython(root: SyntaxNode, text: string, comments: SyntaxNo
   }
   models.sort((x, y) => x.range.startOffset - y.range.startOffset);
   checkShapeComments(a, commentByLine);
-  const sites: ShapeSite[] = a.sites.map((s) => ({ range: s.range, shapes: s.shapes.map((sh) => shapeJSON(sh)), hint: s.hint }));
+  const sites: ShapeSite[] = a.sites.map((s) => ({
+    range: s.range, shapes: s.shapes.map((sh) => shapeJSON(sh)), hint: s.hint,
+    ...(s.byModel.size > 0 ? { byModel: Object.fromEntries([...s.byModel].map(([model, shapes]) => [model, shapes.map((sh) => shapeJSON(sh))])) } : {}),
+  }));
   const findings = a.findings.sort((x, y) => x.range.startOffset - y.range.startOffset);
   const loader = a.imports;
   if (options.imports) {
@@ -256,7 +259,7 @@ function symbolicInput(a: Analyzer, c: Candidate): Shape {
 
 function analyzeModel(a: Analyzer, c: Candidate, commentByLine: Map<number, SyntaxNode>, options: AnalyzeOptions): ModelReport {
   const input = chooseInput(a, c, commentByLine, options);
-  const run = new RunContext(true, c.module);
+  const run = new RunContext(true, c.module, c.name);
   a.run = run;
   const { names } = forwardParams(c.module);
   const tensors: Value[] = [];

@@ -46,5 +46,7 @@ export class RunContext {
     readonly record: boolean,
     /** The model being run: layers are named by their path in it (`layer1.0.conv1`). */
     readonly root?: ModuleValue,
+    /** Its name, for shape sites that several models reach (a block used by two networks). */
+    readonly model?: string,
   ) {}
 }

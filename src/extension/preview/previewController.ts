@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { modelAt } from '../../core/presentation';
 import { answerRequest, type FileKind, type HostMessage, type PickedFile, type PreviewModel, type RequestHandlers, type ViewMessage } from '../../shared/protocol';
 import { errorMessage } from '../convert';
+import type { ModelFocus } from '../focus';
 import type { AnalysisStore } from '../store';
 import { isAnalyzable } from '../store';
 import { makeNonce, previewHtml } from './html';
@@ -44,6 +45,7 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
     private readonly extensionUri: vscode.Uri,
     private readonly store: AnalysisStore,
     private readonly log: vscode.LogOutputChannel,
+    private readonly focus: ModelFocus,
   ) {
     this.mediaRoot = vscode.Uri.joinPath(extensionUri, 'out', 'webview');
     this.editor = this.followable(vscode.window.activeTextEditor) ?? this.visibleModelEditor();
@@ -172,6 +174,7 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
   private detach(surface: Surface): void {
     surface.listener.dispose();
     this.surfaces.delete(surface);
+    if (this.surfaces.size === 0) this.focus.setPreviewed(undefined);
   }
 
   private async pickFile(kind: FileKind): Promise<PickedFile | null> {
@@ -258,6 +261,7 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
   private send(surface: Surface): void {
     if (!surface.ready) return;
     const current = this.current();
+    this.focus.setPreviewed('reason' in current ? undefined : { uri: current.preview.uri, name: current.preview.model.name });
     if ('reason' in current) {
       if (surface.sent !== current.reason) void surface.webview.postMessage({ type: 'empty', reason: current.reason } satisfies HostMessage);
       surface.sent = current.reason;
