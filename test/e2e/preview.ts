@@ -32,6 +32,12 @@ const JPEG = 'photo_64x48.jpg';
 const HUGE_PNG = 'huge_6000x6000.png';
 const BROKEN_PNG = 'broken.png';
 const SAMPLES = 5;
+/** A model built from an imported block (the preview cannot see into it) and one with an unknown in_channels. */
+const IMPORTED = 'imported_block_model.py';
+const UNKNOWN_ARG = 'unknown_in_channels.py';
+const TFJS = 'tfjs_sequential_conv.ts';
+/** Engine-internal wording that must never reach the panel: tensor ids, JSON nulls. */
+const INTERNAL = /tensor \d|got null|no earlier node|reads tensor/;
 
 const report = new Report();
 const { metrics } = report;
@@ -558,6 +564,73 @@ async function reload(page: Page): Promise<void> {
   await shot(page, 'preview-high-contrast');
 }
 
+/** What each layer box shows: whose run painted it, whether its canvas holds a picture, its message. */
+async function boxes(frame: Frame): Promise<Array<{ key: string; paintedFor: string; drawn: boolean; stats: string; note: string }>> {
+  return frame.$$eval('.layer', (all) => all.map((b) => {
+    const canvas = b.querySelector('canvas.maps') as HTMLCanvasElement | null;
+    let drawn = false;
+    if (canvas && canvas.width > 0 && canvas.height > 0) {
+      const d = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? new Uint8ClampedArray();
+      for (let p = 3; p < d.length && !drawn; p += 4) drawn = (d[p] ?? 0) > 0;
+    }
+    return {
+      key: b.getAttribute('data-key') ?? '', paintedFor: (b as HTMLElement).dataset['paintedFor'] ?? '', drawn,
+      stats: b.querySelector('.stats')?.textContent ?? '', note: b.querySelector('.blocked-message, .error-message')?.textContent ?? '',
+    };
+  }));
+}
+
+/** Opens a model file with the panel on ResNet-18 and waits until the panel has finished with the new model. */
+async function openInPanel(page: Page, frame: Frame, file: string, title: string): Promise<void> {
+  const before = await paintedAt(frame);
+  await focusSource(page);
+  await openFile(page, file);
+  await frame.waitForFunction(([t, since]) => document.querySelector('.model-title')?.textContent?.startsWith(t ?? '') === true
+    && Number(document.body.dataset['paintedAt'] ?? 0) > Number(since) && document.body.dataset['paintedVersion'] === document.body.dataset['shownVersion'],
+  [title, String(before)] as const, { timeout: 60_000 });
+}
+
+/**
+ * Wrong data is the worst bug a preview can have: after ResNet-18, a model the engine cannot run whole (built
+ * from an imported block) must show maps only for its own layers that ran, and say in the user's terms why the
+ * rest cannot run. Then an unknown argument, and a TF.js model, which is not previewed yet.
+ */
+async function unrunnable(page: Page): Promise<void> {
+  const frame = await previewFrame(page);
+  await frame.waitForFunction(() => document.querySelector('.model-title')?.textContent?.startsWith('ResNet') === true && document.querySelectorAll('.layer:not(.stale) canvas.maps').length > 0, undefined, { timeout: 60_000 });
+  await openInPanel(page, frame, IMPORTED, 'ImportedNet');
+  const model = await frame.evaluate(() => document.body.dataset['model'] ?? '');
+  const shown = await boxes(frame);
+  const foreign = shown.filter((b) => (b.drawn || b.stats !== '') && b.paintedFor !== model);
+  const painted = shown.filter((b) => b.drawn).map((b) => b.key);
+  const blocked = shown.filter((b) => !b.drawn && b.stats === '' && b.note !== '').map((b) => b.key);
+  check('open ResNet then an unrunnable model: no box shows another model\'s maps (only conv1 and relu, which ran, are drawn; flatten and fc say why not)',
+    model.includes('ImportedNet') && foreign.length === 0 && painted.join(',') === 'conv1,relu' && ['flatten', 'fc'].every((k) => blocked.includes(k)),
+    `model ${model}; drawn: ${painted.join(', ')}; blocked: ${blocked.join(', ')}; foreign: ${foreign.map((b) => `${b.key}<-${b.paintedFor}`).join(', ')}`);
+  const status = await frame.locator('#status').innerText();
+  const notes = shown.map((b) => b.note).filter((n) => n !== '');
+  check('no internal tensor numbers in messages: the status names the layer and line Conv Lens cannot follow, and what to do',
+    !INTERNAL.test(status) && notes.every((n) => !INTERNAL.test(n)) && /flatten \(Flatten, line \d+\)/.test(status) && /imported from another file/.test(status),
+    `${status} | ${notes.join(' | ')}`);
+  check('the first run of a model does not claim outputs were reused after an edit', !/unchanged by the edit/.test(status), status);
+  await shot(page, 'preview-unrunnable-model');
+
+  await openInPanel(page, frame, UNKNOWN_ARG, 'Net');
+  const unknown = await frame.locator('#status').innerText();
+  const conv2 = await frame.locator('.layer[data-key="conv2"] .blocked-message').innerText().catch(() => '');
+  check('an in_channels Conv Lens cannot evaluate is named by layer and argument, with what to write; the layers before it run',
+    !INTERNAL.test(unknown) && /in_channels of conv2 \(Conv2d, line \d+\)/.test(unknown) && /Write in_channels as a number/.test(conv2)
+      && (await boxes(frame)).filter((b) => b.drawn).map((b) => b.key).join(',') === 'conv1,relu',
+    unknown);
+
+  await openInPanel(page, frame, TFJS, 'model');
+  const tfStatus = await frame.locator('#status').innerText();
+  const tfInput = await frame.locator('#input-note').innerText();
+  check('a TF.js model: the panel says plainly it is not previewed yet, lists its layers, and describes the input as channels last',
+    /TensorFlow\.js models are not previewed yet/.test(tfStatus) && /channels last/.test(tfInput) && !/grey|RGB/.test(tfInput) && (await layers(frame)).length >= 4,
+    `${tfStatus} | ${tfInput}`);
+}
+
 async function main(): Promise<void> {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
@@ -600,6 +673,7 @@ async function main(): Promise<void> {
     await sideView(page);
     await resnet(page, workspace);
     await reload(page);
+    await unrunnable(page);
   } catch (error) {
     failure = error;
     const pages = browser.contexts().flatMap((c) => c.pages());
