@@ -90,11 +90,12 @@ export async function showLayerTable(store: AnalysisStore, uri?: unknown, name?:
   const tableUri = layerTableUri(located.document.uri, located.model.name);
   // Opened first so that the content provider's changes reach the preview as document changes.
   const table = await vscode.workspace.openTextDocument(tableUri);
-  if ((await vscode.commands.getCommands(true)).includes(MARKDOWN_PREVIEW)) {
+  try {
+    // Executing it activates the Markdown extension when it is not yet (getCommands would not list it then).
     await vscode.commands.executeCommand(MARKDOWN_PREVIEW, tableUri);
-    return;
+  } catch {
+    await vscode.window.showTextDocument(table, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
   }
-  await vscode.window.showTextDocument(table, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
 }
 
 function defaultShapeText(model: ModelReport, index: number, fallback: DimJSON[]): string {
