@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { LspClient, type Message } from './support/lspClient';
 import { analyze } from './support/analyze';
 import { hoverMarkdown, findHoverTarget, modelSummary, shapeHints } from '../src/core/presentation';
+import { sym } from '../src/core/dims';
 
 const root = join(__dirname, '..', '..');
 const fixturePath = join(root, 'test', 'fixtures', 'seed001_third_conv_in_channels.py');
@@ -96,7 +97,7 @@ test('seed 001 over LSP: the error on its line, hover, hints, quick fix, code le
 
   const hints = await client.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 999, character: 0 } } });
   assert.deepEqual(
-    (hints.result as Array<{ position: unknown; label: string }>).map((h) => ({ position: h.position, label: h.label })),
+    (hints.result as Array<{ position: unknown; label: string; tooltip?: { value: string } }>).map((h) => ({ position: h.position, label: h.label, tooltip: h.tooltip?.value ?? '' })),
     shapeHints(expected),
   );
   assert.ok(shapeHints(expected).some((h) => h.label === `→ [${layer.output?.join(', ')}]`), 'a hint shows the second conv\'s output');
@@ -172,6 +173,13 @@ test('the input-shape setting from workspace/didChangeConfiguration reaches the 
   const title = await lensTitle();
   assert.equal(title, modelSummary(concrete.models[0] as NonNullable<(typeof concrete.models)[0]>));
   assert.match(title, /^input \[1, 1, 28, 28\]/);
+
+  // The string form the VS Code Settings UI writes works too, with a symbolic batch.
+  since = client.received.length;
+  client.notify('workspace/didChangeConfiguration', { settings: { convLens: { defaultInputShape: '[B, 1, 28, 28]' } } });
+  await client.diagnostics(doc, since);
+  const named = await analyze(fixed, 'python', { defaultInput: [sym('B'), 1, 28, 28] });
+  assert.equal(await lensTitle(), modelSummary(named.models[0] as NonNullable<(typeof named.models)[0]>));
 
   // A malformed value keeps the default (symbolic) instead of breaking analysis.
   since = client.received.length;

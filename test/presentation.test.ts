@@ -132,9 +132,9 @@ test('the defaultInputShape setting takes a string or the old list of integers, 
   assert.deepEqual(parseShapeSetting(' (1, 1, 28, 28) '), { shape: [1, 1, 28, 28] });
   assert.deepEqual(parseShapeSetting([1, 3, 32, 32]), { shape: [1, 3, 32, 32] }, 'a value saved by an older version still works');
   for (const empty of ['', '  ', [], undefined, null]) assert.deepEqual(parseShapeSetting(empty), { shape: [] }, `${JSON.stringify(empty)} means symbolic`);
-  for (const bad of ['1,,3', 'abc def', '[1, 0, 32, 32]', [1, 'x'], [1, 2.5], 7, { a: 1 }]) {
+  for (const bad of ['1,,3', 'abc def', '[1, 0, 32, 32]', [1, 'x'], [1, 2.5], 7, { a: 1 }, 'big', '1', [1]]) {
     const parsed = parseShapeSetting(bad);
-    assert.ok('error' in parsed && /shape such as|dimension|positive/i.test(parsed.error), `${JSON.stringify(bad)}: ${JSON.stringify(parsed)}`);
+    assert.ok('error' in parsed && /shape such as|dimension|positive|e\.g\./i.test(parsed.error), `${JSON.stringify(bad)}: ${JSON.stringify(parsed)}`);
   }
 });
 

@@ -246,7 +246,10 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
       if (!analysis) return null;
       return shapeHints(analysis)
         .filter(({ position }) => within(position, range.start, range.end))
-        .map(({ position, label }) => ({ position, label, kind: InlayHintKind.Type, paddingLeft: true }));
+        .map(({ position, label, tooltip }) => ({
+          position, label, kind: InlayHintKind.Type, paddingLeft: true,
+          ...(tooltip === '' ? {} : { tooltip: { kind: 'markdown' as const, value: tooltip } }),
+        }));
     }),
   );
 

@@ -1,13 +1,15 @@
 // The server's settings, from initializationOptions, workspace/didChangeConfiguration or workspace/configuration.
 // Names match the VS Code extension's (`convLens.defaultInputShape`, ...), so one settings block serves both.
 import type { AnalyzeOptions } from '../core';
-import { isConcreteShape } from '../core/presentation';
+import { sym } from '../core/dims';
+import { parseShapeSetting } from '../core/presentation';
+import type { DimJSON } from '../core/types';
 
 export const SECTION = 'convLens';
 
 export interface ServerSettings {
-  /** Input used when a model has no shape comment or example input; empty means "symbolic". */
-  defaultInputShape: number[];
+  /** Input used when a model has no shape comment or example input; empty means "symbolic". Names (B) stay symbolic. */
+  defaultInputShape: DimJSON[];
   inlayHints: boolean;
   codeLens: boolean;
   /** A python executable, environment folder or site-packages folder whose packages imports are read from. */
@@ -35,12 +37,13 @@ function lookup(section: Record<string, unknown>, path: string): unknown {
 export function readServerSettings(raw: unknown): ServerSettings {
   const section = isRecord(raw) && isRecord(raw[SECTION]) ? raw[SECTION] : raw;
   if (!isRecord(section)) return { ...DEFAULT_SETTINGS };
-  const shape = lookup(section, 'defaultInputShape');
+  // A string ("1,3,224,224", "[B, 3, 224, 224]") as the extension's setting, or a list of integers.
+  const shape = parseShapeSetting(lookup(section, 'defaultInputShape'));
   const hints = lookup(section, 'inlayHints.enabled');
   const lens = lookup(section, 'codeLens.enabled');
   const pythonPath = lookup(section, 'pythonPath');
   return {
-    defaultInputShape: isConcreteShape(shape) ? shape : [],
+    defaultInputShape: 'shape' in shape ? shape.shape : [],
     inlayHints: typeof hints === 'boolean' ? hints : true,
     codeLens: typeof lens === 'boolean' ? lens : true,
     pythonPath: typeof pythonPath === 'string' && pythonPath !== '' ? pythonPath : undefined,
@@ -54,5 +57,5 @@ export function hasSection(raw: unknown): boolean {
 
 /** What the settings mean to the core. `pythonPath` joins here once AnalyzeOptions takes an import host. */
 export function analyzeOptions(settings: ServerSettings): AnalyzeOptions {
-  return settings.defaultInputShape.length > 0 ? { defaultInput: settings.defaultInputShape } : {};
+  return settings.defaultInputShape.length > 0 ? { defaultInput: settings.defaultInputShape.map((d) => (typeof d === 'number' ? d : sym(d))) } : {};
 }

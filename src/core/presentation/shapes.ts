@@ -47,7 +47,9 @@ export function isConcreteShape(value: unknown): value is number[] {
  */
 export function parseShapeSetting(value: unknown): { shape: DimJSON[] } | { error: string } {
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0)) return { shape: [] };
-  if (typeof value === 'string') return parseShapeInput(value);
-  if (isConcreteShape(value)) return { shape: value };
+  const parsed = typeof value === 'string' ? parseShapeInput(value) : isConcreteShape(value) ? { shape: value } : null;
+  // One number is what the Settings UI's list editor left after its first item: never a model input.
+  if (parsed !== null && 'shape' in parsed && parsed.shape.length < 2) return { error: 'A model input has a batch and at least one more dimension, e.g. 1,3,224,224.' };
+  if (parsed !== null) return parsed;
   return { error: 'Write a shape such as 1,3,224,224 or [B, 3, 224, 224].' };
 }
