@@ -108,7 +108,7 @@ test('check --format github prints one ::error annotation per finding with its r
   // Newlines inside the message are %0A so the annotation stays one command.
   const message = decodeURIComponent(m[7] ?? '');
   assert.ok(message.startsWith(diagnosticMessage(finding)), message);
-  assert.match(message, /seed001_third_conv_in_channels\.py:9:46: the input comes from Conv2d here/);
+  assert.match(message, /seed001_third_conv_in_channels\.py:9:46: the input comes from convo_layer_two \(Conv2d\) here/);
 });
 
 test('check --format github prints nothing for a clean file; --json and --format json agree; a bad format is a usage error', async () => {
