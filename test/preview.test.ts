@@ -7,15 +7,14 @@ import { join } from 'node:path';
 import { analyze } from './support/analyze';
 import type { Analysis } from '../src/core/types';
 import { nodeKeys } from '../src/engine/node-keys';
-import { runGraph } from '../src/engine/run-graph';
+import { GraphError, graphParameters, runGraph } from '../src/engine/run-graph';
 import { readWeightsFile } from '../src/engine/weights/state-dict';
 import { RequestClient, answerRequest, asBytes, type PreviewModel, type RequestMessage, type ResponseMessage } from '../src/shared/protocol';
 import { VIRIDIS, colourIndex } from '../webview/logic/colormap';
 import { gridLayout, isDrawn, layerStats, planesOf, renderChannel, renderGrid, renderKernel } from '../webview/logic/featureMaps';
 import { buildFlow, concreteInput, itemAtOffset, runnableGraph, type FlowGroup } from '../webview/logic/flow';
 import { nodeSignatures, reuseRoot } from '../webview/logic/reuse';
-import { explainFailure, planRun } from '../webview/logic/runPlan';
-import { GraphError } from '../src/engine/run-graph';
+import { explainFailure, planRun, withKnownParameters } from '../webview/logic/runPlan';
 import { ArgError } from '../src/engine/args';
 import { describeWeights } from '../webview/logic/weights';
 import { PATTERNS, resizeImage, rgbaToImage, syntheticImage, toModelInput } from '../webview/logic/inputs';
@@ -333,6 +332,16 @@ test('an in_channels Conv Lens cannot evaluate is named with its layer and what 
   assert.match(why, /Write in_channels as a number/);
   assert.doesNotMatch(why, INTERNAL);
   assert.equal(plan.reason, why);
+  // The weights report covers the layers with known arguments, not only those that run.
+  assert.deepEqual([...graphParameters(withKnownParameters(model.graph)).keys()], ['conv1.weight', 'conv1.bias']);
+});
+
+test('the weights of a layer that cannot run for want of its input are still the model\'s own', async () => {
+  const model = (await analyze(read('test', 'fixtures', 'imported_block_model.py'))).models.find((m) => m.name === 'ImportedNet');
+  assert.ok(model);
+  const names = [...graphParameters(withKnownParameters(model.graph)).keys()];
+  assert.ok(names.includes('fc.weight') && names.includes('conv1.weight'), names.join(', '));
+  assert.ok(!planRun(model.graph).graph.nodes.some((n) => n.module?.name === 'fc'), 'fc does not run');
 });
 
 test('a layer that fails at run time is explained by name and argument, and the plan leaves it and its readers out', async () => {

@@ -9,7 +9,7 @@ import { matchStateDict, readWeightsFile } from '../src/engine/weights/state-dic
 import type { ColourScale, LayerStats, WeightsReport, WeightsSource, WorkerMessage, WorkerRequest } from '../src/shared/protocol';
 import { layerStats, planesOf, renderChannel, renderGrid, renderKernel } from './logic/featureMaps';
 import { nodeSignatures } from './logic/reuse';
-import { explainFailure, planRun, type RunPlan } from './logic/runPlan';
+import { explainFailure, planRun, withKnownParameters, type RunPlan } from './logic/runPlan';
 
 interface WorkerScope {
   postMessage(message: WorkerMessage, transfer: Transferable[]): void;
@@ -136,8 +136,8 @@ function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
   const started = performance.now();
   const keys = nodeKeys(graph);
   const keyOf = new Map(graph.nodes.map((n, i) => [n.id, keys[i] as string]));
-  // Parameters of the layers that can run: a layer whose arguments are unknown declares none.
-  const { params, report } = parameters(planRun(graph).graph, request.weights);
+  // Parameters of every layer whose arguments are known, so the weights report speaks of the whole model.
+  const { params, report } = parameters(withKnownParameters(graph), request.weights);
   const sigs = nodeSignatures(graph, request.inputKey);
   const reuse = new Map<number, Tensor>();
   for (const node of graph.nodes) {

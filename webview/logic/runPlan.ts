@@ -60,6 +60,23 @@ function cannotRun(node: GraphNode): string | null {
   }
 }
 
+/**
+ * The graph's nodes whose parameters are known (a layer with an argument Conv Lens could not evaluate has none):
+ * the weights report covers every layer of the model, also those that cannot run for another reason.
+ */
+export function withKnownParameters(graph: ModelGraph): ModelGraph {
+  const known = (node: GraphNode): boolean => {
+    if (node.op !== 'module') return true;
+    try {
+      layerDef(node.module?.type ?? '').params(node.module?.args ?? {});
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return { ...graph, nodes: graph.nodes.filter(known) };
+}
+
 /** The nodes that can run (in order) and why the others cannot; `failed`: nodes a run already saw fail, with why. */
 export function planRun(graph: ModelGraph, failed: ReadonlyMap<number, string> = new Map()): RunPlan {
   const keys = nodeKeys(graph);
