@@ -65,7 +65,7 @@ function treeJSON(t: OutputTree): GoldenTree {
 }
 
 function specFor(target: string): LayerSpec | undefined {
-  return target.startsWith('torch.') ? functionalSpecs.get(target) : layerSpecs.get(target);
+  return target.startsWith('torch.') || target.startsWith('einops.') ? functionalSpecs.get(target) : layerSpecs.get(target);
 }
 
 /** Python prints sets in hash order; compare set literals by their sorted elements. */
@@ -141,7 +141,7 @@ function unknownIsExpected(c: GoldenCase): boolean {
   // ceil_mode: whether the last window starts inside the input can depend on H mod stride.
   if (c.name.includes('ceil_mode=True')) return true;
   // Divisibility-dependent sizes: H / 2 is only a closed form when 2 provably divides H.
-  if (/^(GLU|PixelShuffle|PixelUnshuffle|Fold|torch\.nn\.functional\.(glu|pixel_shuffle|pixel_unshuffle|fold))$/.test(c.target)) return true;
+  if (/^(GLU|PixelShuffle|PixelUnshuffle|Fold|Rearrange|Reduce|einops\..*|torch\.nn\.functional\.(glu|pixel_shuffle|pixel_unshuffle|fold))$/.test(c.target)) return true;
   // Non-dyadic scale factors: PyTorch's floor(100 * 0.29) is 28 in floating point, not 29.
   const scale = c.kwargs['scale_factor'];
   const scales = Array.isArray(scale) ? scale : [scale];

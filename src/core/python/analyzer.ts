@@ -363,6 +363,9 @@ export class Analyzer {
     if (path === 'torch.matmul' || path === 'torch.mm' || path === 'torch.bmm' || path === 'torch.einsum') return this.tensors.torchFunction(path.slice(6), info) ?? UNKNOWN_VALUE;
     const functional = functionalSpecs.get(path);
     if (functional) return this.tensors.applyFunctional(path, functional, info);
+    // einops' layers (Rearrange, Reduce) are nn.Modules with shape rules like torch.nn's.
+    const einopsLayer = path.startsWith('einops.layers.torch.') ? layerSpecs.get(path.slice('einops.layers.torch.'.length)) : undefined;
+    if (einopsLayer) return this.modules.constructBuiltin(einopsLayer, info);
     if (path.startsWith('torch.') && !path.startsWith('torch.nn.init.')) {
       const name = path.slice(6);
       if (TENSOR_FACTORIES.has(name)) return this.tensors.factory(name, info);

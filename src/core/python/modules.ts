@@ -64,6 +64,7 @@ export function bindArgs(spec: LayerSpec, args: Value[], kwargs: ReadonlyMap<str
     // With an unknown *args/**kwargs any parameter may have been given: only what is written is known.
     get: (name) => (unknownSplat && !inner.given(name) ? UNKNOWN : inner.get(name)),
     given: (name) => inner.given(name),
+    open: unknownSplat,
     rangeOf: (name) => ranges.get(name),
     toJSON() {
       const out: Record<string, unknown> = {};

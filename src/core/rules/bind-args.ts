@@ -45,7 +45,12 @@ export function bindArgs(
   }
   for (const [name, v] of Object.entries(keywords)) {
     if (!spec.signature.includes(name)) {
-      if (spec.acceptsAnyArgs) continue;
+      // Kept for rules that read them by name (einops' axis lengths); nothing reports them.
+      if (spec.acceptsAnyArgs) {
+        values[name] = v;
+        given.add(name);
+        continue;
+      }
       const issue: LayerIssue = {
         code: 'invalid-argument',
         severity: 'error',

@@ -25,6 +25,8 @@ export interface LayerArgs {
   get(name: string): ArgValue;
   /** Whether the user wrote this argument (positionally or by keyword). */
   given(name: string): boolean;
+  /** The call had a *args/**kwargs splat the interpreter could not expand: any argument may have been given. */
+  readonly open?: boolean;
 }
 
 export interface LayerIssue {

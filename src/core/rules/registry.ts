@@ -7,6 +7,7 @@ import { conv1d, conv2d, conv3d } from './conv';
 import { convTranspose1d, convTranspose2d, convTranspose3d } from './conv-transpose';
 import { dropoutFunctionals, dropoutSpecs } from './dropout';
 import { embedding } from './embedding';
+import { einopsFunctionals, einopsLayerSpecs } from './einops';
 import { flattenSpecs, torchFlatten } from './flatten';
 import { identity } from './identity';
 import { multiheadAttention } from './attention';
@@ -53,6 +54,7 @@ export const layerSpecs: Map<string, LayerSpec> = byType([
   multiheadAttention,
   ...transformerSpecs,
   ...foldSpecs,
+  ...einopsLayerSpecs,
 ]);
 
 export const functionalSpecs: Map<string, LayerSpec> = byType([
@@ -67,4 +69,5 @@ export const functionalSpecs: Map<string, LayerSpec> = byType([
   ...pixelShuffleFunctionals,
   ...foldFunctionals,
   ...matmulFunctionals,
+  ...einopsFunctionals,
 ]);

@@ -691,9 +691,202 @@ for eq, shapes in (("ij,jk->ik", [[2, 3], [3, 4]]), ("bij,bjk->bik", [[5, 2, 3],
                    ("bchw,bchw->bc", [[2, 3, 4, 4], [2, 3, 4, 4]]), ("ij,jk->ik", [[2, 3]])):
     case("torch.einsum", [eq], {}, shapes)
 
+# ------------------------------------------------------------------ einops
+# einops is not installed with Debian's PyTorch: these cases run `mini_einops` below, einops' documented
+# semantics written with torch reshape/permute/reductions/expand (shapes only; errors are its own words).
+EINOPS = [
+    ("rearrange", "b c h w -> b (c h w)", {}, [2, 3, 4, 5]),
+    ("rearrange", "b c (h p1) (w p2) -> b (h w) (p1 p2 c)", {"p1": 4, "p2": 4}, [2, 3, 32, 32]),
+    ("rearrange", "b c (h p1) (w p2) -> b (h w) (p1 p2 c)", {"p1": 5, "p2": 4}, [2, 3, 32, 32]),
+    ("rearrange", "b c h w -> b h w c", {}, [2, 3, 4, 5]),
+    ("rearrange", "b c h w -> b h w c", {}, [2, 3, 4]),
+    ("rearrange", "b (h w) c -> b c h w", {"h": 8}, [2, 64, 16]),
+    ("rearrange", "b (h w) c -> b c h w", {"h": 7}, [2, 64, 16]),
+    ("rearrange", "b n (h d) -> b h n d", {"h": 4}, [2, 10, 64]),
+    ("rearrange", "b ... c -> b c ...", {}, [2, 5, 6, 7, 3]),
+    ("rearrange", "... c -> (...) c", {}, [2, 5, 3]),
+    ("rearrange", "t b f -> b t f", {}, [10, 2, 8]),
+    ("rearrange", "b c d h w -> b (c d) h w", {}, [1, 4, 3, 8, 8]),
+    ("rearrange", "b c h w -> b c", {}, [2, 3, 1, 1]),
+    ("rearrange", "b c h w -> (b h) w c", {}, [2, 3, 4, 5]),
+    ("rearrange", "b c 1 w -> b w c", {}, [2, 3, 1, 5]),
+    ("rearrange", "b c 1 w -> b w c", {}, [2, 3, 2, 5]),
+    ("rearrange", "(b1 b2) c -> b1 b2 c", {"b1": 2}, [6, 3]),
+    ("rearrange", "b c h w -> b c (h w) 1", {}, [2, 3, 4, 5]),
+    ("reduce", "b c h w -> b c", {"reduction": "mean"}, [2, 3, 4, 5]),
+    ("reduce", "b c (h 2) (w 2) -> b c h w", {"reduction": "max"}, [2, 3, 8, 6]),
+    ("reduce", "b c (h h2) (w w2) -> b c h w", {"reduction": "max", "h2": 2, "w2": 2}, [2, 3, 8, 7]),
+    ("reduce", "b t f -> b f", {"reduction": "sum"}, [2, 10, 8]),
+    ("reduce", "b c h w -> b c 1 1", {"reduction": "mean"}, [2, 3, 4, 5]),
+    ("reduce", "b c h w -> b c () ()", {"reduction": "mean"}, [2, 3, 4, 5]),
+    ("reduce", "b c h w -> c", {"reduction": "min"}, [2, 3, 4, 5]),
+    ("reduce", "b c h w -> b x", {"reduction": "mean"}, [2, 3, 4, 5]),
+    ("repeat", "h w -> h w c", {"c": 3}, [4, 5]),
+    ("repeat", "b n d -> b (n r) d", {"r": 2}, [2, 5, 8]),
+    ("repeat", "1 n d -> b n d", {"b": 4}, [1, 5, 8]),
+    ("repeat", "d -> b n d", {"b": 2, "n": 3}, [8]),
+    ("repeat", "h w -> h w c", {}, [4, 5]),
+    ("repeat", "h w -> (2 h) w", {}, [4, 5]),
+]
+for fn, pattern, kw, shape in EINOPS:
+    lengths = {k: v for k, v in kw.items() if k != "reduction"}
+    if fn == "reduce":
+        case("einops.reduce", [pattern, kw["reduction"]], lengths, [shape])
+        case("Reduce", [pattern, kw["reduction"]], lengths, [shape])
+    else:
+        case("einops." + fn, [pattern], lengths, [shape])
+        if fn == "rearrange":
+            case("Rearrange", [pattern], lengths, [shape])
+
+
+class EinopsError(Exception):
+    pass
+
+
+def _einops_side(side):
+    import re
+    out, group = [], None
+    for t in re.findall(r"\.\.\.|\(|\)|[A-Za-z_][A-Za-z0-9_]*|\d+", side):
+        if t == "(":
+            group = []
+        elif t == ")":
+            out.append(tuple(group))  # a group stays a tuple, so "(...)" differs from a bare "..."
+            group = None
+        elif group is not None:
+            group.append(t)
+        else:
+            out.append([t])
+    return out
+
+
+def mini_einops(kind, x, pattern, reduction=None, **lengths):
+    """einops.rearrange/reduce/repeat by their documented rules, with torch ops."""
+    left, right = [s.strip() for s in pattern.split("->")]
+    L, R = _einops_side(left), _einops_side(right)
+    ell = any(g == ["..."] for g in L)
+    fixed = len(L) - (1 if ell else 0)
+    if (not ell and fixed != x.dim()) or (ell and fixed > x.dim()):
+        raise EinopsError(f"Wrong shape: expected {fixed} dims. Received {x.dim()}-dim tensor.")
+    sizes, order, anon = dict(lengths), [], 0
+    d = 0
+    for g in L:
+        if g == ["..."]:
+            for i in range(x.dim() - fixed):
+                sizes[f"...{i}"] = x.shape[d]
+                order.append(f"...{i}")
+                d += 1
+            continue
+        names = []
+        for a in g:
+            if a.isdigit():
+                anon += 1
+                sizes[f"_{anon}"] = int(a)
+                names.append(f"_{anon}")
+            else:
+                names.append(a)
+        unknown = [a for a in names if a not in sizes]
+        known = 1
+        for a in names:
+            if a not in unknown:
+                known *= sizes[a]
+        dim = x.shape[d]
+        d += 1
+        if len(unknown) > 1:
+            raise EinopsError(f"Could not infer sizes for {unknown}")
+        if unknown:
+            if known == 0 or dim % known:
+                raise EinopsError(f"Shape mismatch, can't divide axis of length {dim} in chunks of {known}")
+            sizes[unknown[0]] = dim // known
+        elif known != dim:
+            raise EinopsError(f"Shape mismatch, {known} != {dim}")
+        order.extend(n for n in names if not n.startswith("_") or sizes[n] != 1)
+        x = x  # elementary axes are made by one reshape below
+    elementary = [sizes[a] for a in order]
+    x = x.reshape(elementary) if elementary else x.reshape(())
+    ell_names = [a for a in order if a.startswith("...")]
+    right_axes = []
+    out_groups = []
+    for g in R:
+        if g == ["..."]:
+            right_axes.extend(ell_names)
+            out_groups.extend([[a] for a in ell_names])
+            continue
+        grp = []
+        for a in g:
+            if a == "...":
+                grp.extend(ell_names)
+                right_axes.extend(ell_names)
+            elif a.isdigit():
+                if int(a) != 1:
+                    if kind != "repeat":
+                        raise EinopsError(f"Non-unitary anonymous axes are not supported in {kind}")
+                    anon += 1
+                    sizes[f"_{anon}"] = int(a)
+                    grp.append(f"_{anon}")
+                    right_axes.append(f"_{anon}")
+            else:
+                grp.append(a)
+                right_axes.append(a)
+        out_groups.append(grp)
+    left_named = [a for a in order if not a.startswith("_")]
+    if kind == "rearrange" and set(right_axes) != set(left_named):
+        raise EinopsError(f"Identifiers only on one side of expression (should be on both): {sorted(set(right_axes) ^ set(left_named))}")
+    if kind == "reduce":
+        extra = [a for a in right_axes if a not in left_named]
+        if extra:
+            raise EinopsError(f"Unexpected identifiers on the right side of reduce: {extra}")
+        gone = [i for i, a in enumerate(order) if a not in right_axes]
+        if gone:
+            x = getattr(torch, {"mean": "mean", "sum": "sum", "prod": "prod"}.get(reduction, reduction))(x, dim=gone) if reduction in ("mean", "sum", "prod") else getattr(torch, "amax" if reduction == "max" else "amin")(x, dim=gone)
+        order = [a for a in order if a in right_axes]
+    if kind == "repeat":
+        missing = [a for a in left_named if a not in right_axes]
+        if missing:
+            raise EinopsError(f"Unexpected identifiers on the left side of repeat: {missing}")
+        new = [a for a in right_axes if a not in order]
+        for a in new:
+            if a not in sizes:
+                raise EinopsError(f"Specify sizes for new axes in repeat: {{{a!r}}}")
+    perm = [order.index(a) for a in right_axes if a in order]
+    x = x.permute(perm) if perm else x
+    if kind == "repeat":
+        present = [a for a in right_axes if a in order]
+        shape = []
+        j = 0
+        for a in right_axes:
+            if a in order:
+                shape.append(x.shape[j])
+                j += 1
+            else:
+                shape.append(1)
+        x = x.reshape(shape).expand([sizes[a] for a in right_axes])
+    final = []
+    for g in out_groups:
+        n = 1
+        for a in g:
+            n *= sizes[a]
+        final.append(n)
+    return x.reshape(final)
+
 
 # ------------------------------------------------------------------ run them
 def resolve(target):
+    if target.startswith("einops."):
+        kind = target.split(".")[1]
+        return (lambda x, pattern, *rest, **kw: mini_einops(kind, x, pattern, *rest, **kw)), False
+    if target in ("Rearrange", "Reduce"):
+        kind = target.lower()
+
+        class Layer(nn.Module):
+            def __init__(self, pattern, *rest, **kw):
+                super().__init__()
+                self.args = (pattern, *rest)
+                self.kw = kw
+
+            def forward(self, x):
+                return mini_einops(kind, x, *self.args, **self.kw)
+
+        return Layer, True
     if target.startswith("torch."):
         obj = torch
         for part in target.split(".")[1:]:
