@@ -16,16 +16,14 @@ function escapeProperty(s: string): string {
 
 /** One `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message` line (1-based lines and columns). */
 export function githubAnnotation(path: string, finding: Finding): string {
-  const { start, end } = finding.range;
+  const { start, end, cell } = finding.range;
+  // A notebook cell's line is not a line of the .ipynb file: the annotation is on the file, the cell in the message.
   const props = [
     `file=${escapeProperty(path)}`,
-    `line=${start.line + 1}`,
-    `col=${start.character + 1}`,
-    `endLine=${end.line + 1}`,
-    `endColumn=${end.character + 1}`,
+    ...(cell === undefined ? [`line=${start.line + 1}`, `col=${start.character + 1}`, `endLine=${end.line + 1}`, `endColumn=${end.character + 1}`] : []),
     `title=${escapeProperty(`Conv Lens ${finding.code}`)}`,
   ];
-  let message = diagnosticMessage(finding);
-  for (const r of finding.related) message += `\n${path}:${r.range.start.line + 1}:${r.range.start.character + 1}: ${r.message}`;
+  let message = (cell === undefined ? '' : `cell ${cell + 1}, line ${start.line + 1}: `) + diagnosticMessage(finding);
+  for (const r of finding.related) message += `\n${path}:${r.range.cell === undefined ? '' : `cell ${r.range.cell + 1}:`}${r.range.start.line + 1}:${r.range.start.character + 1}: ${r.message}`;
   return `::${COMMAND[finding.severity]} ${props.join(',')}::${escapeData(message)}\n`;
 }

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync, readdirSync, statSync, realpathSync } from
 import { join, extname, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { initCore, AnalyzedDocument, Program, findEnvironment, parseShapeSpec, type Analysis, type Finding, type ModelReport, type Range } from '../core/index';
+import { initCore, AnalyzedDocument, Program, findEnvironment, parseShapeSpec, parseIpynb, notebookProgram, analysisByCell, type Analysis, type Finding, type ModelReport, type Range } from '../core/index';
 import { nodeHost } from './node-host';
 import type { Dim } from '../core/dims';
 import { formatMacs } from '../core/presentation/numbers';
@@ -21,7 +21,7 @@ const USAGE = `Usage:
   conv-lens check [--format text|json|sarif|github] [--input SHAPE | --input NAME=SHAPE]... [--construct NAME=EXPR]... [--python-path P] FILE|FOLDER...
   conv-lens lsp --stdio   (a language server for Neovim, Helix, Zed, JupyterLab, ...)
 
-  Reads PyTorch (.py) and TensorFlow.js / TypeScript (.ts, .js) model files and prints every layer's
+  Reads PyTorch (.py, Jupyter notebooks .ipynb) and TensorFlow.js / TypeScript (.ts, .js) model files and prints every layer's
   output shape, parameters and mult-adds, and the places where layers do not fit together.
 
   --input SHAPE        input shape for every model, e.g. 1,3,224,224
@@ -35,7 +35,7 @@ const USAGE = `Usage:
                        a python executable, an environment folder or a site-packages folder (default: .venv, venv
                        or env in the current folder, $VIRTUAL_ENV, $CONDA_PREFIX, then the system's Python)
 
-  The files, and the .py/.ts/.js files under the folders, are one program: imports between them and of
+  The files, and the .py/.ipynb/.ts/.js files under the folders, are one program: imports between them and of
   installed packages are read (never run).
 
 Exit status: 1 if any error was found, 0 otherwise, 2 on usage errors or unreadable files.`;
@@ -100,9 +100,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       status = 2;
       continue;
     }
-    const doc = new AnalyzedDocument(lang, text);
-    const analysis = await program.analyze(doc, absolute(path), { inputs: parsed.inputs, construct: parsed.construct });
-    doc.dispose();
+    const analysis = await analyzeFile(program, path, lang, text, { inputs: parsed.inputs, construct: parsed.construct });
     if (note && analysis.notes.some((n) => n.startsWith('not found'))) analysis.notes.push(note);
     results.push({ path, analysis });
     if (status === 0 && analysis.findings.some((f) => f.severity === 'error')) status = 1;
@@ -124,6 +122,31 @@ export async function main(argv: string[], io: Io): Promise<number> {
       for (const { path, analysis } of results) io.stdout(formatPlain(path, analysis));
   }
   return status;
+}
+
+/** A file's analysis; a notebook's code cells are one program and its ranges are given per cell. */
+async function analyzeFile(program: Program, path: string, lang: string, text: string, options: { inputs: Record<string, Dim[]>; construct: Record<string, string> }): Promise<Analysis> {
+  if (!isNotebook(path)) {
+    const doc = new AnalyzedDocument(lang, text);
+    try {
+      return await program.analyze(doc, absolute(path), options);
+    } finally {
+      doc.dispose();
+    }
+  }
+  const read = parseIpynb(text);
+  if ('error' in read) return { language: 'python', models: [], findings: [], sites: [], notes: [read.error] };
+  const nb = notebookProgram(read.cells);
+  const doc = new AnalyzedDocument('python', nb.text);
+  try {
+    return analysisByCell(nb, await program.analyze(doc, absolute(path), options));
+  } finally {
+    doc.dispose();
+  }
+}
+
+function isNotebook(path: string): boolean {
+  return extname(path).toLowerCase() === '.ipynb';
 }
 
 /** One program for the whole command: the working folder is the project, the environment gives the packages. */
@@ -244,15 +267,13 @@ function parseCheckArgs(args: string[]): CheckArgs | string {
 export async function analyzeForRun(path: string, text: string, inputs: Record<string, number[]>, construct: Record<string, string> = {}): ReturnType<Analyze> {
   const lang = languageOf(path);
   if (!lang) throw new Error(`${path}: not a Python, TypeScript or JavaScript file`);
-  const doc = new AnalyzedDocument(lang, text);
   const { program } = await programFor(undefined);
   try {
-    const analysis = await program.analyze(doc, absolute(path), { inputs, construct });
+    const analysis = await analyzeFile(program, path, lang, text, { inputs, construct });
     const errors = analysis.findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) throw new Error(errors.map((f) => formatFinding(path, f)).join(''));
     return { models: analysis.models.map((m) => ({ name: m.name, graph: m.graph, input: m.input, instantiated: m.instantiated })) };
   } finally {
-    doc.dispose();
     program.dispose();
   }
 }
@@ -274,6 +295,8 @@ function languageOf(path: string): string | undefined {
       return 'typescriptreact';
     case '.jsx':
       return 'javascriptreact';
+    case '.ipynb':
+      return 'python';
     default:
       return undefined;
   }
@@ -284,6 +307,7 @@ function fileJSON(path: string, a: Analysis) {
     path,
     models: a.models.map((m) => ({
       name: m.name,
+      ...cellOf(m.range),
       line: m.range.start.line + 1,
       input: m.input.length === 1 ? m.input[0] : m.input,
       inputSource: m.inputSource,
@@ -293,21 +317,27 @@ function fileJSON(path: string, a: Analysis) {
       accepts: m.accepts,
       instantiated: m.instantiated,
       ...(m.outputUnknown ? { outputUnknown: m.outputUnknown.reason } : {}),
-      layers: m.layers.map((l) => ({ name: l.name, type: l.type, line: l.range.start.line + 1, ...(l.range.file !== undefined ? { file: l.range.file } : {}), output: l.output, params: l.params, macs: l.macs, ...(l.composite ? { composite: true } : {}) })),
+      layers: m.layers.map((l) => ({ name: l.name, type: l.type, ...cellOf(l.range), line: l.range.start.line + 1, ...(l.range.file !== undefined ? { file: l.range.file } : {}), output: l.output, params: l.params, macs: l.macs, ...(l.composite ? { composite: true } : {}) })),
     })),
     diagnostics: a.findings.map((f) => ({
       code: f.code,
       severity: f.severity,
+      ...cellOf(f.range),
       line: f.range.start.line + 1,
       column: f.range.start.character + 1,
       endLine: f.range.end.line + 1,
       endColumn: f.range.end.character + 1,
       message: f.message,
       ...(f.pytorchError !== undefined ? { pytorchError: f.pytorchError } : {}),
-      ...(f.related.length ? { related: f.related.map((r) => ({ ...(r.range.file !== undefined ? { file: r.range.file } : {}), line: r.range.start.line + 1, column: r.range.start.character + 1, message: r.message })) } : {}),
+      ...(f.related.length ? { related: f.related.map((r) => ({ ...(r.range.file !== undefined ? { file: r.range.file } : {}), ...cellOf(r.range), line: r.range.start.line + 1, column: r.range.start.character + 1, message: r.message })) } : {}),
     })),
     notes: a.notes,
   };
+}
+
+/** A notebook's cell, 1-based counting every cell as Jupyter's "Cell 3 of 5" does. */
+function cellOf(r: Range): { cell?: number } {
+  return r.cell === undefined ? {} : { cell: r.cell + 1 };
 }
 
 function shapeText(s: ReadonlyArray<number | string> | null): string {
@@ -328,7 +358,7 @@ function formatPlain(path: string, a: Analysis): string {
   const builds = a.models.some((m) => m.instantiated);
   for (const m of a.models) {
     if (builds && !m.instantiated) continue;
-    out += `\n${path}:${m.range.start.line + 1}: ${m.name}  input ${m.input.map((s) => shapeText(s)).join(', ')} (${SOURCE_TEXT[m.inputSource]})\n`;
+    out += `\n${path}:${cellText(m.range)}${m.range.start.line + 1}: ${m.name}  input ${m.input.map((s) => shapeText(s)).join(', ')} (${SOURCE_TEXT[m.inputSource]})\n`;
     const rows = m.layers.map((l) => [`${l.name || m.name} (${l.type})`, shapeText(l.output), l.params === null ? '?' : l.params.toLocaleString('en-US'), l.macs === null ? '?' : l.macs.toLocaleString('en-US')]);
     const header = ['Layer (type)', 'Output Shape', 'Param #', 'Mult-Adds'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -347,11 +377,15 @@ function formatPlain(path: string, a: Analysis): string {
 }
 
 function where(path: string, r: Range): string {
-  return `${r.file ?? path}:${r.start.line + 1}:${r.start.character + 1}`;
+  return `${r.file ?? path}:${cellText(r)}${r.start.line + 1}:${r.start.character + 1}`;
+}
+
+function cellText(r: Range): string {
+  return r.cell === undefined ? '' : `cell ${r.cell + 1}:`;
 }
 
 function formatFinding(path: string, f: Finding): string {
-  let s = `${path}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${f.message}\n`;
+  let s = `${where(path, f.range)}: ${f.severity} ${f.code}: ${f.message}\n`;
   if (f.pytorchError) s += `    PyTorch would raise: ${f.pytorchError}\n`;
   for (const r of f.related) s += `    ${where(path, r.range)}: ${r.message}\n`;
   return s;

@@ -31,7 +31,13 @@ function artifactLocation(path: string): { uri: string; uriBaseId?: string } {
   return { uri: path.split(sep).join('/').split('/').map(encodeURIComponent).join('/'), uriBaseId: SRCROOT };
 }
 
+/** A notebook cell's line is not a line of the .ipynb file: the location is the file, the cell is in the message. */
+function cellPrefix(range: Range): string {
+  return range.cell === undefined ? '' : `cell ${range.cell + 1}, line ${range.start.line + 1}: `;
+}
+
 function physicalLocation(path: string, range: Range) {
+  if (range.cell !== undefined) return { artifactLocation: artifactLocation(path) };
   return {
     artifactLocation: artifactLocation(path),
     region: {
@@ -59,10 +65,10 @@ export function sarifLog(files: SarifFile[], options: SarifOptions) {
         ruleId: f.code,
         ruleIndex: index,
         level: LEVEL[f.severity],
-        message: { text: diagnosticMessage(f) },
+        message: { text: cellPrefix(f.range) + diagnosticMessage(f) },
         locations: [{ physicalLocation: physicalLocation(path, f.range) }],
         ...(f.related.length > 0
-          ? { relatedLocations: f.related.map((r, id) => ({ id, physicalLocation: physicalLocation(r.range.file ?? path, r.range), message: { text: r.message } })) }
+          ? { relatedLocations: f.related.map((r, id) => ({ id, physicalLocation: physicalLocation(r.range.file ?? path, r.range), message: { text: cellPrefix(r.range) + r.message } })) }
           : {}),
       });
     }

@@ -14,6 +14,8 @@ export interface Range {
   endOffset: number;
   /** Another file of the program (an imported module), by the host's path; absent for the analysed document. */
   file?: string;
+  /** A notebook cell, by its index among all the notebook's cells: the range is then within that cell. */
+  cell?: number;
 }
 
 /** A dimension as shown to users: an integer, or a symbolic expression such as "N" or "(H - 2) // 2", or "?" when unknown. */
