@@ -1,0 +1,132 @@
+// Notebooks: the code cells of an .ipynb are one program in cell order, with IPython syntax skipped, and every range
+// maps back to its cell. The notebooks in test/notebooks/ must agree with what real PyTorch did running their cells
+// top to bottom (test/goldens/generate-notebooks.py): each built-in layer's type, the cell and line it was built on and
+// its output shapes; the shapes the cells show; PyTorch's error at the cell and line it names.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AnalyzedDocument, analysisByCell, blankIPython, notebookProgram, parseIpynb, toCellRange, type Analysis } from '../src/core/index';
+import { ready } from './support/analyze';
+
+type Shape = Array<number | string> | null;
+interface GoldenModule { type: string; cell: number; line: number; outputs: Shape[] }
+interface Golden {
+  modules: GoldenModule[];
+  shown: Array<{ cell: number; line: number; shape: number[] }>;
+  error: { message: string; cell: number; line: number } | null;
+}
+interface Loc { cell?: number; line: number; file?: string }
+interface CliFile {
+  models: Array<{ name: string; cell?: number; line: number; layers: Array<Loc & { type: string; output: Shape }> }>;
+  diagnostics: Array<Loc & { code: string; severity: string; pytorchError?: string; related?: Loc[] }>;
+  notes: string[];
+}
+
+const root = join(__dirname, '..', '..');
+const notebooks = join(root, 'test', 'notebooks');
+
+function check(file: string, format = 'json'): { stdout: string; status: number | null } {
+  const run = spawnSync(process.execPath, [join(root, 'out', 'cli.js'), 'check', '--format', format, file], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  return { stdout: run.stdout, status: run.status };
+}
+
+async function analyzeNotebook(json: string): Promise<Analysis> {
+  await ready;
+  const read = parseIpynb(json);
+  assert.ok(!('error' in read));
+  const nb = notebookProgram(read.cells);
+  const doc = new AnalyzedDocument('python', nb.text);
+  try {
+    return analysisByCell(nb, doc.analyze());
+  } finally {
+    doc.dispose();
+  }
+}
+
+for (const name of readdirSync(notebooks).filter((f) => f.endsWith('.ipynb')).sort()) {
+  const golden = JSON.parse(readFileSync(join(root, 'test', 'goldens', 'notebooks', name.replace(/\.ipynb$/, '.json')), 'utf8')) as Golden;
+
+  test(`notebook ${name}: layers, cells and lines as PyTorch ran them`, () => {
+    const result = (JSON.parse(check(join('test', 'notebooks', name)).stdout) as { files: CliFile[] }).files[0];
+    assert.ok(result);
+    const layers = result.models.flatMap((m) => m.layers);
+    assert.ok(golden.modules.length > 0);
+    for (const g of golden.modules) {
+      for (const output of g.outputs) {
+        const found = layers.find((l) => l.cell === g.cell && l.line === g.line && l.type === g.type && JSON.stringify(l.output) === JSON.stringify(output));
+        assert.ok(found, `${g.type} of cell ${g.cell} line ${g.line} with output ${JSON.stringify(output)}; got ${JSON.stringify(layers)}`);
+      }
+    }
+    // Nothing PyTorch did not compute: every shape given is one PyTorch produced there.
+    for (const l of layers) {
+      if (l.output === null) continue;
+      const g = golden.modules.find((m) => m.cell === l.cell && m.line === l.line && m.type === l.type);
+      assert.ok(g?.outputs.some((o) => JSON.stringify(o) === JSON.stringify(l.output)), `${l.type} at cell ${l.cell} line ${l.line}: ${JSON.stringify(l.output)} is not what PyTorch gave`);
+    }
+    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    if (golden.error === null) assert.deepEqual(errors, []);
+    else {
+      const { message, cell, line } = golden.error;
+      const at = errors.find((d) => d.pytorchError === message);
+      assert.ok(at, `an error with PyTorch's message ${message}; got ${JSON.stringify(errors)}`);
+      const places = [at, ...(at.related ?? [])];
+      assert.ok(places.some((p) => p.cell === cell && p.line === line && p.file === undefined), `the error or a related location at cell ${cell} line ${line}`);
+    }
+  });
+
+  if (golden.shown.length > 0) {
+    test(`notebook ${name}: the shapes its cells show are the shapes at those lines`, async () => {
+      const analysis = await analyzeNotebook(readFileSync(join(notebooks, name), 'utf8'));
+      for (const s of golden.shown) {
+        const here = analysis.sites.filter((site) => site.range.cell === s.cell - 1 && site.range.start.line === s.line - 1);
+        assert.ok(here.some((site) => site.shapes.some((shape) => JSON.stringify(shape) === JSON.stringify(s.shape))),
+          `cell ${s.cell} line ${s.line} shows ${JSON.stringify(s.shape)}; sites there: ${JSON.stringify(here.map((h) => h.shapes))}`);
+      }
+    });
+  }
+}
+
+test('the seed notebook: conv_layer_1 on the unbatched [3, 64, 64] image gives [10, 62, 62], conv_layer_2 [10, 30, 30]', () => {
+  const result = (JSON.parse(check('test/notebooks/conv2d_seed.ipynb').stdout) as { files: CliFile[] }).files[0];
+  const summary = result?.models.map((m) => ({ name: m.name, cell: m.cell, line: m.line, outputs: m.layers.map((l) => l.output) }));
+  const golden = JSON.parse(readFileSync(join(root, 'test', 'goldens', 'notebooks', 'conv2d_seed.json'), 'utf8')) as Golden;
+  assert.deepEqual(summary, golden.modules.map((g, i) => ({ name: `conv_layer_${i + 1}`, cell: g.cell, line: g.line, outputs: g.outputs })));
+});
+
+test('plain output names the cell: file.ipynb:cell N:line:col', () => {
+  const { stdout, status } = check('test/notebooks/linear_too_small.ipynb', 'text');
+  assert.equal(status, 1);
+  const golden = JSON.parse(readFileSync(join(root, 'test', 'goldens', 'notebooks', 'linear_too_small.json'), 'utf8')) as Golden;
+  assert.ok(golden.error);
+  assert.match(stdout, /^test\/notebooks\/linear_too_small\.ipynb:cell \d+:\d+:\d+: error linear-in-features: /m);
+  assert.ok(stdout.includes(`test/notebooks/linear_too_small.ipynb:cell ${golden.error.cell}:${golden.error.line}:`), stdout);
+});
+
+test('a notebook that is not JSON, or has no cells, gets a note and no crash', async () => {
+  assert.match(String((parseIpynb('{"cells": [') as { error: string }).error), /not valid JSON/);
+  assert.match(String((parseIpynb('[1, 2]') as { error: string }).error), /no "cells"/);
+  const read = parseIpynb('{"cells": [5, null, {"cell_type": "code", "source": [1, "x = 1\\n", "y = 2"]}, {"cell_type": "markdown", "source": "# t"}]}');
+  assert.ok(!('error' in read));
+  assert.deepEqual(read.cells.map((c) => c.kind), ['raw', 'raw', 'code', 'markdown']);
+  assert.equal(read.cells[2]?.source, 'x = 1\ny = 2');
+});
+
+test('IPython lines are blanked keeping every line, cell magics skip the whole cell', () => {
+  const src = '%matplotlib inline\n!pip install torchinfo\nfiles = !ls\nt = %timeit f()\nmodel?\nnn.Conv2d??\n?model\nfor i in range(2):\n    %time f()\ndisplay(x)\ny = a % b\nz = x != y';
+  assert.deepEqual(blankIPython(src).split('\n'), ['', '', '', '', '', '', '', 'for i in range(2):', '    pass', 'display(x)', 'y = a % b', 'z = x != y']);
+  assert.deepEqual(blankIPython('%%time\nx = 1\ny = 2'), '\n\n');
+});
+
+test('ranges map back to the cell, line and column; markdown cells are not part of the program', () => {
+  const nb = notebookProgram([
+    { kind: 'code', source: 'import torch\n' },
+    { kind: 'markdown', source: '# a\nb' },
+    { kind: 'code', source: 'x = 1\ny = torch.randn(2)' },
+  ]);
+  assert.equal(nb.text, 'import torch\n\nx = 1\ny = torch.randn(2)');
+  const offset = nb.text.indexOf('torch.randn');
+  const r = toCellRange(nb, { start: { line: 3, character: 4 }, end: { line: 3, character: 15 }, startOffset: offset, endOffset: offset + 11 });
+  assert.deepEqual(r, { start: { line: 1, character: 4 }, end: { line: 1, character: 15 }, startOffset: 10, endOffset: 21, cell: 2 });
+});
