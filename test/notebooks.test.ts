@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AnalyzedDocument, analysisByCell, blankIPython, notebookProgram, parseIpynb, toCellRange, type Analysis } from '../src/core/index';
+import { AnalyzedDocument, analysisByCell, blankIPython, cellView, notebookProgram, parseIpynb, toCellRange, type Analysis } from '../src/core/index';
 import { ready } from './support/analyze';
 
 type Shape = Array<number | string> | null;
@@ -129,4 +129,20 @@ test('ranges map back to the cell, line and column; markdown cells are not part 
   const offset = nb.text.indexOf('torch.randn');
   const r = toCellRange(nb, { start: { line: 3, character: 4 }, end: { line: 3, character: 15 }, startOffset: offset, endOffset: offset + 11 });
   assert.deepEqual(r, { start: { line: 1, character: 4 }, end: { line: 1, character: 15 }, startOffset: 10, endOffset: 21, cell: 2 });
+});
+
+test('a cell\'s view: its own findings and sites with plain ranges, other cells\' ranges keep their cell', async () => {
+  const byCell = await analyzeNotebook(readFileSync(join(notebooks, 'linear_too_small.ipynb'), 'utf8'));
+  const modelCell = cellView(byCell, 2);
+  const error = modelCell.findings.find((f) => f.code === 'linear-in-features');
+  assert.ok(error);
+  assert.equal(error.range.cell, undefined);
+  assert.equal(error.range.start.line, 5);
+  assert.ok(error.related.some((r) => r.range.cell === 4 && r.range.start.line === 2), JSON.stringify(error.related));
+  assert.deepEqual(modelCell.models.map((m) => [m.name, m.range.cell]), [['model', undefined]]);
+  // The cell that runs the model shows no finding of its own, and still knows the model it calls.
+  const runCell = cellView(byCell, 4);
+  assert.deepEqual(runCell.findings, []);
+  assert.deepEqual(runCell.models.map((m) => m.range.cell), [2]);
+  assert.deepEqual(cellView(byCell, 0).models, []);
 });

@@ -132,6 +132,11 @@ function isRange(v: Record<string, unknown>): boolean {
 
 /** A copy of the analysis with every range of the program text given per cell. */
 export function analysisByCell(nb: NotebookProgram, analysis: Analysis): Analysis {
+  return mapRanges(analysis, (r) => toCellRange(nb, r));
+}
+
+/** A deep copy with every range replaced (a range object shared by several reports is mapped once). */
+function mapRanges(analysis: Analysis, f: (r: Range) => Range): Analysis {
   const seen = new Map<object, unknown>();
   const map = (v: unknown): unknown => {
     if (typeof v !== 'object' || v === null) return v;
@@ -145,7 +150,7 @@ export function analysisByCell(nb: NotebookProgram, analysis: Analysis): Analysi
     }
     const rec = v as Record<string, unknown>;
     if (isRange(rec)) {
-      const out = toCellRange(nb, rec as unknown as Range);
+      const out = f(rec as unknown as Range);
       seen.set(v, out);
       return out;
     }
@@ -155,4 +160,26 @@ export function analysisByCell(nb: NotebookProgram, analysis: Analysis): Analysi
     return out;
   };
   return map(analysis) as Analysis;
+}
+
+/**
+ * What one cell's editor shows, from the analysis given per cell: the findings and shape sites of that cell and the
+ * models with a layer built or called there, with the cell's ranges plain (no `cell`); ranges in other cells keep
+ * their `cell`, so offsets of this cell never match them.
+ */
+export function cellView(byCell: Analysis, cell: number): Analysis {
+  const local = (r: Range): Range => {
+    if (r.cell !== cell) return r;
+    const { cell: _, ...rest } = r;
+    return rest;
+  };
+  const here = (r: Range): boolean => r.cell === cell && r.file === undefined;
+  const view: Analysis = {
+    language: byCell.language,
+    models: byCell.models.filter((m) => here(m.range) || m.layers.some((l) => here(l.range) || here(l.callRange))),
+    findings: byCell.findings.filter((f) => here(f.range)),
+    sites: byCell.sites.filter((s) => here(s.range)),
+    notes: byCell.notes,
+  };
+  return mapRanges(view, local);
 }

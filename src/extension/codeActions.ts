@@ -17,6 +17,8 @@ export class FixProvider implements vscode.CodeActionProvider {
     if (!analysis) return [];
     const actions: vscode.CodeAction[] = [];
     for (const { finding, fix } of fixesAt(analysis, range)) {
+      // Edits in another notebook cell or file would land in this document at the wrong place.
+      if (fix.edits.some((e) => e.range.cell !== undefined || e.range.file !== undefined)) continue;
       const diagnostic = context.diagnostics.find((d) => matches(d, finding));
       const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
       const edit = new vscode.WorkspaceEdit();

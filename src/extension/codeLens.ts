@@ -30,6 +30,8 @@ export class ModelCodeLensProvider implements vscode.CodeLensProvider {
     // A block nothing in the file builds gets its symbolic shapes, but no preview beside the model the file builds.
     const builds = analysis.models.some((m) => m.instantiated);
     for (const model of analysis.models) {
+      // A notebook's model defined in another cell has its lens there.
+      if (model.range.cell !== undefined || model.range.file !== undefined) continue;
       const line = new vscode.Range(model.range.start.line, 0, model.range.start.line, 0);
       lenses.push(
         new vscode.CodeLens(line, {

@@ -84,8 +84,26 @@ export class Ctx implements vscode.Disposable {
         diagnostics.schedule(event.document);
         // Documents that import this one see its unsaved text.
         if (event.contentChanges.length > 0) for (const dependent of store.documentChanged(event.document)) diagnostics.schedule(dependent);
+        // A notebook's cells are one program: an edit in one cell can change what every other cell shows.
+        if (event.contentChanges.length > 0) for (const cell of store.notebookCells(event.document)) if (cell !== event.document) diagnostics.schedule(cell);
       }),
     );
+    const notebookCells = (nb: vscode.NotebookDocument): vscode.TextDocument[] =>
+      nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code).map((c) => c.document);
+    this.push(vscode.workspace.onDidOpenNotebookDocument((nb) => {
+      for (const cell of notebookCells(nb)) diagnostics.refresh(cell);
+    }));
+    this.push(
+      vscode.workspace.onDidChangeNotebookDocument((event) => {
+        // Cells added, removed or moved: every cell's place in the program may have changed.
+        for (const change of event.contentChanges) for (const cell of change.removedCells) diagnostics.clear(cell.document.uri);
+        if (event.contentChanges.length > 0) for (const cell of notebookCells(event.notebook)) diagnostics.schedule(cell);
+      }),
+    );
+    this.push(vscode.workspace.onDidCloseNotebookDocument((nb) => {
+      for (const cell of nb.getCells()) diagnostics.clear(cell.document.uri);
+      store.forgetNotebook(nb);
+    }));
     // Files the open documents import can change outside the editor (git checkout, another tool).
     const watcher = this.push(vscode.workspace.createFileSystemWatcher('**/*.py'));
     const onDisk = (uri: vscode.Uri, createdOrDeleted: boolean): void => {
@@ -130,6 +148,11 @@ export class Ctx implements vscode.Disposable {
         // The editor may show cached lenses for a document it re-opens; a fresh analysis replaces them.
         // After an edit it asks for lenses again by itself, so a keystroke costs no extra round trip.
         if (!typing) lenses.refresh();
+        // An edit in one cell of a notebook changes the hints and lenses of the others, which the editor does not re-ask.
+        else if (document.uri.scheme === 'vscode-notebook-cell') {
+          hints.refresh();
+          lenses.refresh();
+        }
       }),
     );
     this.push(

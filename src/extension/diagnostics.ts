@@ -8,9 +8,11 @@ import { isAnalyzable } from './store';
 
 export const DIAGNOSTIC_SOURCE = 'Conv Lens';
 
-export function toDiagnostic(finding: Finding, uri: vscode.Uri, docs: vscode.Uri): vscode.Diagnostic {
-  // Related locations in imported modules keep the document's scheme and authority, with their own path.
-  const uriOf = (r: Range): vscode.Uri => (r.file === undefined ? uri : uri.with({ path: r.file, query: '', fragment: '' }));
+export function toDiagnostic(finding: Finding, uri: vscode.Uri, docs: vscode.Uri, cellUri?: (cell: number) => vscode.Uri | undefined): vscode.Diagnostic {
+  // Related locations in imported modules keep the document's scheme and authority, with their own path; those in
+  // another cell of a notebook point at that cell.
+  const uriOf = (r: Range): vscode.Uri =>
+    r.file !== undefined ? uri.with({ path: r.file, query: '', fragment: '' }) : r.cell !== undefined ? (cellUri?.(r.cell) ?? uri) : uri;
   const diagnostic = new vscode.Diagnostic(toRange(finding.range), diagnosticMessage(finding), toSeverity(finding.severity));
   diagnostic.source = DIAGNOSTIC_SOURCE;
   diagnostic.code = { value: finding.code, target: docs.with({ fragment: docsAnchor(finding.code) }) };
@@ -58,7 +60,8 @@ export class DiagnosticsController implements vscode.Disposable {
     try {
       const analysis = this.store.analysis(document);
       if (!analysis) return;
-      this.collection.set(document.uri, analysis.findings.map((f) => toDiagnostic(f, document.uri, this.docs)));
+      const cellUri = (cell: number): vscode.Uri | undefined => this.store.notebookOf(document)?.cellAt(cell).document.uri;
+      this.collection.set(document.uri, analysis.findings.map((f) => toDiagnostic(f, document.uri, this.docs, cellUri)));
       this.analyzed.fire({ document, typing });
     } catch (error) {
       // One bad file must not take the extension down: say so in the log and keep the last results.

@@ -1,7 +1,7 @@
 // One AnalyzedDocument per open editor document, fed VS Code's incremental edits.
 // Analysis is synchronous and cached per document version, so every provider can ask for it.
 import * as vscode from 'vscode';
-import { AnalyzedDocument, Program } from '../core';
+import { AnalyzedDocument, Program, analysisByCell, cellView, notebookProgram, type NotebookCell } from '../core';
 import { sym } from '../core/dims';
 import { findPythonEnvironment, workspaceHost, type Platform } from './programHost';
 import type { Analysis } from '../core/types';
@@ -27,6 +27,20 @@ interface Entry {
   analyzedGeneration: number;
 }
 
+/** A notebook's code cells analysed as one program (see core/notebook.ts). */
+interface NotebookEntry {
+  core: AnalyzedDocument;
+  /** The cells (kind, language, version) the analysis was made from. */
+  stamp: string;
+  generation: number;
+  byCell: Analysis;
+  /** Per cell index: what that cell's editor shows. */
+  views: Map<number, Analysis>;
+}
+
+/** The scheme of the built-in notebook editor's cell documents. */
+const CELL_SCHEME = 'vscode-notebook-cell';
+
 /** The program path of a document: its URI path, or none for untitled text (then imports are not followed). */
 export function programPath(document: vscode.TextDocument): string | undefined {
   return document.uri.scheme === 'untitled' ? undefined : document.uri.path;
@@ -44,6 +58,7 @@ export class AnalysisStore implements vscode.Disposable {
   /** A document's imports were read: its analysis is more complete than the one last shown. */
   readonly onDidReadImports = this.imported.event;
   private environmentReady: Promise<void> | undefined;
+  private readonly notebooks = new Map<string, NotebookEntry>();
 
   constructor(
     private settings: Settings,
@@ -83,7 +98,7 @@ export class AnalysisStore implements vscode.Disposable {
   /** An open document's text, saved or not, is what the documents importing it see. */
   documentChanged(document: vscode.TextDocument): vscode.TextDocument[] {
     const path = programPath(document);
-    if (path === undefined || document.languageId !== 'python') return [];
+    if (path === undefined || document.languageId !== 'python' || document.uri.scheme === CELL_SCHEME) return [];
     this.program.setOverlay(path, document.getText());
     return this.dependents(path);
   }
@@ -127,12 +142,92 @@ export class AnalysisStore implements vscode.Disposable {
 
   /** The last analysis made, possibly of an earlier version: for what must not trigger one (a cursor move). */
   lastAnalysis(document: vscode.TextDocument): Analysis | undefined {
+    const nb = this.notebookOf(document);
+    if (nb) {
+      // The notebook's last analysis, as this cell shows it: no new analysis.
+      const entry = this.notebooks.get(nb.uri.toString());
+      const index = nb.getCells().findIndex((c) => c.document === document);
+      if (!entry || index < 0) return undefined;
+      let view = entry.views.get(index);
+      if (!view) entry.views.set(index, (view = cellView(entry.byCell, index)));
+      return view;
+    }
     return this.entries.get(document.uri.toString())?.analysis;
+  }
+
+  /** The notebook a cell document belongs to. */
+  notebookOf(document: vscode.TextDocument): vscode.NotebookDocument | undefined {
+    if (document.uri.scheme !== CELL_SCHEME) return undefined;
+    const key = document.uri.toString();
+    return vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document.uri.toString() === key));
+  }
+
+  /** The code cells of the document's notebook (none for a document that is not a cell). */
+  notebookCells(document: vscode.TextDocument): vscode.TextDocument[] {
+    const nb = this.notebookOf(document);
+    return nb ? nb.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code).map((c) => c.document) : [];
+  }
+
+  /** What a cell shows: the notebook's code cells are analysed together, in order, as a kernel runs them. */
+  private cellAnalysis(nb: vscode.NotebookDocument, document: vscode.TextDocument): Analysis | undefined {
+    const cells = nb.getCells();
+    const key = document.uri.toString();
+    const index = cells.findIndex((c) => c.document.uri.toString() === key);
+    if (index < 0) return undefined;
+    const stamp = cells.map((c) => `${c.kind}:${c.document.languageId}:${c.document.uri.toString()}:${c.document.version}`).join('\n');
+    const nbKey = nb.uri.toString();
+    let entry = this.notebooks.get(nbKey);
+    if (!entry || entry.stamp !== stamp || entry.generation !== this.generation) {
+      const program = notebookProgram(cells.map((c): NotebookCell => ({
+        kind: c.kind === vscode.NotebookCellKind.Markup ? 'markdown' : c.document.languageId === 'python' ? 'code' : 'raw',
+        source: c.document.getText(),
+      })));
+      const core = entry?.core ?? new AnalyzedDocument('python', program.text);
+      if (core.text !== program.text) core.setText(program.text);
+      const defaultInput = this.settings.defaultInputShape;
+      this.lastUri = nb.uri;
+      const path = nb.uri.scheme === 'untitled' ? undefined : nb.uri.path;
+      const options = defaultInput.length > 0 ? { defaultInput: defaultInput.map((d) => (typeof d === 'number' ? d : sym(d))) } : {};
+      const { analysis, pending } = this.program.analyzeNow(core, path, options);
+      entry = { core, stamp, generation: this.generation, byCell: analysisByCell(program, analysis), views: new Map() };
+      this.notebooks.set(nbKey, entry);
+      if (pending) this.readNotebookImports(nb, entry, path);
+    }
+    let view = entry.views.get(index);
+    if (!view) entry.views.set(index, (view = cellView(entry.byCell, index)));
+    return view;
+  }
+
+  private readNotebookImports(nb: vscode.NotebookDocument, entry: NotebookEntry, path: string | undefined): void {
+    const key = nb.uri.toString();
+    if (this.loading.has(key)) return;
+    this.loading.add(key);
+    void (async () => {
+      try {
+        await this.environmentReady;
+        await this.program.readImports(entry.core, path);
+      } catch (error) {
+        this.log.error(`reading the imports of ${key} failed: ${String(error)}`);
+      } finally {
+        this.loading.delete(key);
+      }
+      if (nb.isClosed) return;
+      entry.stamp = '';
+      for (const cell of nb.getCells()) if (cell.kind === vscode.NotebookCellKind.Code) this.imported.fire(cell.document);
+    })();
+  }
+
+  forgetNotebook(nb: vscode.NotebookDocument): void {
+    const key = nb.uri.toString();
+    this.notebooks.get(key)?.core.dispose();
+    this.notebooks.delete(key);
   }
 
   /** The current analysis of the document (computed now if the cached one is stale). */
   analysis(document: vscode.TextDocument): Analysis | undefined {
     if (!isAnalyzable(document)) return undefined;
+    const nb = this.notebookOf(document);
+    if (nb) return this.cellAnalysis(nb, document);
     const entry = this.entryFor(document);
     if (entry.analysis && entry.analyzedVersion === document.version && entry.analyzedGeneration === this.generation) {
       return entry.analysis;
@@ -177,7 +272,8 @@ export class AnalysisStore implements vscode.Disposable {
 
   forget(document: vscode.TextDocument): void {
     const key = document.uri.toString();
-    const path = programPath(document);
+    // A cell's path is its notebook's: nothing of the program belongs to the cell itself.
+    const path = document.uri.scheme === CELL_SCHEME ? undefined : programPath(document);
     if (path !== undefined) {
       this.program.clearOverlay(path);
       this.program.forget(path);
@@ -189,6 +285,8 @@ export class AnalysisStore implements vscode.Disposable {
   dispose(): void {
     for (const entry of this.entries.values()) entry.core.dispose();
     this.entries.clear();
+    for (const entry of this.notebooks.values()) entry.core.dispose();
+    this.notebooks.clear();
     this.program.dispose();
     this.imported.dispose();
   }

@@ -16,8 +16,9 @@ export interface HoverWord {
   endOffset: number;
 }
 
+/** Offsets are the document's own: a range in another file or another notebook cell never contains one. */
 function contains(range: Range, offset: number): boolean {
-  return range.startOffset <= offset && offset <= range.endOffset;
+  return range.file === undefined && range.cell === undefined && range.startOffset <= offset && offset <= range.endOffset;
 }
 
 function width(range: Range): number {
@@ -53,7 +54,7 @@ export function findHoverTarget(analysis: Analysis, offset: number, word?: Hover
       for (const range of [layer.range, layer.callRange]) {
         if (contains(range, offset)) consider({ kind: 'layers', model, layers: [layer], range });
       }
-      if (word && word.text === lastSegment(layer.name) && onLineBefore(word, layer.range)) {
+      if (word && word.text === lastSegment(layer.name) && layer.range.cell === undefined && layer.range.file === undefined && onLineBefore(word, layer.range)) {
         consider({ kind: 'layers', model, layers: [layer], range: { ...layer.range, startOffset: word.startOffset } });
       }
     }
