@@ -100,7 +100,7 @@ export function toSyntax(tree: Tree, source: string, previous?: SyntaxNode): Syn
   const prevSource = previous ? previousSources.get(previous) : undefined;
   if (previous && prevSource !== undefined) for (const c of previous.children) reusable.set(prevSource.slice(c.start, c.end), c);
   const cursor = tree.walk();
-  const ctx: ConvertContext = { cursor, source, names, lineStarts };
+  const ctx: ConvertContext = { cursor, source, names, lineStarts, lineContinuation: names.types.indexOf('line_continuation') };
   const root = makeNode(ctx, undefined);
   if (cursor.gotoFirstChild()) {
     do {
@@ -110,7 +110,7 @@ export function toSyntax(tree: Tree, source: string, previous?: SyntaxNode): Syn
       const old = reusable.size > 0 && end - start > 0 ? reusable.get(source.slice(start, end)) : undefined;
       if (old && old.type === type && old.startCol === start - (lineStarts[positionAt(lineStarts, start).line] ?? 0)) {
         root.children.push(old.start === start ? old : shifted(old, start - old.start, positionAt(lineStarts, start).line - old.startRow));
-      } else if (cursor.nodeIsNamed || cursor.currentFieldId !== 0) {
+      } else if ((cursor.nodeIsNamed || cursor.currentFieldId !== 0) && cursor.nodeTypeId !== ctx.lineContinuation) {
         root.children.push(convert(ctx, names.fields[cursor.currentFieldId], 1, cursor.nodeTypeId));
       }
     } while (cursor.gotoNextSibling());
@@ -138,6 +138,8 @@ interface ConvertContext {
   source: string;
   names: Names;
   lineStarts: number[];
+  /** A `\` at the end of a line is an extra node tree-sitter puts anywhere (even between a call's arguments): dropped. */
+  lineContinuation: number;
 }
 
 function makeNode(ctx: ConvertContext, field: string | undefined, typeId = ctx.cursor.nodeTypeId): SyntaxNode {
@@ -168,6 +170,7 @@ function convert(ctx: ConvertContext, field: string | undefined, depth: number, 
     do {
       const fieldId = cursor.currentFieldId;
       const childType = cursor.nodeTypeId;
+      if (childType === ctx.lineContinuation) continue;
       if (slice || fieldId !== 0 || names.named[childType]) node.children.push(convert(ctx, names.fields[fieldId], depth + 1, childType));
       // An ERROR node (id 0xffff) is not in the language's named types: it is left out, but its parent knows.
       else if (childType === ERROR_TYPE_ID) node.hasError = true;

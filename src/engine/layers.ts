@@ -339,6 +339,8 @@ export const layers: Record<string, LayerDef> = {
     return reshape(x, [...x.shape.slice(0, k), ...ints(a, 'unflattened_size'), ...x.shape.slice(k + 1)]);
   }),
   Identity: act((x) => x),
+  // Only an empty nn.Sequential() (an identity shortcut) is applied as a module of its own.
+  Sequential: act((x) => x),
   Dropout: act((x) => x),
   Dropout1d: act((x) => x),
   Dropout2d: act((x) => x),

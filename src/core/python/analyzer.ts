@@ -10,6 +10,7 @@ import {
 import { ModuleOps, qualifiedNames } from './modules';
 import { ModuleLoader, type ImportContext } from './imports';
 import { RunContext } from './run-context';
+import { StdlibOps } from './stdlib';
 import { TensorOps } from './tensors';
 import {
   bool, isOpaqueRef, list, NONE, num, str, truthy, tuple, UNKNOWN_VALUE, Scope,
@@ -51,6 +52,7 @@ export class Analyzer {
   readonly interp: Interpreter;
   readonly modules: ModuleOps;
   readonly tensors: TensorOps;
+  readonly stdlib: StdlibOps;
   readonly notes: string[] = [];
   readonly classes: ClassValue[] = [];
   readonly exampleCalls: ExampleCall[] = [];
@@ -72,6 +74,7 @@ export class Analyzer {
     this.interp = new Interpreter(this, maxSteps);
     this.modules = new ModuleOps(this);
     this.tensors = new TensorOps(this);
+    this.stdlib = new StdlibOps(this);
   }
 
   /** Ids are per analysis so that the same text always gives the same result. */
@@ -110,14 +113,16 @@ export class Analyzer {
     };
     const known = output !== null && inputs.every((t) => t.shape !== null);
     const rf = out.rf;
+    // An empty nn.Sequential() (identity shortcut) has no parameters and does no arithmetic.
+    const identity = m.container === 'Sequential' && m.children.size === 0;
     run.applications.push({
       module: m,
       inputs: shapes,
       output,
       callRange,
       // Layers without a count (activations, dropout, reshapes) have no parameters and no multiply-accumulates.
-      params: spec && args ? safe(() => (spec.paramCount ? spec.paramCount(args) : 0), null) : null,
-      macs: spec && args && known && output ? safe(() => (spec.macs ? spec.macs(args, shapes, output) : 0), null) : null,
+      params: identity ? 0 : spec && args ? safe(() => (spec.paramCount ? spec.paramCount(args) : 0), null) : null,
+      macs: identity ? 0 : spec && args && known && output ? safe(() => (spec.macs ? spec.macs(args, shapes, output) : 0), null) : null,
       formula: spec && args && known && output ? safe(() => spec.formula?.(args, shapes, output) ?? [], []) : [],
       receptiveField: rf ? [rf.size[0] ?? 1, rf.size[1] ?? 1] : null,
       cumulativeStride: rf ? [rf.jump[0] ?? 1, rf.jump[1] ?? 1] : null,
@@ -281,12 +286,19 @@ export class Analyzer {
         return this.callRef(fn, info);
       case 'method':
         return this.callMethod(fn.self, fn.name, info);
+      case 'obj': {
+        const r = this.stdlib.callObject(fn, info);
+        if (r) return r;
+        // An instance of a class that defines __call__.
+        const call = findClassAttr(fn.cls, '__call__');
+        return call?.k === 'func' ? this.interp.callFunction({ ...call, self: fn }, info.args, info.kwargs, rangeOf(info.node)) : UNKNOWN_VALUE;
+      }
       default:
         return UNKNOWN_VALUE;
     }
   }
 
-  private callModule(m: ModuleValue, info: CallInfo): Value {
+  callModule(m: ModuleValue, info: CallInfo): Value {
     if (this.run) return this.modules.apply(m, info.args, info.kwargs, info.node);
     // A call outside any forward (the file's top level, a main() or a test function) is an example call: it tells the model's input.
     if (info.node.file === undefined) this.exampleCalls.push({ module: m, inputs: info.args, node: info.node });
@@ -316,6 +328,9 @@ export class Analyzer {
   }
 
   private constructObject(cls: ClassValue, info: CallInfo): Value {
+    const record = this.stdlib.constructRecord(cls, info);
+    if (record) return record;
+    if (cls.native) return UNKNOWN_VALUE;
     const obj: Value = { k: 'obj', cls, attrs: new Map() };
     const init = findClassAttr(cls, '__init__');
     if (init?.k === 'func') this.interp.callFunction({ ...init, self: obj }, info.args, info.kwargs, rangeOf(info.node));
@@ -343,6 +358,8 @@ export class Analyzer {
     const path = canonicalPath(fn.path);
     const { args, kwargs } = info;
     if (path.startsWith('builtins.')) return this.callBuiltin(path.slice(9), info);
+    const std = this.stdlib.call(path, info);
+    if (std) return std;
     if (path.startsWith('torch.nn.') && !path.startsWith('torch.nn.functional.') && !path.startsWith('torch.nn.init.') && !path.startsWith('torch.nn.utils.')) {
       const name = path.slice('torch.nn.'.length);
       if (name === 'Sequential' || name === 'ModuleList' || name === 'ModuleDict') return this.modules.constructContainer(name, info);
@@ -578,7 +595,7 @@ export class Analyzer {
         return x === undefined || y === undefined ? UNKNOWN_VALUE : num(x ** y);
       }
       case 'type':
-        return a0?.k === 'module' && a0.cls ? a0.cls : a0?.k === 'obj' ? a0.cls : UNKNOWN_VALUE;
+        return args.length === 1 && a0 ? typeOf(a0) : UNKNOWN_VALUE;
       case 'iter':
         return a0 ?? UNKNOWN_VALUE;
       case 'next': {
@@ -595,6 +612,7 @@ export class Analyzer {
     const a0 = args[0];
     if (self.k === 'module') return this.modules.callMethod(self, name, info);
     if (self.k === 'tensor') return this.tensors.callMethod(self, name, info);
+    if (self.k === 'obj') return this.stdlib.callMethod(self, name, info);
     if (self.k === 'list') {
       const mark = (): void => {
         if (this.uncertain) self.uncertain = true;
@@ -785,7 +803,7 @@ function isInstance(obj: Value | undefined, cls: Value | undefined): Value {
     if (p === 'builtins.str') return bool(obj.k === 'str');
     if (p === 'builtins.bool') return bool(obj.k === 'bool');
     if (p === 'builtins.list') return bool(obj.k === 'list');
-    if (p === 'builtins.tuple') return bool(obj.k === 'tuple');
+    if (p === 'builtins.tuple') return bool(obj.k === 'tuple' || (obj.k === 'obj' && obj.cls.tupleLike === true));
     if (p === 'builtins.dict') return bool(obj.k === 'dict');
     if (p === 'torch.Tensor') return bool(obj.k === 'tensor');
     return UNKNOWN_VALUE;
@@ -803,6 +821,23 @@ function isInstance(obj: Value | undefined, cls: Value | undefined): Value {
     return bool(derives(c));
   }
   return UNKNOWN_VALUE;
+}
+
+/** type(x) for the values whose class is known: `type(v) == int`, `type(v) is tuple` in config tables. */
+function typeOf(v: Value): Value {
+  const builtin = (name: string): Value => ({ k: 'ref', path: `builtins.${name}` });
+  switch (v.k) {
+    case 'num': return builtin(v.float ? 'float' : 'int');
+    case 'sym': return builtin('int');
+    case 'bool': return builtin('bool');
+    case 'str': return builtin('str');
+    case 'list':
+    case 'tuple': return v.size ? { k: 'ref', path: 'torch.Size' } : builtin(v.k);
+    case 'tensor': return { k: 'ref', path: 'torch.Tensor' };
+    case 'module': return v.cls ?? { k: 'ref', path: `torch.nn.${v.type}` };
+    case 'obj': return v.cls;
+    default: return UNKNOWN_VALUE;
+  }
 }
 
 function mathCall(name: string, args: Value[]): Value {

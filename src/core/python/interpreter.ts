@@ -10,6 +10,7 @@ import {
 } from './values';
 import type { Analyzer, CallInfo } from './analyzer';
 import { reportRaise } from './raises';
+import { recordItems } from './stdlib';
 
 /** Shared empty keyword maps: never mutated (a call with keywords gets its own). */
 const NO_KWARGS: ReadonlyMap<string, Value> = new Map();
@@ -183,8 +184,10 @@ export class Interpreter {
         return undefined;
       case 'decorated_definition': {
         const def = child(node, 'definition');
-        if (def) this.execStatement(def, scope);
-        // Method decorators are read in defineClass; other decorators are ignored.
+        if (def) {
+          this.execStatement(def, scope);
+          this.applyDecorators(node, def, scope);
+        }
         return undefined;
       }
       case 'import_statement':
@@ -203,6 +206,31 @@ export class Interpreter {
         this.evalExpr(node, scope);
         return undefined;
     }
+  }
+
+  /**
+   * Decorators of a top-level or nested definition, innermost first: @dataclass builds the record's __init__, a
+   * decorator defined in the file runs (a registry, a wrapper); any other decorator, or one that does not give back
+   * something callable, leaves the definition callable as written (register_model, handle_legacy_interface, torch.jit).
+   */
+  private applyDecorators(node: SyntaxNode, def: SyntaxNode, scope: Scope): void {
+    const name = this.nameOf(def);
+    let value = scope.vars.get(name);
+    if (!value) return;
+    const decorators = node.children.filter((c) => c.type === 'decorator').reverse();
+    for (const d of decorators) {
+      const expr = d.children[0];
+      if (!expr) continue;
+      const decorator = this.evalExpr(expr, scope);
+      if (decorator.k === 'ref' && decorator.path === 'dataclasses.dataclass') {
+        if (value.k === 'class') value = this.analyzer.stdlib.makeDataclass(value);
+        continue;
+      }
+      if (decorator.k !== 'func' && !(decorator.k === 'obj' && decorator.cls.native === 'functools.partial')) continue;
+      const result = this.analyzer.call(decorator, { args: [value], kwargs: NO_KWARGS, argNodes: [d], kwNodes: NO_KWNODES, unknownSplat: false, node: d, scope });
+      if (isCallable(result)) value = result;
+    }
+    scope.vars.set(name, value);
   }
 
   private execIf(node: SyntaxNode, scope: Scope): Flow {
@@ -409,6 +437,7 @@ export class Interpreter {
     }
     const cls: ClassValue = { k: 'class', name, node, bases, attrs: new Map(), isModule: false };
     for (const b of bases) {
+      if (b.k === 'class' && b.enumLike) cls.enumLike = true;
       if (b.k === 'ref' && (b.path === 'torch.nn.Module' || b.path === 'torch.nn.modules.module.Module')) cls.isModule = true;
       if (b.k === 'ref' && CONTAINERS.has(b.path)) {
         cls.isModule = true;
@@ -433,9 +462,12 @@ export class Interpreter {
         cls.attrs.set(this.nameOf(def), fn);
       } else if (def) {
         this.execStatement(def, bodyScope);
+        if (def.type === 'class_definition') this.applyDecorators(stmt, def, bodyScope);
       }
     }
     for (const [k, v] of bodyScope.vars) if (!cls.attrs.has(k)) cls.attrs.set(k, v);
+    if (bases.some((b) => b.k === 'ref' && b.path === 'typing.NamedTuple')) this.analyzer.stdlib.makeNamedTupleClass(cls);
+    if (cls.enumLike || bases.some((b) => b.k === 'ref' && /^enum\.(Enum|IntEnum|StrEnum)$/.test(b.path))) this.analyzer.stdlib.makeEnumMembers(cls);
     scope.vars.set(name, cls);
     this.analyzer.classDefined(cls, scope);
   }
@@ -924,24 +956,44 @@ export class Interpreter {
     const all = fn.self !== undefined ? [fn.self, ...args] : args;
     let i = 0;
     const extraKw = new Map(kwargs);
+    // A required argument not given (a class built with its defaults to find the model): what else the caller
+    // would have passed through *args/**kwargs is not known either.
+    let missing = false;
+    let misbound = false;
     for (const p of fn.params) {
       if (p.kind === 'plain') {
-        if (i < all.length) scope.vars.set(p.name, all[i++] ?? UNKNOWN_VALUE);
-        else if (extraKw.has(p.name)) {
+        if (i < all.length) {
+          scope.vars.set(p.name, all[i++] ?? UNKNOWN_VALUE);
+          if (extraKw.has(p.name)) misbound = true;
+        } else if (extraKw.has(p.name)) {
           scope.vars.set(p.name, extraKw.get(p.name) ?? UNKNOWN_VALUE);
           extraKw.delete(p.name);
-        } else scope.vars.set(p.name, p.default ?? UNKNOWN_VALUE);
+        } else {
+          if (p.default === undefined) missing = true;
+          scope.vars.set(p.name, p.default ?? UNKNOWN_VALUE);
+        }
       } else if (p.kind === 'kwonly') {
+        if (!extraKw.has(p.name) && p.default === undefined) missing = true;
         scope.vars.set(p.name, extraKw.get(p.name) ?? p.default ?? UNKNOWN_VALUE);
         extraKw.delete(p.name);
       } else if (p.kind === 'star') {
-        scope.vars.set(p.name, tuple(all.slice(i)));
+        const rest = tuple(all.slice(i));
+        if (missing) rest.uncertain = true;
+        scope.vars.set(p.name, rest);
         i = all.length;
       } else {
         const d: DictValue = { k: 'dict', keys: [], vals: [] };
+        if (missing) d.uncertain = true;
         for (const [k, v] of extraKw) dictSet(d, str(k), v);
         scope.vars.set(p.name, d);
       }
+    }
+    if (!fn.params.some((p) => p.kind === 'kwstar') && [...extraKw.keys()].some((k) => !fn.params.some((p) => p.name === k))) misbound = true;
+    if (misbound || (i < all.length && !fn.params.some((p) => p.kind === 'star'))) {
+      // Python raises TypeError here, or the call is not understood: the result is unknown rather than built from
+      // arguments in the wrong places.
+      this.analyzer.note(`the arguments of a call to ${fn.name} do not fit its parameters: its result is unknown`);
+      return UNKNOWN_VALUE;
     }
     this.frames.push({ func: fn, callSite });
     try {
@@ -984,6 +1036,7 @@ export class Interpreter {
         if (v !== undefined) return v;
         const m = findClassAttr(obj.cls, name);
         if (m?.k === 'func') return this.bindMethod(m, obj);
+        if (m === undefined && obj.cls.native === 'argparse.ArgumentParser') return { k: 'method', self: obj, name };
         return m ?? UNKNOWN_VALUE;
       }
       case 'class': {
@@ -1030,6 +1083,8 @@ export class Interpreter {
         return v.uncertain ? undefined : v.keys;
       case 'str':
         return [...v.v].map((c) => str(c));
+      case 'obj':
+        return recordItems(v);
       case 'module':
         if (v.container === 'Sequential' || v.container === 'ModuleList') return [...v.children.values()];
         if (v.container === 'ModuleDict') return [...v.children.keys()].map((k) => str(k));
@@ -1064,6 +1119,11 @@ export function moduleScopeOf(scope: Scope): Scope {
   let s = scope;
   while (s.parent) s = s.parent;
   return s;
+}
+
+/** Something a decorator may return in place of the definition. */
+function isCallable(v: Value): boolean {
+  return v.k === 'func' || v.k === 'class' || v.k === 'module' || (v.k === 'obj' && (v.cls.native === 'functools.partial' || findClassAttr(v.cls, '__call__') !== undefined));
 }
 
 export function findClassAttr(cls: ClassValue, name: string): Value | undefined {
@@ -1345,6 +1405,10 @@ export function getItem(obj: Value, idx: Value): Value {
     case 'str': {
       const i = toNumber(idx);
       return i === undefined ? UNKNOWN_VALUE : str(obj.v[normIndex(i, obj.v.length)] ?? '');
+    }
+    case 'obj': {
+      const items = recordItems(obj);
+      return items ? getItem(tuple(items), idx) : UNKNOWN_VALUE;
     }
     case 'module': {
       if (obj.container === 'ModuleDict' && idx.k === 'str') return obj.children.get(idx.v) ?? UNKNOWN_VALUE;

@@ -5,7 +5,7 @@ import { dimToJSON, dimToString, evalDim, isKnown, product, sym, symbolsOf, type
 import { findCommentShape, parseInputComment } from '../shape-comments';
 import { Analyzer, shapeJSON, type ExampleCall } from './analyzer';
 import { StepLimitError, findClassAttr } from './interpreter';
-import { collect, qualifiedNames } from './modules';
+import { collect, forwardOf, qualifiedNames } from './modules';
 import { LayerReach } from './reachable-layers';
 import { RunContext, type Constraint } from './run-context';
 import type { ImportContext } from './imports';
@@ -196,8 +196,8 @@ function constructibleWithDefaults(cls: ClassValue): boolean {
 }
 
 function forwardParams(m: ModuleValue): { names: string[]; node: SyntaxNode | undefined } {
-  const fwd = m.cls ? findClassAttr(m.cls, 'forward') : undefined;
-  if (fwd?.k !== 'func') return { names: ['input'], node: undefined };
+  const fwd = m.cls ? forwardOf(m.cls) : undefined;
+  if (!fwd) return { names: ['input'], node: undefined };
   const names = fwd.params.filter((p) => p.kind === 'plain' && p.default === undefined).map((p) => p.name).slice(1);
   return { names, node: fwd.node };
 }
@@ -288,7 +288,7 @@ function analyzeModel(a: Analyzer, c: Candidate, commentByLine: Map<number, Synt
   let totalMacs: number | null = 0;
   for (const app of run.applications) {
     const name = names2.get(app.module.id);
-    if (name === undefined || app.module.cls || app.module.container) continue;
+    if (name === undefined || app.module.cls || (app.module.container && app.module.children.size > 0)) continue;
     layers.push({
       name,
       type: app.module.type,
@@ -351,6 +351,8 @@ function firstTensor(v: Value): TensorValue | undefined {
   if (v.k === 'tensor') return v;
   if (v.k === 'tuple' || v.k === 'list') for (const x of v.items) if (x.k === 'tensor') return x;
   if (v.k === 'dict') for (const x of v.vals) if (x.k === 'tensor') return x;
+  // A namedtuple output (GoogLeNet's logits and aux logits): its first tensor, as for a tuple.
+  if (v.k === 'obj' && v.cls.tupleLike) for (const x of v.attrs.values()) if (x.k === 'tensor') return x;
   return undefined;
 }
 

@@ -9,7 +9,7 @@ import { findClassAttr } from './interpreter';
 import type { Analyzer, CallInfo } from './analyzer';
 import {
   list, NONE, num, str, tuple, UNKNOWN_VALUE,
-  type BoundArgs, type ClassValue, type DictValue, type ModuleValue, type TensorValue, type Value,
+  type BoundArgs, type ClassValue, type DictValue, type FuncValue, type ModuleValue, type TensorValue, type Value,
 } from './values';
 
 /** Converts an interpreter value to a layer argument. */
@@ -335,7 +335,9 @@ export class ModuleOps {
       case 'zero_grad':
         return m;
       case 'forward':
-        return this.apply(m, args, info.kwargs, info.node);
+      case '__call__':
+        // model.forward(x) runs what model(x) runs (only the model's own hooks are skipped).
+        return this.a.callModule(m, info);
       case 'register_buffer':
         if (a0?.k === 'str' && args[1]) m.attrs.set(a0.v, args[1]);
         return NONE;
@@ -363,14 +365,16 @@ export class ModuleOps {
     run?.used.add(m.id);
     if (m.uncertain && run) run.uncertain = true;
     if (m.cls) {
-      const forward = findClassAttr(m.cls, 'forward');
-      if (forward?.k === 'func') {
+      const forward = forwardOf(m.cls);
+      if (forward) {
         run?.forwardRan.add(m.id);
         return this.a.interp.callFunction({ ...forward, self: m }, args, kwargs, rangeOf(node));
       }
       if (m.container === 'Sequential') return this.applySequential(m, args, node);
       return UNKNOWN_VALUE;
     }
+    // An empty nn.Sequential() (an identity shortcut) has no children: PyTorch's hooks see it as a leaf.
+    if (m.container === 'Sequential' && m.children.size === 0 && !m.uncertain && args[0]?.k === 'tensor') return this.applyEmptySequential(m, args[0], node);
     if (m.container === 'Sequential') return this.applySequential(m, args, node);
     if (m.container) return UNKNOWN_VALUE;
     const input = args[0];
@@ -390,6 +394,12 @@ export class ModuleOps {
     }
     if (m.uncertain && x.k === 'tensor') x = { ...x, uncertain: true };
     return x;
+  }
+
+  private applyEmptySequential(m: ModuleValue, input: TensorValue, node: SyntaxNode): Value {
+    const out = this.a.tensors.make(input.shape, input);
+    this.a.recordApplication(m, [input], out, rangeOf(node), input.poisoned ? null : input.shape);
+    return out;
   }
 
   /**
@@ -566,3 +576,10 @@ export function qualifiedNames(root: ModuleValue): Map<number, string> {
   return new Map(all.map(([name, m]) => [m.id, name]));
 }
 
+/** The method PyTorch runs for module(x): forward, or a __call__ the class defines instead. */
+export function forwardOf(cls: ClassValue): FuncValue | undefined {
+  const forward = findClassAttr(cls, 'forward');
+  if (forward?.k === 'func') return forward;
+  const call = findClassAttr(cls, '__call__');
+  return call?.k === 'func' ? call : undefined;
+}

@@ -72,6 +72,14 @@ export interface ClassValue {
   isModule: boolean;
   /** The torch.nn container it derives from, if any. */
   container?: 'Sequential' | 'ModuleList' | 'ModuleDict' | undefined;
+  /** A standard-library type modelled in stdlib.ts ('argparse.ArgumentParser', 'functools.partial', ...). */
+  native?: string;
+  /** Record fields in order (namedtuple, NamedTuple, @dataclass): the generated __init__'s parameters. */
+  fields?: Array<{ name: string; default?: Value; factory?: Value }>;
+  /** Instances unpack, index and compare like tuples (namedtuple, NamedTuple). */
+  tupleLike?: boolean;
+  /** An enum.Enum subclass: its class attributes are members with .name and .value. */
+  enumLike?: boolean;
 }
 
 /** Something outside the file: a module, class or function of torch, math, collections... by dotted path. */
