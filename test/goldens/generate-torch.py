@@ -11,6 +11,8 @@ leaf record each layer's output shape in execution order (the first tensor's for
 LSTM's, with every element under "outputs"); pre-hooks remember which leaf or built-in composite
 (MultiheadAttention, Transformer*) was running when PyTorch raised. Each layer also records "line": the line of the corpus file that constructed it (the
 innermost frame in the file, so a layer made in a helper such as conv3x3 points into the helper).
+Files run as `python file.py` with no arguments would (sys.argv is just the file), so argparse options take their
+defaults. A model's output is its first tensor (of a tuple, namedtuple or dict output).
 Output: test/goldens/torch/<stem>.json, deterministic (sorted keys, fixed string hashing).
 
 An entry's "provide" ({"F": "torch.nn.functional"}) supplies names a file uses without importing them,
@@ -157,6 +159,16 @@ def execute_file(path, stem, snapshots, provide):
     for name, module_name in provide.items():
         namespace[name] = importlib.import_module(module_name)
     taken = {}
+    # As `python file.py` with no arguments: argparse's parse_args() sees an empty command line and uses the defaults.
+    argv = sys.argv
+    sys.argv = [path]
+    try:
+        return run_statements(tree, path, namespace, snapshots, taken)
+    finally:
+        sys.argv = argv
+
+
+def run_statements(tree, path, namespace, snapshots, taken):
     for statement in tree.body:
         code = compile(ast.Module(body=[statement], type_ignores=[]), path, "exec")
         try:
@@ -243,8 +255,11 @@ def run_entry(entry, namespace, taken, file_error, lines, path):
         with torch.no_grad(), contextlib.redirect_stdout(io.StringIO()):
             y = model(x)
         if isinstance(y, (tuple, list)):
-            # A model returning several tensors (a VAE's reconstruction, mu, logvar): its output is the first one.
+            # A model returning several tensors (a VAE's reconstruction, mu, logvar; a namedtuple): its output is the first one.
             y = next((t for t in y if isinstance(t, torch.Tensor)), y)
+        elif isinstance(y, dict):
+            # A segmentation model's {"out": ..., "aux": ...}: the first tensor in insertion order.
+            y = next((t for t in y.values() if isinstance(t, torch.Tensor)), y)
         result["output"] = shape_of(y)
         if result["output"] is None:
             raise SystemExit(f"{entry['file']}: {entry['model']} returned {type(y).__name__}, not a tensor")

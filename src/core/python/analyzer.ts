@@ -806,6 +806,8 @@ function isInstance(obj: Value | undefined, cls: Value | undefined): Value {
     if (p === 'builtins.tuple') return bool(obj.k === 'tuple' || (obj.k === 'obj' && obj.cls.tupleLike === true));
     if (p === 'builtins.dict') return bool(obj.k === 'dict');
     if (p === 'torch.Tensor') return bool(obj.k === 'tensor');
+    if (/^(typing|collections\.abc)\.Sequence$/.test(p)) return bool(obj.k === 'list' || obj.k === 'tuple' || obj.k === 'str' || (obj.k === 'obj' && obj.cls.tupleLike === true));
+    if (/^(typing|collections\.abc)\.Mapping$/.test(p)) return bool(obj.k === 'dict');
     return UNKNOWN_VALUE;
   }
   if (cls.k === 'class') {

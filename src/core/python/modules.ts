@@ -251,6 +251,8 @@ export class ModuleOps {
       return fromArg(m.args.get(name));
     }
     if (m.spec && (name === 'weight' || name === 'bias')) return this.a.tensors.make(null);
+    // model.forward(x) outside any forward is an example call, as model(x) is.
+    if (name === 'forward' && m.cls && forwardOf(m.cls)) return { k: 'method', self: m, name };
     if (m.cls) {
       const attr = findClassAttr(m.cls, name);
       if (attr?.k === 'func') return this.a.interp.bindMethod(attr, m);
