@@ -141,6 +141,16 @@ def tree_of(value):
     return shape_of(value)
 
 
+def model_output(y):
+    """A model returning several tensors (a VAE's reconstruction, mu, logvar; a namedtuple): its output is the first
+    one; of a dict ({"out": ..., "aux": ...} of a segmentation model), the first in insertion order."""
+    if isinstance(y, (tuple, list)):
+        return next((t for t in y if isinstance(t, torch.Tensor)), y)
+    if isinstance(y, dict):
+        return next((t for t in y.values() if isinstance(t, torch.Tensor)), y)
+    return y
+
+
 def describe_error(phase, exc, layer):
     return {"phase": phase, "type": type(exc).__name__, "message": str(exc), "layer": layer}
 
@@ -254,12 +264,7 @@ def run_entry(entry, namespace, taken, file_error, lines, path):
     try:
         with torch.no_grad(), contextlib.redirect_stdout(io.StringIO()):
             y = model(x)
-        if isinstance(y, (tuple, list)):
-            # A model returning several tensors (a VAE's reconstruction, mu, logvar; a namedtuple): its output is the first one.
-            y = next((t for t in y if isinstance(t, torch.Tensor)), y)
-        elif isinstance(y, dict):
-            # A segmentation model's {"out": ..., "aux": ...}: the first tensor in insertion order.
-            y = next((t for t in y.values() if isinstance(t, torch.Tensor)), y)
+        y = model_output(y)
         result["output"] = shape_of(y)
         if result["output"] is None:
             raise SystemExit(f"{entry['file']}: {entry['model']} returned {type(y).__name__}, not a tensor")

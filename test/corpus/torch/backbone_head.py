@@ -1,10 +1,12 @@
-# One model's output fed to another: a backbone returns (scores, attention, features), a segmentation-style head
-# takes the features and returns a dict, as torchvision's segmentation models do.
-from collections import OrderedDict
+# One model's output fed to another: a backbone returns a namedtuple (scores, attention, features), a
+# segmentation-style head takes the features and returns a dict, as torchvision's segmentation models do.
+from collections import OrderedDict, namedtuple
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+BackboneOutput = namedtuple("BackboneOutput", "scores attention features")
 
 
 class Backbone(nn.Module):
@@ -21,7 +23,7 @@ class Backbone(nn.Module):
         features = features + self.shortcut(features)
         attention = torch.sigmoid(self.attn(features))
         scores = self.fc(torch.flatten(F.adaptive_avg_pool2d(features * attention, 1), 1))
-        return scores, attention, features
+        return BackboneOutput(scores, attention, features)
 
 
 class SegHead(nn.Module):

@@ -1,9 +1,11 @@
 # The head is built for 16 channels but the backbone's features (third output) have 32.
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+BackboneOutput = namedtuple("BackboneOutput", "scores attention features")
 
 
 class Backbone(nn.Module):
@@ -20,7 +22,7 @@ class Backbone(nn.Module):
         features = features + self.shortcut(features)
         attention = torch.sigmoid(self.attn(features))
         scores = self.fc(torch.flatten(F.adaptive_avg_pool2d(features * attention, 1), 1))
-        return scores, attention, features
+        return BackboneOutput(scores, attention, features)
 
 
 class SegHead(nn.Module):

@@ -23,7 +23,7 @@ Skipped: the entries in SKIP (a forward that samples random numbers, a size the 
 
 Inputs: the entry's own input, except the models below: batch 1 and, where their adaptive pooling or fully
 convolutional structure accepts it, a smaller image. Every leaf output is stored in full, so the goldens are
-about 27 MB (about 20 MB compressed, as git stores them); the largest are the fixed-size models (the VGGs, the DCGANs,
+about 29 MB (about 21 MB compressed, as git stores them); the largest are the fixed-size models (the VGGs, the DCGANs,
 MobileNet at 32x32), about 9 MB together:
 """
 import importlib.util
@@ -81,6 +81,17 @@ SHRINK = {
     ("resnet_downsample_shortcut", "resnet18()"): [1, 3, 32, 32],
     ("resnet_downsample_shortcut", "resnet50()"): [1, 3, 17, 17],
     ("models_with_own_inputs", "Big(classes=7)"): [1, 3, 32, 32],
+    ("line_continuation", "ContinuedNet()"): [1, 3, 32, 32],
+    ("config_type_checks", "TinyYolo()"): [1, 3, 16, 16],
+    ("argparse_options", "Generator(opt)"): [1, 100],
+    ("argparse_options", "Discriminator()"): [1, 1, 32, 32],
+    ("backbone_head", "Backbone()"): [1, 3, 32, 32],
+    ("backbone_head", "SegHead()"): [1, 32, 8, 8],
+    ("channel_shuffle", "TinyShuffleNet([2, 3], [24, 48, 96, 128])"): [1, 3, 32, 32],
+    ("torchvision_style", "tiny_net_s()"): [1, 3, 16, 16],
+    ("torchvision_style", "tiny_net_s(weights=TinyNet_Weights.DEFAULT)"): [1, 3, 16, 16],
+    ("torchvision_style", "tiny_net_s(pretrained=True, aux_logits=False)"): [1, 3, 16, 16],
+    ("torchvision_style", "tiny_net_s(num_classes=10, dropout=0.5)"): [1, 3, 16, 16],
 }
 # Engine-only models (test/goldens/engine/models): forward code the corpus does not cover, same treatment.
 # (file relative to the repository, model class, construct, input); goldens named extra.<stem>.0.safetensors.
@@ -219,7 +230,7 @@ def main(only):
 
             handles = [m.register_forward_hook(post) for m in model.modules() if gt.is_builtin_leaf(m)]
             with torch.no_grad():
-                y = model(x)
+                y = gt.model_output(model(x))
             for h in handles:
                 h.remove()
             tensors = {"input": x.to(torch.float32), "output": y, **outs}
