@@ -124,3 +124,13 @@ model = nn.Linear(3, sum(kinds))
   // Each of the five values is of exactly one kind.
   assert.deepEqual(layerShapes(a, 'model'), [' [1,5]']);
 });
+
+test('a model whose first layer is 3-D gets a 5-D symbolic input (no false rank-mismatch on a video stem)', async () => {
+  const a = await analyze(`import torch.nn as nn
+class Stem(nn.Sequential):
+    def __init__(self):
+        super().__init__(nn.Conv3d(3, 8, (3, 7, 7), stride=(1, 2, 2), padding=(1, 3, 3), bias=False), nn.BatchNorm3d(8), nn.ReLU())
+`);
+  assert.deepEqual(errors(a), []);
+  assert.deepEqual(a.models.find((m) => m.name === 'Stem')?.input, [['N', 3, 'D', 'H', 'W']]);
+});

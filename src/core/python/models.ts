@@ -249,6 +249,9 @@ function symbolicInput(a: Analyzer, c: Candidate): Shape {
   if (/^(Conv1d|ConvTranspose1d|BatchNorm1d|InstanceNorm1d|MaxPool1d|AvgPool1d)$/.test(type)) {
     return [N, arg(type.startsWith('Conv') ? 'in_channels' : 'num_features'), sym('L')];
   }
+  if (/^(Conv3d|ConvTranspose3d|BatchNorm3d|InstanceNorm3d|MaxPool3d|AvgPool3d)$/.test(type)) {
+    return [N, arg(type.startsWith('Conv') ? 'in_channels' : 'num_features'), sym('D'), sym('H'), sym('W')];
+  }
   if (type === 'Linear') return [N, arg('in_features')];
   if (type === 'Embedding') return [N, sym('L')];
   if (/^(BatchNorm2d|InstanceNorm2d)$/.test(type)) return [N, arg('num_features'), sym('H'), sym('W')];
