@@ -23,7 +23,7 @@ Skipped: the entries in SKIP (a forward that samples random numbers, a size the 
 
 Inputs: the entry's own input, except the models below: batch 1 and, where their adaptive pooling or fully
 convolutional structure accepts it, a smaller image. Every leaf output is stored in full, so the goldens are
-about 29 MB (about 21 MB compressed, as git stores them); the largest are the fixed-size models (the VGGs, the DCGANs,
+about 29 MB (about 22 MB compressed, as git stores them); the largest are the fixed-size models (the VGGs, the DCGANs,
 MobileNet at 32x32), about 9 MB together:
 """
 import importlib.util
