@@ -311,6 +311,7 @@ function fileJSON(path: string, a: Analysis) {
       line: m.range.start.line + 1,
       input: m.input.length === 1 ? m.input[0] : m.input,
       inputSource: m.inputSource,
+      ...(m.inputFrom !== undefined ? { inputFrom: m.inputFrom } : {}),
       output: m.output,
       params: m.totalParams,
       macs: m.totalMacs,
@@ -348,6 +349,7 @@ const SOURCE_TEXT: Record<ModelReport['inputSource'], string> = {
   explicit: 'from --input',
   comment: 'from the shape comment',
   example: 'from the example call in the file',
+  data: 'from the data pipeline',
   default: 'default',
   symbolic: 'symbolic: no input shape in the file',
 };
@@ -358,7 +360,7 @@ function formatPlain(path: string, a: Analysis): string {
   const builds = a.models.some((m) => m.instantiated);
   for (const m of a.models) {
     if (builds && !m.instantiated) continue;
-    out += `\n${path}:${cellText(m.range)}${m.range.start.line + 1}: ${m.name}  input ${m.input.map((s) => shapeText(s)).join(', ')} (${SOURCE_TEXT[m.inputSource]})\n`;
+    out += `\n${path}:${cellText(m.range)}${m.range.start.line + 1}: ${m.name}  input ${m.input.map((s) => shapeText(s)).join(', ')} (${m.inputFrom !== undefined ? `from ${m.inputFrom}` : SOURCE_TEXT[m.inputSource]})\n`;
     const rows = m.layers.map((l) => [`${l.name || m.name} (${l.type})`, shapeText(l.output), l.params === null ? '?' : l.params.toLocaleString('en-US'), l.macs === null ? '?' : l.macs.toLocaleString('en-US')]);
     const header = ['Layer (type)', 'Output Shape', 'Param #', 'Mult-Adds'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

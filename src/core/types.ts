@@ -81,7 +81,7 @@ export interface LayerReport {
   composite?: boolean;
 }
 
-export type InputSource = 'explicit' | 'comment' | 'example' | 'default' | 'symbolic';
+export type InputSource = 'explicit' | 'comment' | 'example' | 'data' | 'default' | 'symbolic';
 
 export interface ModelReport {
   name: string;
@@ -89,6 +89,8 @@ export interface ModelReport {
   range: Range;
   input: ShapeJSON[];
   inputSource: InputSource;
+  /** With inputSource 'data': the loader and pipeline the batch came from, e.g. "train_loader (CIFAR10, RandomCrop(32, padding=4), batch_size=128)". */
+  inputFrom?: string;
   output: ShapeJSON | null;
   layers: LayerReport[];
   totalParams: number | null;

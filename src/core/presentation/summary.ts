@@ -9,7 +9,8 @@ import { formatShape, formatShapes } from './shapes';
  */
 export function modelSummary(model: ModelReport, fileBuildsAModel = false): string {
   const input = model.input.length > 0 ? formatShapes(model.input) : '?';
-  const parts = [`${model.instantiated || !fileBuildsAModel ? '' : 'block (not built in this file): '}input ${input} -> output ${outputText(model)}`];
+  const from = model.inputFrom !== undefined ? ` from ${model.inputFrom}` : '';
+  const parts = [`${model.instantiated || !fileBuildsAModel ? '' : 'block (not built in this file): '}input ${input}${from} -> output ${outputText(model)}`];
   if (model.totalParams !== null) parts.push(`${formatCount(model.totalParams)} params`);
   if (model.totalMacs !== null) parts.push(`${formatMacs(model.totalMacs)} MACs`);
   return parts.join(' · ');
@@ -26,6 +27,7 @@ const INPUT_SOURCE: Record<ModelReport['inputSource'], string> = {
   explicit: 'given explicitly',
   comment: 'from the shape comment',
   example: 'from the example input in the file',
+  data: 'from the data pipeline',
   default: 'from the convLens.defaultInputShape setting',
   symbolic: 'symbolic (no concrete input found)',
 };
@@ -39,7 +41,7 @@ export function layerTableMarkdown(model: ModelReport, fileName: string): string
   const lines: string[] = [];
   lines.push(`# ${model.name}`, '');
   lines.push(`File: \`${fileName}\`  `);
-  lines.push(`Input: \`${formatShapes(model.input)}\` (${INPUT_SOURCE[model.inputSource]})  `);
+  lines.push(`Input: \`${formatShapes(model.input)}\` (${model.inputFrom !== undefined ? `from ${cell(model.inputFrom)}` : INPUT_SOURCE[model.inputSource]})  `);
   lines.push(`Output: \`${model.output ? formatShape(model.output) : model.outputUnknown?.error ? 'does not fit' : 'unknown'}\`${!model.output && model.outputUnknown ? ` (${model.outputUnknown.reason})` : ''}  `);
   if (model.totalParams !== null) lines.push(`Parameters: ${formatExact(model.totalParams)} (${formatCount(model.totalParams)})  `);
   if (model.totalMacs !== null) lines.push(`MACs: ${formatExact(model.totalMacs)} (${formatMacs(model.totalMacs)})  `);

@@ -21,8 +21,9 @@ export type Resolution =
   | { kind: 'missing'; why: string };
 
 /**
- * Packages Conv Lens models itself (torch) or that hold no model code (numpy, PIL, ...): never read from the
- * environment, so their names stay what the interpreter knows them as.
+ * Packages Conv Lens models itself (torch, torchvision's datasets and transforms) or that hold no model code (numpy,
+ * PIL, ...): never read from the environment, so their names stay what the interpreter knows them as. A dotted entry
+ * covers that module and its submodules only (torchvision.models is still read).
  */
 const NOT_READ = new Set([
   'torch', 'numpy', 'math', 'collections', 'functools', 'typing', 'typing_extensions', 'argparse', 'types', 'dataclasses',
@@ -31,8 +32,15 @@ const NOT_READ = new Set([
   'tensorboard', 'tensorboardX', 'onnx', 'onnxruntime', 'IPython', 'requests', 'yaml', 'tensorflow', 'jax', 'keras',
   'pytorch_lightning', 'lightning', 'accelerate', 'transformers', 'safetensors', 'h5py', 'skimage', 'imageio', 'urllib',
   'pathlib', 'inspect', 'contextlib', 'weakref', 'pickle', 'io', 'glob', 'shutil', 'subprocess', 'threading',
-  'multiprocessing', 'builtins', '__future__',
+  'multiprocessing', 'builtins', '__future__', 'torchvision.datasets', 'torchvision.transforms',
 ]);
+
+/** Whether a dotted module name is, or is inside, one of the NOT_READ entries. */
+export function isNotRead(name: string): boolean {
+  const parts = name.split('.');
+  for (let i = 1; i <= parts.length; i++) if (NOT_READ.has(parts.slice(0, i).join('.'))) return true;
+  return false;
+}
 
 export class ImportResolver {
   constructor(
@@ -44,7 +52,7 @@ export class ImportResolver {
   resolveAbsolute(name: string): Resolution {
     const parts = name.split('.');
     const top = parts[0] ?? '';
-    if (NOT_READ.has(top)) return { kind: 'external' };
+    if (isNotRead(name)) return { kind: 'external' };
     let namespace: ResolvedModule | undefined;
     let first: ResolvedModule | undefined;
     for (const root of this.roots) {
@@ -80,6 +88,7 @@ export class ImportResolver {
   private descend(start: ResolvedModule, rest: string[]): Resolution {
     let cur = start;
     for (const part of rest) {
+      if (cur.name && isNotRead(`${cur.name}.${part}`)) return { kind: 'external' };
       if (!cur.dir) return { kind: 'missing', why: `${cur.name} is a module, not a package: it has no submodule ${part}` };
       const r = this.lookIn(cur.dir, part, cur.name ? `${cur.name}.${part}` : part);
       if (r === 'pending') return { kind: 'pending' };

@@ -12,6 +12,7 @@ import { ModuleLoader, type ImportContext } from './imports';
 import { RunContext } from './run-context';
 import { StdlibOps } from './stdlib';
 import { TensorOps } from './tensors';
+import { DataOps } from './data';
 import {
   bool, isOpaqueRef, list, NONE, num, str, truthy, tuple, UNKNOWN_VALUE, Scope,
   type ClassValue, type DictValue, type ModuleValue, type Producer, type RefValue, type TensorValue, type Value,
@@ -53,6 +54,7 @@ export class Analyzer {
   readonly modules: ModuleOps;
   readonly tensors: TensorOps;
   readonly stdlib: StdlibOps;
+  readonly data: DataOps;
   readonly notes: string[] = [];
   readonly classes: ClassValue[] = [];
   readonly exampleCalls: ExampleCall[] = [];
@@ -75,6 +77,7 @@ export class Analyzer {
     this.modules = new ModuleOps(this);
     this.tensors = new TensorOps(this);
     this.stdlib = new StdlibOps(this);
+    this.data = new DataOps(this);
   }
 
   /** Ids are per analysis so that the same text always gives the same result. */
@@ -262,6 +265,7 @@ export class Analyzer {
         if (item?.k === 'tensor' && item.shape) this.addSite(rangeOf(t), item.shape, false, item.uncertain === true);
       });
     }
+    if (value.k === 'data' && left.type === 'identifier') this.data.named(value, left.text);
     if (!inFunction && value.k === 'module' && left.type === 'identifier' && !this.run && node.file === undefined) {
       this.topLevelModules.push({ name: left.text, node, module: value });
     }
@@ -375,6 +379,10 @@ export class Analyzer {
       }
       this.note(`torch.nn.${name} is not modelled: shapes after it are unknown`);
       return this.modules.constructOpaque(name, info);
+    }
+    if (path.startsWith('torchvision.datasets.') || path.startsWith('torchvision.transforms.') || path.startsWith('torch.utils.data.')) {
+      const v = this.data.call(path, info);
+      if (v) return v;
     }
     // Matrix products and einsum have their rules in the registry but take their operands their own way.
     if (path === 'torch.matmul' || path === 'torch.mm' || path === 'torch.bmm' || path === 'torch.einsum') return this.tensors.torchFunction(path.slice(6), info) ?? UNKNOWN_VALUE;

@@ -81,6 +81,7 @@ export class ModuleLoader {
     if (mod.module.dir) {
       const r = this.ctx.resolver.submodule(mod.module, name);
       if (r.kind === 'module') return { k: 'pymodule', module: r.module };
+      if (r.kind === 'external') return { k: 'ref', path: `${mod.module.name}.${name}` };
       if (r.kind === 'pending') {
         this.pending = true;
         return UNKNOWN_VALUE;
@@ -101,6 +102,7 @@ export class ModuleLoader {
     if (mod.module.dir) {
       const r = this.ctx.resolver.submodule(mod.module, name);
       if (r.kind === 'module') return { k: 'pymodule', module: r.module };
+      if (r.kind === 'external') return { k: 'ref', path: `${mod.module.name}.${name}` };
       if (r.kind === 'pending') this.pending = true;
     }
     return UNKNOWN_VALUE;

@@ -1089,6 +1089,8 @@ export class Interpreter {
         if (v.container === 'Sequential' || v.container === 'ModuleList') return [...v.children.values()];
         if (v.container === 'ModuleDict') return [...v.children.keys()].map((k) => str(k));
         return undefined;
+      case 'data':
+        return this.analyzer.data.iterate(v);
       case 'tensor': {
         const known = this.analyzer.tensors.concrete.items(v);
         if (known) return known;

@@ -202,7 +202,7 @@ function forwardParams(m: ModuleValue): { names: string[]; node: SyntaxNode | un
   return { names, node: fwd.node };
 }
 
-function chooseInput(a: Analyzer, c: Candidate, commentByLine: Map<number, SyntaxNode>, options: AnalyzeOptions): { shapes: Array<Shape | null>; source: InputSource; example?: ExampleCall } {
+function chooseInput(a: Analyzer, c: Candidate, commentByLine: Map<number, SyntaxNode>, options: AnalyzeOptions): { shapes: Array<Shape | null>; source: InputSource; example?: ExampleCall; from?: string } {
   const explicit = options.inputs?.[c.name] ?? options.inputs?.['*'];
   if (explicit) return { shapes: [explicit], source: 'explicit' };
   const { node: fwdNode } = forwardParams(c.module);
@@ -219,7 +219,10 @@ function chooseInput(a: Analyzer, c: Candidate, commentByLine: Map<number, Synta
   const example = a.exampleCalls.find((e) => e.module.id === c.module.id && e.inputs[0]?.k === 'tensor')
     ?? (c.cls ? a.exampleCalls.find((e) => e.module.cls === c.cls && concrete(e)) : undefined);
   if (example) {
-    return { shapes: example.inputs.map((v) => (v.k === 'tensor' ? v.shape : null)), source: 'example', example };
+    const shapes = example.inputs.map((v) => (v.k === 'tensor' ? v.shape : null));
+    const first = example.inputs[0];
+    if (first?.k === 'tensor' && first.source !== undefined) return { shapes, source: 'data', example, from: first.source };
+    return { shapes, source: 'example', example };
   }
   if (options.defaultInput) return { shapes: [options.defaultInput], source: 'default' };
   return { shapes: [symbolicInput(a, c)], source: 'symbolic' };
@@ -318,6 +321,7 @@ function analyzeModel(a: Analyzer, c: Candidate, commentByLine: Map<number, Synt
     range: rangeOf(c.defNode),
     input: input.shapes.map((s) => (s ? s.map(dimToJSON) : [])),
     inputSource: input.source,
+    ...(input.from !== undefined ? { inputFrom: input.from } : {}),
     output: outTensor?.shape ? shapeJSON(outTensor.shape) : null,
     layers,
     totalParams: totalParams(c.module),

@@ -55,6 +55,8 @@ export class TensorOps {
     if (like?.rf && shape && like.shape && shape.length === like.shape.length) t.rf = like.rf;
     if (flags.uncertain || like?.uncertain || this.a.uncertain) t.uncertain = true;
     if (flags.poisoned || like?.poisoned) t.poisoned = true;
+    // Outside a forward, a batch moved or reshaped (`images.to(device)`, `x.unsqueeze(0)`) still comes from its data.
+    if (like?.source !== undefined && !this.a.run) t.source = like.source;
     return t;
   }
 

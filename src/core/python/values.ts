@@ -6,6 +6,7 @@ import type { Range } from '../types';
 import type { Concrete } from './tensor-values';
 import type { ResolvedModule } from '../program/resolver';
 import type { ModuleInfo } from './imports';
+import type { DataObject } from './data';
 
 export type Value =
   | NumValue
@@ -23,6 +24,7 @@ export type Value =
   | ObjValue
   | MethodValue
   | PyModuleValue
+  | DataValue
   | UnknownValue;
 
 export interface NumValue {
@@ -103,6 +105,9 @@ export interface ObjValue { k: 'obj'; cls: ClassValue; attrs: Map<string, Value>
 /** A Python module of the program (a file of the workspace or of an installed package), run when first used. */
 export interface PyModuleValue { k: 'pymodule'; module: ResolvedModule }
 
+/** A dataset, transform or DataLoader of the data pipeline (see data.ts). */
+export interface DataValue { k: 'data'; data: DataObject }
+
 /** A built-in method bound to a value: list.append, x.view, dict.items. */
 export interface MethodValue { k: 'method'; self: Value; name: string }
 
@@ -165,6 +170,8 @@ export interface TensorValue {
   values?: Concrete;
   /** A reshape of this tensor was computed and thrown away (`x.view(...)` on its own line). */
   discarded?: { range: Range; text: string };
+  /** Drawn from a DataLoader or dataset: where from, e.g. "train_loader (CIFAR10, RandomCrop(32, padding=4), batch_size=128)". */
+  source?: string;
 }
 
 export class Scope {
@@ -216,7 +223,8 @@ export function truthy(v: Value): boolean | undefined {
     case 'class':
     case 'module':
     case 'obj':
-    case 'method': return true;
+    case 'method':
+    case 'data': return true;
     case 'sym': return typeof v.d === 'number' ? v.d !== 0 : undefined;
     case 'ref': return isOpaqueRef(v) ? undefined : true;
     case 'ref':
