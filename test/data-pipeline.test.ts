@@ -9,6 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { analyze } from './support/analyze';
+import { layerTableMarkdown, modelSummary } from '../src/core/presentation';
 
 interface Golden {
   calls: Array<{ model: string; input: number[] | null; output: number[] | null }>;
@@ -103,4 +105,12 @@ test('a transform Conv Lens does not know makes the input unknown rather than wr
   ].join('\n'));
   const m = check(script, false).models.find((x) => x.name === 'net');
   assert.notEqual(m?.inputSource, 'data');
+});
+
+test('the code lens and the layer table say which loader the input came from', async () => {
+  const a = await analyze(readFileSync(join(corpus, 'mnist_enumerate.py'), 'utf8'));
+  const m = a.models.find((x) => x.name === 'Net');
+  assert.ok(m);
+  assert.match(modelSummary(m, true), /^input \[[^\]]*\] from loader \(MNIST, batch_size=64\) -> output /);
+  assert.match(layerTableMarkdown(m, 'mnist_enumerate.py'), /Input: `[^`]*` \(from loader \(MNIST, batch_size=64\)\)/);
 });
