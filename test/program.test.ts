@@ -178,3 +178,11 @@ test('the environment: a site-packages folder, an environment folder, a python e
   assert.match(ws?.source ?? '', /\.venv in the workspace/);
   assert.equal(await findEnvironment(host, { setting: '/nowhere', workspaceRoots: ['/empty'] }), undefined);
 });
+
+test("a warning about an imported module's own code stays with that module: nothing on the importing file", async () => {
+  const unused = BLOCK.replace('        self.conv = nn.Conv2d(cin, cout, 3, padding=1)\n', '        self.conv = nn.Conv2d(cin, cout, 3, padding=1)\n        self.spare = nn.Conv2d(cout, cout, 1)\n');
+  const single = await analyze(main(unused.replace('import torch.nn as nn\n', ''), 'ConvBlock(3, 16)'));
+  assert.ok(single.findings.some((f) => f.code === 'unused-layer'), 'in one file, the unused layer is a warning');
+  const { analysis } = await analyzeIn({ '/p/blocks.py': unused, '/p/main.py': main('from blocks import ConvBlock', 'ConvBlock(3, 16)') }, '/p/main.py');
+  assert.deepEqual(analysis.findings, []);
+});

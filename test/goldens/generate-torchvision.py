@@ -6,7 +6,7 @@
     model = torchvision.models.BUILDER()
     out = model(torch.randn(2, 3, SIZE, SIZE))
 
-(test/torchvision.test.ts writes the same script and runs `conv-lens check` on it, reading torchvision's sources from
+(`torchvision.models.segmentation.BUILDER()` for segmentation models; test/torchvision.test.ts writes the same script and runs `conv-lens check` on it, reading torchvision's sources from
 the machine's Python). Each builder's forward runs in PyTorch with hooks on every built-in leaf module, recording its
 qualified name, type and output shape, and the model's output (a dict's "out" for segmentation models) and
 parameter count. Batch 2, because the model is in training mode as the script leaves it (BatchNorm refuses a
@@ -36,8 +36,8 @@ BUILDERS = {
     "efficientnet_v2_s": 384,
     "regnet_x_400mf": 224, "regnet_y_400mf": 224,
     "convnext_tiny": 224,
-    "fcn_resnet50": 224, "deeplabv3_resnet50": 224, "deeplabv3_mobilenet_v3_large": 224,
-    "lraspp_mobilenet_v3_large": 224,
+    "segmentation.fcn_resnet50": 224, "segmentation.deeplabv3_resnet50": 224,
+    "segmentation.deeplabv3_mobilenet_v3_large": 224, "segmentation.lraspp_mobilenet_v3_large": 224,
 }
 
 
@@ -47,7 +47,10 @@ def is_leaf(module):
 
 def golden(builder, size):
     torch.manual_seed(0)
-    model = getattr(torchvision.models, builder)()
+    build = torchvision.models
+    for part in builder.split("."):
+        build = getattr(build, part)
+    model = build()
     names = {id(m): n for n, m in model.named_modules()}
     layers = []
     for module in model.modules():

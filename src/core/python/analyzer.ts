@@ -173,6 +173,9 @@ export class Analyzer {
     // file's to act on: that file's own analysis reports them. Errors are, as PyTorch raises them on this file's call.
     if (f.range.file !== undefined && f.severity !== 'error') return;
     if (f.range.file !== undefined) {
+      // A warning or hint about another file's own code belongs to that file (shown when it is opened), and never
+      // to an installed package's code.
+      if (f.severity !== 'error') return;
       // Code of another file went wrong because of how this file uses it: report it on this file's call.
       const anchor = f.anchor?.range ?? this.callSiteInDocument();
       if (!anchor) return;
