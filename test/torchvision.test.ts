@@ -11,6 +11,8 @@ import { join } from 'node:path';
 
 interface Golden {
   builder: string;
+  /** The builder call as the script writes it. */
+  call: string;
   input: number[];
   output: number[];
   params: number;
@@ -39,7 +41,7 @@ for (const file of readdirSync(goldens).filter((f) => f.endsWith('.json')).sort(
   const golden = JSON.parse(readFileSync(join(goldens, file), 'utf8')) as Golden;
   test(`torchvision.models.${golden.builder}() as users build it: ${EXACT.has(golden.builder) ? 'every layer as PyTorch runs it' : 'no false error'}`, () => {
     const script = join(dir, `use_${golden.builder}.py`);
-    writeFileSync(script, `import torch\nimport torchvision\nmodel = torchvision.models.${golden.builder}()\nout = model(torch.randn(${golden.input.join(', ')}))\n`);
+    writeFileSync(script, `import torch\nimport torchvision\nmodel = ${golden.call}\nout = model(torch.randn(${golden.input.join(', ')}))\n`);
     const run = spawnSync(process.execPath, [join(root, 'out', 'cli.js'), 'check', '--json', '--python-path', SITE, script], { encoding: 'utf8', timeout: 120_000 });
     const result = JSON.parse(run.stdout) as { files: Array<{ models: Array<{ name: string; output: unknown; params: number | null; layers: Array<{ name: string; type: string; output: unknown }> }>; diagnostics: Array<{ severity: string; message: string; line: number }> }> };
     const f = result.files[0];

@@ -3,7 +3,7 @@
 
     import torch
     import torchvision
-    model = torchvision.models.BUILDER()
+    model = torchvision.models.BUILDER()        # (weights_backbone=None) for segmentation models
     out = model(torch.randn(2, 3, SIZE, SIZE))
 
 (`torchvision.models.segmentation.BUILDER()` for segmentation models; test/torchvision.test.ts writes the same script and runs `conv-lens check` on it, reading torchvision's sources from
@@ -36,6 +36,7 @@ BUILDERS = {
     "efficientnet_v2_s": 384,
     "regnet_x_400mf": 224, "regnet_y_400mf": 224,
     "convnext_tiny": 224,
+    # Segmentation builders download a backbone's weights by default: users offline pass weights_backbone=None.
     "segmentation.fcn_resnet50": 224, "segmentation.deeplabv3_resnet50": 224,
     "segmentation.deeplabv3_mobilenet_v3_large": 224, "segmentation.lraspp_mobilenet_v3_large": 224,
 }
@@ -50,7 +51,8 @@ def golden(builder, size):
     build = torchvision.models
     for part in builder.split("."):
         build = getattr(build, part)
-    model = build()
+    args = "weights_backbone=None" if builder.startswith("segmentation.") else ""
+    model = build(weights_backbone=None) if args else build()
     names = {id(m): n for n, m in model.named_modules()}
     layers = []
     for module in model.modules():
@@ -64,7 +66,7 @@ def golden(builder, size):
         y = y["out"]
     elif isinstance(y, tuple):
         y = y[0]
-    return {"builder": builder, "input": [2, 3, size, size], "output": [int(d) for d in y.shape],
+    return {"builder": builder, "call": f"torchvision.models.{builder}({args})", "input": [2, 3, size, size], "output": [int(d) for d in y.shape],
             "params": sum(p.numel() for p in model.parameters()), "layers": layers}
 
 
