@@ -92,7 +92,7 @@ function namesOf(language: Language): Names {
  * `previous` are reused, so a keystroke converts only the statement it touched. Nesting deeper than MAX_DEPTH is cut
  * (with isError) so hostile input cannot overflow the stack.
  */
-export function toSyntax(tree: Tree, source: string, previous?: SyntaxNode): SyntaxNode {
+export function toSyntax(tree: Tree, source: string, previous?: SyntaxNode, file?: string): SyntaxNode {
   const names = namesOf(tree.language);
   const lineStarts = lineStartsOf(source);
   // Reusable top-level statements of the previous conversion, by their text.
@@ -100,7 +100,7 @@ export function toSyntax(tree: Tree, source: string, previous?: SyntaxNode): Syn
   const prevSource = previous ? previousSources.get(previous) : undefined;
   if (previous && prevSource !== undefined) for (const c of previous.children) reusable.set(prevSource.slice(c.start, c.end), c);
   const cursor = tree.walk();
-  const ctx: ConvertContext = { cursor, source, names, lineStarts, lineContinuation: names.types.indexOf('line_continuation') };
+  const ctx: ConvertContext = { cursor, source, names, lineStarts, lineContinuation: names.types.indexOf('line_continuation'), file };
   const root = makeNode(ctx, undefined);
   if (cursor.gotoFirstChild()) {
     do {
@@ -140,6 +140,8 @@ interface ConvertContext {
   lineStarts: number[];
   /** A `\` at the end of a line is an extra node tree-sitter puts anywhere (even between a call's arguments): dropped. */
   lineContinuation: number;
+  /** An imported module's file, stamped on every node (ranges from it then say where they are). */
+  file: string | undefined;
 }
 
 function makeNode(ctx: ConvertContext, field: string | undefined, typeId = ctx.cursor.nodeTypeId): SyntaxNode {
@@ -149,11 +151,13 @@ function makeNode(ctx: ConvertContext, field: string | undefined, typeId = ctx.c
   const type = names.types[typeId] ?? cursor.nodeType;
   const sp = positionAt(lineStarts, start);
   const ep = positionAt(lineStarts, end);
-  return {
+  const node: SyntaxNode = {
     type, field, start, end,
     startRow: sp.line, startCol: sp.character, endRow: ep.line, endCol: ep.character,
     children: [], text: '', isError: type === 'ERROR', hasError: type === 'ERROR',
   };
+  if (ctx.file !== undefined) node.file = ctx.file;
+  return node;
 }
 
 // Every cursor property is a call into WebAssembly: each is read once per node.
@@ -205,16 +209,6 @@ export function rangeOf(node: SyntaxNode): Range {
   };
   if (node.file !== undefined) r.file = node.file;
   return r;
-}
-
-/** Marks every node of an imported module's tree with its file, so that ranges from it say where they are. */
-export function markFile(root: SyntaxNode, file: string): void {
-  const stack = [root];
-  while (stack.length) {
-    const n = stack.pop() as SyntaxNode;
-    n.file = file;
-    for (const c of n.children) stack.push(c);
-  }
 }
 
 /** Range from UTF-16 offsets, using a line-start table. */

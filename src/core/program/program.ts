@@ -3,7 +3,7 @@
 // analyses a document in rounds: each round runs the interpreter over what is read; the imports it reached that
 // are not read yet are read, and the next round sees them.
 import type { Parser } from 'web-tree-sitter';
-import { createParser, markFile, toSyntax, type SyntaxNode } from '../syntax';
+import { createParser, toSyntax, type SyntaxNode } from '../syntax';
 import type { AnalyzedDocument } from '../document';
 import type { AnalyzeOptions } from '../python/models';
 import type { ExecutedModule, ImportContext } from '../python/imports';
@@ -166,9 +166,8 @@ export class Program {
       this.parsed.set(file, null);
       return null;
     }
-    const root = toSyntax(tree, text);
+    const root = toSyntax(tree, text, undefined, file);
     tree.delete();
-    markFile(root, file);
     const entry = { text, root };
     this.parsed.set(file, entry);
     return entry;
