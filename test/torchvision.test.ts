@@ -55,3 +55,12 @@ for (const file of readdirSync(goldens).filter((f) => f.endsWith('.json')).sort(
     assert.equal(model.params, golden.params);
   });
 }
+
+test("every torchvision model file opened on its own (imports read from the environment) has no error and no warning", () => {
+  const models = join(SITE, 'torchvision', 'models');
+  const run = spawnSync(process.execPath, [join(root, 'out', 'cli.js'), 'check', '--json', '--python-path', SITE, models], { encoding: 'utf8', timeout: 300_000, cwd: dir });
+  const result = JSON.parse(run.stdout) as { files: Array<{ path: string; diagnostics: Array<{ severity: string; code: string; line: number; message: string }> }> };
+  assert.ok(result.files.length >= 50, `${result.files.length} files`);
+  const problems = result.files.flatMap((f) => f.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${f.path}:${d.line}: ${d.code}: ${d.message}`));
+  assert.deepEqual(problems, []);
+});

@@ -202,7 +202,8 @@ function forwardParams(m: ModuleValue): { names: string[]; node: SyntaxNode | un
   return { names, node: fwd.node };
 }
 
-function chooseInput(a: Analyzer, c: Candidate, commentByLine: Map<number, SyntaxNode>, options: AnalyzeOptions): { shapes: Array<Shape | null>; source: InputSource; example?: ExampleCall; from?: string } {
+/** `unsure`: a symbolic guess whose rank nothing confirms; shapes follow from it but no finding does. */
+function chooseInput(a: Analyzer, c: Candidate, commentByLine: Map<number, SyntaxNode>, options: AnalyzeOptions): { shapes: Array<Shape | null>; source: InputSource; example?: ExampleCall; from?: string; unsure?: boolean } {
   const explicit = options.inputs?.[c.name] ?? options.inputs?.['*'];
   if (explicit) return { shapes: [explicit], source: 'explicit' };
   const { node: fwdNode } = forwardParams(c.module);
@@ -225,15 +226,16 @@ function chooseInput(a: Analyzer, c: Candidate, commentByLine: Map<number, Synta
     return { shapes, source: 'example', example };
   }
   if (options.defaultInput) return { shapes: [options.defaultInput], source: 'default' };
-  return { shapes: [symbolicInput(a, c)], source: 'symbolic' };
+  const guess = symbolicInput(a, c);
+  return { shapes: [guess.shape], source: 'symbolic', ...(guess.trusted ? {} : { unsure: true }) };
 }
 
 /** The input a model's first layer implies: [N, C, H, W] with C from the layer when it says. */
-function symbolicInput(a: Analyzer, c: Candidate): Shape {
+function symbolicInput(a: Analyzer, c: Candidate): { shape: Shape; trusted: boolean } {
   const probe = new RunContext(false);
   a.run = probe;
+  const input = a.tensors.make(null);
   try {
-    const input = a.tensors.make(null);
     a.modules.apply(c.module, [input], new Map(), c.defNode);
   } catch (e) {
     if (!(e instanceof StepLimitError)) throw e;
@@ -242,6 +244,14 @@ function symbolicInput(a: Analyzer, c: Candidate): Shape {
     a.interp.frames.length = 0;
     a.interp.uncertainDepth = 0;
   }
+  // The guess is only as good as the layer it comes from: when code ran on the input before that layer
+  // (a pad, a reshape, indexing), the input's rank is not what the guess says, and nothing is reported on it.
+  const guess = guessFromFirstLayer(probe);
+  return { shape: guess.shape, trusted: guess.fixesRank && probe.moduleNodes[0]?.node.inputs[0] === input.id };
+}
+
+/** The input a model's first layer implies, and whether that layer fixes the input's rank (a Conv2d does; a Linear or LayerNorm takes any). */
+function guessFromFirstLayer(probe: RunContext): { shape: Shape; fixesRank: boolean } {
   const first = probe.applications[0]?.module;
   const type = first?.type ?? '';
   const arg = (name: string): Dim => {
@@ -249,18 +259,23 @@ function symbolicInput(a: Analyzer, c: Candidate): Shape {
     return typeof v === 'number' ? v : sym('C');
   };
   const N = sym('N');
+  const fixed = (shape: Shape) => ({ shape, fixesRank: true });
   if (/^(Conv1d|ConvTranspose1d|BatchNorm1d|InstanceNorm1d|MaxPool1d|AvgPool1d)$/.test(type)) {
-    return [N, arg(type.startsWith('Conv') ? 'in_channels' : 'num_features'), sym('L')];
+    return fixed([N, arg(type.startsWith('Conv') ? 'in_channels' : 'num_features'), sym('L')]);
   }
-  if (/^(Conv3d|ConvTranspose3d|BatchNorm3d|InstanceNorm3d|MaxPool3d|AvgPool3d)$/.test(type)) {
-    return [N, arg(type.startsWith('Conv') ? 'in_channels' : 'num_features'), sym('D'), sym('H'), sym('W')];
+  if (/^(Conv3d|ConvTranspose3d|BatchNorm3d|InstanceNorm3d)$/.test(type)) {
+    return fixed([N, arg(type.startsWith('Conv') ? 'in_channels' : 'num_features'), sym('D'), sym('H'), sym('W')]);
   }
-  if (type === 'Linear') return [N, arg('in_features')];
-  if (type === 'Embedding') return [N, sym('L')];
-  if (/^(BatchNorm2d|InstanceNorm2d)$/.test(type)) return [N, arg('num_features'), sym('H'), sym('W')];
-  if (type === 'GroupNorm') return [N, arg('num_channels'), sym('H'), sym('W')];
-  if (/^(Conv2d|ConvTranspose2d)$/.test(type)) return [N, arg('in_channels'), sym('H'), sym('W')];
-  return [N, sym('C'), sym('H'), sym('W')];
+  if (/^(MaxPool3d|AvgPool3d|AdaptiveAvgPool3d|AdaptiveMaxPool3d)$/.test(type)) return fixed([N, sym('C'), sym('D'), sym('H'), sym('W')]);
+  if (type === 'Linear') return fixed([N, arg('in_features')]);
+  if (type === 'Embedding') return fixed([N, sym('L')]);
+  if (/^(BatchNorm2d|InstanceNorm2d)$/.test(type)) return fixed([N, arg('num_features'), sym('H'), sym('W')]);
+  if (type === 'GroupNorm') return fixed([N, arg('num_channels'), sym('H'), sym('W')]);
+  if (/^(Conv2d|ConvTranspose2d)$/.test(type)) return fixed([N, arg('in_channels'), sym('H'), sym('W')]);
+  if (/^(MaxPool2d|AvgPool2d|AdaptiveAvgPool2d|AdaptiveMaxPool2d|Upsample|UpsamplingNearest2d|UpsamplingBilinear2d|PixelShuffle|ZeroPad2d|ReflectionPad2d|ReplicationPad2d)$/.test(type)) {
+    return fixed([N, sym('C'), sym('H'), sym('W')]);
+  }
+  return { shape: [N, sym('C'), sym('H'), sym('W')], fixesRank: false };
 }
 
 function analyzeModel(a: Analyzer, c: Candidate, commentByLine: Map<number, SyntaxNode>, options: AnalyzeOptions): ModelReport {
@@ -274,6 +289,7 @@ function analyzeModel(a: Analyzer, c: Candidate, commentByLine: Map<number, Synt
     const shape = input.shapes[i] ?? null;
     const t = a.tensors.make(shape);
     t.rf = { size: [1, 1], jump: [1, 1] };
+    if (input.unsure) t.uncertain = true;
     tensors.push(t);
   }
   const callNode = input.example?.node ?? c.defNode;
