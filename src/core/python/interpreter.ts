@@ -127,8 +127,10 @@ export class Interpreter {
       case 'global_statement':
       case 'nonlocal_statement':
       case 'assert_statement':
-      case 'delete_statement':
       case 'future_import_statement':
+        return undefined;
+      case 'delete_statement':
+        for (const target of node.children.flatMap((c) => (c.type === 'expression_list' ? c.children : [c]))) this.deleteTarget(target, scope);
         return undefined;
       case 'break_statement':
         return { kind: 'break' };
@@ -231,6 +233,30 @@ export class Interpreter {
       if (isCallable(result)) value = result;
     }
     scope.vars.set(name, value);
+  }
+
+  /** `del d[k]` / `del xs[i]` / `del name`: what a loop that empties a dict (`if not return_layers: break`) needs. */
+  private deleteTarget(target: SyntaxNode, scope: Scope): void {
+    if (target.type === 'identifier') {
+      scope.vars.delete(target.text);
+      return;
+    }
+    if (target.type !== 'subscript') return;
+    const valueNode = child(target, 'value');
+    const keyNode = child(target, 'subscript');
+    const container = valueNode ? this.evalExpr(valueNode, scope) : UNKNOWN_VALUE;
+    const key = keyNode ? this.evalExpr(keyNode, scope) : UNKNOWN_VALUE;
+    if (container.k === 'dict') {
+      const i = container.keys.findIndex((k) => valueEquals(k, key) === true);
+      if (i >= 0 && !this.uncertainDepth) {
+        container.keys.splice(i, 1);
+        container.vals.splice(i, 1);
+      } else container.uncertain = true;
+    } else if (container.k === 'list') {
+      const i = toNumber(key);
+      if (i === undefined || this.uncertainDepth) container.uncertain = true;
+      else container.items.splice(i < 0 ? container.items.length + i : i, 1);
+    }
   }
 
   private execIf(node: SyntaxNode, scope: Scope): Flow {
