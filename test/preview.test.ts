@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze } from './support/analyze';
+import { analyze, ready } from './support/analyze';
+import { AnalyzedDocument, Program } from '../src/core/index';
+import { nodeHost } from '../src/cli/node-host';
 import type { Analysis } from '../src/core/types';
 import { nodeKeys } from '../src/engine/node-keys';
 import { GraphError, graphParameters, runGraph } from '../src/engine/run-graph';
@@ -379,4 +381,22 @@ test('a TF.js model lists its layers with their channels-last shapes and no grap
   assert.deepEqual(flow.items.map((i) => i.key), preview.model.layers.map((l) => l.name));
   assert.ok(flow.items.length > 0);
   assert.deepEqual(flow.items[0]?.shape, ['N', 26, 26, 16], 'the first conv2d, channels last as TF.js gives them');
+});
+
+test('a model built from blocks in another file: its boxes go to that file, and the cursor in this file never selects them by offset', async () => {
+  await ready;
+  const dir = join(__dirname, '..', '..', 'test', 'projects', 'blocks_and_model');
+  const path = join(dir, 'model.py');
+  const program = new Program({ host: nodeHost, projectRoots: [dir] });
+  const doc = new AnalyzedDocument('python', readFileSync(path, 'utf8'));
+  const analysis = await program.analyze(doc, path);
+  doc.dispose();
+  program.dispose();
+  const items = buildFlow(previewOf(analysis)).items;
+  const conv = items.find((i) => i.label === 'stem.conv');
+  assert.ok(conv, items.map((i) => i.label).join(', '));
+  assert.equal(conv.file, join(dir, 'blocks.py'));
+  assert.equal(conv.line, analysis.models[0]?.layers[0]?.range.start.line);
+  // stem.conv is built in blocks.py and applied in blocks.py's forward: no offset of model.py selects it.
+  assert.deepEqual(conv.spans, []);
 });

@@ -308,6 +308,7 @@ function layerBox(item: FlowItem, previous: ReadonlyMap<string, HTMLElement>): H
   if (reused && boxFacts.get(reused) === signature) {
     reused.dataset['line'] = String(item.line);
     reused.dataset['character'] = String(item.character);
+    reused.dataset['file'] = item.file ?? '';
     reused.classList.remove('current');
     if (pictures.has(item.key)) reused.classList.add('stale');
     unblock(reused);
@@ -320,11 +321,12 @@ function layerBox(item: FlowItem, previous: ReadonlyMap<string, HTMLElement>): H
   const head = el('div', { class: 'layer-head', title: 'Go to its line' },
     el('span', { class: 'name' }, item.label), el('span', { class: 'type' }, item.type === item.label ? '' : item.type),
     el('span', { class: 'shape' }, facts.join(' · ')));
-  const box = el('div', { class: `layer${item.error ? ' error' : ''}`, 'data-key': item.key, 'data-line': String(item.line), 'data-character': String(item.character) }, head);
+  const box = el('div', { class: `layer${item.error ? ' error' : ''}`, 'data-key': item.key, 'data-line': String(item.line), 'data-character': String(item.character), 'data-file': item.file ?? '' }, head);
   boxFacts.set(box, signature);
   // The position is read at the click: a reused box has the one of the latest model.
   head.addEventListener('click', () => {
-    if (preview) vscode.postMessage({ type: 'reveal', uri: preview.uri, line: Number(box.dataset['line']), character: Number(box.dataset['character']) });
+    const file = box.dataset['file'];
+    if (preview) vscode.postMessage({ type: 'reveal', uri: preview.uri, line: Number(box.dataset['line']), character: Number(box.dataset['character']), ...(file ? { path: file } : {}) });
   });
   if (item.error) {
     box.append(el('div', { class: 'error-message' }, item.error));

@@ -81,7 +81,8 @@ export type HostMessage =
 /** Webview -> extension. */
 export type ViewMessage =
   | { type: 'ready' }
-  | { type: 'reveal'; uri: string; line: number; character: number }
+  /** `path`: the position is in another file of the program (a block's module), with the model's scheme. */
+  | { type: 'reveal'; uri: string; line: number; character: number; path?: string }
   | RequestMessage;
 
 /** One side of the request/response exchange: the webview calls `request`, feeds every response to `settle`. */

@@ -15,9 +15,10 @@ export interface FlowItem {
   shape: ShapeJSON | null;
   params: number | null;
   macs: number | null;
-  /** Where a click takes the user (0-based). */
+  /** Where a click takes the user (0-based), in `file` when that is another file of the program (a block's module). */
   line: number;
   character: number;
+  file?: string;
   /** Source offsets that select this item when the cursor is in one of them. */
   spans: Array<[number, number]>;
   /** A torch.nn module application (its label is the qualified name), not a functional op. */
@@ -54,9 +55,12 @@ function contains(span: [number, number], offset: number): boolean {
 
 function itemOf(node: GraphNode, key: string, layer: LayerReport | undefined, first: boolean): FlowItem {
   const target = layer?.range ?? node.range;
-  const spans: Array<[number, number]> = [[node.range.startOffset, node.range.endOffset]];
-  if (layer) spans.push([layer.range.startOffset, layer.range.endOffset]);
+  // Offsets in another file say nothing about the cursor in this one.
+  const spans: Array<[number, number]> = [];
+  if (node.range.file === undefined) spans.push([node.range.startOffset, node.range.endOffset]);
+  if (layer && layer.range.file === undefined) spans.push([layer.range.startOffset, layer.range.endOffset]);
   return {
+    ...(target.file !== undefined ? { file: target.file } : {}),
     kind: 'item', key, nodeId: node.id,
     label: node.module?.name ?? node.op,
     type: node.module?.type ?? node.op,

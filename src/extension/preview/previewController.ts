@@ -160,7 +160,7 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
           this.send(surface);
           break;
         case 'reveal':
-          void this.reveal(message.uri, message.line, message.character);
+          void this.reveal(message.path === undefined ? message.uri : vscode.Uri.parse(message.uri).with({ path: message.path, query: '', fragment: '' }).toString(), message.line, message.character);
           break;
         case 'request':
           void answerRequest(message, handlers, (response) => void webview.postMessage(response satisfies HostMessage));
