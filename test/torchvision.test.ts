@@ -1,5 +1,5 @@
 // torchvision's own models, read from the machine's Python (Debian's python3-torchvision; never copied here), built
-// the way users build them. For each builder the test writes the script test/goldens/generate-torchvision.py ran in
+// the way users build them (then model.eval(), the mode Conv Lens follows). For each builder the test writes the script test/goldens/generate-torchvision.py ran in
 // PyTorch, runs `conv-lens check --json` on it, and compares every layer's qualified name, type and output shape,
 // the output and the parameter count with PyTorch's. Every family must also open with no error.
 import { test } from 'node:test';
@@ -30,6 +30,7 @@ const SITE = '/usr/lib/python3/dist-packages';
 const EXACT = new Set([
   'alexnet', 'densenet121', 'mnasnet0_5', 'mnasnet1_0', 'mobilenet_v2', 'resnet18', 'resnet50', 'resnext50_32x4d',
   'shufflenet_v2_x1_0', 'squeezenet1_0', 'squeezenet1_1', 'wide_resnet50_2',
+  'segmentation.fcn_resnet50', 'segmentation.deeplabv3_resnet50',
 ]);
 
 test('torchvision is installed where the tests read it', () => {
@@ -41,7 +42,7 @@ for (const file of readdirSync(goldens).filter((f) => f.endsWith('.json')).sort(
   const golden = JSON.parse(readFileSync(join(goldens, file), 'utf8')) as Golden;
   test(`torchvision.models.${golden.builder}() as users build it: ${EXACT.has(golden.builder) ? 'every layer as PyTorch runs it' : 'no false error'}`, () => {
     const script = join(dir, `use_${golden.builder}.py`);
-    writeFileSync(script, `import torch\nimport torchvision\nmodel = ${golden.call}\nout = model(torch.randn(${golden.input.join(', ')}))\n`);
+    writeFileSync(script, `import torch\nimport torchvision\nmodel = ${golden.call}\nmodel.eval()\nout = model(torch.randn(${golden.input.join(', ')}))\n`);
     const run = spawnSync(process.execPath, [join(root, 'out', 'cli.js'), 'check', '--json', '--python-path', SITE, script], { encoding: 'utf8', timeout: 120_000 });
     const result = JSON.parse(run.stdout) as { files: Array<{ models: Array<{ name: string; output: unknown; params: number | null; layers: Array<{ name: string; type: string; output: unknown }> }>; diagnostics: Array<{ severity: string; message: string; line: number }> }> };
     const f = result.files[0];

@@ -4,13 +4,14 @@
     import torch
     import torchvision
     model = torchvision.models.BUILDER()        # (weights_backbone=None) for segmentation models
+    model.eval()
     out = model(torch.randn(2, 3, SIZE, SIZE))
 
 (`torchvision.models.segmentation.BUILDER()` for segmentation models; test/torchvision.test.ts writes the same script and runs `conv-lens check` on it, reading torchvision's sources from
 the machine's Python). Each builder's forward runs in PyTorch with hooks on every built-in leaf module, recording its
 qualified name, type and output shape, and the model's output (a dict's "out" for segmentation models) and
-parameter count. Batch 2, because the model is in training mode as the script leaves it (BatchNorm refuses a
-single value per channel there).
+parameter count. In eval mode, as Conv Lens follows models (`self.training` is False: GoogLeNet and Inception-v3
+return their logits without the auxiliary heads), batch 2.
 
 Run: /usr/bin/python3 test/goldens/generate-torchvision.py [BUILDER ...]   (Debian's python3-torch/-torchvision)
 """
@@ -53,6 +54,7 @@ def golden(builder, size):
         build = getattr(build, part)
     args = "weights_backbone=None" if builder.startswith("segmentation.") else ""
     model = build(weights_backbone=None) if args else build()
+    model.eval()
     names = {id(m): n for n, m in model.named_modules()}
     layers = []
     for module in model.modules():
