@@ -186,3 +186,23 @@ test("a warning about an imported module's own code stays with that module: noth
   const { analysis } = await analyzeIn({ '/p/blocks.py': unused, '/p/main.py': main('from blocks import ConvBlock', 'ConvBlock(3, 16)') }, '/p/main.py');
   assert.deepEqual(analysis.findings, []);
 });
+
+test('a registry in an imported module starts fresh for every analysis: registering a model twice across keystrokes is no error', async () => {
+  await ready;
+  const files = {
+    '/p/registry.py': `MODELS = {}\n\ndef register(name):\n    def wrap(fn):\n        if name in MODELS:\n            raise ValueError(f"{name} is already registered")\n        MODELS[name] = fn\n        return fn\n    return wrap\n`,
+    '/p/blocks.py': BLOCK,
+    '/p/main.py': main('from blocks import ConvBlock\nfrom registry import register\n\n@register("small")\ndef small():\n    return ConvBlock(3, 16)\n', 'small()'),
+  };
+  const program = new Program({ host: memoryHost(files), projectRoots: ['/p'] });
+  const doc = new AnalyzedDocument('python', files['/p/main.py']);
+  try {
+    const first = await program.analyze(doc, '/p/main.py');
+    assert.deepEqual(first.findings, []);
+    assert.deepEqual(outputOf(first), await inlined(BLOCK, 'ConvBlock(3, 16)'));
+    for (let i = 0; i < 3; i++) assert.deepEqual(program.analyzeNow(doc, '/p/main.py').analysis.findings, [], `analysis ${i + 2}`);
+  } finally {
+    doc.dispose();
+    program.dispose();
+  }
+});

@@ -23,6 +23,16 @@ export interface ImportContext {
 export interface ExecutedModule {
   scope: Scope;
   deps: ReadonlySet<string>;
+  /**
+   * The lists and dicts its globals and classes held when it finished (a registry, a config table): an analysis may
+   * change them (a decorator registering a model), so each later analysis starts from copies of these.
+   */
+  pristine: Pristine;
+}
+
+interface Pristine {
+  vars: Array<[string, Value]>;
+  classAttrs: Array<[Map<string, Value>, string, Value]>;
 }
 
 interface ModuleState {
@@ -141,6 +151,8 @@ export class ModuleLoader {
   private namespace(m: ResolvedModule): ModuleState | undefined {
     const file = m.file;
     if (!file) return undefined;
+    // The document imported by a module it imports (a library file opened on its own): the one run of it, not a second.
+    if (file === this.context?.rootFile) return { scope: this.a.interp.globals, deps: new Set() };
     const known = this.states.get(file) ?? this.fromEarlierAnalysis(file);
     if (known) {
       this.read(file, known.deps);
@@ -180,13 +192,14 @@ export class ModuleLoader {
     }
     for (const d of deps) this.read(d, new Set());
     // Kept for later analyses only when complete and free of values that belong to this analysis (layers, tensors).
-    if (finished && this.pendingCount === pendingBefore && !holdsAnalysisValues(scope)) this.ctx.executed?.set(file, { scope, deps });
+    if (finished && this.pendingCount === pendingBefore && !holdsAnalysisValues(scope)) this.ctx.executed?.set(file, { scope, deps, pristine: snapshot(scope) });
     return state;
   }
 
   private fromEarlierAnalysis(file: string): ModuleState | undefined {
     const entry = this.context?.executed?.get(file);
     if (!entry) return undefined;
+    restore(entry.scope, entry.pristine);
     const state: ModuleState = { scope: entry.scope, deps: entry.deps };
     this.states.set(file, state);
     return state;
@@ -211,6 +224,38 @@ export class ModuleLoader {
 
 /** Star imports of these become references the interpreter knows (`from torch.nn import *`). */
 const KNOWN_STAR_BASES = new Set(['torch.nn', 'torch', 'torch.nn.functional', 'math']);
+
+/** Copies of the containers a module's globals and classes hold, nested a little way. */
+function copyContainers(v: Value, depth = 0): Value {
+  if (depth > 6) return v;
+  switch (v.k) {
+    case 'list':
+    case 'tuple':
+      return { ...v, items: v.items.map((x) => copyContainers(x, depth + 1)) };
+    case 'dict':
+      return { ...v, keys: [...v.keys], vals: v.vals.map((x) => copyContainers(x, depth + 1)) };
+    default:
+      return v;
+  }
+}
+
+const isContainer = (v: Value): boolean => v.k === 'list' || v.k === 'tuple' || v.k === 'dict';
+
+function snapshot(scope: Scope): Pristine {
+  const out: Pristine = { vars: [], classAttrs: [] };
+  for (const [name, v] of scope.vars) {
+    if (isContainer(v)) out.vars.push([name, copyContainers(v)]);
+    else if (v.k === 'class' && v.node.file === scope.module?.file) {
+      for (const [attr, av] of v.attrs) if (isContainer(av)) out.classAttrs.push([v.attrs, attr, copyContainers(av)]);
+    }
+  }
+  return out;
+}
+
+function restore(scope: Scope, pristine: Pristine): void {
+  for (const [name, v] of pristine.vars) scope.vars.set(name, copyContainers(v));
+  for (const [attrs, name, v] of pristine.classAttrs) attrs.set(name, copyContainers(v));
+}
 
 /** Whether a module's globals hold layers or tensors (ids of one analysis), directly or a little way down. */
 function holdsAnalysisValues(scope: Scope): boolean {
