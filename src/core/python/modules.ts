@@ -410,6 +410,12 @@ export class ModuleOps {
    * forwardSignature. `unknown`: a tensor argument the analysis could not evaluate.
    */
   private forwardArgs(spec: LayerSpec, input: TensorValue, extra: Value[], kwargs: ReadonlyMap<string, Value>): { inputs: TensorValue[]; forward: BoundArgs; unknown: boolean } {
+    // The common call, `layer(x)`: the forward defaults bound once per layer kind.
+    if (extra.length === 0 && kwargs.size === 0) {
+      let forward = plainForward.get(spec);
+      if (!forward) plainForward.set(spec, (forward = this.bindForward(spec, [], {})));
+      return { inputs: [input], forward, unknown: false };
+    }
     const names = spec.inputNames ?? ['input'];
     const slots = new Map<string, Value>([[names[0] ?? 'input', input]]);
     const positional: ArgValue[] = [];
@@ -434,11 +440,13 @@ export class ModuleOps {
       const v = slots.get(name);
       if (v !== undefined) take(v);
     }
+    return { inputs, forward: this.bindForward(spec, positional, keywords), unknown };
+  }
+
+  private bindForward(spec: LayerSpec, positional: ArgValue[], keywords: Record<string, ArgValue>): BoundArgs {
     const fwdSpec = { type: `${spec.type}.forward`, signature: spec.forwardSignature ?? [], defaults: spec.forwardDefaults ?? {} };
-    const bound = bindRuleArgs(fwdSpec, positional, keywords, { unknownTail: true });
-    const inner = bound.args;
-    const forward: BoundArgs = { ...inner, rangeOf: () => undefined, toJSON: () => ({ ...inner.values }) };
-    return { inputs, forward, unknown };
+    const inner = bindRuleArgs(fwdSpec, positional, keywords, { unknownTail: true }).args;
+    return { ...inner, rangeOf: () => undefined, toJSON: () => ({ ...inner.values }) };
   }
 
   private applyLeaf(m: ModuleValue, input: TensorValue, extra: Value[], kwargs: ReadonlyMap<string, Value>, node: SyntaxNode): Value {
@@ -563,6 +571,9 @@ function fromArg(a: ArgValue): Value {
   if (isSym(a)) return { k: 'sym', d: a as Dim };
   return UNKNOWN_VALUE;
 }
+
+/** Forward arguments of `layer(x)` with nothing else passed, per layer kind (read-only once bound). */
+const plainForward = new WeakMap<LayerSpec, BoundArgs>();
 
 /** named_modules() order: self first, then children depth-first, each module once. */
 export function collect(m: ModuleValue, prefix: string, out: Array<[string, ModuleValue]>, seen: Set<number>): void {
