@@ -9,6 +9,7 @@ import {
 } from './interpreter';
 import { ModuleOps, qualifiedNames } from './modules';
 import { ModuleLoader, type ImportContext } from './imports';
+import { basename } from '../program/host';
 import { RunContext } from './run-context';
 import { StdlibOps } from './stdlib';
 import { TensorOps } from './tensors';
@@ -180,7 +181,7 @@ export class Analyzer {
       const anchor = f.anchor?.range ?? this.callSiteInDocument();
       if (!anchor) return;
       const what = f.anchor?.label ?? 'the code that fails';
-      f = { ...f, range: anchor, related: [{ range: f.range, message: `${what} is here, in ${baseName(f.range.file)}` }, ...(f.related ?? [])], fixes: [] };
+      f = { ...f, range: anchor, related: [{ range: f.range, message: `${what} is here, in ${basename(f.range.file)}` }, ...(f.related ?? [])], fixes: [] };
     }
     const key = `${f.code}@${f.range.startOffset}:${f.range.endOffset}`;
     if (this.findingsByKey.has(key)) return;
@@ -772,10 +773,6 @@ export class Analyzer {
     }
     return UNKNOWN_VALUE;
   }
-}
-
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 /** Aliases that name the same torch object. */
