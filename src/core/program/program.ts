@@ -90,6 +90,7 @@ export class Program {
     const ctx: ImportContext = {
       resolver: new ImportResolver(this.files, roots),
       source: (file) => this.source(file),
+      text: (file) => this.files.text(file),
       rootFile: path,
       executed,
     };

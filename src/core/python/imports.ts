@@ -11,6 +11,8 @@ export interface ImportContext {
   resolver: ImportResolver;
   /** A module file's syntax tree and text: undefined while not read yet, null when missing or unparsable. */
   source(file: string): { root: SyntaxNode; text: string } | null | undefined;
+  /** A module file's text, without parsing it: undefined while not read yet, null when missing. */
+  text(file: string): string | null | undefined;
   /** The analysed document's own path, for relative imports and the script's folder; undefined for unsaved text. */
   rootFile: string | undefined;
   /** Filled in by the analysis: the files it read, and whether some were not read yet. */
@@ -131,13 +133,14 @@ export class ModuleLoader {
       const file = src.module.file;
       if (!file || seen.has(file) || !this.context) continue;
       seen.add(file);
-      // A module whose text never mentions the name cannot define it (unless through its own star imports).
-      const text = this.ctx.source(file);
+      // A module whose text never mentions the name cannot define it (unless through its own star imports): it is
+      // not parsed (torchvision.models star-imports 16 model files; a name is in one of them).
+      const text = this.ctx.text(file);
       if (text === undefined) {
         this.pending = true;
         continue;
       }
-      if (text === null || (!text.text.includes(name) && !text.text.includes('import *'))) continue;
+      if (text === null || (!text.includes(name) && !text.includes('import *'))) continue;
       const state = this.namespace(src.module);
       if (!state) continue;
       if (!exported(state.scope, name)) continue;
@@ -217,8 +220,7 @@ export class ModuleLoader {
 
   /** The text of a program file, for fixes that must look at what an argument says. */
   textOf(file: string): string | undefined {
-    const src = this.context?.source(file);
-    return src ? src.text : undefined;
+    return this.context?.text(file) ?? undefined;
   }
 }
 
