@@ -127,6 +127,38 @@ test('a package of thousands of modules: only the modules imported are read', as
   assert.ok(host.reads.length < 10, `read ${host.reads.length} files: ${host.reads.join(', ')}`);
 });
 
+test('a package reaching torchvision.transforms by a relative import does not read it: Conv Lens models it', async () => {
+  await ready;
+  // A stand-in torchvision in an environment: its model file imports its weights' preprocessing relatively.
+  const files: Record<string, string> = {
+    '/site/torchvision/__init__.py': 'from torchvision import models\n',
+    '/site/torchvision/models/__init__.py': 'from .net import *\n',
+    '/site/torchvision/models/net.py': `import torch.nn as nn
+from functools import partial
+from ..transforms._presets import ImageClassification
+from .. import transforms
+from ..transforms import *
+
+__all__ = ["ConvBlock"]
+
+PRESET = partial(ImageClassification, crop_size=224)
+
+${BLOCK.replace('import torch.nn as nn\n', '')}`,
+    '/site/torchvision/transforms/__init__.py': 'from .transforms import *\n',
+    '/site/torchvision/transforms/transforms.py': 'raise ImportError("never read")\n',
+    '/site/torchvision/transforms/_presets.py': 'class ImageClassification:\n    pass\n',
+    '/p/main.py': main('from torchvision.models import ConvBlock', 'ConvBlock(3, 7)'),
+  };
+  const host = counting(memoryHost(files));
+  const program = new Program({ host, projectRoots: ['/p'], sitePackages: ['/site'] });
+  const doc = new AnalyzedDocument('python', files['/p/main.py'] ?? '');
+  const analysis = await program.analyze(doc, '/p/main.py');
+  doc.dispose();
+  assert.deepEqual(outputOf(analysis), await inlined(BLOCK, 'ConvBlock(3, 7)'));
+  assert.ok(host.reads.includes('/site/torchvision/models/net.py'));
+  assert.deepEqual(host.reads.filter((p) => p.includes('/transforms/')), []);
+});
+
 test('a module that does not parse, and one too large to read, leave their names unknown and report nothing', async () => {
   const files = {
     '/p/broken.py': 'class ConvBlock(nn.Module:\n    def __init__(self, (((\n',

@@ -16,8 +16,8 @@ export interface ResolvedModule {
 export type Resolution =
   | { kind: 'module'; module: ResolvedModule }
   | { kind: 'pending' }
-  /** Known to Conv Lens without reading it (torch), or holds no model code (numpy): not read. */
-  | { kind: 'external' }
+  /** Known to Conv Lens without reading it (torch), or holds no model code (numpy): not read. `name` is absolute. */
+  | { kind: 'external'; name: string }
   | { kind: 'missing'; why: string };
 
 /**
@@ -52,7 +52,7 @@ export class ImportResolver {
   resolveAbsolute(name: string): Resolution {
     const parts = name.split('.');
     const top = parts[0] ?? '';
-    if (isNotRead(name)) return { kind: 'external' };
+    if (isNotRead(name)) return { kind: 'external', name };
     let namespace: ResolvedModule | undefined;
     let first: ResolvedModule | undefined;
     for (const root of this.roots) {
@@ -76,8 +76,24 @@ export class ImportResolver {
     if (!fromFile) return { kind: 'missing', why: 'a relative import in a file that has no folder' };
     let dir = dirname(fromFile);
     for (let i = 1; i < level; i++) dir = dirname(dir);
-    const base: ResolvedModule = { name: '', file: undefined, dir };
-    return name ? this.descend(base, name.split('.')) : { kind: 'module', module: this.packageAt(dir) ?? base };
+    const base: ResolvedModule = { name: this.packageName(dir), file: undefined, dir };
+    return name ? this.descend(base, name.split('.')) : { kind: 'module', module: this.packageAt(dir, base.name) ?? base };
+  }
+
+  /**
+   * The dotted name of the package in `dir`, from the innermost search folder that holds it ('' when that is the
+   * folder itself or none does): `from ..transforms import x` in torchvision/models/resnet.py is
+   * torchvision.transforms, which Conv Lens models without reading it.
+   */
+  private packageName(dir: string): string {
+    let best: string | undefined;
+    for (const r of this.roots) {
+      const root = r.endsWith('/') ? r.slice(0, -1) : r;
+      if ((dir === root || dir.startsWith(`${root}/`)) && (best === undefined || root.length > best.length)) best = root;
+    }
+    if (best === undefined || best === dir) return '';
+    const parts = dir.slice(best.length + 1).split('/');
+    return parts.every((p) => /^[A-Za-z_]\w*$/.test(p)) ? parts.join('.') : '';
   }
 
   /** A submodule of a package (`pkg.sub`), when the package's folder has one. */
@@ -87,8 +103,9 @@ export class ImportResolver {
 
   private descend(start: ResolvedModule, rest: string[]): Resolution {
     let cur = start;
-    for (const part of rest) {
-      if (cur.name && isNotRead(`${cur.name}.${part}`)) return { kind: 'external' };
+    for (let i = 0; i < rest.length; i++) {
+      const part = rest[i] as string;
+      if (cur.name && isNotRead(`${cur.name}.${part}`)) return { kind: 'external', name: [cur.name, ...rest.slice(i)].join('.') };
       if (!cur.dir) return { kind: 'missing', why: `${cur.name} is a module, not a package: it has no submodule ${part}` };
       const r = this.lookIn(cur.dir, part, cur.name ? `${cur.name}.${part}` : part);
       if (r === 'pending') return { kind: 'pending' };
@@ -98,9 +115,9 @@ export class ImportResolver {
     return { kind: 'module', module: cur };
   }
 
-  private packageAt(dir: string): ResolvedModule | undefined {
+  private packageAt(dir: string, name: string): ResolvedModule | undefined {
     const init = joinPath(dir, '__init__.py');
-    return this.cache.kind(init) === 'file' ? { name: '', file: init, dir } : undefined;
+    return this.cache.kind(init) === 'file' ? { name, file: init, dir } : undefined;
   }
 
   /** `name` in one folder: a package (folder with __init__.py), a module (name.py), or a namespace package. */

@@ -3,7 +3,7 @@
 // looked up in them, so importing torchvision.models reads the one model file a program uses, not the package.
 import type { SyntaxNode } from '../syntax';
 import type { ImportResolver, Resolution, ResolvedModule } from '../program/resolver';
-import { str, Scope, UNKNOWN_VALUE, type PyModuleValue, type Value } from './values';
+import { str, Scope, UNKNOWN_VALUE, type PyModuleValue, type RefValue, type Value } from './values';
 import type { Analyzer } from './analyzer';
 
 /** What an analysis needs from the program, synchronously. */
@@ -76,11 +76,15 @@ export class ModuleLoader {
     return this.context as ImportContext;
   }
 
-  /** `import a.b` / `from a.b import c`: the module, or undefined when it is not part of the program. */
-  resolve(level: number, name: string, fromFile: string | undefined): PyModuleValue | undefined {
+  /**
+   * `import a.b` / `from a.b import c`: the module; a reference by its absolute name when Conv Lens knows it without
+   * reading it (torch, torchvision.transforms, also when imported relatively); undefined when it is not part of the program.
+   */
+  resolve(level: number, name: string, fromFile: string | undefined): PyModuleValue | RefValue | undefined {
     if (!this.context) return undefined;
     const r = level > 0 ? this.ctx.resolver.resolveRelative(level, name, fromFile ?? this.ctx.rootFile) : this.ctx.resolver.resolveAbsolute(name);
     if (r.kind === 'module') return { k: 'pymodule', module: r.module };
+    if (r.kind === 'external') return { k: 'ref', path: r.name };
     if (r.kind === 'pending') this.pending = true;
     // The document's own imports that are not found are worth a note; a library's optional imports are not.
     const label = `${'.'.repeat(level)}${name}`;
@@ -93,7 +97,7 @@ export class ModuleLoader {
     if (mod.module.dir) {
       const r = this.ctx.resolver.submodule(mod.module, name);
       if (r.kind === 'module') return { k: 'pymodule', module: r.module };
-      if (r.kind === 'external') return { k: 'ref', path: `${mod.module.name}.${name}` };
+      if (r.kind === 'external') return { k: 'ref', path: r.name };
       if (r.kind === 'pending') {
         this.pending = true;
         return UNKNOWN_VALUE;
@@ -114,7 +118,7 @@ export class ModuleLoader {
     if (mod.module.dir) {
       const r = this.ctx.resolver.submodule(mod.module, name);
       if (r.kind === 'module') return { k: 'pymodule', module: r.module };
-      if (r.kind === 'external') return { k: 'ref', path: `${mod.module.name}.${name}` };
+      if (r.kind === 'external') return { k: 'ref', path: r.name };
       if (r.kind === 'pending') this.pending = true;
     }
     return UNKNOWN_VALUE;

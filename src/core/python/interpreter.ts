@@ -393,10 +393,13 @@ export class Interpreter {
     const level = relative ? /^\.*/.exec(base)?.[0].length ?? 0 : 0;
     const loader = this.analyzer.imports;
     const resolved = loader.resolve(level, relative ? base.slice(level) : base, node.file);
+    // A module Conv Lens knows without reading it, by its absolute name (also when imported relatively).
+    const known = resolved?.k === 'ref' ? resolved.path : relative ? undefined : base;
+    const module = resolved?.k === 'pymodule' ? resolved : undefined;
     if (node.children.some((c) => c.type === 'wildcard_import')) {
       const info = moduleScopeOf(scope).module;
-      if (info && resolved) info.stars.push(resolved);
-      else if (info && !relative) info.stars.push(base);
+      if (info && module) info.stars.push(module);
+      else if (info && known !== undefined) info.stars.push(known);
       return;
     }
     for (const c of childrenOf(node, 'name')) {
@@ -404,8 +407,8 @@ export class Interpreter {
         ? [child(c, 'name')?.text, child(c, 'alias')?.text]
         : [c.text, c.text];
       if (!name || !alias) continue;
-      if (resolved) scope.vars.set(alias, loader.fromImport(resolved, name));
-      else scope.vars.set(alias, relative ? UNKNOWN_VALUE : { k: 'ref', path: `${base}.${name}` });
+      if (module) scope.vars.set(alias, loader.fromImport(module, name));
+      else scope.vars.set(alias, known === undefined ? UNKNOWN_VALUE : { k: 'ref', path: `${known}.${name}` });
     }
   }
 
