@@ -3,13 +3,14 @@
 import WORKER_SOURCE from 'conv-lens-preview-worker';
 import { formatCount, formatMacs } from '../src/core/presentation/numbers';
 import {
-  RequestClient, asBytes, type ColourScale, type FileKind, type HostMessage, type Normalisation, type PickedFile, type Picture, type PreviewModel, type ViewMessage,
-  type WeightsSource, type WorkerMessage, type WorkerRequest,
+  RequestClient, asBytes, type ColourScale, type FileKind, type HostMessage, type MapView, type Normalisation, type PickedFile, type Picture, type PreviewModel,
+  type ViewMessage, type WeightsSource, type WorkerMessage, type WorkerRequest,
 } from '../src/shared/protocol';
 import { buildFlow, concreteInput, formatDims, itemAtOffset, runnableGraph, type Flow, type FlowGroup, type FlowItem } from './logic/flow';
 import { describeWeights } from './logic/weights';
 import { reuseRoot } from './logic/reuse';
-import { PATTERNS, describeNormalisation, rgbaToImage, syntheticImage, toModelInput, type Pattern, type RgbImage } from './logic/inputs';
+import { depthText, inputAxes, inputBatchDim } from './logic/views';
+import { PATTERNS, describeNormalisation, describeSequenceInput, describeVolume, rgbaToImage, syntheticImage, toModelInput, type Pattern, type RgbImage } from './logic/inputs';
 import { SAMPLES, type Sample } from './samples/samples';
 
 interface VsCodeApi {
@@ -86,6 +87,8 @@ let weights: WeightsSource = { kind: 'seed', seed: state.seed };
 let reopening = 0;
 /** The first channel shown per layer key, for layers paged past their first page. */
 const pages: Record<string, number> = {};
+/** The depth slice shown per layer key, for volumes whose slider the user moved (kept across edits while it exists). */
+const depths: Record<string, number> = {};
 
 // ---- DOM ----
 
@@ -241,7 +244,7 @@ const layerBoxes = new Map<string, HTMLElement>();
 /** What each box on screen shows besides its maps: an edit that leaves them alone moves the box, maps and all. */
 const boxFacts = new WeakMap<HTMLElement, string>();
 /** The last pictures per layer key, shown (dimmed) while a new run is under way. */
-const pictures = new Map<string, { grid: Picture; text: string; tileWidth: number; tileHeight: number; columns: number; gap: number; channels: number; first: number; shown: number }>();
+const pictures = new Map<string, { grid: Picture; text: string; view: MapView; tileWidth: number; tileHeight: number; columns: number; gap: number; channels: number; first: number; shown: number }>();
 
 /** Previous and next page of a layer's channels, when it has more than one page. */
 function pager(key: string, channels: number, first: number, shown: number): HTMLElement {
@@ -250,9 +253,7 @@ function pager(key: string, channels: number, first: number, shown: number): HTM
   const go = (to: number): void => {
     if (to <= 0) delete pages[key];
     else pages[key] = to;
-    // Between runs the worker draws the page from the outputs it kept; during one, the run starts again with it.
-    if (busy) schedule();
-    else post({ type: 'page', runId, key, first: to });
+    redraw(key);
   };
   const previous = el('button', { class: 'page-previous', title: 'Previous channels' }, '‹');
   const next = el('button', { class: 'page-next', title: 'Next channels' }, '›');
@@ -262,6 +263,55 @@ function pager(key: string, channels: number, first: number, shown: number): HTM
   next.addEventListener('click', () => go(first + MAX_CHANNELS));
   bar.append(previous, el('span', { class: 'page-range' }, `channels ${first + 1}–${first + shown} of ${channels}`), next);
   return bar;
+}
+
+/** Between runs the worker draws another page or slice from the outputs it kept; during one, the run starts again with it. */
+function redraw(key: string): void {
+  if (busy) schedule();
+  else post({ type: 'page', runId, key, first: pages[key] ?? 0, ...(depths[key] === undefined ? {} : { depth: depths[key] }) });
+}
+
+/**
+ * What the maps of a layer are, above them: a volume's depth slider, a sequence's axes, attention's heads. A slider
+ * already on screen for the same volume is updated in place, so a drag is never cut short by the repaint it causes.
+ */
+function showView(box: HTMLElement, key: string, view: MapView, channels: number): void {
+  const bar = box.querySelector<HTMLElement>('.view-bar');
+  if (!bar) return;
+  const signature = JSON.stringify([key, view.kind, view.kind === 'volume' ? view.depths : 0]);
+  if (view.kind === 'volume' && bar.dataset['view'] === signature) {
+    const slider = bar.querySelector<HTMLInputElement>('input.depth');
+    if (slider && Number(slider.value) !== view.depth) slider.value = String(view.depth);
+    bar.querySelector('.depth-label')?.replaceChildren(depthText(view.depth, view.depths));
+    return;
+  }
+  bar.dataset['view'] = signature;
+  switch (view.kind) {
+    case 'channels':
+      bar.replaceChildren();
+      break;
+    case 'volume': {
+      const label = el('span', { class: 'depth-label' }, depthText(view.depth, view.depths));
+      const slider = el('input', { type: 'range', class: 'depth', min: '0', max: String(view.depths - 1), step: '1', value: String(view.depth), 'aria-label': `Depth slice of ${key}` });
+      slider.disabled = view.depths === 1;
+      slider.addEventListener('input', () => {
+        const depth = Number(slider.value);
+        depths[key] = depth;
+        label.textContent = depthText(depth, view.depths);
+        redraw(key);
+      });
+      bar.replaceChildren(label, slider, el('span', { class: 'muted' }, `of ${view.depths} slices; colours span every slice`));
+      break;
+    }
+    case 'sequence':
+      bar.replaceChildren(el('span', { class: 'axes' },
+        `${view.rows.name} (${view.rows.size}) down · ${view.columns.name} (${view.columns.size}) across${view.sample === '' ? '' : ` · ${view.sample}`}`));
+      break;
+    case 'heads':
+      bar.replaceChildren(el('span', { class: 'axes' },
+        `attention weights${channels > 1 ? `, one map per head (${channels})` : ''}: ${view.rows.name} (${view.rows.size}) down · ${view.columns.name} (${view.columns.size}) across`));
+      break;
+  }
 }
 
 function paint(canvas: HTMLCanvasElement, picture: Picture): void {
@@ -281,6 +331,9 @@ function clearMaps(box: HTMLElement): void {
   }
   box.querySelector('.stats')?.replaceChildren();
   box.querySelector('.pager')?.replaceChildren();
+  const bar = box.querySelector<HTMLElement>('.view-bar');
+  bar?.replaceChildren();
+  if (bar) delete bar.dataset['view'];
   box.querySelector('.detail')?.replaceChildren();
   box.classList.remove('stale');
   delete box.dataset['paintedFor'];
@@ -337,6 +390,7 @@ function layerBox(item: FlowItem, previous: ReadonlyMap<string, HTMLElement>): H
   // The same model's last picture of this layer, dimmed until the run replaces or clears it.
   const old = pictures.get(item.key);
   let bar: HTMLElement = el('div', { class: 'pager' });
+  const viewBar = el('div', { class: 'view-bar' });
   if (old) {
     paint(canvas, old.grid);
     stats.textContent = old.text;
@@ -346,7 +400,8 @@ function layerBox(item: FlowItem, previous: ReadonlyMap<string, HTMLElement>): H
     box.dataset['paintedFor'] = modelId;
   }
   canvas.addEventListener('click', (event) => enlarge(item.key, canvas, event));
-  box.append(stats, bar, canvas, el('div', { class: 'detail' }));
+  box.append(stats, bar, viewBar, canvas, el('div', { class: 'detail' }));
+  if (old) showView(box, item.key, old.view, old.channels);
   layerBoxes.set(item.key, box);
   return box;
 }
@@ -495,9 +550,15 @@ function startRun(): void {
     markPainted();
     return;
   }
-  const input = concreteInput(preview.model.input[0]);
-  const [, c = 3, h = 32, w = 32] = input.shape;
-  inputLine.textContent = `Input [${input.shape.join(', ')}]: ${inputName()}, ${c === 1 ? 'grey' : c === 3 ? 'RGB' : `grey repeated to ${c} channels`}, ${describeNormalisation(state.normalisation, c)}${input.note ? ` (${input.note})` : ''}`;
+  const declared = preview.model.input[0];
+  const input = concreteInput(declared, 32, inputBatchDim(preview.model.graph, declared?.length ?? 4));
+  const axes = inputAxes(preview.model.graph, input.shape.length);
+  const [, c = 3, ...sizes] = input.shape;
+  // A picture's height and width are the last two dims (of an image or a volume's slices).
+  const [h = 32, w = 32] = sizes.length >= 2 ? sizes.slice(-2) : [sizes[0] ?? 32, 32];
+  const colours = input.shape.length === 3 ? describeSequenceInput(input.shape, axes)
+    : `${input.shape.length === 5 ? `${describeVolume(input.shape[2] ?? 1)}, ` : ''}${c === 1 ? 'grey' : c === 3 ? 'RGB' : `grey repeated to ${c} channels`}`;
+  inputLine.textContent = `Input [${input.shape.join(', ')}]: ${inputName()}, ${colours}, ${describeNormalisation(state.normalisation, input.shape.length === 3 ? 1 : c)}${input.note ? ` (${input.note})` : ''}`;
   const graph = runnableGraph(preview.model.graph, flow);
   if (graph.nodes.length === 0) {
     status.textContent = flow.error ? 'Nothing runs before the error.'
@@ -515,7 +576,7 @@ function startRun(): void {
     return;
   }
   const inputId = [state.input, state.input === 'image' ? state.image?.uri : ''];
-  const key = JSON.stringify([modelId, graph.nodes.map((n) => [n.op, n.module?.type, n.module?.args, n.args, n.inputs, n.shape]), input.shape, inputId, state.normalisation, state.scale, weightsKey, pages]);
+  const key = JSON.stringify([modelId, graph.nodes.map((n) => [n.op, n.module?.type, n.module?.args, n.args, n.inputs, n.shape]), input.shape, inputId, state.normalisation, state.scale, weightsKey, pages, depths]);
   if (key === lastRunKey) {
     // Same computation (an edit elsewhere in the file): the maps on screen are current.
     for (const box of layerBoxes.values()) box.classList.remove('stale');
@@ -537,9 +598,9 @@ function startRun(): void {
   drawnThisRun.clear();
   planReason = null;
   status.textContent = 'Running…';
-  const data = toModelInput(picture, input.shape, state.normalisation);
+  const data = toModelInput(picture, input.shape, state.normalisation, axes);
   const inputKey = reuseRoot({ uri: preview.uri, name: preview.model.name }, [input.shape, inputId, state.normalisation, state.seed, weightsKey]);
-  post({ type: 'run', runId, graph, input: { shape: input.shape, data }, inputKey, weights, scale: state.scale, maxChannels: MAX_CHANNELS, pages: { ...pages } }, [data.buffer]);
+  post({ type: 'run', runId, graph, input: { shape: input.shape, data }, inputKey, weights, scale: state.scale, maxChannels: MAX_CHANNELS, pages: { ...pages }, depths: { ...depths } }, [data.buffer]);
 }
 
 /** The status line after a run: what could not run first, then the timing; reuse only after an edit of this model. */
@@ -565,8 +626,10 @@ function onWorker(message: WorkerMessage): void {
     case 'layer': {
       const s = message.stats;
       const text = `min ${formatValue(s.min)} · max ${formatValue(s.max)} · mean ${formatValue(s.mean)} · zeros ${(s.zeros * 100).toFixed(1)}%`;
-      const { channels, first, shown } = message;
-      pictures.set(message.key, { grid: message.grid, text, tileWidth: message.tileWidth, tileHeight: message.tileHeight, columns: message.columns, gap: message.gap, channels, first, shown });
+      const { channels, first, shown, view } = message;
+      // A depth the edited layer no longer has is forgotten: the worker showed the middle one instead.
+      if (view.kind === 'volume' && depths[message.key] !== undefined && depths[message.key] !== view.depth) delete depths[message.key];
+      pictures.set(message.key, { grid: message.grid, text, view, tileWidth: message.tileWidth, tileHeight: message.tileHeight, columns: message.columns, gap: message.gap, channels, first, shown });
       const box = layerBoxes.get(message.key);
       if (!box) break;
       const canvas = box.querySelector('canvas');
@@ -574,10 +637,11 @@ function onWorker(message: WorkerMessage): void {
       if (canvas) paint(canvas, message.grid);
       if (stats) stats.textContent = text;
       box.querySelector('.pager')?.replaceWith(pager(message.key, channels, first, shown));
+      showView(box, message.key, view, channels);
       // An enlarged channel follows the new output, or closes when the layer no longer has it.
       const enlarged = box.dataset['enlarged'];
       if (enlarged !== undefined && Number(enlarged) < channels) {
-        post({ type: 'channel', runId, key: message.key, channel: Number(enlarged) });
+        post({ type: 'channel', runId, key: message.key, channel: Number(enlarged), ...depthOf(view) });
       } else if (enlarged !== undefined) {
         delete box.dataset['enlarged'];
         box.querySelector('.detail')?.replaceChildren();
@@ -622,7 +686,9 @@ function onWorker(message: WorkerMessage): void {
       if (!detail) break;
       const big = el('canvas', { class: 'enlarged' });
       paint(big, message.picture);
-      const parts: Array<Node | string> = [el('div', {}, `channel ${message.channel}: min ${formatValue(message.min)}, max ${formatValue(message.max)}`), big];
+      const view = pictures.get(message.key)?.view;
+      const what = view?.kind === 'heads' ? `head ${message.channel}` : view?.kind === 'volume' ? `channel ${message.channel}, ${depthText(view.depth, view.depths)}` : `channel ${message.channel}`;
+      const parts: Array<Node | string> = [el('div', {}, `${what}: min ${formatValue(message.min)}, max ${formatValue(message.max)}`), big];
       if (message.kernel) {
         const k = el('canvas', { class: 'kernel' });
         paint(k, message.kernel);
@@ -642,9 +708,15 @@ function onWorker(message: WorkerMessage): void {
   }
 }
 
+/** The depth a request about a volume's maps is for. */
+function depthOf(view: MapView): { depth?: number } {
+  return view.kind === 'volume' ? { depth: view.depth } : {};
+}
+
 function enlarge(key: string, canvas: HTMLCanvasElement, event: MouseEvent): void {
   const grid = pictures.get(key);
-  if (!grid) return;
+  // A sequence's one heatmap is drawn at full width already.
+  if (!grid || grid.view.kind === 'sequence') return;
   const rect = canvas.getBoundingClientRect();
   const x = ((event.clientX - rect.left) / rect.width) * canvas.width;
   const y = ((event.clientY - rect.top) / rect.height) * canvas.height;
@@ -654,7 +726,7 @@ function enlarge(key: string, canvas: HTMLCanvasElement, event: MouseEvent): voi
   if (column >= grid.columns || tile >= grid.shown) return;
   const box = canvas.closest<HTMLElement>('.layer');
   if (box) box.dataset['enlarged'] = String(grid.first + tile);
-  post({ type: 'channel', runId, key, channel: grid.first + tile });
+  post({ type: 'channel', runId, key, channel: grid.first + tile, ...depthOf(grid.view) });
 }
 
 // ---- messages from the extension ----
@@ -694,6 +766,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
           pictures.clear();
           layerBoxes.clear();
           for (const key of Object.keys(pages)) delete pages[key];
+          for (const key of Object.keys(depths)) delete depths[key];
           lastRunKey = '';
           finishedVersion = null;
           cancelRun();

@@ -7,9 +7,10 @@ import type { Tensor } from '../src/engine/tensor';
 import { initParameter } from '../src/engine/weights/init';
 import { matchStateDict, readWeightsFile } from '../src/engine/weights/state-dict';
 import type { ColourScale, LayerStats, WeightsReport, WeightsSource, WorkerMessage, WorkerRequest } from '../src/shared/protocol';
-import { layerStats, planesOf, renderChannel, renderGrid, renderKernel } from './logic/featureMaps';
+import { layerStats, renderChannel, renderGrid, renderKernel } from './logic/featureMaps';
 import { nodeSignatures } from './logic/reuse';
 import { explainFailure, planRun, withKnownParameters, type RunPlan } from './logic/runPlan';
+import { graphAxes, outputView, sampleValues, type Axes, type OutputView } from './logic/views';
 
 interface WorkerScope {
   postMessage(message: WorkerMessage, transfer: Transferable[]): void;
@@ -30,6 +31,8 @@ interface LastRun {
   graph: ModelGraph;
   keys: string[];
   outputs: Map<string, Tensor>;
+  /** What the dims of each output hold, by layer key: how it is drawn. */
+  axes: Map<string, Axes>;
   params: Map<string, Tensor>;
   scale: ColourScale;
   maxChannels: number;
@@ -40,19 +43,18 @@ let previous = new Map<string, Tensor>();
 let grids = new Map<string, Grid>();
 
 /** A layer's drawn page of channels and its statistics, under the layer key it was last sent for. */
-type Grid = ReturnType<typeof renderGrid> & { stats: LayerStats; key: string };
+type Grid = ReturnType<typeof renderGrid> & { stats: LayerStats; view: OutputView; key: string };
 
-function grid(y: Tensor, scale: ColourScale, maxChannels: number, first: number): Omit<Grid, 'key'> {
-  const planes = planesOf(y.shape);
-  return { ...renderGrid(y.data, y.shape, scale, maxChannels, first), stats: layerStats(y.data, Math.min(planes.channels * planes.height * planes.width, y.data.length)) };
+function grid(y: Tensor, view: OutputView, scale: ColourScale, maxChannels: number, first: number): Omit<Grid, 'key'> {
+  return { ...renderGrid(y.data, y.shape, scale, maxChannels, first, view), stats: layerStats(sampleValues(y.data, view)), view };
 }
 
 function postLayer(runId: number, key: string, y: Tensor, drawn: Omit<Grid, 'key'>): void {
-  const { picture, layout, stats } = drawn;
+  const { picture, layout, stats, view } = drawn;
   // A cached picture stays here; the webview gets its own copy.
   const copy = { width: picture.width, height: picture.height, rgba: picture.rgba.slice() };
   post({
-    type: 'layer', runId, key, shape: [...y.shape], stats, grid: copy, channels: planesOf(y.shape).channels, first: layout.first,
+    type: 'layer', runId, key, shape: [...y.shape], stats, grid: copy, view: view.view, channels: view.tiles, first: layout.first,
     shown: layout.shown, tileWidth: layout.tileWidth, tileHeight: layout.tileHeight, gap: layout.gap, columns: layout.columns,
   }, [copy.rgba.buffer]);
 }
@@ -100,7 +102,7 @@ function producingConv(graph: ModelGraph, node: GraphNode): GraphNode | null {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   let current: GraphNode | undefined = node;
   for (let hops = 0; current && hops < 8; hops++) {
-    if (current.module?.type === 'Conv2d') return current;
+    if (current.module?.type === 'Conv1d' || current.module?.type === 'Conv2d' || current.module?.type === 'Conv3d') return current;
     if (current.inputs.length !== 1 || current.shape[1] !== byId.get(current.inputs[0] as number)?.shape[1]) return null;
     current = byId.get(current.inputs[0] as number);
   }
@@ -144,6 +146,8 @@ function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
     const known = previous.get(sigs.get(node.id) ?? '');
     if (known) reuse.set(node.id, known);
   }
+  const axes = graphAxes(graph, request.input.shape);
+  const axesByKey = new Map<string, Axes>();
   let done = 0;
   const { outputs: byId, plan } = execute(graph, { shape: request.input.shape, data: request.input.data }, params, reuse,
     (id) => post({ type: 'progress', runId, done: ++done, total: graph.nodes.length, key: keyOf.get(id) ?? '' }));
@@ -156,11 +160,14 @@ function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
     const y = byId.get(node.id);
     if (!y) return;
     outputs.set(key, y);
+    const nodeAxes = axes.get(node.id) ?? [];
+    axesByKey.set(key, nodeAxes);
+    const view = outputView(y.shape, nodeAxes, request.depths[key]);
     const sig = sigs.get(node.id) ?? '';
     nextPrevious.set(sig, y);
-    const gridKey = `${sig}|${request.scale}|${request.maxChannels}|${request.pages[key] ?? 0}`;
+    const gridKey = `${sig}|${request.scale}|${request.maxChannels}|${request.pages[key] ?? 0}|${JSON.stringify(view.view)}`;
     const cached = grids.get(gridKey);
-    const drawn = { ...(cached ?? grid(y, request.scale, request.maxChannels, request.pages[key] ?? 0)), key };
+    const drawn = { ...(cached ?? grid(y, view, request.scale, request.maxChannels, request.pages[key] ?? 0)), key };
     nextGrids.set(gridKey, drawn);
     if (cached?.key === key) {
       // Unchanged by the edit and under the same key: the webview has this picture on screen already.
@@ -171,7 +178,7 @@ function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
   });
   previous = nextPrevious;
   grids = nextGrids;
-  last = { runId, graph, keys, outputs, params, scale: request.scale, maxChannels: request.maxChannels };
+  last = { runId, graph, keys, outputs, axes: axesByKey, params, scale: request.scale, maxChannels: request.maxChannels };
   const reused = plan.graph.nodes.filter((n) => reuse.has(n.id)).length;
   post({ type: 'done', runId, ms: performance.now() - started, reused, ran: plan.graph.nodes.length, total: graph.nodes.length, weights: report });
 }
@@ -179,7 +186,8 @@ function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
 function page(request: Extract<WorkerRequest, { type: 'page' }>): void {
   const y = last?.runId === request.runId ? last.outputs.get(request.key) : undefined;
   if (!last || !y) return;
-  postLayer(request.runId, request.key, y, grid(y, last.scale, last.maxChannels, request.first));
+  const view = outputView(y.shape, last.axes.get(request.key), request.depth);
+  postLayer(request.runId, request.key, y, grid(y, view, last.scale, last.maxChannels, request.first));
 }
 
 function channel(request: Extract<WorkerRequest, { type: 'channel' }>): void {
@@ -187,14 +195,18 @@ function channel(request: Extract<WorkerRequest, { type: 'channel' }>): void {
   const y = last.outputs.get(request.key);
   const node = last.graph.nodes[last.keys.indexOf(request.key)];
   if (!y || !node) return;
-  const { picture, min, max } = renderChannel(y.data, y.shape, request.channel);
+  const view = outputView(y.shape, last.axes.get(request.key), request.depth);
+  const { picture, min, max } = renderChannel(y.data, y.shape, request.channel, 256, view);
   const conv = producingConv(last.graph, node);
   const name = conv?.module?.name;
   const weight = name === undefined ? undefined : last.params.get(name === '' ? 'weight' : `${name}.weight`);
-  const kernel = weight ? renderKernel(weight.data, weight.shape, request.channel) : null;
-  const kernelNote = weight && conv?.module
+  // Kernels are drawn as 2-D tiles: a Conv1d's or Conv3d's are named, not drawn.
+  const flat = conv?.module?.type === 'Conv2d';
+  const kernel = weight && flat ? renderKernel(weight.data, weight.shape, request.channel) : null;
+  const kernelNote = weight && conv?.module && flat
     ? `kernels of ${conv.module.name} for output channel ${request.channel}: ${weight.shape[1]} input channel(s) of ${weight.shape[2]}x${weight.shape[3]} (red positive, blue negative)`
-    : 'no convolution kernel produced this map directly';
+    : weight && conv?.module ? `produced by ${conv.module.name} (${conv.module.type}, kernels ${weight.shape.slice(2).join('x')}; not drawn)`
+      : 'no convolution kernel produced this map directly';
   post({ type: 'channel', runId: request.runId, key: request.key, channel: request.channel, picture, min, max, kernel, kernelNote },
     kernel ? [picture.rgba.buffer, kernel.rgba.buffer] : [picture.rgba.buffer]);
 }

@@ -146,6 +146,8 @@ export interface RunRequest {
   maxChannels: number;
   /** The first channel of the page shown, by layer key, for layers the user paged through (0 otherwise). */
   pages: Record<string, number>;
+  /** The depth slice shown, by layer key, for volumes whose slider the user moved (the middle one otherwise). */
+  depths: Record<string, number>;
 }
 
 /** Another page of one layer's channels, from the outputs of run `runId`. */
@@ -154,6 +156,8 @@ export interface PageRequest {
   runId: number;
   key: string;
   first: number;
+  /** The depth slice of a volume (5-D output); ignored for other outputs. */
+  depth?: number;
 }
 
 export interface ChannelRequest {
@@ -161,6 +165,8 @@ export interface ChannelRequest {
   runId: number;
   key: string;
   channel: number;
+  /** The depth slice of a volume (5-D output); ignored for other outputs. */
+  depth?: number;
 }
 
 export type WorkerRequest = RunRequest | PageRequest | ChannelRequest;
@@ -188,9 +194,28 @@ export interface WeightsReport {
   mismatched: string[];
 }
 
+/**
+ * How a layer's output is drawn (webview/logic/views.ts decides from its shape and the graph): `channels`, a map
+ * per channel of [N, C, H, W] (or one strip for [N, F]); `volume`, a map per channel of one depth slice of
+ * [N, C, D, H, W]; `sequence`, one heatmap of a sequence's sample with its axes named (`rows` down, `columns`
+ * across, `sample` says which dim the sample was taken from when it is not dim 0); `heads`, attention weights as
+ * one queries x keys map per head.
+ */
+export type MapView =
+  | { kind: 'channels' }
+  | { kind: 'volume'; depth: number; depths: number }
+  | { kind: 'sequence'; rows: AxisLabel; columns: AxisLabel; sample: string }
+  | { kind: 'heads'; rows: AxisLabel; columns: AxisLabel };
+
+/** A drawn axis: what it holds ("time", "features", or "dim 2" when the graph does not say) and its length. */
+export interface AxisLabel {
+  name: string;
+  size: number;
+}
+
 export type WorkerMessage =
   | { type: 'progress'; runId: number; done: number; total: number; key: string }
-  | { type: 'layer'; runId: number; key: string; shape: number[]; stats: LayerStats; grid: Picture; channels: number; first: number; shown: number; tileWidth: number; tileHeight: number; gap: number; columns: number }
+  | { type: 'layer'; runId: number; key: string; shape: number[]; stats: LayerStats; grid: Picture; view: MapView; channels: number; first: number; shown: number; tileWidth: number; tileHeight: number; gap: number; columns: number }
   /** The layer's output and picture are the ones the webview already shows under this key. */
   | { type: 'layerSame'; runId: number; key: string }
   /** The layers that cannot run, by key, with why in the user's terms; `reason`: the first cause, for the status line. */

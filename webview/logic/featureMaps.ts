@@ -2,6 +2,7 @@
 // Pure: runs in the worker and in Node tests.
 import type { ColourScale, LayerStats, Picture } from '../../src/shared/protocol';
 import { VIRIDIS, colourIndex } from './colormap';
+import { outputView, sampleValues, type OutputView } from './views';
 
 export interface Planes {
   /** Number of channels (feature maps). */
@@ -11,15 +12,13 @@ export interface Planes {
 }
 
 /**
- * How an output tensor is shown as planes: [N, C, H, W] -> C planes of HxW (first sample);
- * [N, F] -> one 1xF strip; [N, C, L] -> C strips of 1xL; anything else -> one strip of all values.
+ * How an output tensor is shown as planes when nothing else is known of it: [N, C, H, W] -> C planes of HxW
+ * (first sample); [N, C, D, H, W] -> C planes of one depth slice; [N, A, B] -> one A x B plane; [N, F] -> one 1xF
+ * strip; anything else -> one strip of all values (see views.ts).
  */
 export function planesOf(shape: readonly number[]): Planes {
-  if (shape.length === 4) return { channels: shape[1] as number, height: shape[2] as number, width: shape[3] as number };
-  if (shape.length === 3) return { channels: shape[1] as number, height: 1, width: shape[2] as number };
-  if (shape.length === 2) return { channels: 1, height: 1, width: shape[1] as number };
-  const n = shape.reduce((a, b) => a * b, 1);
-  return { channels: 1, height: 1, width: n };
+  const v = outputView(shape);
+  return { channels: v.tiles, height: v.rows, width: v.columns };
 }
 
 export function layerStats(data: Float32Array, count = data.length): LayerStats {
@@ -64,12 +63,20 @@ export interface GridLayout {
   height: number;
 }
 
-/** The tiles of channels first .. first + maxChannels - 1; a `first` past the end means the last page. */
-export function gridLayout(planes: Planes, maxChannels: number, first = 0, maxWidth = 420): GridLayout {
+/** Largest height of a single heatmap (a sequence): a long feature axis is shrunk to it. */
+const HEATMAP_HEIGHT = 240;
+
+/**
+ * The tiles of channels first .. first + maxChannels - 1; a `first` past the end means the last page.
+ * `heatmap`: one map (a sequence) fitted to the width, instead of a tile of about 48 px.
+ */
+export function gridLayout(planes: Planes, maxChannels: number, first = 0, maxWidth = 420, heatmap = false): GridLayout {
   const start = Math.max(0, Math.min(first, Math.floor((planes.channels - 1) / maxChannels) * maxChannels));
   const shown = Math.max(0, Math.min(planes.channels - start, maxChannels));
   const strip = planes.height === 1;
-  const scale = strip ? Math.max(1, Math.min(24, Math.floor(maxWidth / Math.max(1, planes.width)))) : tileScale(planes.height, planes.width);
+  const fit = Math.min(maxWidth / Math.max(1, planes.width), HEATMAP_HEIGHT / Math.max(1, planes.height));
+  const scale = strip ? Math.max(1, Math.min(24, Math.floor(maxWidth / Math.max(1, planes.width))))
+    : heatmap ? (fit >= 1 ? Math.floor(fit) : fit) : tileScale(planes.height, planes.width);
   const tileWidth = Math.max(1, Math.round(planes.width * scale));
   const tileHeight = strip ? 16 : Math.max(1, Math.round(planes.height * scale));
   const gap = 2;
@@ -99,34 +106,45 @@ function drawPlane(
 
 /**
  * The grid of up to `maxChannels` channel heatmaps of one output (first sample) from channel `first` on,
- * transparent between tiles. Per-layer colours span all channels, so every page is on one scale.
+ * transparent between tiles. Per-layer colours span all channels (and all depths of a volume), so every page and
+ * slice is on one scale; per-channel colours span the channel's whole volume. `view`: how the output is drawn
+ * (by default from its shape alone); a volume shows the view's depth slice.
  */
-export function renderGrid(data: Float32Array, shape: readonly number[], scale: ColourScale, maxChannels: number, first = 0): { picture: Picture; layout: GridLayout } {
-  const planes = planesOf(shape);
-  const layout = gridLayout(planes, maxChannels, first);
+export function renderGrid(
+  data: Float32Array, shape: readonly number[], scale: ColourScale, maxChannels: number, first = 0, view: OutputView = outputView(shape),
+): { picture: Picture; layout: GridLayout } {
+  const planes = { channels: view.tiles, height: view.rows, width: view.columns };
+  const layout = gridLayout(planes, maxChannels, first, 420, view.view.kind === 'sequence' || (view.view.kind === 'heads' && view.tiles === 1));
   const rgba = new Uint8ClampedArray(layout.width * layout.height * 4);
+  const sample = sampleValues(data, view);
   const plane = planes.height * planes.width;
-  const [layerLo, layerHi] = channelRange(data, 0, Math.min(data.length, planes.channels * plane));
+  const volume = plane * view.depths;
+  const depth = view.view.kind === 'volume' ? view.view.depth : 0;
+  const [layerLo, layerHi] = channelRange(sample, 0, Math.min(sample.length, planes.channels * volume));
   for (let t = 0; t < layout.shown; t++) {
     const c = layout.first + t;
-    const [lo, hi] = scale === 'channel' ? channelRange(data, c * plane, plane) : [layerLo, layerHi];
+    const [lo, hi] = scale === 'channel' ? channelRange(sample, c * volume, volume) : [layerLo, layerHi];
     const x0 = (t % layout.columns) * (layout.tileWidth + layout.gap);
     const y0 = Math.floor(t / layout.columns) * (layout.tileHeight + layout.gap);
-    drawPlane(data, c * plane, planes, lo, hi, rgba, layout.width, x0, y0, layout.tileWidth, layout.tileHeight);
+    drawPlane(sample, c * volume + depth * plane, planes, lo, hi, rgba, layout.width, x0, y0, layout.tileWidth, layout.tileHeight);
   }
   return { picture: { width: layout.width, height: layout.height, rgba }, layout };
 }
 
-/** One channel, enlarged to about `side` pixels on its long edge, scaled to its own range. */
-export function renderChannel(data: Float32Array, shape: readonly number[], channel: number, side = 256): { picture: Picture; min: number; max: number } {
-  const planes = planesOf(shape);
+/** One channel (of a volume: its view's depth slice), enlarged to about `side` pixels on its long edge, scaled to its own range. */
+export function renderChannel(
+  data: Float32Array, shape: readonly number[], channel: number, side = 256, view: OutputView = outputView(shape),
+): { picture: Picture; min: number; max: number } {
+  const planes = { channels: view.tiles, height: view.rows, width: view.columns };
+  const sample = sampleValues(data, view);
   const plane = planes.height * planes.width;
-  const [lo, hi] = channelRange(data, channel * plane, plane);
+  const offset = channel * plane * view.depths + (view.view.kind === 'volume' ? view.view.depth : 0) * plane;
+  const [lo, hi] = channelRange(sample, offset, plane);
   const scale = side / Math.max(planes.height, planes.width);
   const w = Math.max(1, Math.round(planes.width * scale));
   const h = planes.height === 1 ? 24 : Math.max(1, Math.round(planes.height * scale));
   const rgba = new Uint8ClampedArray(w * h * 4);
-  drawPlane(data, channel * plane, planes, lo, hi, rgba, w, 0, 0, w, h);
+  drawPlane(sample, offset, planes, lo, hi, rgba, w, 0, 0, w, h);
   return { picture: { width: w, height: h, rgba }, min: lo, max: hi };
 }
 

@@ -193,13 +193,16 @@ export function itemAtOffset(flow: Flow, offset: number): FlowItem | undefined {
   return best;
 }
 
-/** A concrete input shape for a run: batch 1, symbolic sizes replaced by `fallback`. */
-export function concreteInput(shape: ShapeJSON | undefined, fallback = 32): { shape: number[]; note: string } {
+/**
+ * A concrete input shape for a run: batch 1, symbolic sizes replaced by `fallback`. `batchDim`: where the batch
+ * is (1 for a time-major sequence [T, N, F], whose time steps are all kept).
+ */
+export function concreteInput(shape: ShapeJSON | undefined, fallback = 32, batchDim = 0): { shape: number[]; note: string } {
   const dims: DimJSON[] = shape ?? [1, 3, fallback, fallback];
-  const out = dims.map((d, i) => (i === 0 ? 1 : typeof d === 'number' ? d : fallback));
-  const replaced = dims.some((d, i) => i > 0 && typeof d !== 'number');
+  const out = dims.map((d, i) => (i === batchDim ? 1 : typeof d === 'number' ? d : fallback));
+  const replaced = dims.some((d, i) => i !== batchDim && typeof d !== 'number');
   const notes: string[] = [];
-  if (dims[0] !== 1) notes.push('batch 1 (the first sample)');
+  if (dims[batchDim] !== 1) notes.push(`batch 1 (the first sample${batchDim === 0 ? '' : `, dim ${batchDim}`})`);
   if (replaced) notes.push(`symbolic sizes set to ${fallback}`);
   return { shape: out, note: notes.join('; ') };
 }

@@ -2,6 +2,7 @@
 // converted to its channel count (1 gray, 3 RGB, otherwise gray repeated) and normalised. Pure.
 import { mulberry32 } from '../../src/engine/weights/init';
 import type { Normalisation } from '../../src/shared/protocol';
+import { outputView, type Axes } from './views';
 
 export const PATTERNS = ['noise', 'gradient', 'checkerboard', 'edges'] as const;
 export type Pattern = (typeof PATTERNS)[number];
@@ -101,25 +102,80 @@ export function describeNormalisation(n: Normalisation, channels: number): strin
   }
 }
 
-/**
- * An image as the model's input tensor data, for shape [N, C, H, W]: resized, 1 channel as grey
- * (ITU-R 601 luma), 3 as RGB, any other count as grey repeated; normalised; the first sample repeated N times.
- */
-export function toModelInput(image: RgbImage, shape: readonly number[], normalisation: Normalisation): Float32Array {
-  const [n = 1, c = 3, h = 1, w = 1] = shape;
-  const resized = resizeImage(image, w, h);
-  const plane = w * h;
-  const sample = new Float32Array(c * plane);
+/** How far a volume's frames zoom into the picture: the frames pan across the width this leaves. */
+export const VOLUME_ZOOM = 1.5;
+
+/** A volume input in words: how its slices are made from the picture. */
+export function describeVolume(depth: number): string {
+  return `panned left to right across ${depth} slice${depth === 1 ? '' : 's'} (zoomed ${VOLUME_ZOOM}x)`;
+}
+
+/** Writes the w x h window at (x0, y0) of `image` as c channels (grey, RGB or grey repeated), normalised, at `out[at]`. */
+function writeChannels(image: RgbImage, x0: number, y0: number, w: number, h: number, c: number, normalisation: Normalisation, out: Float32Array, at: number, channelStride: number): void {
+  const src = image.width * image.height;
   const mean = (k: number): number => (c === 3 ? (IMAGENET_MEAN[k] as number) : 0.449);
   const std = (k: number): number => (c === 3 ? (IMAGENET_STD[k] as number) : 0.226);
   for (let k = 0; k < c; k++) {
-    for (let i = 0; i < plane; i++) {
-      const r = resized.data[i] as number, g = resized.data[plane + i] as number, b = resized.data[2 * plane + i] as number;
-      const v = c === 3 ? (k === 0 ? r : k === 1 ? g : b) : 0.299 * r + 0.587 * g + 0.114 * b;
-      sample[k * plane + i] = normalisation === 'none' ? v : normalisation === 'symmetric' ? (v - 0.5) / 0.5 : (v - mean(k)) / std(k);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = (y0 + y) * image.width + x0 + x;
+        const r = image.data[i] as number, g = image.data[src + i] as number, b = image.data[2 * src + i] as number;
+        const v = c === 3 ? (k === 0 ? r : k === 1 ? g : b) : 0.299 * r + 0.587 * g + 0.114 * b;
+        out[at + k * channelStride + y * w + x] = normalisation === 'none' ? v : normalisation === 'symmetric' ? (v - 0.5) / 0.5 : (v - mean(k)) / std(k);
+      }
     }
+  }
+}
+
+/**
+ * An image as the model's input tensor data, for shape [N, C, H, W]: resized, 1 channel as grey
+ * (ITU-R 601 luma), 3 as RGB, any other count as grey repeated; normalised; the first sample repeated N times.
+ * A volume [N, C, D, H, W] is the picture zoomed in and panned left to right over its D slices, as a camera
+ * panning across it (so slices differ, as the frames of a video or the slices of a scan do).
+ */
+export function toModelInput(image: RgbImage, shape: readonly number[], normalisation: Normalisation, axes: Axes = []): Float32Array {
+  if (shape.length === 3) return toSequenceInput(image, shape, normalisation, axes);
+  const volume = shape.length === 5;
+  const [n = 1, c = 3] = shape;
+  const [d = 1, h = 1, w = 1] = volume ? shape.slice(2) : [1, shape[2] ?? 1, shape[3] ?? 1];
+  const wide = volume ? resizeImage(image, Math.round(w * VOLUME_ZOOM), Math.round(h * VOLUME_ZOOM)) : resizeImage(image, w, h);
+  const plane = w * h;
+  const sample = new Float32Array(c * d * plane);
+  const y0 = Math.floor((wide.height - h) / 2);
+  for (let z = 0; z < d; z++) {
+    const x0 = d === 1 ? Math.floor((wide.width - w) / 2) : Math.round((z * (wide.width - w)) / (d - 1));
+    writeChannels(wide, x0, y0, w, h, c, normalisation, sample, z * plane, d * plane);
   }
   const out = new Float32Array(n * sample.length);
   for (let s = 0; s < n; s++) out.set(sample, s * sample.length);
+  return out;
+}
+
+/** A sequence input in words: the picture as a grey matrix, drawn the way the panel draws the sequence. */
+export function describeSequenceInput(shape: readonly number[], axes: Axes = []): string {
+  const { view, rows, columns } = outputView(shape, axes);
+  if (view.kind !== 'sequence') return '';
+  return `read as a grey ${rows} x ${columns} picture (${view.rows.name} down, ${view.columns.name} across)`;
+}
+
+/**
+ * A 3-D input ([N, C, L], [N, T, F] or [T, N, F]) from a picture: the picture in grey, resized to the sample's
+ * rows x columns as the panel draws it (time across), so each time step and feature gets its own value.
+ */
+function toSequenceInput(image: RgbImage, shape: readonly number[], normalisation: Normalisation, axes: Axes): Float32Array {
+  const v = outputView(shape, axes);
+  const resized = resizeImage(image, v.columns, v.rows);
+  const grey = new Float32Array(v.rows * v.columns);
+  writeChannels(resized, 0, 0, v.columns, v.rows, 1, normalisation, grey, 0, 0);
+  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  // Every sample the same, wherever the batch dim is.
+  const batch = Math.max(0, axes.indexOf('batch'));
+  const size = shape[batch] as number;
+  const stride = shape.slice(batch + 1).reduce((a, b) => a * b, 1);
+  for (let b = 0; b < size; b++) {
+    for (let r = 0; r < v.rows; r++) {
+      for (let c = 0; c < v.columns; c++) out[b * stride + r * v.strides.row + c * v.strides.column] = grey[r * v.columns + c] as number;
+    }
+  }
   return out;
 }
