@@ -300,7 +300,7 @@ function showView(box: HTMLElement, key: string, view: MapView, channels: number
         label.textContent = depthText(depth, view.depths);
         redraw(key);
       });
-      bar.replaceChildren(label, slider, el('span', { class: 'muted' }, `of ${view.depths} slices; colours span every slice`));
+      bar.replaceChildren(label, slider, el('span', { class: 'muted' }, `colours span all ${view.depths} slices`));
       break;
     }
     case 'sequence':

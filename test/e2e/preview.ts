@@ -1,7 +1,8 @@
 // End-to-end for the feature-map preview, as a user: the packaged .vsix in code-server, Chromium showing it.
 // Opens the panel on the seed 000 ConvNet, checks the layers, the drawn maps, click-to-reveal, cursor
 // highlighting, live edits, a safetensors file loaded by name, the side view; measures edit-to-repaint for
-// seed 000 at 32x32 and ResNet-18 at 224x224. Screenshots (dark and light) in .test-artifacts/preview/.
+// seed 000 at 32x32 and ResNet-18 at 224x224; then a Conv3d net's depth slider and a Conv1d net's sequence
+// heatmaps. Screenshots (dark and light) in .test-artifacts/preview/.
 // `--dev` loads the extension from this checkout's out/ instead of the .vsix (no packaging while iterating);
 // `--web-worker` runs it in the web-worker extension host.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +37,9 @@ const SAMPLES = 5;
 const IMPORTED = 'imported_block_model.py';
 const UNKNOWN_ARG = 'unknown_in_channels.py';
 const TFJS = 'tfjs_sequential_conv.ts';
+/** A Conv3d net over a 16-slice volume, and a Conv1d net handing [batch, time, features] to a Linear. */
+const VOLUME = 'volume_conv3d.py';
+const SIGNAL = 'sequence_conv1d.py';
 /** Engine-internal wording that must never reach the panel: tensor ids, JSON nulls. */
 const INTERNAL = /tensor \d|got null|no earlier node|reads tensor/;
 
@@ -639,6 +643,91 @@ async function unrunnable(page: Page): Promise<void> {
     `${tfStatus} | ${tfInput}`);
 }
 
+/** A layer box's maps as a data URL (equal URLs: the same picture), its statistics line and what its view bar says. */
+async function boxPicture(frame: Frame, key: string): Promise<{ url: string; stats: string; bar: string; width: number }> {
+  const box = frame.locator(`.layer[data-key="${key}"]`);
+  const url = await box.locator('canvas.maps').evaluate((c) => (c as HTMLCanvasElement).toDataURL());
+  const width = await box.locator('canvas.maps').evaluate((c) => (c as HTMLCanvasElement).width);
+  return { url, stats: await box.locator('.stats').innerText(), bar: await box.locator('.view-bar').innerText().catch(() => ''), width };
+}
+
+/** Retypes `old`, where the open file first has `context` + `old`, as `to`; waits for layer `key` to show `shape`. */
+async function editTo(page: Page, frame: Frame, path: string, context: string, old: string, to: string, key: string, shape: string): Promise<void> {
+  const at = locate(path, context + old, context.length);
+  await focusSource(page);
+  await goTo(page, at.line, at.column);
+  const before = await paintedAt(frame);
+  for (let i = 0; i < old.length; i++) await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.type(to);
+  await waitForPaint(frame, before, key, shape);
+}
+
+/**
+ * Volumes and sequences: a Conv3d net shows each channel's middle depth slice with a slider that repaints another
+ * slice (and keeps the choice across edits while that depth exists); a Conv1d net shows each layer as one
+ * time x feature heatmap with its axes named, the same picture before and after the permute.
+ */
+async function volumesAndSequences(page: Page, workspace: string): Promise<void> {
+  const frame = await previewFrame(page);
+  await openInPanel(page, frame, VOLUME, 'VolumeNet');
+  const conv1 = frame.locator('.layer[data-key="conv1"]');
+  const slider = conv1.locator('input.depth');
+  const setting = await slider.evaluate((s) => [(s as HTMLInputElement).min, (s as HTMLInputElement).max, (s as HTMLInputElement).value].join(',')).catch(() => 'no slider');
+  const start = await boxPicture(frame, 'conv1');
+  check('a Conv3d output [1, 4, 16, 32, 32] has a depth slider at the middle slice: "depth 8 / 16"',
+    setting === '0,15,7' && start.bar.startsWith('depth 8 / 16') && (await conv1.getAttribute('data-shown')) === '4', `slider ${setting}; ${start.bar}`);
+  const note = await frame.locator('#input-note').innerText();
+  check('the volume input is the picture panned across its 16 slices, said so', note.startsWith('Input [1, 1, 16, 32, 32]:') && note.includes('panned left to right across 16 slices'), note);
+  const drawn = await canvasesDrawn(frame);
+  check('every layer of the volume net is drawn', drawn.length === 8 && drawn.every((d) => d.drawn), drawn.map((d) => `${d.key}:${d.drawn ? 'drawn' : 'BLANK'} ${d.size}`).join(', '));
+  await frame.evaluate(() => window.scrollTo(0, 0));
+  await shot(page, 'preview-volume-depth-8');
+
+  // One step right: depth 9, another picture on the same colour scale (the statistics cover the whole volume).
+  await slider.press('ArrowRight');
+  await conv1.locator('.depth-label', { hasText: 'depth 9 / 16' }).waitFor({ timeout: 10_000 });
+  await frame.waitForFunction((before) => (document.querySelector('.layer[data-key="conv1"] canvas.maps') as HTMLCanvasElement).toDataURL() !== before, start.url, { timeout: 10_000 }).catch(() => undefined);
+  const nine = await boxPicture(frame, 'conv1');
+  check('moving the slider repaints conv1 with slice 9: a different picture, the same whole-volume statistics', nine.url !== start.url && nine.stats === start.stats,
+    `${start.bar} -> ${nine.bar}; stats ${nine.stats}`);
+  await slider.press('ArrowLeft');
+  await conv1.locator('.depth-label', { hasText: 'depth 8 / 16' }).waitFor({ timeout: 10_000 });
+  await frame.waitForFunction((before) => (document.querySelector('.layer[data-key="conv1"] canvas.maps') as HTMLCanvasElement).toDataURL() === before, start.url, { timeout: 10_000 }).catch(() => undefined);
+  check('moving it back paints slice 8 exactly as before', (await boxPicture(frame, 'conv1')).url === start.url);
+  await slider.press('ArrowRight');
+  await conv1.locator('.depth-label', { hasText: 'depth 9 / 16' }).waitFor({ timeout: 10_000 });
+  await conv1.locator('canvas.maps').click({ position: { x: 10, y: 10 } });
+  const detail = await conv1.locator('.detail', { hasText: 'channel 0, depth 9 / 16' }).waitFor({ timeout: 10_000 }).then(() => conv1.locator('.detail').innerText(), () => '');
+  check('an enlarged volume channel is of the chosen slice, and names the Conv3d that made it without drawing 3-D kernels as 2-D', /produced by conv1 \(Conv3d, kernels 3x3x3; not drawn\)/.test(detail), detail.replace(/\n/g, ' | '));
+  await conv1.screenshot({ path: join(OUT, 'preview-volume-depth-9-enlarged.png') });
+
+  // An edit that rebuilds conv1's box keeps depth 9; one that leaves the volume 8 slices deep falls back to the middle.
+  const file = join(workspace, VOLUME);
+  await editTo(page, frame, file, 'nn.Conv3d(1, ', '4', '6', 'conv1', '[1, 6, 16, 32, 32]');
+  const kept = await conv1.locator('.depth-label').innerText().catch(() => '');
+  check('after out_channels 4 -> 6 conv1 still shows the chosen slice, depth 9 / 16', kept === 'depth 9 / 16', kept);
+  await editTo(page, frame, file, 'torch.randn(1, 1, ', '16', '8', 'conv1', '[1, 6, 8, 32, 32]');
+  const middle = await conv1.locator('.depth-label').innerText().catch(() => '');
+  check('with 8 slices, depth 9 no longer exists: conv1 shows the middle slice, depth 4 / 8', middle === 'depth 4 / 8', middle);
+
+  // A 1-D signal net: one heatmap per layer, time across, its axes named.
+  await openInPanel(page, frame, SIGNAL, 'SignalNet');
+  const signal = await frame.locator('#input-note').innerText();
+  const bars = Object.fromEntries(await frame.$$eval('.layer', (all) => all.map((b) => [b.getAttribute('data-key') ?? '', b.querySelector('.view-bar')?.textContent ?? ''])));
+  check('each layer of the Conv1d net is a heatmap with its axes: channels x time, then features x time after permute and Linear',
+    bars['conv1'] === 'channels (8) down · time (64) across' && bars['permute'] === 'channels (16) down · time (32) across' && bars['proj'] === 'features (12) down · time (32) across'
+      && (await frame.locator('input.depth').count()) === 0,
+    JSON.stringify(bars));
+  check('the sequence input is the picture read as a grey 1 x 64 signal', signal.startsWith('Input [1, 1, 64]:') && signal.includes('read as a grey 1 x 64 picture (channels down, time across)'), signal);
+  const seqDrawn = await canvasesDrawn(frame);
+  const pool = await boxPicture(frame, 'pool'), permuted = await boxPicture(frame, 'permute');
+  check('every sequence heatmap is drawn at full width, and the permute shows the same picture as the layer before it',
+    seqDrawn.length === 7 && seqDrawn.every((d) => d.drawn) && pool.width >= 256 && pool.url === permuted.url,
+    seqDrawn.map((d) => `${d.key}:${d.drawn ? 'drawn' : 'BLANK'} ${d.size}`).join(', '));
+  await frame.evaluate(() => window.scrollTo(0, 0));
+  await shot(page, 'preview-sequence-heatmaps');
+}
+
 async function main(): Promise<void> {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
@@ -682,6 +771,7 @@ async function main(): Promise<void> {
     await resnet(page, workspace);
     await reload(page);
     await unrunnable(page);
+    await volumesAndSequences(page, workspace);
   } catch (error) {
     failure = error;
     const pages = browser.contexts().flatMap((c) => c.pages());
