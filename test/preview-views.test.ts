@@ -115,6 +115,22 @@ test('an LSTM without batch_first is time x batch x features: its input keeps ev
   assert.notEqual(input[0], input[8 * 19], 'the first and last time steps differ');
 });
 
+test('a TransformerEncoder, whose batch_first is its layer\'s and not in the graph, says dim 1 x dim 2; its own layer follows batch_first', async () => {
+  const graph = await graphOf([
+    'import torch', 'import torch.nn as nn', '',
+    'class Encoder(nn.Module):',
+    '    def __init__(self):', '        super().__init__()',
+    '        self.enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 4, batch_first=True), 2)',
+    '        self.last = nn.TransformerEncoderLayer(16, 4)', '',
+    '    def forward(self, x):', '        return self.last(self.enc(x))', '',
+    'model = Encoder()', 'out = model(torch.randn(1, 10, 16))', '',
+  ].join('\n'));
+  assert.equal(inputBatchDim(graph, 3), 0, 'nothing says the input is time-major');
+  assert.deepEqual(axesByKey(graph, [1, 10, 16]), { enc: '?,?,?', last: 'time,batch,features' });
+  assert.deepEqual(outputView([1, 10, 16], graphAxes(graph, [1, 10, 16]).get(graph.nodes[0]?.id ?? -1)).view,
+    { kind: 'sequence', rows: { name: 'dim 1', size: 10 }, columns: { name: 'dim 2', size: 16 }, sample: '' });
+});
+
 test('attention weights from softmax(q @ k^T) are one queries x keys map per head; a softmax elsewhere is not', async () => {
   const graph = await graphOf([
     'import torch', 'import torch.nn as nn', 'import torch.nn.functional as F', '',

@@ -50,7 +50,8 @@ function axesOf(node: GraphNode, input: Axes | undefined, byId: ReadonlyMap<numb
   const rank = node.shape.length;
   const type = typeOf(node);
   const args = node.op === 'module' ? (node.module?.args ?? {}) : node.args;
-  if (SEQUENCE_LAYERS.has(type)) {
+  // TransformerEncoder/Decoder take batch_first from their layer, which the graph does not carry: as their input.
+  if (SEQUENCE_LAYERS.has(type) && 'batch_first' in args) {
     // MultiheadAttention's weights per head, when the graph records them as the output.
     if (rank === 4 && type === 'MultiheadAttention') return ['batch', 'heads', 'queries', 'keys'];
     if (rank === 3) return args['batch_first'] === true ? ['batch', 'time', 'features'] : ['time', 'batch', 'features'];
@@ -126,7 +127,7 @@ export function graphAxes(graph: ModelGraph, inputShape: readonly number[]): Map
 export function inputAxes(graph: ModelGraph, rank: number): Axes {
   const reader = graph.nodes.find((n) => n.inputs[0] === graph.input);
   const type = reader === undefined ? '' : typeOf(reader);
-  if (SEQUENCE_LAYERS.has(type) && rank === 3) {
+  if (SEQUENCE_LAYERS.has(type) && rank === 3 && 'batch_first' in (reader?.module?.args ?? {})) {
     return (reader?.module?.args ?? {})['batch_first'] === true ? ['batch', 'time', 'features'] : ['time', 'batch', 'features'];
   }
   if (CHANNELS_BY_LENGTH.has(type) && rank === 3) return ['batch', 'channels', 'time'];
