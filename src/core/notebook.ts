@@ -54,9 +54,17 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** A cell magic (`%%time`, `%%bash`) hands the whole cell to IPython: the cell is not Python. */
+/** A cell magic (`%%time`, `%%bash`) hands the whole cell to IPython. */
 export function isCellMagic(source: string): boolean {
   return /^\s*%%/.test(source);
+}
+
+/**
+ * `%%time` and `%%capture` run their body as Python in the kernel's namespace: the body is part of the program.
+ * Other cell magics (`%%bash`, `%%writefile`, and `%%timeit`, whose assignments do not stay) are not.
+ */
+function runsBodyAsPython(source: string): boolean {
+  return /^(\s*\n)?%%(time|capture)(\s|$)/.test(source);
 }
 
 /**
@@ -64,7 +72,8 @@ export function isCellMagic(source: string): boolean {
  * `files = !ls`) and help (`model?`, `nn.Conv2d??`). They are blanked (a `pass` keeps an indented block valid).
  */
 export function blankIPython(source: string): string {
-  if (isCellMagic(source)) return source.split('\n').map(() => '').join('\n');
+  if (isCellMagic(source) && !runsBodyAsPython(source)) return source.split('\n').map(() => '').join('\n');
+  // The magic's own line is an IPython line: blanked below like any other.
   return source
     .split('\n')
     .map((line) => {

@@ -2,8 +2,8 @@
 """Goldens for the notebooks in test/notebooks/: what real PyTorch does when a kernel runs their code cells top to bottom.
 
 Each notebook runs in its own Python process. Its code cells run in order in one namespace (markdown and raw cells are
-not code), with IPython syntax skipped as Conv Lens skips it: a cell that starts with a cell magic (`%%time`) is not
-run; a line that is a magic (`%matplotlib inline`, `x = %time f()`), a shell escape (`!pip install`, `files = !ls`) or
+not code), with IPython syntax skipped as Conv Lens skips it: a cell that starts with a cell magic is not run, except `%%time`
+and `%%capture`, whose body runs (the magic's line blanked); a line that is a magic (`%matplotlib inline`, `x = %time f()`), a shell escape (`!pip install`, `files = !ls`) or
 help (`model?`) is blanked (`pass` when indented). Every cell is compiled under the name `<cell N>` (N 1-based,
 counting every cell as Jupyter's "Cell 3 of 5"), so frames give the cell and the line within it.
 
@@ -34,7 +34,7 @@ HELP_BEFORE = re.compile(r"^\?\??[A-Za-z_]")
 
 
 def blank(source):
-    if re.match(r"^\s*%%", source):
+    if re.match(r"^\s*%%", source) and not re.match(r"^(\s*\n)?%%(time|capture)(\s|$)", source):
         return None
     lines = []
     for line in source.split("\n"):

@@ -168,10 +168,15 @@ function findCandidates(a: Analyzer): Candidate[] {
   }
   for (const t of a.topLevelModules) {
     // Instances of this file's classes are listed by class above; a model built from imported code, by its variable.
-    if ((t.module.cls && t.module.cls.node.file === undefined) || a.parentOf.has(t.module.id) || t.module.uncertain) continue;
+    if ((t.module.cls && t.module.cls.node.file === undefined) || a.parentOf.has(t.module.id) || t.module.uncertain || isBuiltInLoss(t.module)) continue;
     out.push({ name: t.name, defNode: t.node, module: t.module, instantiated: true });
   }
   return out;
+}
+
+/** `criterion = nn.CrossEntropyLoss()`: every torch.nn loss class ends in `Loss`; it scores a model, it is not one. */
+function isBuiltInLoss(m: ModuleValue): boolean {
+  return m.cls === undefined && m.container === undefined && m.type.endsWith('Loss');
 }
 
 /** A further instance of a class is named by the variable it is stored in, or numbered ("Net_2"). */
