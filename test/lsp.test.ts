@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LspClient, type Message } from './support/lspClient';
 import { analyze } from './support/analyze';
-import { hoverMarkdown, findHoverTarget, modelSummary, shapeHints } from '../src/core/presentation';
+import { hoverMarkdown, findHoverTarget, modelSummary, shapeHints, wordAt } from '../src/core/presentation';
+import { analysisByCell, cellView, notebookProgram, parseIpynb } from '../src/core/index';
 import { sym } from '../src/core/dims';
 
 const root = join(__dirname, '..', '..');
@@ -52,7 +53,7 @@ before(async () => {
 
 after(() => client.kill());
 
-test('initialize announces incremental sync, hover, inlay hints, quick fixes and code lens', async () => {
+test('initialize announces incremental sync, notebook sync, hover, inlay hints, quick fixes and code lens', async () => {
   const init = client.received.find((m) => m.id === 1);
   const caps = (init?.result as { capabilities: Record<string, unknown> }).capabilities;
   assert.deepEqual(caps['textDocumentSync'], { openClose: true, change: 2 });
@@ -60,6 +61,7 @@ test('initialize announces incremental sync, hover, inlay hints, quick fixes and
   assert.equal(caps['inlayHintProvider'], true);
   assert.deepEqual(caps['codeActionProvider'], { codeActionKinds: ['quickfix'] });
   assert.deepEqual(caps['codeLensProvider'], { resolveProvider: false });
+  assert.deepEqual(caps['notebookDocumentSync'], { notebookSelector: [{ notebook: '*', cells: [{ language: 'python' }] }] });
 });
 
 test('seed 001 over LSP: the error on its line, hover, hints, quick fix, code lens, and the fix clears the error', async () => {
@@ -249,6 +251,78 @@ test('a project over LSP: the bug between two imported blocks is published on th
   assert.ok(error.relatedInformation?.some((r) => r.location.uri.endsWith('/broken_across_files/blocks.py')), JSON.stringify(error.relatedInformation));
 });
 
+test('a notebook over LSP 3.17 notebook sync: the code cells are one program, problems and hovers per cell URI, an edit in a later cell re-analyses the model\'s cell', async () => {
+  // Model in cell 3, a [4, 3, 32, 32] batch in cell 4, the call in cell 5 (Jupyter's numbering); PyTorch's run is the golden.
+  const file = join(root, 'test', 'notebooks', 'linear_too_small.ipynb');
+  const golden = JSON.parse(readFileSync(join(root, 'test', 'goldens', 'notebooks', 'linear_too_small.json'), 'utf8')) as {
+    modules: Array<{ type: string; cell: number; line: number; outputs: number[][] }>;
+  };
+  const read = parseIpynb(readFileSync(file, 'utf8'));
+  assert.ok(!('error' in read));
+  const notebook = pathToFileURL(file).href;
+  const cellUris = read.cells.map((_, i) => `vscode-notebook-cell:${pathToFileURL(file).pathname}#W${i}sZmlsZQ%3D%3D`);
+  const expected = analysisByCell(notebookProgram(read.cells), await analyze(notebookProgram(read.cells).text));
+  const modelCell = read.cells.findIndex((c) => c.source.includes('nn.Sequential('));
+  const batchCell = read.cells.findIndex((c) => c.source.includes('torch.randn'));
+  const runCell = read.cells.findIndex((c) => c.source.includes('model(batch)'));
+  assert.deepEqual([modelCell, batchCell, runCell], [2, 3, 4]);
+
+  let since = client.received.length;
+  client.notify('notebookDocument/didOpen', {
+    notebookDocument: { uri: notebook, notebookType: 'jupyter-notebook', version: 1, cells: read.cells.map((c, i) => ({ kind: c.kind === 'markdown' ? 1 : 2, document: cellUris[i] })) },
+    cellTextDocuments: read.cells.map((c, i) => ({ uri: cellUris[i], languageId: c.kind === 'markdown' ? 'markdown' : 'python', version: 1, text: c.source })),
+  });
+  const modelUri = cellUris[modelCell] as string;
+  const published = diagnosticsOf(await client.diagnostics(modelUri, since, 1));
+  const want = cellView(expected, modelCell).findings;
+  assert.deepEqual(published.map((d) => [d.code, d.range]), want.map((f) => [f.code, { start: f.range.start, end: f.range.end }]));
+  const error = published.find((d) => d.code === 'linear-in-features');
+  assert.ok(error, JSON.stringify(published));
+  // The Linear's line within its cell, and the related location in the cell that calls the model.
+  assert.equal(error.range.start.line + 1, golden.modules.find((m) => m.type === 'Linear')?.line);
+  assert.ok(error.relatedInformation?.some((r) => r.location.uri === cellUris[runCell]), JSON.stringify(error.relatedInformation));
+  assert.deepEqual(diagnosticsOf(await client.diagnostics(cellUris[runCell] as string, since, 1)), []);
+
+  // Hover on the MaxPool in the model cell: the shape PyTorch gave it on the later cell's batch.
+  const source = read.cells[modelCell]?.source ?? '';
+  const at = positionOf(source, 'MaxPool2d');
+  const hover = await client.request('textDocument/hover', { textDocument: { uri: modelUri }, position: { line: at.line, character: at.character + 2 } });
+  const value = (hover.result as { contents: { value: string } }).contents.value;
+  const offset = source.indexOf('MaxPool2d') + 2;
+  const target = findHoverTarget(cellView(expected, modelCell), offset, wordAt(source, offset));
+  assert.ok(target);
+  assert.equal(value, hoverMarkdown(target));
+  const pool = golden.modules.find((m) => m.type === 'MaxPool2d');
+  assert.ok(pool?.outputs[0]);
+  assert.ok(value.includes(`[${pool.outputs[0].join(', ')}]`), value);
+
+  // The batch cell is edited to 28x28 images: the model's cell is analysed again and its error goes.
+  const batchSource = read.cells[batchCell]?.source ?? '';
+  const size = positionOf(batchSource, '32, 32');
+  since = client.received.length;
+  client.notify('notebookDocument/didChange', {
+    notebookDocument: { uri: notebook, version: 2 },
+    change: { cells: { textContent: [{ document: { uri: cellUris[batchCell], version: 2 }, changes: [{ range: { start: size, end: { line: size.line, character: size.character + 6 } }, text: '28, 28' }] }] } },
+  });
+  const edited = read.cells.map((c, i) => (i === batchCell ? { ...c, source: batchSource.replace('32, 32', '28, 28') } : c));
+  const after = analysisByCell(notebookProgram(edited), await analyze(notebookProgram(edited).text));
+  assert.deepEqual(cellView(after, modelCell).findings.filter((f) => f.severity === 'error'), []);
+  const republished = diagnosticsOf(await client.diagnostics(modelUri, since, 1));
+  assert.deepEqual(republished.filter((d) => d.severity === 1), []);
+
+  // The run cell is deleted: its problems are cleared; closing the notebook clears the rest.
+  since = client.received.length;
+  client.notify('notebookDocument/didChange', {
+    notebookDocument: { uri: notebook, version: 3 },
+    change: { cells: { structure: { array: { start: runCell, deleteCount: 1 }, didClose: [{ uri: cellUris[runCell] }] } } },
+  });
+  assert.deepEqual(diagnosticsOf(await client.diagnostics(cellUris[runCell] as string, since)), []);
+  since = client.received.length;
+  client.notify('notebookDocument/didClose', { notebookDocument: { uri: notebook }, cellTextDocuments: cellUris.map((uri) => ({ uri })) });
+  assert.deepEqual(diagnosticsOf(await client.diagnostics(modelUri, since)), []);
+  const gone = await client.request('textDocument/hover', { textDocument: { uri: modelUri }, position: { line: at.line, character: at.character + 2 } });
+  assert.equal(gone.result, null);
+});
 
 test('shutdown then exit ends the server with status 0', async () => {
   const shutdown = await client.request('shutdown');

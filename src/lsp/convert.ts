@@ -21,8 +21,11 @@ export function toSeverity(severity: Severity): DiagnosticSeverity {
   }
 }
 
-/** `docsUrl` is the README the codes are explained in; each code links to its anchor there. */
-export function toDiagnostic(finding: Finding, uri: string, docsUrl: string): Diagnostic {
+/**
+ * `docsUrl` is the README the codes are explained in; each code links to its anchor there. `cellUri` gives the URI of
+ * another cell of the document's notebook.
+ */
+export function toDiagnostic(finding: Finding, uri: string, docsUrl: string, cellUri?: (cell: number) => string | undefined): Diagnostic {
   const diagnostic: Diagnostic = {
     range: toLspRange(finding.range),
     severity: toSeverity(finding.severity),
@@ -32,8 +35,9 @@ export function toDiagnostic(finding: Finding, uri: string, docsUrl: string): Di
     message: diagnosticMessage(finding),
   };
   if (finding.related.length > 0) {
-    // A related location in an imported module is in that module's file.
-    diagnostic.relatedInformation = finding.related.map((r) => ({ location: { uri: r.range.file === undefined ? uri : pathToFileURL(r.range.file).href, range: toLspRange(r.range) }, message: r.message }));
+    // A related location in an imported module is in that module's file; one in another notebook cell, in that cell.
+    const uriOf = (r: Range): string => r.file !== undefined ? pathToFileURL(r.file).href : r.cell !== undefined ? (cellUri?.(r.cell) ?? uri) : uri;
+    diagnostic.relatedInformation = finding.related.map((r) => ({ location: { uri: uriOf(r.range), range: toLspRange(r.range) }, message: r.message }));
   }
   if (finding.unnecessary) diagnostic.tags = [DiagnosticTag.Unnecessary];
   return diagnostic;

@@ -22,9 +22,11 @@ import {
 import {
   comparePositions, findHoverTarget, fixesAt, hoverMarkdown, layerTableMarkdown, modelSummary, sameLineRange, shapeHints, wordAt,
 } from '../core/presentation';
-import type { Finding } from '../core/types';
+import type { Analysis, Finding } from '../core/types';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { DIAGNOSTIC_SOURCE, errorMessage, toDiagnostic, toLspRange } from './convert';
 import { DocumentStore, pathOfUri } from './documents';
+import { NotebookStore } from './notebooks';
 import { homedir } from 'node:os';
 import { Program, findEnvironment } from '../core';
 import { nodeHost } from '../cli/node-host';
@@ -48,7 +50,22 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
     schedule(uri);
     refreshViews();
   });
+  const notebooks = new NotebookStore(analyzeOptions(settings), program, (uri) => {
+    schedule(uri);
+    refreshViews();
+  });
   let environmentFor: string | undefined | null = null;
+
+  /** A document's text and analysis: a notebook cell's come from its notebook, analysed as one program. */
+  function textOf(uri: string): TextDocument | undefined {
+    return notebooks.notebookOf(uri) !== undefined ? notebooks.text(uri) : store.get(uri);
+  }
+  function analysisOf(uri: string): Analysis | undefined {
+    return notebooks.notebookOf(uri) !== undefined ? notebooks.cellAnalysis(uri) : store.analysis(uri);
+  }
+  function allUris(): string[] {
+    return [...store.uris(), ...notebooks.uris()];
+  }
 
   /** The Python environment whose packages imports are read from: found again when pythonPath changes. */
   function findPythonEnvironment(): void {
@@ -60,7 +77,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
     }).then((env) => {
       program.setSitePackages(env?.sitePackages ?? []);
       log(env ? `Python environment: ${env.source}` : 'no Python environment found: installed packages (torchvision, timm) are not read; set convLens.pythonPath');
-      for (const uri of store.uris()) schedule(uri);
+      for (const uri of allUris()) schedule(uri);
       refreshViews();
     }, (error: unknown) => log(`looking for the Python environment failed: ${errorMessage(error)}`));
   }
@@ -100,6 +117,10 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
 
   function publish(uri: string): void {
     pending.delete(uri);
+    if (notebooks.has(uri)) {
+      publishNotebook(uri);
+      return;
+    }
     const doc = store.get(uri);
     if (!doc) return;
     try {
@@ -108,6 +129,21 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
       connection.sendDiagnostics({ uri, version: doc.version, diagnostics: analysis.findings.map((f) => toDiagnostic(f, uri, options.docsUrl)) });
     } catch (error) {
       // One bad file must not take the server down: log it and keep the last diagnostics.
+      log(`analysis failed for ${uri}: ${errorMessage(error)}`);
+    }
+  }
+
+  /** Each code cell of the notebook gets the problems of its own lines. */
+  function publishNotebook(uri: string): void {
+    try {
+      const cellUri = (cell: number): string | undefined => notebooks.cellUri(uri, cell);
+      for (const cell of notebooks.codeCells(uri)) {
+        const analysis = notebooks.cellAnalysis(cell);
+        if (!analysis) continue;
+        const version = notebooks.text(cell)?.version;
+        connection.sendDiagnostics({ uri: cell, ...(version === undefined ? {} : { version }), diagnostics: analysis.findings.map((f) => toDiagnostic(f, cell, options.docsUrl, cellUri)) });
+      }
+    } catch (error) {
       log(`analysis failed for ${uri}: ${errorMessage(error)}`);
     }
   }
@@ -121,8 +157,9 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   function applySettings(next: ServerSettings): void {
     settings = next;
     store.setOptions(analyzeOptions(settings));
+    notebooks.setOptions(analyzeOptions(settings));
     findPythonEnvironment();
-    for (const uri of store.uris()) schedule(uri);
+    for (const uri of allUris()) schedule(uri);
     refreshViews();
   }
 
@@ -148,11 +185,14 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
     if (params.initializationOptions !== undefined && params.initializationOptions !== null) {
       settings = readServerSettings(params.initializationOptions);
       store.setOptions(analyzeOptions(settings));
+      notebooks.setOptions(analyzeOptions(settings));
     }
     return {
       capabilities: {
         positionEncoding: 'utf-16',
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        // Python cells of any notebook type, sent with their notebook: the code cells are one program.
+        notebookDocumentSync: { notebookSelector: [{ notebook: '*', cells: [{ language: 'python' }] }] },
         hoverProvider: true,
         inlayHintProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
@@ -223,12 +263,37 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
     }),
   );
 
+  connection.notebooks.synchronization.onDidOpenNotebookDocument(
+    notification('notebookDocument/didOpen', (params: unknown) => schedule(notebooks.didOpen(params))),
+  );
+
+  connection.notebooks.synchronization.onDidChangeNotebookDocument(
+    notification('notebookDocument/didChange', (params: unknown) => {
+      const changed = notebooks.didChange(params);
+      if (!changed) return;
+      for (const cell of changed.removed) connection.sendDiagnostics({ uri: cell, diagnostics: [] });
+      schedule(changed.uri);
+    }),
+  );
+
+  connection.notebooks.synchronization.onDidCloseNotebookDocument(
+    notification('notebookDocument/didClose', (params: unknown) => {
+      const id = isRecord(params) ? params['notebookDocument'] : undefined;
+      if (!isRecord(id)) throw new Error('didClose without notebookDocument');
+      const uri = requireString(id, 'uri');
+      const timer = pending.get(uri);
+      if (timer !== undefined) clearImmediate(timer);
+      pending.delete(uri);
+      for (const cell of notebooks.didClose(uri)) connection.sendDiagnostics({ uri: cell, diagnostics: [] });
+    }),
+  );
+
   connection.onHover(
     request('textDocument/hover', (params: unknown): Hover | null => {
       const uri = requireDocument(params);
       const position = requirePosition(params);
-      const doc = store.get(uri);
-      const analysis = store.analysis(uri);
+      const doc = textOf(uri);
+      const analysis = analysisOf(uri);
       if (!doc || !analysis) return null;
       const text = doc.getText();
       const offset = doc.offsetAt(position);
@@ -242,7 +307,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
     request('textDocument/inlayHint', (params: unknown): InlayHint[] | null => {
       const uri = requireDocument(params);
       const range = requireRange(params, 'range');
-      const analysis = settings.inlayHints ? store.analysis(uri) : undefined;
+      const analysis = settings.inlayHints ? analysisOf(uri) : undefined;
       if (!analysis) return null;
       return shapeHints(analysis)
         .filter(({ position }) => within(position, range.start, range.end))
@@ -260,10 +325,12 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
       const context = isRecord(params) && isRecord(params['context']) ? params['context'] : {};
       const only = Array.isArray(context['only']) ? context['only'].filter((k): k is string => typeof k === 'string') : undefined;
       if (only && !only.some((k) => k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(`${k}.`))) return [];
-      const analysis = store.analysis(uri);
+      const analysis = analysisOf(uri);
       if (!analysis) return null;
       const sent = Array.isArray(context['diagnostics']) ? context['diagnostics'] : [];
-      return fixesAt(analysis, range).map(({ finding, fix }) => {
+      // Edits in another notebook cell or file would land in this document at the wrong place.
+      const here = fixesAt(analysis, range).filter(({ fix }) => fix.edits.every((e) => e.range.cell === undefined && e.range.file === undefined));
+      return here.map(({ finding, fix }) => {
         const edits: TextEdit[] = fix.edits.map((e) => ({ range: toLspRange(e.range), newText: e.newText }));
         const action: CodeAction = { title: fix.title, kind: CodeActionKind.QuickFix, isPreferred: fix.preferred, edit: { changes: { [uri]: edits } } };
         const diagnostic = sent.find((d) => matches(d, finding));
@@ -276,10 +343,11 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   connection.onCodeLens(
     request('textDocument/codeLens', (params: unknown): CodeLens[] | null => {
       const uri = requireDocument(params);
-      const analysis = settings.codeLens ? store.analysis(uri) : undefined;
+      const analysis = settings.codeLens ? analysisOf(uri) : undefined;
       if (!analysis) return null;
       const builds = analysis.models.some((m) => m.instantiated);
-      return analysis.models.map((model) => {
+      // A notebook's model defined in another cell has its lens there.
+      return analysis.models.filter((m) => m.range.cell === undefined && m.range.file === undefined).map((model) => {
         const line = model.range.start.line;
         return {
           range: { start: { line, character: 0 }, end: { line, character: 0 } },
@@ -297,7 +365,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
       const args = isRecord(params) && Array.isArray(params['arguments']) ? params['arguments'] : [];
       const [uri, name] = args as unknown[];
       if (typeof uri !== 'string' || typeof name !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `conv-lens: ${SHOW_LAYER_TABLE} takes [documentUri, modelName]`);
-      const model = store.analysis(uri)?.models.find((m) => m.name === name);
+      const model = analysisOf(uri)?.models.find((m) => m.name === name);
       return model ? layerTableMarkdown(model, uri) : null;
     }),
   );
@@ -305,6 +373,7 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
   connection.onShutdown(() => {
     for (const timer of pending.values()) clearImmediate(timer);
     pending.clear();
+    notebooks.dispose();
     store.dispose();
   });
 
