@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AnalyzedDocument, analysisByCell, blankIPython, cellView, notebookProgram, parseIpynb, toCellRange, type Analysis } from '../src/core/index';
+import { AnalyzedDocument, analysisByCell, blankIPython, cellPosition, cellView, notebookProgram, parseIpynb, programOffset, toCellRange, type Analysis } from '../src/core/index';
 import { ready } from './support/analyze';
 
 type Shape = Array<number | string> | null;
@@ -148,6 +148,20 @@ test('ranges map back to the cell, line and column; markdown cells are not part 
   const offset = nb.text.indexOf('torch.randn');
   const r = toCellRange(nb, { start: { line: 3, character: 4 }, end: { line: 3, character: 15 }, startOffset: offset, endOffset: offset + 11 });
   assert.deepEqual(r, { start: { line: 1, character: 4 }, end: { line: 1, character: 15 }, startOffset: 10, endOffset: 21, cell: 2 });
+});
+
+test('a cell position as a program offset and back (the preview works in program coordinates); a blanked line clamps the column', () => {
+  const nb = notebookProgram([
+    { kind: 'code', source: 'import torch' },
+    { kind: 'markdown', source: '# t' },
+    { kind: 'code', source: '%time\nx = torch.randn(1, 1, 28, 28)' },
+  ]);
+  const offset = programOffset(nb, 2, { line: 1, character: 4 });
+  assert.equal(offset, nb.text.indexOf('torch.randn'));
+  assert.deepEqual(cellPosition(nb, { line: 2, character: 4 }), { cell: 2, position: { line: 1, character: 4 } });
+  // `%time` is blank in the program: column 3 of it is the end of that empty line.
+  assert.equal(programOffset(nb, 2, { line: 0, character: 3 }), nb.text.indexOf('\nx =') );
+  assert.equal(programOffset(nb, 1, { line: 0, character: 0 }), undefined);
 });
 
 test('a cell\'s view: its own findings and sites with plain ranges, other cells\' ranges keep their cell', async () => {

@@ -7,4 +7,4 @@ export * from './types';
 export { Program, type ProgramOptions } from './program/program';
 export { memoryHost, type FileHost, type EntryKind } from './program/host';
 export { findEnvironment, type EnvironmentQuery, type PythonEnvironment } from './program/environment';
-export { parseIpynb, notebookProgram, analysisByCell, cellView, toCellRange, blankIPython, type NotebookCell, type NotebookProgram, type CellKind } from './notebook';
+export { parseIpynb, notebookProgram, analysisByCell, cellView, toCellRange, programOffset, cellPosition, blankIPython, type NotebookCell, type NotebookProgram, type CellKind } from './notebook';

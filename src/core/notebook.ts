@@ -135,6 +135,30 @@ export function toCellRange(nb: NotebookProgram, r: Range): Range {
   return { start: start.position, end: end.position, startOffset: start.offset, endOffset: end.offset, cell: span.index };
 }
 
+const programLineStarts = new WeakMap<NotebookProgram, number[]>();
+
+/**
+ * A position within a cell (`cell` = its index in the notebook) as an offset of the program text, for what works in
+ * program coordinates (the preview). Columns past a blanked IPython line's end stay on that line.
+ */
+export function programOffset(nb: NotebookProgram, cell: number, p: Position): number | undefined {
+  const span = nb.spans.find((s) => s.index === cell);
+  if (!span) return undefined;
+  let starts = programLineStarts.get(nb);
+  if (!starts) programLineStarts.set(nb, (starts = lineStartsOf(nb.text)));
+  const line = span.startLine + Math.max(0, Math.min(p.line, span.lineCount - 1));
+  const start = starts[line] ?? nb.text.length;
+  const next = starts[line + 1];
+  const lineEnd = next === undefined ? nb.text.length : next - 1;
+  return Math.min(start + Math.max(0, p.character), lineEnd);
+}
+
+/** A position of the program text as its cell's index and the position within that cell. */
+export function cellPosition(nb: NotebookProgram, p: Position): { cell: number; position: Position } | undefined {
+  const r = toCellRange(nb, { start: p, end: p, startOffset: 0, endOffset: 0 });
+  return r.cell === undefined ? undefined : { cell: r.cell, position: r.start };
+}
+
 function isRange(v: Record<string, unknown>): boolean {
   return isRecord(v['start']) && isRecord(v['end']) && typeof v['startOffset'] === 'number' && typeof v['endOffset'] === 'number';
 }

@@ -37,7 +37,9 @@ export class ModelFocus implements vscode.Disposable {
 
   /** The model to show shapes for in this document, or undefined for all of them. */
   modelFor(document: vscode.TextDocument): string | undefined {
-    if (this.previewed?.uri === document.uri.toString()) return this.previewed.name;
+    // The preview names a notebook by the notebook's URI: every cell shows its model.
+    const uri = (this.store.notebookOf(document)?.uri ?? document.uri).toString();
+    if (this.previewed?.uri === uri) return this.previewed.name;
     const active = vscode.window.activeTextEditor;
     const editor = active?.document === document ? active : vscode.window.visibleTextEditors.find((e) => e.document === document);
     return editor ? this.cursorModel(editor) : undefined;

@@ -1,7 +1,7 @@
 // One AnalyzedDocument per open editor document, fed VS Code's incremental edits.
 // Analysis is synchronous and cached per document version, so every provider can ask for it.
 import * as vscode from 'vscode';
-import { AnalyzedDocument, Program, analysisByCell, cellView, notebookProgram, type NotebookCell } from '../core';
+import { AnalyzedDocument, Program, analysisByCell, cellView, notebookProgram, type NotebookCell, type NotebookProgram } from '../core';
 import { sym } from '../core/dims';
 import { findPythonEnvironment, workspaceHost, type Platform } from './programHost';
 import type { Analysis } from '../core/types';
@@ -33,9 +33,25 @@ interface NotebookEntry {
   /** The cells (kind, language, version) the analysis was made from. */
   stamp: string;
   generation: number;
+  /** The program text the cells make, and its analysis in program coordinates (what the preview shows). */
+  program: NotebookProgram;
+  analysis: Analysis;
+  /** The analysis with every range given per cell (what the cells' editors show). */
   byCell: Analysis;
   /** Per cell index: what that cell's editor shows. */
   views: Map<number, Analysis>;
+  /** Bumped with each new analysis of the notebook. */
+  revision: number;
+}
+
+/** A notebook's current analysis as one program, seen from one of its cells. */
+export interface NotebookSnapshot {
+  notebook: vscode.NotebookDocument;
+  /** The cell's index among all the notebook's cells. */
+  cell: number;
+  program: NotebookProgram;
+  analysis: Analysis;
+  revision: number;
 }
 
 /** The scheme of the built-in notebook editor's cell documents. */
@@ -59,6 +75,7 @@ export class AnalysisStore implements vscode.Disposable {
   readonly onDidReadImports = this.imported.event;
   private environmentReady: Promise<void> | undefined;
   private readonly notebooks = new Map<string, NotebookEntry>();
+  private notebookRevision = 0;
 
   constructor(
     private settings: Settings,
@@ -170,10 +187,29 @@ export class AnalysisStore implements vscode.Disposable {
 
   /** What a cell shows: the notebook's code cells are analysed together, in order, as a kernel runs them. */
   private cellAnalysis(nb: vscode.NotebookDocument, document: vscode.TextDocument): Analysis | undefined {
-    const cells = nb.getCells();
     const key = document.uri.toString();
-    const index = cells.findIndex((c) => c.document.uri.toString() === key);
+    const index = nb.getCells().findIndex((c) => c.document.uri.toString() === key);
     if (index < 0) return undefined;
+    const entry = this.notebookEntry(nb);
+    let view = entry.views.get(index);
+    if (!view) entry.views.set(index, (view = cellView(entry.byCell, index)));
+    return view;
+  }
+
+  /** The whole notebook's current analysis in program coordinates, from one of its cells (for the preview). */
+  notebookSnapshot(document: vscode.TextDocument): NotebookSnapshot | undefined {
+    const nb = this.notebookOf(document);
+    if (!nb || !isAnalyzable(document)) return undefined;
+    const key = document.uri.toString();
+    const cell = nb.getCells().findIndex((c) => c.document.uri.toString() === key);
+    if (cell < 0) return undefined;
+    const entry = this.notebookEntry(nb);
+    return { notebook: nb, cell, program: entry.program, analysis: entry.analysis, revision: entry.revision };
+  }
+
+  /** The notebook's analysis, made again when a cell, the cells or the settings changed. */
+  private notebookEntry(nb: vscode.NotebookDocument): NotebookEntry {
+    const cells = nb.getCells();
     const stamp = cells.map((c) => `${c.kind}:${c.document.languageId}:${c.document.uri.toString()}:${c.document.version}`).join('\n');
     const nbKey = nb.uri.toString();
     let entry = this.notebooks.get(nbKey);
@@ -189,13 +225,11 @@ export class AnalysisStore implements vscode.Disposable {
       const path = nb.uri.scheme === 'untitled' ? undefined : nb.uri.path;
       const options = defaultInput.length > 0 ? { defaultInput: defaultInput.map((d) => (typeof d === 'number' ? d : sym(d))) } : {};
       const { analysis, pending } = this.program.analyzeNow(core, path, options);
-      entry = { core, stamp, generation: this.generation, byCell: analysisByCell(program, analysis), views: new Map() };
+      entry = { core, stamp, generation: this.generation, program, analysis, byCell: analysisByCell(program, analysis), views: new Map(), revision: ++this.notebookRevision };
       this.notebooks.set(nbKey, entry);
       if (pending) this.readNotebookImports(nb, entry, path);
     }
-    let view = entry.views.get(index);
-    if (!view) entry.views.set(index, (view = cellView(entry.byCell, index)));
-    return view;
+    return entry;
   }
 
   private readNotebookImports(nb: vscode.NotebookDocument, entry: NotebookEntry, path: string | undefined): void {

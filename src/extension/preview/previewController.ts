@@ -1,12 +1,15 @@
 // The feature-map preview: a WebviewView in Conv Lens's activity-bar container and an editor panel
 // (`Conv Lens: Open Preview`, beside the editor). Both follow the model under the cursor in the last
-// active analysable editor and update as the user types.
+// active analysable editor and update as the user types. In a notebook cell the whole notebook is the program:
+// the panel gets the notebook's URI and offsets in its program text, and a clicked box opens its cell.
 import * as vscode from 'vscode';
+import { cellPosition, programOffset } from '../../core/notebook';
 import { modelAt } from '../../core/presentation';
+import type { Analysis, ModelReport } from '../../core/types';
 import { answerRequest, type FileKind, type HostMessage, type PickedFile, type PreviewModel, type RequestHandlers, type ViewMessage } from '../../shared/protocol';
 import { errorMessage } from '../convert';
 import type { ModelFocus } from '../focus';
-import type { AnalysisStore } from '../store';
+import type { AnalysisStore, NotebookSnapshot } from '../store';
 import { isAnalyzable } from '../store';
 import { makeNonce, previewHtml } from './html';
 
@@ -61,7 +64,11 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
         }
       }),
       vscode.workspace.onDidChangeTextDocument((event) => {
-        if (event.document === this.editor?.document && event.contentChanges.length > 0) this.update(UPDATE_DELAY_MS);
+        if (event.contentChanges.length > 0 && this.follows(event.document)) this.update(UPDATE_DELAY_MS);
+      }),
+      // Cells added, removed or moved change the notebook's program.
+      vscode.workspace.onDidChangeNotebookDocument((event) => {
+        if (this.editor && this.store.notebookOf(this.editor.document) === event.notebook) this.update(UPDATE_DELAY_MS);
       }),
       vscode.window.onDidChangeTextEditorSelection((event) => {
         if (event.textEditor !== this.editor) return;
@@ -82,6 +89,15 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
         }
       }),
     );
+  }
+
+  /** The followed document, or (in a notebook) any cell of its notebook: an edit there changes the program. */
+  private follows(document: vscode.TextDocument): boolean {
+    const followed = this.editor?.document;
+    if (!followed) return false;
+    if (document === followed) return true;
+    const notebook = this.store.notebookOf(document);
+    return notebook !== undefined && notebook === this.store.notebookOf(followed);
   }
 
   private followable(editor: vscode.TextEditor | undefined): vscode.TextEditor | undefined {
@@ -159,9 +175,12 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
           surface.sent = '';
           this.send(surface);
           break;
-        case 'reveal':
-          void this.reveal(message.path === undefined ? message.uri : vscode.Uri.parse(message.uri).with({ path: message.path, query: '', fragment: '' }).toString(), message.line, message.character);
+        case 'reveal': {
+          const notebook = message.path === undefined ? vscode.workspace.notebookDocuments.find((nb) => nb.uri.toString() === message.uri) : undefined;
+          if (notebook) void this.revealInNotebook(notebook, message.line, message.character);
+          else void this.reveal(message.path === undefined ? message.uri : vscode.Uri.parse(message.uri).with({ path: message.path, query: '', fragment: '' }).toString(), message.line, message.character);
           break;
+        }
         case 'request':
           void answerRequest(message, handlers, (response) => void webview.postMessage(response satisfies HostMessage));
           break;
@@ -230,6 +249,24 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
     }
   }
 
+  /** A line of the notebook's program: its cell, selected, with the cursor on that line of the cell. */
+  private async revealInNotebook(notebook: vscode.NotebookDocument, line: number, character: number): Promise<void> {
+    const code = notebook.getCells().find((c) => c.kind === vscode.NotebookCellKind.Code);
+    const snapshot = code ? this.store.notebookSnapshot(code.document) : undefined;
+    const at = snapshot ? cellPosition(snapshot.program, { line, character }) : undefined;
+    if (!at) return;
+    const cell = notebook.cellAt(at.cell);
+    const position = new vscode.Position(at.position.line, at.position.character);
+    const followed = this.editor && this.store.notebookOf(this.editor.document) === notebook ? this.editor.viewColumn : undefined;
+    try {
+      // The workbench opens a cell's document in its notebook's editor, that cell selected.
+      const editor = await vscode.window.showTextDocument(cell.document, { viewColumn: followed ?? vscode.ViewColumn.One, selection: new vscode.Range(position, position) });
+      editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Conv Lens could not open cell ${at.cell + 1} of ${vscode.workspace.asRelativePath(notebook.uri)}: ${errorMessage(error)}`);
+    }
+  }
+
   private update(delay: number): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
@@ -243,6 +280,8 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
     const editor = this.editor;
     if (!editor) return { reason: 'Open a PyTorch or TensorFlow.js model file to see its layers and feature maps.' };
     const document = editor.document;
+    const notebook = this.store.notebookSnapshot(document);
+    if (notebook) return this.notebookModel(editor, notebook);
     const analysis = this.store.analysis(document);
     if (!analysis) return { reason: `Conv Lens does not read ${document.languageId} files.` };
     const offset = document.offsetAt(editor.selection.active);
@@ -252,10 +291,28 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
     if (!model) {
       return { reason: analysis.models.length === 0 ? `No model in ${name}: an nn.Module subclass, nn.Sequential or tf.sequential.` : 'Put the cursor inside the model to preview.' };
     }
-    const errors = analysis.findings
-      .filter((f) => f.severity === 'error' && f.range.startOffset >= model.range.startOffset && f.range.startOffset <= model.range.endOffset)
-      .map((f) => ({ message: f.message, range: f.range }));
-    return { preview: { uri: document.uri.toString(), fileName: name, version: document.version, language: analysis.language, model, errors }, offset };
+    return { preview: { uri: document.uri.toString(), fileName: name, version: document.version, language: analysis.language, model, errors: errorsIn(analysis, model) }, offset };
+  }
+
+  /**
+   * In a notebook cell: the model the cell defines, builds or calls (else the notebook's model, as for a file), with
+   * the input the notebook's later cells give it. Ranges and the cursor are in the notebook's program text.
+   */
+  private notebookModel(editor: vscode.TextEditor, snapshot: NotebookSnapshot): { preview: PreviewModel; offset: number } | { reason: string } {
+    const { notebook, analysis, program, cell } = snapshot;
+    const offset = programOffset(program, cell, editor.selection.active) ?? 0;
+    const name = vscode.workspace.asRelativePath(notebook.uri);
+    const requested = this.requested;
+    const asked = requested && (requested.uri === notebook.uri.toString() || notebook.getCells().some((c) => c.document.uri.toString() === requested.uri))
+      ? analysis.models.find((m) => m.name === requested.name)
+      : undefined;
+    // What this cell's editor shows: the models with a definition, layer or call in it.
+    const inCell = new Set((this.store.analysis(editor.document)?.models ?? []).map((m) => m.name));
+    const builds = analysis.models.some((m) => m.instantiated);
+    const here = analysis.models.filter((m) => inCell.has(m.name) && (m.instantiated || !builds));
+    const model = asked ?? (here.length > 0 ? modelAt({ ...analysis, models: here }, offset) : undefined) ?? modelAt(analysis, offset);
+    if (!model) return { reason: analysis.models.length === 0 ? `No model in ${name}: an nn.Module subclass or nn.Sequential in a code cell.` : 'Put the cursor inside the model to preview.' };
+    return { preview: { uri: notebook.uri.toString(), fileName: name, version: snapshot.revision, language: analysis.language, model, errors: errorsIn(analysis, model) }, offset };
   }
 
   private send(surface: Surface): void {
@@ -282,4 +339,11 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
     for (const surface of this.surfaces) surface.listener.dispose();
     this.surfaces.clear();
   }
+}
+
+/** The errors found inside the model's own text. */
+function errorsIn(analysis: Analysis, model: ModelReport): PreviewModel['errors'] {
+  return analysis.findings
+    .filter((f) => f.severity === 'error' && f.range.file === undefined && f.range.startOffset >= model.range.startOffset && f.range.startOffset <= model.range.endOffset)
+    .map((f) => ({ message: f.message, range: f.range }));
 }
