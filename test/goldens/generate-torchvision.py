@@ -34,9 +34,9 @@ BUILDERS = {
     "mnasnet0_5": 224, "mnasnet1_0": 224, "shufflenet_v2_x1_0": 224,
     "efficientnet_b0": 224, "efficientnet_b1": 240, "efficientnet_b2": 260, "efficientnet_b3": 300,
     "efficientnet_b4": 380, "efficientnet_b5": 456, "efficientnet_b6": 528, "efficientnet_b7": 600,
-    "efficientnet_v2_s": 384,
+    "efficientnet_v2_s": 384, "efficientnet_v2_m": 480, "efficientnet_v2_l": 480,
     "regnet_x_400mf": 224, "regnet_y_400mf": 224,
-    "convnext_tiny": 224,
+    "convnext_tiny": 224, "convnext_small": 224, "convnext_base": 224, "convnext_large": 224,
     # Segmentation builders download a backbone's weights by default: users offline pass weights_backbone=None.
     "segmentation.fcn_resnet50": 224, "segmentation.deeplabv3_resnet50": 224,
     "segmentation.deeplabv3_mobilenet_v3_large": 224, "segmentation.lraspp_mobilenet_v3_large": 224,

@@ -7,11 +7,11 @@ import { functionalSpecs, layerSpecs } from '../rules/registry';
 import {
   dictSet, findClassAttr, formatValue, getItem, Interpreter, toDim, toNumber, valueEquals, dimValue,
 } from './interpreter';
-import { ModuleOps, qualifiedNames } from './modules';
+import { LAYER_FORWARD, ModuleOps, qualifiedNames } from './modules';
 import { ModuleLoader, type ImportContext } from './imports';
 import { basename } from '../program/host';
 import { RunContext } from './run-context';
-import { StdlibOps } from './stdlib';
+import { RECORD_INIT, recordFields, StdlibOps } from './stdlib';
 import { TensorOps } from './tensors';
 import { DataOps } from './data';
 import {
@@ -355,10 +355,13 @@ export class Analyzer {
         const m = findClassAttr(base, name);
         if (m?.k === 'func') return this.interp.bindMethod(m, self);
         if (m !== undefined) return m;
+        // A dataclass base's __init__ is the one @dataclass generates from its fields.
+        if (name === '__init__' && self.k === 'obj' && !base.tupleLike && recordFields(base)) return { k: 'method', self, name: RECORD_INIT };
       }
     }
     // The base is torch.nn.Module or a torch container: its __init__ is modelled by ModuleOps.
     if (name === '__init__' && self.k === 'module') return { k: 'method', self, name: '<container_init>' };
+    if (name === 'forward' && self.k === 'module' && self.cls?.layer !== undefined) return { k: 'method', self, name: LAYER_FORWARD };
     return { k: 'method', self, name };
   }
 
@@ -801,8 +804,9 @@ function isInstance(obj: Value | undefined, cls: Value | undefined): Value {
       if (p === 'torch.nn.Module') return bool(true);
       if (p.startsWith('torch.nn.')) {
         const name = p.slice(9);
-        if (obj.cls) return bool(obj.container === name);
-        return bool(obj.type === name || (name === 'modules.conv._ConvNd' && obj.type.startsWith('Conv')) || (name.startsWith('_BatchNorm') && obj.type.startsWith('BatchNorm')));
+        if (obj.cls && obj.cls.layer === undefined) return bool(obj.container === name);
+        const type = obj.cls?.layer ?? obj.type;
+        return bool(type === name || (name === 'modules.conv._ConvNd' && type.startsWith('Conv')) || (name.startsWith('_BatchNorm') && type.startsWith('BatchNorm')));
       }
       return bool(false);
     }

@@ -472,9 +472,16 @@ export class Interpreter {
         cls.isModule = true;
         cls.container = b.path.slice('torch.nn.'.length) as ClassValue['container'];
       }
+      // A subclass of a built-in layer (`class MyConv(nn.Conv2d)`): a module whose super().__init__ builds that layer.
+      const layer = b.k === 'ref' ? builtinLayerName(b.path) : undefined;
+      if (layer !== undefined) {
+        cls.isModule = true;
+        cls.layer = layer;
+      }
       if (b.k === 'class' && b.isModule) {
         cls.isModule = true;
         if (b.container) cls.container = b.container;
+        if (b.layer !== undefined) cls.layer = b.layer;
       }
     }
     // Class body: methods close over the enclosing scope, not the class body (Python semantics).
@@ -1136,6 +1143,14 @@ export class Interpreter {
 }
 
 const CONTAINERS = new Set(['torch.nn.Sequential', 'torch.nn.ModuleList', 'torch.nn.ModuleDict']);
+
+/** The torch.nn layer class a base path names (`torch.nn.Conv2d`, `torch.nn.modules.conv.Conv2d`), if it is one. */
+function builtinLayerName(path: string): string | undefined {
+  const m = /^torch\.nn\.(?:modules\.[a-z_]+\.)?([A-Z]\w*)$/.exec(path);
+  const name = m?.[1];
+  if (name === undefined || name === 'Module' || name === 'Parameter' || name === 'Sequential' || name === 'ModuleList' || name === 'ModuleDict') return undefined;
+  return name;
+}
 
 const STATEMENT_TYPES = new Set([
   'expression_statement', 'return_statement', 'if_statement', 'for_statement', 'while_statement', 'try_statement',

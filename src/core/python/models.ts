@@ -398,7 +398,8 @@ function totalParams(root: ModuleValue): number | null {
       total += n;
     }
     if (!m.spec || !m.args) {
-      if (!m.cls && !m.container) return null;
+      // A subclass of a layer the rules do not know has that layer's parameters, unknown here.
+      if ((!m.cls && !m.container) || m.cls?.layer !== undefined) return null;
       continue;
     }
     let p: number | null;

@@ -4,6 +4,7 @@ import type { Range } from '../types';
 import { isKnown, isSym, type Dim } from '../dims';
 import { isLayerRef, UNKNOWN, type ArgValue, type LayerSpec, type LayerIssue, type OutputTree } from '../rules/layer-spec';
 import { bindArgs as bindRuleArgs } from '../rules/bind-args';
+import { layerSpecs } from '../rules/registry';
 import { floatSizeIssue } from '../rules/float-size';
 import { findClassAttr } from './interpreter';
 import type { Analyzer, CallInfo } from './analyzer';
@@ -98,8 +99,14 @@ export class ModuleOps {
 
   constructBuiltin(spec: LayerSpec, info: CallInfo): ModuleValue {
     const m = this.newModule(spec.type, info.node);
-    m.spec = spec;
     if (info.syntaxError) m.syntaxError = true;
+    this.initLayer(m, spec, info);
+    return m;
+  }
+
+  /** Binds and checks a built-in layer's arguments: its own constructor call, or a subclass's super().__init__(...). */
+  private initLayer(m: ModuleValue, spec: LayerSpec, info: CallInfo): void {
+    m.spec = spec;
     const bound = bindArgs(spec, info.args, info.kwargs, info.argNodes, info.kwNodes, info.unknownSplat);
     m.args = bound.args;
     const issues = [...bound.issues, ...(bound.issues.some((i) => i.severity === 'error') ? [] : spec.check?.(m.args) ?? [])];
@@ -108,7 +115,12 @@ export class ModuleOps {
       if (issue.severity === 'error') m.broken = true;
     }
     if (!m.broken) this.checkFloatSizes(spec, m, info);
-    return m;
+  }
+
+  /** A subclass of a built-in layer: the layer its super().__init__ builds, when the rules know it. */
+  private initLayerBase(m: ModuleValue, info: CallInfo): void {
+    const spec = m.cls?.layer !== undefined ? layerSpecs.get(m.cls.layer) : undefined;
+    if (spec && !m.spec) this.initLayer(m, spec, info);
   }
 
   /** `nn.Conv2d(c, planes / 4, 1)`: a float size fails in the layer's __init__; the fix turns the `/` into `//`. */
@@ -213,6 +225,8 @@ export class ModuleOps {
       this.a.interp.callFunction({ ...init, self: m }, info.args, info.kwargs, rangeOf(info.node));
     } else if (cls.container) {
       this.initContainer(m, info);
+    } else if (cls.layer !== undefined) {
+      this.initLayerBase(m, info);
     }
     return m;
   }
@@ -268,7 +282,14 @@ export class ModuleOps {
     switch (name) {
       case '<container_init>':
         if (m.container) this.initContainer(m, info);
+        else if (m.cls?.layer !== undefined) this.initLayerBase(m, info);
         return NONE;
+      case LAYER_FORWARD: {
+        // super().forward(x) in a layer subclass: the built-in layer's own forward.
+        const input = args[0];
+        if (!m.spec || input?.k !== 'tensor') return input?.k === 'unknown' ? this.a.tensors.make(null) : UNKNOWN_VALUE;
+        return this.applyLeaf(m, input, args.slice(1), info.kwargs, info.node);
+      }
       case '__init__':
         return NONE;
       case '__setattr__':
@@ -373,7 +394,7 @@ export class ModuleOps {
         return this.a.interp.callFunction({ ...forward, self: m }, args, kwargs, rangeOf(node));
       }
       if (m.container === 'Sequential') return this.applySequential(m, args, node);
-      return UNKNOWN_VALUE;
+      if (!m.spec) return UNKNOWN_VALUE;
     }
     // An empty nn.Sequential() (an identity shortcut) has no children: PyTorch's hooks see it as a leaf.
     if (m.container === 'Sequential' && m.children.size === 0 && !m.uncertain && args[0]?.k === 'tensor') return this.applyEmptySequential(m, args[0], node);
@@ -571,6 +592,9 @@ function fromArg(a: ArgValue): Value {
   if (isSym(a)) return { k: 'sym', d: a as Dim };
   return UNKNOWN_VALUE;
 }
+
+/** `super().forward` in a subclass of a built-in layer (not a Python name, so user code cannot reach it). */
+export const LAYER_FORWARD = '<layer_forward>';
 
 /** Forward arguments of `layer(x)` with nothing else passed, per layer kind (read-only once bound). */
 const plainForward = new WeakMap<LayerSpec, BoundArgs>();

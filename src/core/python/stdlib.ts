@@ -53,6 +53,13 @@ export class StdlibOps {
         return NONE;
       case 'dataclasses.field':
         return this.native('dataclasses.field', info.node, new Map(kwargs));
+      case 'copy.copy': {
+        // A shallow copy of a config object (`block_cnf = copy.copy(cnf)`): its own attribute map, the same values.
+        const a0 = args[0];
+        if (a0?.k === 'obj' && !a0.cls.native) return { k: 'obj', cls: a0.cls, attrs: new Map(a0.attrs) };
+        if ((a0?.k === 'list' || a0?.k === 'tuple') && !a0.uncertain) return { ...a0, items: [...a0.items] };
+        return UNKNOWN_VALUE;
+      }
       case 'dataclasses.dataclass': {
         const cls = args[0];
         if (cls?.k === 'class') return this.makeDataclass(cls);
@@ -66,6 +73,11 @@ export class StdlibOps {
 
   /** A method of a modelled object (parser.add_argument, ...). */
   callMethod(self: ObjValue, name: string, info: CallInfo): Value {
+    if (name === RECORD_INIT) {
+      const fields = recordFields(self.cls);
+      if (fields) this.initRecord(self, fields, info);
+      return NONE;
+    }
     if (self.cls.native !== 'argparse.ArgumentParser') return UNKNOWN_VALUE;
     const options = self.attrs.get(OPTIONS);
     if (options?.k !== 'dict') return UNKNOWN_VALUE;
@@ -128,18 +140,23 @@ export class StdlibOps {
 
   /** A new instance of a record class (namedtuple, NamedTuple, @dataclass), or undefined if the class is not one. */
   constructRecord(cls: ClassValue, info: CallInfo): ObjValue | undefined {
-    const fields = cls.fields;
-    if (!fields || (!cls.tupleLike && cls.attrs.has('__init__'))) return undefined;
+    const fields = recordFields(cls);
+    if (!fields || (!cls.tupleLike && findClassAttr(cls, '__init__') !== undefined)) return undefined;
     const obj: ObjValue = { k: 'obj', cls, attrs: new Map() };
+    this.initRecord(obj, fields, info);
+    return obj;
+  }
+
+  /** The generated __init__ of a record: each field from the call's arguments, its default or its factory; then __post_init__. */
+  private initRecord(obj: ObjValue, fields: NonNullable<ClassValue['fields']>, info: CallInfo): void {
     fields.forEach((f, i) => {
       const given = i < info.args.length ? info.args[i] : info.kwargs.get(f.name);
       let v = given ?? f.default;
       if (v === undefined && f.factory) v = this.a.call(f.factory, { ...info, args: [], kwargs: new Map(), argNodes: [], kwNodes: new Map() });
       obj.attrs.set(f.name, v ?? UNKNOWN_VALUE);
     });
-    const post = findClassAttr(cls, '__post_init__');
+    const post = findClassAttr(obj.cls, '__post_init__');
     if (post?.k === 'func') this.a.interp.callFunction({ ...post, self: obj }, [], new Map(), undefined);
-    return obj;
   }
 
   /** @dataclass: the annotated class attributes become the fields of a generated __init__ (a base dataclass's first). */
@@ -266,6 +283,21 @@ export class StdlibOps {
     }
     return { k: 'obj', cls, attrs };
   }
+}
+
+/** `super().__init__(...)` of a class deriving from a dataclass: the dataclass's generated __init__ (not a Python name). */
+export const RECORD_INIT = '<record_init>';
+
+/** The fields of a record class, or of the nearest record class it derives from (a subclass inherits the generated __init__). */
+export function recordFields(cls: ClassValue, seen = new Set<ClassValue>()): ClassValue['fields'] {
+  if (cls.fields) return cls.fields;
+  if (seen.has(cls)) return undefined;
+  seen.add(cls);
+  for (const b of cls.bases) {
+    const f = b.k === 'class' ? recordFields(b, seen) : undefined;
+    if (f) return f;
+  }
+  return undefined;
 }
 
 /** The items of a tuple-like record, in field order. */

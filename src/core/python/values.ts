@@ -74,6 +74,8 @@ export interface ClassValue {
   isModule: boolean;
   /** The torch.nn container it derives from, if any. */
   container?: 'Sequential' | 'ModuleList' | 'ModuleDict' | undefined;
+  /** The built-in torch.nn layer it derives from (`class LayerNorm2d(nn.LayerNorm)`): 'LayerNorm'. */
+  layer?: string;
   /** A standard-library type modelled in stdlib.ts ('argparse.ArgumentParser', 'functools.partial', ...). */
   native?: string;
   /** Record fields in order (namedtuple, NamedTuple, @dataclass): the generated __init__'s parameters. */

@@ -183,36 +183,39 @@ function normalizedShape(a: LayerArgs): (Dim | undefined)[] | undefined {
   return d === undefined ? undefined : [d];
 }
 
+/** LayerNorm's and F.layer_norm's rule: the input must end in normalized_shape. */
+function applyLayerNorm(label: string, a: LayerArgs, inputs: Shape[]): ApplyResult {
+  const x = firstInput(inputs, label);
+  if (isResult(x)) return x;
+  const ns = normalizedShape(a);
+  if (ns === undefined) return { output: [...x] };
+  const tail = x.slice(Math.max(0, x.length - ns.length));
+  const shapeOk = x.length >= ns.length;
+  const mismatch = !shapeOk || ns.some((d, i) => d !== undefined && dimEquals(tail[i] as Dim, d) === false);
+  if (mismatch) {
+    const nsText = ns.map((d) => (d === undefined ? '?' : dimToString(d)));
+    const want = tail.map(dimToString);
+    const value = want.length === 1 ? want[0] ?? '' : `(${want.join(', ')})`;
+    const e = issue('norm-features', `${label} normalizes over the last ${ns.length} dim(s) [${nsText.join(', ')}] but the input ${shapeText(x)} ends in [${want.join(', ')}]${shapeOk ? `: set normalized_shape to ${value}` : ''}`, {
+      arg: 'normalized_shape',
+      blamesInput: true,
+      pytorch: `Given normalized_shape=[${nsText.join(', ')}], expected input with shape [*, ${nsText.join(', ')}], but got input of size${shapeText(x)}`,
+    });
+    if (shapeOk) e.fix = { arg: 'normalized_shape', value, title: `Set normalized_shape to ${value}` };
+    return { error: e };
+  }
+  const requires: DimRequirement[] = [];
+  ns.forEach((d, i) => {
+    if (d !== undefined && dimEquals(tail[i] as Dim, d) === undefined) requires.push({ dim: tail[i] as Dim, op: '==', value: d, why: `${label} normalized_shape=${argText(a.get('normalized_shape'))}` });
+  });
+  return requires.length > 0 ? { output: [...x], requires } : { output: [...x] };
+}
+
 export const layerNorm: LayerSpec = {
   type: 'LayerNorm',
   signature: ['normalized_shape', 'eps', 'elementwise_affine', 'device', 'dtype'],
   defaults: { eps: 1e-5, elementwise_affine: true, device: null, dtype: null },
-  apply(a, inputs): ApplyResult {
-    const x = firstInput(inputs, 'LayerNorm');
-    if (isResult(x)) return x;
-    const ns = normalizedShape(a);
-    if (ns === undefined) return { output: [...x] };
-    const tail = x.slice(Math.max(0, x.length - ns.length));
-    const shapeOk = x.length >= ns.length;
-    const mismatch = !shapeOk || ns.some((d, i) => d !== undefined && dimEquals(tail[i] as Dim, d) === false);
-    if (mismatch) {
-      const nsText = ns.map((d) => (d === undefined ? '?' : dimToString(d)));
-      const want = tail.map(dimToString);
-      const value = want.length === 1 ? want[0] ?? '' : `(${want.join(', ')})`;
-      const e = issue('norm-features', `LayerNorm normalizes over the last ${ns.length} dim(s) [${nsText.join(', ')}] but the input ${shapeText(x)} ends in [${want.join(', ')}]${shapeOk ? `: set normalized_shape to ${value}` : ''}`, {
-        arg: 'normalized_shape',
-        blamesInput: true,
-        pytorch: `Given normalized_shape=[${nsText.join(', ')}], expected input with shape [*, ${nsText.join(', ')}], but got input of size${shapeText(x)}`,
-      });
-      if (shapeOk) e.fix = { arg: 'normalized_shape', value, title: `Set normalized_shape to ${value}` };
-      return { error: e };
-    }
-    const requires: DimRequirement[] = [];
-    ns.forEach((d, i) => {
-      if (d !== undefined && dimEquals(tail[i] as Dim, d) === undefined) requires.push({ dim: tail[i] as Dim, op: '==', value: d, why: `LayerNorm normalized_shape=${argText(a.get('normalized_shape'))}` });
-    });
-    return requires.length > 0 ? { output: [...x], requires } : { output: [...x] };
-  },
+  apply: (a, inputs) => applyLayerNorm('LayerNorm', a, inputs),
   paramCount(a) {
     const ns = normalizedShape(a);
     const affine = asBool(a.get('elementwise_affine'));
@@ -220,6 +223,15 @@ export const layerNorm: LayerSpec = {
     const n = product(ns.map((d) => d ?? NaN));
     return isKnown(n) && !Number.isNaN(n) ? (affine ? 2 * n : 0) : null;
   },
+  macs: elementCount,
+};
+
+/** F.layer_norm(input, normalized_shape, weight, bias, eps): a LayerNorm2d's forward calls it on its permuted input. */
+export const functionalLayerNorm: LayerSpec = {
+  type: 'torch.nn.functional.layer_norm',
+  signature: ['normalized_shape', 'weight', 'bias', 'eps'],
+  defaults: { weight: null, bias: null, eps: 1e-5 },
+  apply: (a, inputs) => applyLayerNorm('F.layer_norm', a, inputs),
   macs: elementCount,
 };
 

@@ -16,7 +16,7 @@ import { matmulFunctionals } from './matmul';
 import { recurrentSpecs } from './recurrent';
 import { transformerSpecs } from './transformer';
 import { functionalLinear, linearSpecs } from './linear';
-import { normSpecs } from './norm';
+import { functionalLayerNorm, normSpecs } from './norm';
 import { functionalPad, padSpecs } from './pad';
 import { pixelShuffleFunctionals, pixelShuffleSpecs } from './pixel-shuffle';
 import { poolFunctionals, poolSpecs } from './pool';
@@ -66,6 +66,7 @@ export const functionalSpecs: Map<string, LayerSpec> = byType([
   ...activationFunctionals,
   torchFlatten,
   functionalLinear,
+  functionalLayerNorm,
   ...pixelShuffleFunctionals,
   ...foldFunctionals,
   ...matmulFunctionals,
