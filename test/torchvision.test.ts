@@ -28,11 +28,13 @@ const SITE = '/usr/lib/python3/dist-packages';
  * README as not yet exact; moving a family here is how that list shrinks.
  */
 const EXACT = new Set([
-  'alexnet', 'densenet121', 'googlenet', 'inception_v3', 'mnasnet0_5', 'mnasnet1_0', 'mobilenet_v2',
-  'mobilenet_v3_large', 'mobilenet_v3_small', 'regnet_x_400mf', 'regnet_y_400mf', 'resnet18', 'resnet50',
-  'resnext50_32x4d', 'segmentation.deeplabv3_mobilenet_v3_large', 'segmentation.deeplabv3_resnet50',
-  'segmentation.fcn_resnet50', 'shufflenet_v2_x1_0', 'squeezenet1_0', 'squeezenet1_1', 'vgg11', 'vgg16_bn',
-  'wide_resnet50_2',
+  'alexnet', 'convnext_base', 'convnext_large', 'convnext_small', 'convnext_tiny', 'densenet121', 'efficientnet_b0',
+  'efficientnet_b1', 'efficientnet_b2', 'efficientnet_b3', 'efficientnet_b4', 'efficientnet_b5', 'efficientnet_b6',
+  'efficientnet_b7', 'efficientnet_v2_l', 'efficientnet_v2_m', 'efficientnet_v2_s', 'googlenet', 'inception_v3',
+  'mnasnet0_5', 'mnasnet1_0', 'mobilenet_v2', 'mobilenet_v3_large', 'mobilenet_v3_small', 'regnet_x_400mf',
+  'regnet_y_400mf', 'resnet18', 'resnet50', 'resnext50_32x4d', 'segmentation.deeplabv3_mobilenet_v3_large',
+  'segmentation.deeplabv3_resnet50', 'segmentation.fcn_resnet50', 'segmentation.lraspp_mobilenet_v3_large',
+  'shufflenet_v2_x1_0', 'squeezenet1_0', 'squeezenet1_1', 'vgg11', 'vgg16_bn', 'wide_resnet50_2',
 ]);
 
 test('torchvision is installed where the tests read it', () => {

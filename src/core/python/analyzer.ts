@@ -571,13 +571,15 @@ export class Analyzer {
       case 'hasattr': {
         const n = args[1];
         if (!a0 || n?.k !== 'str') return UNKNOWN_VALUE;
-        if (a0.k === 'module') return bool(a0.children.has(n.v) || a0.attrs.has(n.v) || (a0.cls ? findClassAttr(a0.cls, n.v) !== undefined : false));
+        if (a0.k === 'module') return a0.uncertain ? UNKNOWN_VALUE : bool(this.modules.hasAttr(a0, n.v));
         if (a0.k === 'class') return bool(findClassAttr(a0, n.v) !== undefined);
         return UNKNOWN_VALUE;
       }
       case 'getattr': {
         const n = args[1];
         if (!a0 || n?.k !== 'str') return args[2] ?? UNKNOWN_VALUE;
+        // getattr(block, "_is_cn", False): a module without the attribute gives the default.
+        if (a0.k === 'module' && args[2] && !a0.uncertain && !this.modules.hasAttr(a0, n.v)) return args[2];
         const v = this.interp.getAttr(a0, n.v);
         return v.k === 'unknown' && args[2] ? args[2] : v;
       }

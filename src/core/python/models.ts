@@ -10,6 +10,7 @@ import { LayerReach } from './reachable-layers';
 import { RunContext, type Constraint } from './run-context';
 import type { ImportContext } from './imports';
 import { UNKNOWN as UNKNOWN_ARG } from '../rules/layer-spec';
+import { layerSpecs } from '../rules/registry';
 import { UNKNOWN_VALUE, type ClassValue, type ModuleValue, type TensorValue, type Value } from './values';
 
 export interface AnalyzeOptions {
@@ -146,7 +147,9 @@ function findCandidates(a: Analyzer): Candidate[] {
     const instances = a.instancesByClass.get(cls) ?? [];
     const needsDefault = instances.length === 0 || (!instances.some(certain) && constructibleWithDefaults(cls));
     if (!needsDefault) continue;
-    const built = guarded(a, () => a.modules.constructUser(cls, { args: [], kwargs: new Map(), argNodes: [], kwNodes: new Map(), unknownSplat: false, node: child(cls.node, 'name') ?? cls.node, scope: a.interp.globals }));
+    // A layer subclass that needs the layer's arguments is built with arguments unknown, not reported as missing them.
+    const unknownSplat = cls.layer !== undefined && !constructibleWithDefaults(cls);
+    const built = guarded(a, () => a.modules.constructUser(cls, { args: [], kwargs: new Map(), argNodes: [], kwNodes: new Map(), unknownSplat, node: child(cls.node, 'name') ?? cls.node, scope: a.interp.globals }));
     if (built) builtByDefault.add(built.id);
   }
   const out: Candidate[] = [];
@@ -196,6 +199,11 @@ function hasUncertainChild(m: ModuleValue, depth: number): boolean {
 
 function constructibleWithDefaults(cls: ClassValue): boolean {
   const init = findClassAttr(cls, '__init__');
+  if (init?.k !== 'func' && cls.layer !== undefined) {
+    // `class LayerNorm2d(nn.LayerNorm)` without its own __init__ takes the layer's arguments.
+    const spec = layerSpecs.get(cls.layer);
+    return spec !== undefined && spec.signature.every((name) => name in spec.defaults);
+  }
   if (init?.k !== 'func') return true;
   return init.params.slice(1).every((p) => p.kind !== 'plain' || p.default !== undefined);
 }
@@ -258,7 +266,8 @@ function symbolicInput(a: Analyzer, c: Candidate): { shape: Shape; trusted: bool
 /** The input a model's first layer implies, and whether that layer fixes the input's rank (a Conv2d does; a Linear or LayerNorm takes any). */
 function guessFromFirstLayer(probe: RunContext): { shape: Shape; fixesRank: boolean } {
   const first = probe.applications[0]?.module;
-  const type = first?.type ?? '';
+  // A layer subclass (`class Conv3DSimple(nn.Conv3d)`) implies what its layer does.
+  const type = first?.spec?.type ?? first?.type ?? '';
   const arg = (name: string): Dim => {
     const v = first?.args?.get(name);
     return typeof v === 'number' ? v : sym('C');
@@ -315,6 +324,11 @@ function analyzeModel(a: Analyzer, c: Candidate, commentByLine: Map<number, Synt
   let totalMacs: number | null = 0;
   for (const app of run.applications) {
     const name = names2.get(app.module.id);
+    // A layer subclass (LayerNorm2d) is not a torch.nn layer to PyTorch's hooks, so not listed; its work still counts.
+    if (name !== undefined && app.module.cls?.layer !== undefined && app.module.spec) {
+      totalMacs = app.macs === null || totalMacs === null ? null : totalMacs + app.macs;
+      continue;
+    }
     if (name === undefined || app.module.cls || (app.module.container && app.module.children.size > 0)) continue;
     layers.push({
       name,

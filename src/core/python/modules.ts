@@ -262,7 +262,7 @@ export class ModuleOps {
     const v = m.attrs.get(name);
     if (v !== undefined) return v;
     if (m.args && m.spec && (m.spec.signature.includes(name) || name in m.spec.defaults)) {
-      return fromArg(m.args.get(name));
+      return storedAttr(m.spec.type, name, fromArg(m.args.get(name)));
     }
     if (m.spec && (name === 'weight' || name === 'bias')) return this.a.tensors.make(null);
     // model.forward(x) outside any forward is an example call, as model(x) is.
@@ -274,6 +274,13 @@ export class ModuleOps {
     }
     if (name === 'training') return { k: 'bool', v: false };
     return { k: 'method', self: m, name };
+  }
+
+  /** hasattr(m, name): its children, attributes, layer arguments and class attributes, and nn.Module's own. */
+  hasAttr(m: ModuleValue, name: string): boolean {
+    if (m.children.has(name) || m.attrs.has(name) || NN_MODULE_ATTRS.has(name)) return true;
+    if (m.spec && (m.spec.signature.includes(name) || name in m.spec.defaults || name === 'weight' || name === 'bias')) return true;
+    return m.cls ? findClassAttr(m.cls, name) !== undefined : false;
   }
 
   callMethod(m: ModuleValue, name: string, info: CallInfo): Value {
@@ -582,6 +589,15 @@ function isValueKnown(v: Value, depth = 0): boolean {
   }
 }
 
+/** A layer argument as the layer stores it: a convolution's sizes as n-tuples (`kh, kw = self.kernel_size`), LayerNorm's shape as a tuple. */
+function storedAttr(type: string, name: string, v: Value): Value {
+  const conv = /^(?:Lazy)?Conv(?:Transpose)?([123])d$/.exec(type);
+  if (conv && v.k === 'num' && ['kernel_size', 'stride', 'padding', 'dilation', 'output_padding'].includes(name)) return tuple(Array.from({ length: Number(conv[1]) }, () => v));
+  if (type === 'LayerNorm' && name === 'normalized_shape' && (v.k === 'num' || v.k === 'sym')) return tuple([v]);
+  if (type === 'LayerNorm' && name === 'normalized_shape' && v.k === 'list') return tuple(v.items);
+  return v;
+}
+
 function fromArg(a: ArgValue): Value {
   if (a === UNKNOWN) return UNKNOWN_VALUE;
   if (a === null) return NONE;
@@ -592,6 +608,21 @@ function fromArg(a: ArgValue): Value {
   if (isSym(a)) return { k: 'sym', d: a as Dim };
   return UNKNOWN_VALUE;
 }
+
+/** What every nn.Module has (dir(nn.Module()) in PyTorch 1.13, without dunders). */
+const NN_MODULE_ATTRS = new Set([
+  'T_destination', '_apply', '_backward_hooks', '_buffers', '_call_impl', '_forward_hooks', '_forward_pre_hooks', '_get_backward_hooks',
+  '_get_name', '_is_full_backward_hook', '_load_from_state_dict', '_load_state_dict_post_hooks', '_load_state_dict_pre_hooks',
+  '_maybe_warn_non_full_backward_hook', '_modules', '_named_members', '_non_persistent_buffers_set', '_parameters',
+  '_register_load_state_dict_pre_hook', '_register_state_dict_hook', '_replicate_for_data_parallel', '_save_to_state_dict',
+  '_slow_forward', '_state_dict_hooks', '_version', 'add_module', 'apply', 'bfloat16', 'buffers', 'children', 'cpu', 'cuda',
+  'double', 'dump_patches', 'eval', 'extra_repr', 'float', 'forward', 'get_buffer', 'get_extra_state', 'get_parameter',
+  'get_submodule', 'half', 'ipu', 'load_state_dict', 'modules', 'named_buffers', 'named_children', 'named_modules',
+  'named_parameters', 'parameters', 'register_backward_hook', 'register_buffer', 'register_forward_hook',
+  'register_forward_pre_hook', 'register_full_backward_hook', 'register_load_state_dict_post_hook', 'register_module',
+  'register_parameter', 'requires_grad_', 'set_extra_state', 'share_memory', 'state_dict', 'to', 'to_empty', 'train',
+  'training', 'type', 'xpu', 'zero_grad',
+]);
 
 /** `super().forward` in a subclass of a built-in layer (not a Python name, so user code cannot reach it). */
 export const LAYER_FORWARD = '<layer_forward>';
