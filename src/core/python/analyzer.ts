@@ -131,7 +131,9 @@ export class Analyzer {
       receptiveField: rf ? [rf.size[0] ?? 1, rf.size[1] ?? 1] : null,
       cumulativeStride: rf ? [rf.jump[0] ?? 1, rf.jump[1] ?? 1] : null,
     });
-    const node = { id: out.id, op: 'module', args: {}, inputs: inputs.map((t) => t.id), shape: shapeJSON(out.shape), range: callRange, module: { name: '', type: m.type, args: args?.toJSON() ?? {} } };
+    // A layer subclass's own layer (Conv2dSame's super().forward) runs as the built-in layer it is.
+    const type = m.cls?.layer !== undefined && spec ? spec.type : m.type;
+    const node = { id: out.id, op: 'module', args: {}, inputs: inputs.map((t) => t.id), shape: shapeJSON(out.shape), range: callRange, module: { name: '', type, args: args?.toJSON() ?? {} } };
     run.nodes.push(node);
     run.moduleNodes.push({ node, module: m });
   }

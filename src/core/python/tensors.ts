@@ -395,7 +395,10 @@ export class TensorOps {
       if (v) tensorArgs.push(v);
     }
     const input = tensorArgs[0];
-    const opName = path.slice(path.lastIndexOf('.') + 1);
+    // A tensor among the other arguments (F.layer_norm's weight, a module's self.weight) is not in the graph: the
+    // op is named so that the engine says it cannot run it rather than running it without that tensor.
+    const carriesTensor = info.args.slice(positional).some((v) => v.k === 'tensor') || [...kwargs.values()].some((v) => v.k === 'tensor');
+    const opName = `${path.slice(path.lastIndexOf('.') + 1)}${carriesTensor ? ' with tensor arguments' : ''}`;
     if (!input || input.k !== 'tensor') return input?.k === 'unknown' ? this.make(null) : UNKNOWN_VALUE;
     const others = tensorArgs.slice(1);
     if (others.some((t) => t.k !== 'tensor' || !t.shape)) return this.make(null, input, { uncertain: true });

@@ -231,6 +231,15 @@ export const functionalLayerNorm: LayerSpec = {
   type: 'torch.nn.functional.layer_norm',
   signature: ['normalized_shape', 'weight', 'bias', 'eps'],
   defaults: { weight: null, bias: null, eps: 1e-5 },
+  check(a) {
+    // Unlike nn.LayerNorm, the function takes no bare int.
+    const ns = a.get('normalized_shape');
+    if (typeof ns !== 'number') return [];
+    return [issue('invalid-argument', `F.layer_norm takes normalized_shape as a tuple or list: write (${ns},)`, {
+      arg: 'normalized_shape',
+      pytorch: "layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not int",
+    })];
+  },
   apply: (a, inputs) => applyLayerNorm('F.layer_norm', a, inputs),
   macs: elementCount,
 };

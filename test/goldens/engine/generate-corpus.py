@@ -78,6 +78,7 @@ SHRINK = {
     ("se_block", "SENet()"): [1, 3, 16, 16],
     ("aspp_dilation", "ASPP()"): [1, 64, 9, 9],
     ("ct_volume_net", "CTVolumeNet()"): [1, 1, 8, 16, 16],
+    ("dataclass_config_subclass", "TinyEfficientNet(width_mult=1.1, depth_mult=1.2)"): [1, 3, 16, 16],
     ("resnet_downsample_shortcut", "resnet18()"): [1, 3, 32, 32],
     ("resnet_downsample_shortcut", "resnet50()"): [1, 3, 17, 17],
     ("models_with_own_inputs", "Big(classes=7)"): [1, 3, 32, 32],
@@ -110,6 +111,8 @@ SKIP = {
     ("crnn_lstm", "CRNNGRU()"): RECURRENT,
     ("crnn_lstm", "FrameGRU()"): RECURRENT,
     ("patch_transformer", "PatchTransformer()"): ATTENTION,
+    ("layer_subclasses", "TinyConvNeXt()"): "LayerNorm2d's forward passes its own weight and bias to F.layer_norm, "
+    "tensors the core's graph does not carry, so the engine says it cannot run that op",
     ("unknown_config_sizes", "CoordFuse()"): "a channel count read from the environment stays unknown to the core "
     "(by design), so the engine cannot build the conv that takes it",
 }

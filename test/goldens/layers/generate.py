@@ -254,6 +254,11 @@ case("Bilinear", [4, 5, 6], {}, [[2, 4], [3, 5]], "batch differs")
 case("torch.nn.functional.linear", [], {}, [[2, 8], [4, 8]], "weight as a tensor input")
 case("torch.nn.functional.linear", [], {}, [[2, 8], [4, 7]], "weight as a tensor input")
 case("torch.nn.functional.linear", [], {}, [[2, 8], [4, 8], [4]], "with bias")
+case("torch.nn.functional.layer_norm", [[8]], {}, [[2, 4, 8]])
+case("torch.nn.functional.layer_norm", [8], {"eps": 1e-6}, [[2, 5, 5, 8]], "an int normalized_shape")
+case("torch.nn.functional.layer_norm", [[4, 8]], {}, [[2, 4, 8]])
+case("torch.nn.functional.layer_norm", [[16]], {}, [[2, 4, 8]], "normalized_shape does not match")
+case("torch.nn.functional.layer_norm", [[3, 4, 8]], {}, [[4, 8]], "normalized_shape longer than the input")
 
 # -------------------------------------------------------------- flatten & co
 for shape in ([2, 3, 4, 5], [2, 3], [2], [2, 3, 4]):
