@@ -4,6 +4,7 @@ import * as jpeg from 'jpeg-js';
 import type { ModelGraph } from '../core/types';
 import { runGraph, type NodeTiming } from '../engine/run-graph';
 import { interpolate } from '../engine/ops/resize';
+import { permute } from '../engine/ops/shape';
 import { readSafetensors, writeSafetensors } from '../engine/weights/safetensors';
 import { readWeightsFile } from '../engine/weights/state-dict';
 import { randn } from '../engine/weights/init';
@@ -23,7 +24,8 @@ export type Analyze = (path: string, text: string, inputs: Record<string, number
 const USAGE = `usage: conv-lens run FILE [--model NAME] [--input SHAPE] [--weights F.safetensors|F.pt]
                       [--input-tensor F.safetensors] [--image IMG.png|jpg] [--seed N]
                       [--out OUT.safetensors] [--time [--repeat N]] [--json] [--construct NAME=EXPR]
-  SHAPE is like 1,3,224,224. Without --weights, layers get PyTorch's default init from --seed (default 0).
+  SHAPE is like 1,3,224,224 (TF.js models: channels last, 1,28,28,1). Without --weights, layers get their
+  framework's default init (PyTorch's; TF.js's glorot-uniform kernels and zero biases) from --seed (default 0).
   --out writes every layer application's output, keyed by qualified name, plus "output".`;
 
 /** Largest image accepted by --image, in pixels (the decoders allocate width*height*4 bytes). */
@@ -107,7 +109,7 @@ function imageDims(bytes: Uint8Array): [number, number] | null {
   return null;
 }
 
-/** Decodes a PNG or JPEG into a [1, 3, H, W] tensor in [0, 1] (torchvision's ToTensor). */
+/** Decodes a PNG or JPEG into a [1, 3, H, W] tensor in [0, 1] (torchvision's ToTensor; TF.js models transpose it). */
 export function decodeImage(bytes: Uint8Array, file: string): Tensor {
   let width: number, height: number, rgba: Uint8Array;
   const isPng = bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
@@ -173,7 +175,9 @@ export async function runCommand(args: string[], io: RunIO, analyze: Analyze): P
     }
 
     let input: Tensor;
-    const declared = flags.input ?? model.input[0];
+    const channelsLast = model.graph.channelsLast === true;
+    // A TF.js input shape leaves the batch open (inputShape: [28, 28, 1] is [null, 28, 28, 1]): run one example.
+    const declared = flags.input ?? (channelsLast ? model.input[0]?.map((d, i) => (i === 0 && typeof d !== 'number' ? 1 : d)) : model.input[0]);
     if (flags.inputTensor !== undefined) {
       const st = readSafetensors(io.readFile(flags.inputTensor), flags.inputTensor);
       const t = st.tensors.get('input') ?? (st.tensors.size === 1 ? [...st.tensors.values()][0] : undefined);
@@ -181,10 +185,11 @@ export async function runCommand(args: string[], io: RunIO, analyze: Analyze): P
       input = t;
     } else if (flags.image !== undefined) {
       input = decodeImage(io.readFile(flags.image), flags.image);
-      const [, , h, w] = declared ?? [];
+      const [, h, w] = channelsLast ? (declared ?? []) : (declared ?? []).slice(1);
       if (typeof h === 'number' && typeof w === 'number' && (h !== input.shape[2] || w !== input.shape[3])) {
         input = interpolate(input, { size: [h, w], scaleFactor: null, mode: 'bilinear', alignCorners: false, recomputeScaleFactor: null });
       }
+      if (channelsLast) input = permute(input, [0, 2, 3, 1]);
     } else {
       if (declared === undefined || !declared.every((d): d is number => typeof d === 'number')) {
         throw new Error(`the input shape of ${model.name} is ${declared === undefined ? 'unknown' : `[${declared.join(', ')}]`}; pass a concrete one with --input 1,3,224,224`);

@@ -150,4 +150,6 @@ export interface ModelGraph {
   input: number;
   nodes: GraphNode[];
   output: number | null;
+  /** TF.js models: tensors are channels-last ([N, H, W, C], [N, L, C]) and module types are tf.layers names. */
+  channelsLast?: boolean;
 }

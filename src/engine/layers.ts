@@ -10,12 +10,14 @@ import { adaptivePool3d, avgPool3d, conv3d, maxPool3d, type Pool3dOptions } from
 import { flatten, pad, pixelShuffle, pixelUnshuffle, reshape } from './ops/shape';
 import { ArgError, bool, has, int, ints, num, nums, optSizes, pair, str, tuple, type Args } from './args';
 import { shapeString, type Tensor } from './tensor';
+import { tfjsLayers } from './tfjs-layers';
 
 export type Init =
   | { kind: 'kaiming_uniform'; fanIn: number }
   | { kind: 'uniform'; bound: number }
   | { kind: 'constant'; value: number }
-  | { kind: 'normal' };
+  /** Standard normal times `std` (default 1); `truncated`: redrawn beyond two standard deviations (TF's truncatedNormal). */
+  | { kind: 'normal'; std?: number; truncated?: boolean };
 
 export interface ParamSpec {
   name: string;
@@ -240,6 +242,8 @@ const volumeLayers: Record<string, LayerDef> = {
 
 export const layers: Record<string, LayerDef> = {
   ...volumeLayers,
+  // TF.js graphs name layers by their tf.layers factory (camelCase), torch by class (PascalCase): they never collide.
+  ...tfjsLayers,
   Conv2d: { params: (a) => convParams(a, 2, false), forward: convForward(2), macs: convMacs },
   Conv1d: { params: (a) => convParams(a, 1, false), forward: convForward(1), macs: convMacs },
   ConvTranspose2d: {

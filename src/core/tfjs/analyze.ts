@@ -1,7 +1,7 @@
 // TypeScript/JavaScript model code: TensorFlow.js layers models (tf.sequential, model.add(tf.layers.*))
 // and PyTorch-style code written in TS (new nn.Conv2d(3, 16, 3), nn.Sequential(...)).
 import { child, rangeOf, type SyntaxNode } from '../syntax';
-import type { Analysis, Finding, LayerReport, ModelReport, InputSource, ShapeSite, Range } from '../types';
+import type { Analysis, Finding, GraphNode, LayerReport, ModelReport, InputSource, ShapeSite, Range } from '../types';
 import { dimToJSON, sym, unknownDim, type Dim, type Shape } from '../dims';
 import { parseInputComment } from '../shape-comments';
 import { layerSpecs } from '../rules/registry';
@@ -534,6 +534,7 @@ function tfModelReport(m: Extract<V, { k: 'tfmodel' }>, commentByLine: Map<numbe
   }
   if (!input) [input, source] = options.defaultInput ? [options.defaultInput, 'default'] : [[sym('N'), sym('H'), sym('W'), sym('C')], 'symbolic'];
   const layers: LayerReport[] = [];
+  const nodes: GraphNode[] = [];
   let x: Shape | null = input;
   let totalParams: number | null = 0;
   let totalMacs: number | null = 0;
@@ -566,16 +567,31 @@ function tfModelReport(m: Extract<V, { k: 'tfmodel' }>, commentByLine: Map<numbe
       cumulativeStride: null,
       formula: [],
     });
-    if (out) sites.push({ range: rangeOf(layer.node), shapes: [out.map(dimToJSON)], hint: true });
+    if (out) {
+      sites.push({ range: rangeOf(layer.node), shapes: [out.map(dimToJSON)], hint: true });
+      nodes.push(tfGraphNode(layers[layers.length - 1] as LayerReport, layer.config, x, out, nodes.length + 1));
+    }
     x = out;
   });
   const finalShape: Shape | null = x;
   return {
     name, range: rangeOf(m.node), input: [input.map(dimToJSON)], inputSource: source,
     output: finalShape ? (finalShape as Shape).map(dimToJSON) : null, layers, totalParams, totalMacs, accepts: [],
-    graph: { input: 0, nodes: [], output: null }, instantiated: true,
+    graph: { input: 0, nodes, output: finalShape && nodes.length === modelLayers.length ? nodes.length : null, channelsLast: true }, instantiated: true,
     ...(finalShape ? {} : { outputUnknown: tfjsUnknownOutput(findings) }),
   };
+}
+
+/**
+ * One layer of a tf.sequential model as a graph node for the engine (tensor i + 1 is layer i's output): its config
+ * as written, plus `batchInputShape`, the shape of the input it gets (TF.js's own name for a shape with the batch),
+ * since TF.js layers take their input channels from the input rather than from their arguments.
+ */
+function tfGraphNode(layer: LayerReport, config: TfConfig, input: Shape, output: Shape, id: number): GraphNode {
+  const args: Record<string, unknown> = {};
+  for (const [k, v] of config) if (v !== undefined) args[k] = v;
+  args['batchInputShape'] = input.map(dimToJSON);
+  return { id, op: 'module', module: { name: layer.name, type: layer.type, args }, args: {}, inputs: [id - 1], shape: output.map(dimToJSON), range: layer.range };
 }
 
 function torchSeqReport(m: Extract<V, { k: 'torchseq' }>, commentByLine: Map<number, SyntaxNode>, options: AnalyzeOptions, findings: Finding[], sites: ShapeSite[]): ModelReport {

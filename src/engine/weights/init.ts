@@ -34,7 +34,19 @@ export function rng(seed: number, stream = ''): () => number {
 export function initParameter(shape: readonly number[], init: Init, seed: number, qualifiedName: string): Float32Array {
   const out = new Float32Array(numel(shape));
   if (init.kind === 'constant') return out.fill(init.value);
-  if (init.kind === 'normal') return randn(out.length, seed, qualifiedName);
+  if (init.kind === 'normal') {
+    if (init.std === undefined && init.truncated !== true) return randn(out.length, seed, qualifiedName);
+    const r = rng(seed, qualifiedName);
+    const std = init.std ?? 1;
+    for (let i = 0; i < out.length; i++) {
+      let v: number;
+      // Box-Muller, redrawn while outside [-2, 2] when truncated (at most a few draws: 95% land inside).
+      do v = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+      while (init.truncated === true && Math.abs(v) > 2);
+      out[i] = v * std;
+    }
+    return out;
+  }
   // kaiming_uniform_(a=sqrt(5)): gain = sqrt(2 / (1 + 5)), bound = gain * sqrt(3 / fan_in) = 1 / sqrt(fan_in).
   const bound = init.kind === 'uniform' ? init.bound : init.fanIn > 0 ? 1 / Math.sqrt(init.fanIn) : 0;
   const r = rng(seed, qualifiedName);
