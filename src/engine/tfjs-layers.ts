@@ -228,9 +228,9 @@ const conv1dLayer: LayerDef = {
     const x = input(i, 'conv1d', 3);
     const [N, L, C] = x.shape as [number, number, number];
     const k = at(tuple(a, 'kernelSize', 1), 0), s = at(tuple(a, 'strides', 1, 1), 0), d = at(tuple(a, 'dilationRate', 1, 1), 0);
-    const mode = padding(a, ['valid', 'same', 'causal']);
-    // 'causal': all the padding before, so output t sees inputs up to t.
-    const [pl, pr] = mode === 'causal' ? [(k - 1) * d, 0] : tfPadding(L, k, s, d, mode);
+    // TF.js 4 refuses 'causal' when the layer runs ("not implemented yet"): so does the engine.
+    if (a['padding'] === 'causal') throw new ArgError("TF.js does not implement padding 'causal' in conv1d: use 'valid' or 'same'", 'padding');
+    const [pl, pr] = tfPadding(L, k, s, d, padding(a));
     const F = int(a, 'filters');
     const w = relayout(need(p, 'kernel', 'conv1d'), [F, C, 1, k], [2, 1, 0]);
     const act = activationOf(a), clamp = fusedClamp(act);
@@ -548,6 +548,8 @@ function zeroPads(a: Args): [number, number, number, number] {
 /** upSampling2d: TF's resize without half-pixel centres (nearest repeats pixels; bilinear samples at y * in / out). */
 function upSample(x: Tensor, a: Args): Tensor {
   const [N, H, W, C] = x.shape as [number, number, number, number];
+  // TF.js reads size[0] and size[1]: a single number gives NaN sizes and fails there, so it is refused here too.
+  if (typeof a['size'] === 'number') throw new ArgError('TF.js needs upSampling2d size as [height, width]', 'size');
   const size = tuple(a, 'size', 2, 2);
   const Ho = H * at(size, 0), Wo = W * at(size, 1);
   const mode = str(a, 'interpolation', 'nearest');
@@ -640,8 +642,12 @@ export const tfjsLayers: Record<string, LayerDef> = {
     if (num(a, 'alpha', 1) !== 1) throw new ArgError('TF.js implements the elu layer for alpha 1 only', 'alpha');
     return A.elu(x, 1);
   }, 'elu'),
-  // TF.js's softmax layer normalises over axis 1 by default (Keras's is the last axis).
-  softmax: elementwise((x, a) => A.softmax(x, int(a, 'axis', 1)), 'softmax'),
+  // TF.js's softmax layer defaults to axis 1 (Keras's is the last axis) but refuses any axis but the last when it runs.
+  softmax: elementwise((x, a) => {
+    const axis = int(a, 'axis', 1), r = x.shape.length;
+    if (axis !== -1 && axis !== r - 1) throw new ArgError(`TF.js runs softmax along the last axis only, and this layer's axis is ${axis} of a ${r}-d input${has(a, 'axis') ? '' : ' (its default)'}: use axis: -1`, 'axis');
+    return A.softmax(x, -1);
+  }, 'softmax'),
   thresholdedReLU: elementwise((x, a) => {
     const theta = num(a, 'theta', 1);
     return A.mapUnary(x, (v) => (v > theta ? v : 0));
