@@ -8,6 +8,6 @@ model.add(tf.layers.maxPooling1d({ poolSize: 2 }));
 model.add(tf.layers.averagePooling1d({ poolSize: 3, strides: 2, padding: 'same' }));
 model.add(tf.layers.globalMaxPooling1d({}));
 model.add(tf.layers.repeatVector({ n: 3 }));
-model.add(tf.layers.dense({ units: 5, activation: 'logSoftmax' }));
+model.add(tf.layers.dense({ units: 5, activation: 'softmax' }));
 model.add(tf.layers.flatten());
 model.add(tf.layers.dense({ units: 2, activation: 'linear' }));
