@@ -19,7 +19,9 @@ import { nodeSignatures, reuseRoot } from '../webview/logic/reuse';
 import { explainFailure, planRun, withKnownParameters } from '../webview/logic/runPlan';
 import { ArgError } from '../src/engine/args';
 import { describeWeights } from '../webview/logic/weights';
-import { PATTERNS, resizeImage, rgbaToImage, syntheticImage, toModelInput } from '../webview/logic/inputs';
+import { PATTERNS, resizeImage, rgbaToImage, syntheticImage, toChannelsLastInput, toModelInput } from '../webview/logic/inputs';
+import { graphAxes, inputAxes, outputView } from '../webview/logic/views';
+import { permute } from '../src/engine/ops/shape';
 import { SAMPLES } from '../webview/samples/samples';
 import * as jpeg from 'jpeg-js';
 import { contentSecurityPolicy, makeNonce, previewHtml } from '../src/extension/preview/html';
@@ -373,7 +375,7 @@ test('two models with the same layers in different files share no output signatu
   assert.ok(graph.nodes.every((n) => a.get(n.id) === again.get(n.id)), 'the same model, file and input: everything reusable');
 });
 
-test('a TF.js model lists its layers with their channels-last shapes and no graph to run', async () => {
+test('a TF.js model lists its layers with their channels-last shapes, and every one of them runs', async () => {
   const analysis = await analyze(read('examples', 'tfjs_mnist.ts'), 'typescript');
   const preview = previewOf(analysis);
   assert.equal(preview.language, 'typescript');
@@ -381,6 +383,57 @@ test('a TF.js model lists its layers with their channels-last shapes and no grap
   assert.deepEqual(flow.items.map((i) => i.key), preview.model.layers.map((l) => l.name));
   assert.ok(flow.items.length > 0);
   assert.deepEqual(flow.items[0]?.shape, ['N', 26, 26, 16], 'the first conv2d, channels last as TF.js gives them');
+  const graph = preview.model.graph;
+  assert.equal(graph.channelsLast, true);
+  const plan = planRun(runnableGraph(graph, flow));
+  assert.equal(plan.reason, null);
+  assert.equal(plan.graph.nodes.length, flow.items.length);
+  const input = concreteInput(preview.model.input[0]);
+  assert.deepEqual(input.shape, [1, 28, 28, 1]);
+  const out = runGraph(plan.graph, { shape: input.shape, data: toChannelsLastInput(syntheticImage('edges', 28, 28), input.shape, 'none') }).outputs;
+  assert.deepEqual(out.get('0')?.shape, [1, 26, 26, 16]);
+  assert.deepEqual(out.get('output')?.shape, [1, 10]);
+});
+
+test('a TF.js input is the same picture channels last: pixel (y, x) of channel k at [0, y, x, k]', () => {
+  const image = syntheticImage('gradient', 7, 5);
+  const planar = toModelInput(image, [1, 3, 5, 7], 'imagenet');
+  const last = toChannelsLastInput(image, [1, 5, 7, 3], 'imagenet');
+  assert.equal(last.length, planar.length);
+  for (let k = 0; k < 3; k++) for (let y = 0; y < 5; y++) for (let x = 0; x < 7; x++) {
+    assert.equal(last[(y * 7 + x) * 3 + k], planar[(k * 5 + y) * 7 + x]);
+  }
+});
+
+test('TF.js outputs are drawn a map per channel from their channels-last data, as the same maps channels first', async () => {
+  const analysis = await analyze(read('examples', 'tfjs_mnist.ts'), 'typescript');
+  const graph = analysis.models[0]?.graph;
+  assert.ok(graph);
+  const axes = graphAxes(graph, [1, 28, 28, 1]);
+  assert.deepEqual(inputAxes(graph, 4), ['batch', 'height', 'width', 'channels']);
+  assert.deepEqual(axes.get(graph.nodes[0]?.id ?? -1), ['batch', 'height', 'width', 'channels']);
+  const y = runGraph(graph, { shape: [1, 28, 28, 1], data: toChannelsLastInput(syntheticImage('edges', 28, 28), [1, 28, 28, 1], 'none') }).outputs.get('0');
+  assert.ok(y);
+  const view = outputView(y.shape, axes.get(graph.nodes[0]?.id ?? -1));
+  assert.equal(view.tiles, 16);
+  const nchw = permute(y, [0, 3, 1, 2]);
+  assert.deepEqual(renderGrid(y.data, y.shape, 'layer', 32, 0, view).picture, renderGrid(nchw.data, nchw.shape, 'layer', 32).picture);
+  assert.deepEqual(renderChannel(y.data, y.shape, 5, 256, view), renderChannel(nchw.data, nchw.shape, 5));
+  assert.ok(isDrawn(renderGrid(y.data, y.shape, 'layer', 32, 0, view).picture));
+});
+
+test('a TF.js 1-d convnet reads as time x channels sequences; its dense layer on a sequence gives features', async () => {
+  const analysis = await analyze(read('test', 'corpus', 'tfjs', 'engine_sequence.ts'), 'typescript');
+  const graph = analysis.models[0]?.graph;
+  assert.ok(graph);
+  const axes = graphAxes(graph, [1, 30, 6]);
+  assert.deepEqual(axes.get(graph.nodes[0]?.id ?? -1), ['batch', 'time', 'channels']);
+  const view = outputView([1, 30, 8], axes.get(graph.nodes[0]?.id ?? -1));
+  assert.equal(view.view.kind, 'sequence');
+  assert.deepEqual([view.rows, view.columns], [8, 30], 'channels down, time across');
+  const dense = graph.nodes.find((n) => n.module?.type === 'dense');
+  assert.ok(dense);
+  assert.equal(axes.get(dense.id)?.at(-1), 'features');
 });
 
 test('a model built from blocks in another file: its boxes go to that file, and the cursor in this file never selects them by offset', async () => {

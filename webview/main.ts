@@ -10,7 +10,7 @@ import { buildFlow, concreteInput, formatDims, itemAtOffset, runnableGraph, type
 import { describeWeights } from './logic/weights';
 import { reuseRoot } from './logic/reuse';
 import { depthText, inputAxes, inputBatchDim } from './logic/views';
-import { PATTERNS, describeNormalisation, describeSequenceInput, describeVolume, rgbaToImage, syntheticImage, toModelInput, type Pattern, type RgbImage } from './logic/inputs';
+import { PATTERNS, describeNormalisation, describeSequenceInput, describeVolume, rgbaToImage, syntheticImage, toChannelsLastInput, toModelInput, type Pattern, type RgbImage } from './logic/inputs';
 import { SAMPLES, type Sample } from './samples/samples';
 
 interface VsCodeApi {
@@ -543,21 +543,23 @@ function clearUndrawn(): void {
 
 function startRun(): void {
   if (!preview || !flow) return;
-  if (preview.language === 'typescript') {
-    const shape = preview.model.input[0];
-    inputLine.textContent = `Input ${formatDims(shape ?? null)}: TensorFlow.js layout, channels last (batch, height, width, channels)`;
-    status.textContent = 'TensorFlow.js models are not previewed yet: the panel lists their layers and output shapes; feature maps are drawn for PyTorch models.';
+  const channelsLast = preview.model.graph.channelsLast === true;
+  if (preview.language === 'typescript' && !channelsLast) {
+    inputLine.textContent = `Input ${formatDims(preview.model.input[0] ?? null)}`;
+    status.textContent = 'PyTorch-style models written in TypeScript are not previewed yet: the panel lists their layers and output shapes.';
     markPainted();
     return;
   }
   const declared = preview.model.input[0];
   const input = concreteInput(declared, 32, inputBatchDim(preview.model.graph, declared?.length ?? 4));
   const axes = inputAxes(preview.model.graph, input.shape.length);
-  const [, c = 3, ...sizes] = input.shape;
+  // TF.js images are channels last: [N, H, W, C].
+  const image = channelsLast && input.shape.length === 4;
+  const [, c = 3, ...sizes] = image ? [input.shape[0], input.shape[3], input.shape[1], input.shape[2]] : input.shape;
   // A picture's height and width are the last two dims (of an image or a volume's slices).
   const [h = 32, w = 32] = sizes.length >= 2 ? sizes.slice(-2) : [sizes[0] ?? 32, 32];
   const colours = input.shape.length === 3 ? describeSequenceInput(input.shape, axes)
-    : `${input.shape.length === 5 ? `${describeVolume(input.shape[2] ?? 1)}, ` : ''}${c === 1 ? 'grey' : c === 3 ? 'RGB' : `grey repeated to ${c} channels`}`;
+    : `${input.shape.length === 5 ? `${describeVolume(input.shape[2] ?? 1)}, ` : ''}${c === 1 ? 'grey' : c === 3 ? 'RGB' : `grey repeated to ${c} channels`}${image ? ', channels last as TensorFlow.js has them' : ''}`;
   inputLine.textContent = `Input [${input.shape.join(', ')}]: ${inputName()}, ${colours}, ${describeNormalisation(state.normalisation, input.shape.length === 3 ? 1 : c)}${input.note ? ` (${input.note})` : ''}`;
   const graph = runnableGraph(preview.model.graph, flow);
   if (graph.nodes.length === 0) {
@@ -598,7 +600,7 @@ function startRun(): void {
   drawnThisRun.clear();
   planReason = null;
   status.textContent = 'Running…';
-  const data = toModelInput(picture, input.shape, state.normalisation, axes);
+  const data = image ? toChannelsLastInput(picture, input.shape, state.normalisation) : toModelInput(picture, input.shape, state.normalisation, axes);
   const inputKey = reuseRoot({ uri: preview.uri, name: preview.model.name }, [input.shape, inputId, state.normalisation, state.seed, weightsKey]);
   post({ type: 'run', runId, graph, input: { shape: input.shape, data }, inputKey, weights, scale: state.scale, maxChannels: MAX_CHANNELS, pages: { ...pages }, depths: { ...depths } }, [data.buffer]);
 }

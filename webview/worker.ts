@@ -3,6 +3,7 @@
 import type { GraphNode, ModelGraph } from '../src/core/types';
 import { nodeKeys } from '../src/engine/node-keys';
 import { graphParameters, runGraph } from '../src/engine/run-graph';
+import { permute } from '../src/engine/ops/shape';
 import type { Tensor } from '../src/engine/tensor';
 import { initParameter } from '../src/engine/weights/init';
 import { matchStateDict, readWeightsFile } from '../src/engine/weights/state-dict';
@@ -100,10 +101,11 @@ function parameters(graph: ModelGraph, source: WeightsSource): { params: Map<str
 /** The conv whose output channel `channel` feeds this node, through channel-preserving single-input ops. */
 function producingConv(graph: ModelGraph, node: GraphNode): GraphNode | null {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const channels = (shape: GraphNode['shape'] | undefined): unknown => (graph.channelsLast === true ? shape?.at(-1) : shape?.[1]);
   let current: GraphNode | undefined = node;
   for (let hops = 0; current && hops < 8; hops++) {
-    if (current.module?.type === 'Conv1d' || current.module?.type === 'Conv2d' || current.module?.type === 'Conv3d') return current;
-    if (current.inputs.length !== 1 || current.shape[1] !== byId.get(current.inputs[0] as number)?.shape[1]) return null;
+    if (current.module?.type === 'Conv1d' || current.module?.type === 'Conv2d' || current.module?.type === 'Conv3d' || current.module?.type === 'conv2d') return current;
+    if (current.inputs.length !== 1 || channels(current.shape) !== channels(byId.get(current.inputs[0] as number)?.shape)) return null;
     current = byId.get(current.inputs[0] as number);
   }
   return null;
@@ -199,9 +201,11 @@ function channel(request: Extract<WorkerRequest, { type: 'channel' }>): void {
   const { picture, min, max } = renderChannel(y.data, y.shape, request.channel, 256, view);
   const conv = producingConv(last.graph, node);
   const name = conv?.module?.name;
-  const weight = name === undefined ? undefined : last.params.get(name === '' ? 'weight' : `${name}.weight`);
+  // A TF.js conv2d kernel is [kh, kw, in, out]: drawn as PyTorch's [out, in, kh, kw].
+  const tfKernel = conv?.module?.type === 'conv2d' ? last.params.get(`${name ?? ''}.kernel`) : undefined;
+  const weight = tfKernel !== undefined ? permute(tfKernel, [3, 2, 0, 1]) : name === undefined ? undefined : last.params.get(name === '' ? 'weight' : `${name}.weight`);
   // Kernels are drawn as 2-D tiles: a Conv1d's or Conv3d's are named, not drawn.
-  const flat = conv?.module?.type === 'Conv2d';
+  const flat = conv?.module?.type === 'Conv2d' || conv?.module?.type === 'conv2d';
   const kernel = weight && flat ? renderKernel(weight.data, weight.shape, request.channel) : null;
   const kernelNote = weight && conv?.module && flat
     ? `kernels of ${conv.module.name} for output channel ${request.channel}: ${weight.shape[1]} input channel(s) of ${weight.shape[2]}x${weight.shape[3]} (red positive, blue negative)`

@@ -638,8 +638,8 @@ async function unrunnable(page: Page): Promise<void> {
   await openInPanel(page, frame, TFJS, 'model');
   const tfStatus = await frame.locator('#status').innerText();
   const tfInput = await frame.locator('#input-note').innerText();
-  check('a TF.js model: the panel says plainly it is not previewed yet, lists its layers, and describes the input as channels last',
-    /TensorFlow\.js models are not previewed yet/.test(tfStatus) && /channels last/.test(tfInput) && !/grey|RGB/.test(tfInput) && (await layers(frame)).length >= 4,
+  check('a TF.js model: the panel runs it, draws its feature maps, and describes the input as channels last',
+    /Ran /.test(tfStatus) && /channels last/.test(tfInput) && (await layers(frame)).length >= 4 && (await boxes(frame)).some((b) => b.drawn),
     `${tfStatus} | ${tfInput}`);
 }
 

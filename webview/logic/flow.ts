@@ -212,7 +212,7 @@ export function runnableGraph(graph: ModelGraph, flow: Flow): ModelGraph {
   if (flow.error === null) return graph;
   const stop = graph.nodes.findIndex((n) => n.id === flow.error?.nodeId);
   const nodes = stop < 0 ? graph.nodes : graph.nodes.slice(0, stop);
-  return { input: graph.input, nodes, output: null };
+  return { ...graph, nodes, output: null };
 }
 
 export function formatDims(shape: ShapeJSON | null): string {

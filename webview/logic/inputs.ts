@@ -179,3 +179,15 @@ function toSequenceInput(image: RgbImage, shape: readonly number[], normalisatio
   }
   return out;
 }
+
+/** toModelInput for a TF.js image input [N, H, W, C]: the same picture, channels last. */
+export function toChannelsLastInput(image: RgbImage, shape: readonly number[], normalisation: Normalisation): Float32Array {
+  const [n = 1, h = 1, w = 1, c = 3] = shape;
+  const planar = toModelInput(image, [n, c, h, w], normalisation);
+  const out = new Float32Array(planar.length);
+  const plane = h * w;
+  for (let s = 0; s < n; s++) {
+    for (let k = 0; k < c; k++) for (let i = 0; i < plane; i++) out[(s * plane + i) * c + k] = planar[(s * c + k) * plane + i] as number;
+  }
+  return out;
+}

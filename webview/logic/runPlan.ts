@@ -119,7 +119,7 @@ export function planRun(graph: ModelGraph, failed: ReadonlyMap<number, string> =
     // The first cause is the one to fix; what only waits for it is not news.
     if (reason === null && root === undefined) reason = why;
   });
-  return { graph: { input: graph.input, nodes, output: graph.output !== null && produced.has(graph.output) ? graph.output : null }, blocked, reason };
+  return { graph: { ...graph, nodes, output: graph.output !== null && produced.has(graph.output) ? graph.output : null }, blocked, reason };
 }
 
 /** An error the engine raised while running, in the user's terms. */

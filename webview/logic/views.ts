@@ -112,19 +112,40 @@ function axesOf(node: GraphNode, input: Axes | undefined, byId: ReadonlyMap<numb
   return new Array<null>(rank).fill(null);
 }
 
+/** TF.js layers whose 3-D output is [N, L, C]: a length (read as time) of channels. */
+const LENGTH_BY_CHANNELS = new Set(['conv1d', 'maxPooling1d', 'maxPool1d', 'averagePooling1d', 'avgPool1d']);
+
+/** The axes of a TF.js (channels-last) layer's output: images [N, H, W, C], sequences [N, L, C], dense features last. */
+function channelsLastAxes(node: GraphNode, input: Axes | undefined): Axes {
+  const rank = node.shape.length;
+  const type = typeOf(node);
+  if (rank === 4) return ['batch', 'height', 'width', 'channels'];
+  if (rank === 3 && LENGTH_BY_CHANNELS.has(type)) return ['batch', 'time', 'channels'];
+  if (input !== undefined && input.length === rank) {
+    if (type === 'dense') return [...input.slice(0, -1), 'features'];
+    // tf.layers.permute counts dims from 1, after the batch.
+    if (type === 'permute' && Array.isArray(node.module?.args['dims'])) return ['batch', ...(node.module.args['dims'] as unknown[]).map((d) => (typeof d === 'number' ? (input[d] ?? null) : null))];
+  }
+  return axesOf(node, input, new Map());
+}
+
 /** The axes of every node's output by node id, starting from the model input's. */
 export function graphAxes(graph: ModelGraph, inputShape: readonly number[]): Map<number, Axes> {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const axes = new Map<number, Axes>([[graph.input, inputAxes(graph, inputShape.length)]]);
   for (const node of graph.nodes) {
     const first = node.inputs[0];
-    axes.set(node.id, axesOf(node, first === undefined ? undefined : axes.get(first), byId));
+    const input = first === undefined ? undefined : axes.get(first);
+    axes.set(node.id, graph.channelsLast === true ? channelsLastAxes(node, input) : axesOf(node, input, byId));
   }
   return axes;
 }
 
 /** The model input's axes: images and volumes by rank; a sequence as its first layer reads it (batch_first or not). */
 export function inputAxes(graph: ModelGraph, rank: number): Axes {
+  if (graph.channelsLast === true) {
+    return rank === 4 ? ['batch', 'height', 'width', 'channels'] : rank === 3 ? ['batch', 'time', 'channels'] : ['batch', ...new Array<null>(Math.max(0, rank - 1)).fill(null)];
+  }
   const reader = graph.nodes.find((n) => n.inputs[0] === graph.input);
   const type = reader === undefined ? '' : typeOf(reader);
   if (SEQUENCE_LAYERS.has(type) && rank === 3 && 'batch_first' in (reader?.module?.args ?? {})) {
@@ -200,6 +221,10 @@ export function outputView(shape: readonly number[], axes: Axes = [], depth?: nu
     const depths = at(2);
     const chosen = depth !== undefined && depth >= 0 && depth < depths ? depth : middleDepth(depths);
     return { view: { kind: 'volume', depth: chosen, depths }, tiles: at(1), depths, rows: at(3), columns: at(4), strides: { offset: 0, tile: st(1), depth: st(2), row: st(3), column: st(4) } };
+  }
+  if (shape.length === 4 && axes[3] === 'channels') {
+    // Channels last (TF.js): a map per channel, each a strided plane of the sample.
+    return { view: { kind: 'channels' }, tiles: at(3), depths: 1, rows: at(1), columns: at(2), strides: { offset: 0, tile: st(3), depth: 0, row: st(1), column: st(2) } };
   }
   if (shape.length === 4) {
     const heads = axes[1] === 'heads' && axes[2] === 'queries' && axes[3] === 'keys';
