@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, rmSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { readSafetensors } from '../src/engine/weights/safetensors';
+import { readSafetensors, writeSafetensors } from '../src/engine/weights/safetensors';
 
 type Cli = typeof import('../src/cli/main');
 
@@ -115,4 +115,39 @@ test('run rejects unknown flags, a bad shape and a file that is not an image', a
   r = await run(net, '--input', '1,3,32,32', '--image', notImage);
   assert.equal(r.code, 1);
   assert.match(r.err, /not a PNG or JPEG/);
+});
+
+test('run on a TF.js file: batch 1 for the open batch of inputShape, channels-last layer outputs under the layer names', async () => {
+  const r = await run(join(root, 'examples', 'tfjs_mnist.ts'), '--time', '--repeat', '1', '--json');
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out) as { input: number[]; output: number[]; layers: Array<{ name: string; type: string }> };
+  assert.deepEqual(j.input, [1, 28, 28, 1]);
+  assert.deepEqual(j.output, [1, 10]);
+  assert.deepEqual(j.layers.map((l) => l.type), ['conv2d', 'maxPooling2d', 'conv2d', 'maxPooling2d', 'conv2d', 'flatten', 'dense', 'dense']);
+});
+
+test('run --image on a TF.js model gives it the picture channels last: the same outputs as the [1, H, W, 3] tensor of its pixels', async () => {
+  const [H, W] = [27, 27];
+  const png = new PNG({ width: W, height: H });
+  for (let i = 0; i < png.data.length; i++) png.data[i] = i % 4 === 3 ? 255 : (i * 53) % 256;
+  const img = join(dir, 'rgb27.png');
+  writeFileSync(img, PNG.sync.write(png));
+  // Pixel (y, x), channel c at [0, y, x, c]: written here from the PNG bytes, not by the CLI's code.
+  const nhwc = new Float32Array(H * W * 3);
+  for (let p = 0; p < H * W; p++) for (let c = 0; c < 3; c++) nhwc[p * 3 + c] = (png.data[p * 4 + c] as number) / 255;
+  const tensorFile = join(dir, 'rgb27.safetensors');
+  writeFileSync(tensorFile, writeSafetensors({ input: { shape: [1, H, W, 3], data: nhwc } }));
+  const model = join(root, 'test', 'corpus', 'tfjs', 'padding_strides.ts');
+  const [a, b] = [join(dir, 'image.safetensors'), join(dir, 'tensor.safetensors')];
+  const fromImage = await run(model, '--image', img, '--out', a);
+  const fromTensor = await run(model, '--input-tensor', tensorFile, '--out', b);
+  assert.equal(fromImage.code, 0, fromImage.err);
+  assert.equal(fromTensor.code, 0, fromTensor.err);
+  const x = readSafetensors(readFileSync(a)).tensors, y = readSafetensors(readFileSync(b)).tensors;
+  assert.deepEqual(x.get('0')?.shape, [1, 14, 14, 16]);
+  for (const key of ['0', '3', 'output']) {
+    const p = x.get(key), q = y.get(key);
+    assert.ok(p && q, key);
+    assert.deepEqual([...p.data], [...q.data], key);
+  }
 });
