@@ -96,6 +96,7 @@ interface CliDiagnostic {
   endColumn: number;
   message: string;
   pytorchError?: string;
+  tfjsError?: string;
 }
 
 interface CliFile {
@@ -110,6 +111,7 @@ const manifest = JSON.parse(readFileSync(join(root, 'test', 'corpus', 'manifest.
 
 const cliRuns = new Map<string, CliFile>();
 let paramsChecked = 0;
+let tfjsQuotesChecked = 0;
 
 function runCli(args: string[], file: string): CliFile {
   const key = JSON.stringify([...args, file]);
@@ -223,6 +225,16 @@ for (const entry of manifest) {
         if (d.pytorchError !== undefined) assert.equal(normalizeSets(d.pytorchError), normalizeSets(golden.error.message), 'pytorchError');
       }
     }
+    // A TF.js error is never quoted under PyTorch's name; when TF.js's own text is quoted, it is TF.js's, word for word.
+    if (isTfjs && golden.error) {
+      for (const d of onBugLine) {
+        assert.equal(d.pytorchError, undefined, 'a TF.js model quotes no PyTorch error');
+        if (d.tfjsError !== undefined) {
+          assert.equal(d.tfjsError, golden.error.message, 'tfjsError');
+          tfjsQuotesChecked++;
+        }
+      }
+    }
     // The layers that ran before the failure must match; an error at construction time runs none.
     assert.ok(golden.error, 'the golden says this model runs: regenerate the goldens');
     if (golden.error.phase === 'init' && !model) return;
@@ -237,6 +249,7 @@ for (const entry of manifest) {
   });
 }
 
-test('parameter totals are checked against PyTorch for most corpus models', () => {
+test('parameter totals and TF.js error texts are checked against PyTorch and TF.js for most corpus models', () => {
   assert.ok(paramsChecked >= 40, `only ${paramsChecked} models had a parameter total to compare`);
+  assert.ok(tfjsQuotesChecked >= 2, `only ${tfjsQuotesChecked} TF.js errors were quoted and compared with TF.js's own text`);
 });

@@ -7,6 +7,7 @@ import { initCore, AnalyzedDocument, Program, findEnvironment, parseShapeSpec, p
 import { nodeHost } from './node-host';
 import type { Dim } from '../core/dims';
 import { formatMacs } from '../core/presentation/numbers';
+import { runtimeError } from '../core/presentation/docs';
 import { runCommand, type Analyze } from './run';
 import { githubAnnotation } from './github';
 import { startLsp } from './lsp';
@@ -330,6 +331,7 @@ function fileJSON(path: string, a: Analysis) {
       endColumn: f.range.end.character + 1,
       message: f.message,
       ...(f.pytorchError !== undefined ? { pytorchError: f.pytorchError } : {}),
+      ...(f.tfjsError !== undefined ? { tfjsError: f.tfjsError } : {}),
       ...(f.related.length ? { related: f.related.map((r) => ({ ...(r.range.file !== undefined ? { file: r.range.file } : {}), ...cellOf(r.range), line: r.range.start.line + 1, column: r.range.start.character + 1, message: r.message })) } : {}),
     })),
     notes: a.notes,
@@ -388,7 +390,8 @@ function cellText(r: Range): string {
 
 function formatFinding(path: string, f: Finding): string {
   let s = `${where(path, f.range)}: ${f.severity} ${f.code}: ${f.message}\n`;
-  if (f.pytorchError) s += `    PyTorch would raise: ${f.pytorchError}\n`;
+  const raised = runtimeError(f);
+  if (raised) s += `    ${raised}\n`;
   for (const r of f.related) s += `    ${where(path, r.range)}: ${r.message}\n`;
   return s;
 }

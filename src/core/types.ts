@@ -49,6 +49,8 @@ export interface Finding {
   message: string;
   /** PyTorch's own runtime error text for this case, when it has one. */
   pytorchError?: string;
+  /** TensorFlow.js's own error text, for TF.js models (never under PyTorch's name). */
+  tfjsError?: string;
   related: RelatedLocation[];
   fixes: Fix[];
   /** The finding marks code that is never used (VS Code's DiagnosticTag.Unnecessary). */

@@ -5,7 +5,15 @@ export function docsAnchor(code: string): string {
   return `code-${code}`;
 }
 
-/** The diagnostic text: the finding's message, then what PyTorch itself would raise at run time. */
+/** The diagnostic text: the finding's message, then what PyTorch (or TensorFlow.js) itself would raise at run time. */
 export function diagnosticMessage(finding: Finding): string {
-  return finding.pytorchError ? `${finding.message}\nPyTorch would raise: ${finding.pytorchError}` : finding.message;
+  const raised = runtimeError(finding);
+  return raised ? `${finding.message}\n${raised}` : finding.message;
+}
+
+/** "PyTorch would raise: ..." for the framework whose own text the finding quotes, or undefined. */
+export function runtimeError(finding: Finding): string | undefined {
+  if (finding.pytorchError) return `PyTorch would raise: ${finding.pytorchError}`;
+  if (finding.tfjsError) return `TensorFlow.js would raise: ${finding.tfjsError}`;
+  return undefined;
 }

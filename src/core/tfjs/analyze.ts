@@ -545,7 +545,8 @@ function tfModelReport(m: Extract<V, { k: 'tfmodel' }>, commentByLine: Map<numbe
     }
     const r = applyTfLayer(layer.kind, layer.config, x);
     if (r.error) {
-      findings.push({ code: r.error.code, severity: 'error', range: rangeOf(layer.node), message: r.error.message, related: [], fixes: [], ...(r.error.tfjs ? { pytorchError: r.error.tfjs } : {}) });
+      const tfjsError = r.error.tfjs?.replace(`layer ${layer.kind}:`, `layer ${tfjsLayerName(layer, modelLayers.slice(0, i))}:`);
+      findings.push({ code: r.error.code, severity: 'error', range: rangeOf(layer.node), message: r.error.message, related: [], fixes: [], ...(tfjsError ? { tfjsError } : {}) });
       x = null;
       return;
     }
@@ -654,4 +655,22 @@ function tfjsUnknownOutput(findings: Finding[]): { error: boolean; reason: strin
   return findings.some((f) => f.severity === 'error')
     ? { error: true, reason: 'an error stops the flow' }
     : { error: false, reason: 'a layer whose output Conv Lens cannot compute' };
+}
+
+/** The TF.js class of a layer factory, where its name is not the factory's with a capital (tf.layers.maxPool2d). */
+const TFJS_CLASS: Record<string, string> = { maxPool1d: 'MaxPooling1D', maxPool2d: 'MaxPooling2D', avgPool1d: 'AveragePooling1D', avgPool2d: 'AveragePooling2D', prelu: 'PReLU', elu: 'ELU' };
+
+/**
+ * The name TF.js gives a layer, as its errors quote it: the `name` it was given, else TF.js's default, the class
+ * name in snake case, '_', the class name and its count (conv2d_Conv2D1). The count is per process; this assumes the
+ * model is the first one built, as in a fresh page or script.
+ */
+function tfjsLayerName(layer: { kind: string; config: TfConfig }, before: readonly V[]): string {
+  const given = layer.config.get('name');
+  if (typeof given === 'string') return given;
+  const cls = (k: string): string => TFJS_CLASS[k] ?? (k.charAt(0).toUpperCase() + k.slice(1)).replace(/(\d)d/g, '$1D');
+  const name = cls(layer.kind);
+  const count = before.filter((l) => l.k === 'tflayer' && typeof l.config.get('name') !== 'string' && cls(l.kind) === name).length + 1;
+  const snake = name.replace(/(.)([A-Z][a-z0-9]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  return `${snake}_${name}${count}`;
 }
