@@ -159,6 +159,22 @@ ${BLOCK.replace('import torch.nn as nn\n', '')}`,
   assert.deepEqual(host.reads.filter((p) => p.includes('/transforms/')), []);
 });
 
+test('a star-imported module that does not have the name is not parsed, and what it imports is not read', async () => {
+  const files: Record<string, string> = {
+    '/p/pkg/__init__.py': 'from .blocks import *\nfrom .other import *\n',
+    '/p/pkg/other.py': 'from heavy import everything\nimport heavier\n\ndef unrelated():\n    return 1\n',
+    '/p/heavy.py': 'everything = 1\n',
+    '/p/heavier.py': 'x = 1\n',
+    '/p/pkg/blocks.py': BLOCK,
+    '/p/main.py': main('from pkg import ConvBlock', 'ConvBlock(3, 9)'),
+  };
+  const host = counting(memoryHost(files));
+  const { analysis } = await analyzeIn(files, '/p/main.py', host);
+  assert.deepEqual(outputOf(analysis), await inlined(BLOCK, 'ConvBlock(3, 9)'));
+  assert.ok(host.reads.includes('/p/pkg/other.py'), 'the star-imported module is read to see whether it has the name');
+  assert.deepEqual(host.reads.filter((p) => p === '/p/heavy.py' || p === '/p/heavier.py'), []);
+});
+
 test('a module that does not parse, and one too large to read, leave their names unknown and report nothing', async () => {
   const files = {
     '/p/broken.py': 'class ConvBlock(nn.Module:\n    def __init__(self, (((\n',

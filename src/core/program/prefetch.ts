@@ -23,15 +23,26 @@ export function topLevelImports(text: string): Array<{ level: number; name: stri
   return out;
 }
 
+/** A file's top-level imports, kept while its text is the same (a file is scanned once per step until it is done). */
+export interface ScannedImports {
+  text: string;
+  imports: Array<{ level: number; name: string }>;
+}
+
 /**
  * Resolves the top-level imports of the given files and marks the modules they reach as wanted. A file is done once
  * none of its imports is still pending.
  */
-export function prefetchStep(cache: FileCache, resolver: ImportResolver, files: Iterable<[string, string]>, done: Set<string>): void {
+export function prefetchStep(cache: FileCache, resolver: ImportResolver, files: Iterable<[string, string]>, done: Set<string>, scanned?: Map<string, ScannedImports>): void {
   for (const [file, text] of files) {
     if (done.has(file)) continue;
     let pending = false;
-    for (const imp of topLevelImports(text)) {
+    let imports = scanned?.get(file);
+    if (imports?.text !== text) {
+      imports = { text, imports: topLevelImports(text) };
+      scanned?.set(file, imports);
+    }
+    for (const imp of imports.imports) {
       const r = imp.level > 0 ? resolver.resolveRelative(imp.level, imp.name, file) : resolver.resolveAbsolute(imp.name);
       if (r.kind === 'pending') pending = true;
       else if (r.kind === 'module' && r.module.file && cache.text(r.module.file) === undefined) pending = true;

@@ -11,7 +11,7 @@ import type { Analysis } from '../types';
 import { FileCache } from './file-cache';
 import { dirname, type FileHost } from './host';
 import { ImportResolver } from './resolver';
-import { prefetchStep } from './prefetch';
+import { prefetchStep, type ScannedImports } from './prefetch';
 
 export interface ProgramOptions {
   host: FileHost;
@@ -34,6 +34,10 @@ export class Program {
   private readonly usedBy = new Map<string, ReadonlySet<string>>();
   /** Modules run by earlier analyses, per set of search folders (a module's imports resolve against them). */
   private readonly executed = new Map<string, Map<string, ExecutedModule>>();
+  /** The star-imported files each document's last analysis wanted to look names up in. */
+  private readonly starLookups = new Map<string, ReadonlyMap<string, ReadonlySet<string>>>();
+  /** Each read file's top-level imports, for reading ahead. */
+  private readonly scannedImports = new Map<string, ScannedImports>();
 
   constructor(options: ProgramOptions) {
     this.files = new FileCache(options.host);
@@ -71,9 +75,19 @@ export class Program {
   async readImports(doc: AnalyzedDocument, path: string | undefined): Promise<void> {
     const resolver = new ImportResolver(this.files, this.searchRoots(path));
     const done = new Set<string>();
+    // Ahead of the modules the last round ran or will run, not of every file read: a module read only to see whether
+    // a star import's name is in it (torchvision.models' 16 model files, for resnet18) brings nothing of its imports.
+    const ran = path === undefined ? undefined : this.usedBy.get(path);
+    const stars = path === undefined ? undefined : this.starLookups.get(path);
+    const willRun = (file: string, text: string): boolean => {
+      if (!ran || ran.has(file)) return true;
+      const names = stars?.get(file);
+      return names !== undefined && (text.includes('import *') || [...names].some((n) => text.includes(n)));
+    };
     for (let step = 0; step < MAX_ROUNDS && this.files.hasWanted; step++) {
       await this.files.loadWanted();
-      prefetchStep(this.files, resolver, path === undefined ? this.files.readFiles() : [[path, doc.text], ...this.files.readFiles()], done);
+      const read = [...this.files.readFiles()].filter(([f, t]) => willRun(f, t));
+      prefetchStep(this.files, resolver, path === undefined ? read : [[path, doc.text], ...read], done, this.scannedImports);
     }
   }
 
@@ -98,7 +112,10 @@ export class Program {
     const library = options.library ?? (path !== undefined && isInstalledPackageFile(path, this.sitePackages));
     const analysis = doc.analyze({ ...options, imports: ctx, ...(library ? { library } : {}) });
     const outcome = ctx.outcome;
-    if (path !== undefined && outcome) this.usedBy.set(path, outcome.used);
+    if (path !== undefined && outcome) {
+      this.usedBy.set(path, outcome.used);
+      this.starLookups.set(path, outcome.starLookups);
+    }
     return { analysis, pending: (outcome?.pending ?? false) && this.files.hasWanted };
   }
 
@@ -114,6 +131,7 @@ export class Program {
     this.files.invalidate(file);
     this.files.invalidate(dirname(file));
     this.parsed.delete(file);
+    this.scannedImports.delete(file);
     // A new or deleted file can change what any import resolves to.
     if (createdOrDeleted) this.executed.clear();
     else this.forgetRunsOf(file);
@@ -133,6 +151,7 @@ export class Program {
 
   forget(doc: string): void {
     this.usedBy.delete(doc);
+    this.starLookups.delete(doc);
   }
 
   dispose(): void {

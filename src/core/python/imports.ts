@@ -16,7 +16,12 @@ export interface ImportContext {
   /** The analysed document's own path, for relative imports and the script's folder; undefined for unsaved text. */
   rootFile: string | undefined;
   /** Filled in by the analysis: the files it read, and whether some were not read yet. */
-  outcome?: { used: ReadonlySet<string>; pending: boolean };
+  outcome?: {
+    used: ReadonlySet<string>;
+    pending: boolean;
+    /** Star-imported modules not read yet, with the names looked up in them (the one that has a name runs next). */
+    starLookups: ReadonlyMap<string, ReadonlySet<string>>;
+  };
   /** Modules already run by an earlier analysis of the program, kept while none of the files they read change. */
   executed?: Map<string, ExecutedModule>;
 }
@@ -54,6 +59,8 @@ export class ModuleLoader {
   private readonly states = new Map<string, ModuleState>();
   /** Files this analysis read: a change to any of them re-analyses the document. */
   readonly used = new Set<string>();
+  /** Star-imported files not read yet, with the names looked up in them. */
+  readonly starLookups = new Map<string, Set<string>>();
   /** Why imports were not found, by module name, for notes and explanations. */
   readonly unresolved = new Map<string, string>();
   /** Some module was not read yet: the program reads it and analyses again. */
@@ -142,6 +149,9 @@ export class ModuleLoader {
       const text = this.ctx.text(file);
       if (text === undefined) {
         this.pending = true;
+        const names = this.starLookups.get(file) ?? new Set<string>();
+        names.add(name);
+        this.starLookups.set(file, names);
         continue;
       }
       if (text === null || (!text.includes(name) && !text.includes('import *'))) continue;

@@ -88,7 +88,7 @@ export function analyzePython(root: SyntaxNode, text: string, comments: SyntaxNo
   const findings = a.findings.sort((x, y) => x.range.startOffset - y.range.startOffset);
   const loader = a.imports;
   if (options.imports) {
-    options.imports.outcome = { used: loader.used, pending: loader.pending };
+    options.imports.outcome = { used: loader.used, pending: loader.pending, starLookups: loader.starLookups };
     if (!loader.pending && loader.unresolved.size > 0) {
       const names = [...loader.unresolved.keys()];
       a.note(`not found, so what comes from them is unknown: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ` and ${names.length - 8} more` : ''}`);
