@@ -119,26 +119,33 @@ export class Analyzer {
     const rf = out.rf;
     // An empty nn.Sequential() (identity shortcut) has no parameters and does no arithmetic.
     const identity = m.container === 'Sequential' && m.children.size === 0;
+    // A throwaway run (an example call at the top level, the probe for a symbolic input) reports no layer table or
+    // graph: only which layers ran, on what, is read from it.
+    const report = run.record;
     run.applications.push({
       module: m,
       inputs: shapes,
       output,
       callRange,
       // Layers without a count (activations, dropout, reshapes) have no parameters and no multiply-accumulates.
-      params: identity ? 0 : spec && args ? safe(() => (spec.paramCount ? spec.paramCount(args) : 0), null) : null,
-      macs: identity ? 0 : spec && args && known && output ? safe(() => (spec.macs ? spec.macs(args, shapes, output) : 0), null) : null,
-      formula: spec && args && known && output ? safe(() => spec.formula?.(args, shapes, output) ?? [], []) : [],
+      params: !report ? null : identity ? 0 : spec && args ? safe(() => (spec.paramCount ? spec.paramCount(args) : 0), null) : null,
+      macs: !report ? null : identity ? 0 : spec && args && known && output ? safe(() => (spec.macs ? spec.macs(args, shapes, output) : 0), null) : null,
+      formula: report && spec && args && known && output ? safe(() => spec.formula?.(args, shapes, output) ?? [], []) : [],
       receptiveField: rf ? [rf.size[0] ?? 1, rf.size[1] ?? 1] : null,
       cumulativeStride: rf ? [rf.jump[0] ?? 1, rf.jump[1] ?? 1] : null,
     });
     // A layer subclass's own layer (Conv2dSame's super().forward) runs as the built-in layer it is.
     const type = m.cls?.layer !== undefined && spec ? spec.type : m.type;
-    const node = { id: out.id, op: 'module', args: {}, inputs: inputs.map((t) => t.id), shape: shapeJSON(out.shape), range: callRange, module: { name: '', type, args: args?.toJSON() ?? {} } };
+    const node = {
+      id: out.id, op: 'module', args: {}, inputs: inputs.map((t) => t.id), shape: report ? shapeJSON(out.shape) : [], range: callRange,
+      module: { name: '', type, args: report ? args?.toJSON() ?? {} : {} },
+    };
     run.nodes.push(node);
     run.moduleNodes.push({ node, module: m });
   }
 
   recordOp(op: string, args: Record<string, unknown>, inputs: TensorValue[], out: TensorValue, node: SyntaxNode): void {
+    if (this.run && !this.run.record) return;
     this.run?.nodes.push({ id: out.id, op, args, inputs: inputs.map((t) => t.id), shape: shapeJSON(out.shape), range: rangeOf(node) });
   }
 
@@ -249,6 +256,10 @@ export class Analyzer {
 
   /** A statement's value: tensor sites for hovers (and shape-comment checks). */
   recordSite(stmt: SyntaxNode, value: Value, hint: boolean): void {
+    if (!this.sitesWanted(stmt)) {
+      this.lastPrinted = undefined;
+      return;
+    }
     let v = value;
     const call = stmt.children[0];
     if (call?.type === 'call' && child(call, 'function')?.text === 'print' && this.lastPrinted) v = this.lastPrinted;
@@ -260,8 +271,21 @@ export class Analyzer {
     }
   }
 
+  /** Whether shape sites of this document's code are kept now (not on an uncertain path or in a throwaway run). */
+  private sitesWanted(node: SyntaxNode): boolean {
+    return node.file === undefined && !this.uncertain && !(this.run && !this.run.record);
+  }
+
   recordAssignment(node: SyntaxNode, left: SyntaxNode, value: Value): void {
     const inFunction = this.interp.frames.length > 0;
+    if (this.sitesWanted(node)) this.assignmentSites(node, left, value, inFunction);
+    if (value.k === 'data' && left.type === 'identifier') this.data.named(value, left.text);
+    if (!inFunction && value.k === 'module' && left.type === 'identifier' && !this.run && node.file === undefined) {
+      this.topLevelModules.push({ name: left.text, node, module: value });
+    }
+  }
+
+  private assignmentSites(node: SyntaxNode, left: SyntaxNode, value: Value, inFunction: boolean): void {
     if (value.k === 'tensor' && value.shape) {
       this.addSite(rangeOf(node), value.shape, inFunction, value.uncertain === true);
       if (left.type === 'identifier') this.addSite(rangeOf(left), value.shape, false, value.uncertain === true);
@@ -270,10 +294,6 @@ export class Analyzer {
         const item = value.items[i];
         if (item?.k === 'tensor' && item.shape) this.addSite(rangeOf(t), item.shape, false, item.uncertain === true);
       });
-    }
-    if (value.k === 'data' && left.type === 'identifier') this.data.named(value, left.text);
-    if (!inFunction && value.k === 'module' && left.type === 'identifier' && !this.run && node.file === undefined) {
-      this.topLevelModules.push({ name: left.text, node, module: value });
     }
   }
 
@@ -783,11 +803,17 @@ export class Analyzer {
 }
 
 /** Aliases that name the same torch object. */
+/** Every call of a reference goes through here: the answers are kept (a file has few distinct paths). */
+const canonicalPaths = new Map<string, string>();
+
 function canonicalPath(path: string): string {
-  return path
-    .replace(/^torch\.nn\.modules\.[a-z_]+\./, 'torch.nn.')
-    .replace(/^torch\.functional\./, 'torch.')
-    .replace(/^torch\.nn\.functional\.(relu|sigmoid|tanh)$/, 'torch.nn.functional.$1');
+  let out = canonicalPaths.get(path);
+  if (out === undefined) {
+    out = path.replace(/^torch\.nn\.modules\.[a-z_]+\./, 'torch.nn.').replace(/^torch\.functional\./, 'torch.');
+    if (canonicalPaths.size > 10_000) canonicalPaths.clear();
+    canonicalPaths.set(path, out);
+  }
+  return out;
 }
 
 function isInstance(obj: Value | undefined, cls: Value | undefined): Value {

@@ -52,7 +52,10 @@ export function asTuple(v: ArgValue, n: number): (Dim | undefined)[] | 'bad' {
   }
   const d = asDim(v);
   if (d === undefined) return typeof v === 'number' ? 'bad' : Array<Dim | undefined>(n).fill(undefined);
-  return Array<Dim>(n).fill(d);
+  // A loop rather than Array(n).fill: a packed array, and the fill builtin was a hot spot of every conv.
+  const out: Dim[] = [];
+  for (let i = 0; i < n; i++) out.push(d);
+  return out;
 }
 
 /** Concrete integers only: the numbers when every entry is known. */
