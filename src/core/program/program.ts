@@ -34,6 +34,8 @@ export class Program {
   private readonly usedBy = new Map<string, ReadonlySet<string>>();
   /** Modules run by earlier analyses, per set of search folders (a module's imports resolve against them). */
   private readonly executed = new Map<string, Map<string, ExecutedModule>>();
+  /** Which names each star-imported file's text mentions (see ImportContext.mentions). */
+  private readonly mentions = new Map<string, { text: string; names: Map<string, boolean> }>();
   /** The star-imported files each document's last analysis wanted to look names up in. */
   private readonly starLookups = new Map<string, ReadonlyMap<string, ReadonlySet<string>>>();
   /** Each read file's top-level imports, for reading ahead. */
@@ -107,6 +109,7 @@ export class Program {
       text: (file) => this.files.text(file),
       rootFile: path,
       executed,
+      mentions: this.mentions,
     };
     // A file of an installed package (opened from site-packages) is library code: errors only (AnalyzeOptions.library).
     const library = options.library ?? (path !== undefined && isInstalledPackageFile(path, this.sitePackages));
@@ -132,6 +135,7 @@ export class Program {
     this.files.invalidate(dirname(file));
     this.parsed.delete(file);
     this.scannedImports.delete(file);
+    this.mentions.delete(file);
     // A new or deleted file can change what any import resolves to.
     if (createdOrDeleted) this.executed.clear();
     else this.forgetRunsOf(file);

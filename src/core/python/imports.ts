@@ -24,6 +24,8 @@ export interface ImportContext {
   };
   /** Modules already run by an earlier analysis of the program, kept while none of the files they read change. */
   executed?: Map<string, ExecutedModule>;
+  /** Whether a file's text mentions a name (star-import lookups), kept by the program while the text is the same. */
+  mentions?: Map<string, { text: string; names: Map<string, boolean> }>;
 }
 
 /** A module's global scope after its top level ran, and every file that run read. */
@@ -154,7 +156,7 @@ export class ModuleLoader {
         this.starLookups.set(file, names);
         continue;
       }
-      if (text === null || (!text.includes(name) && !text.includes('import *'))) continue;
+      if (text === null || !this.mayDefine(file, text, name)) continue;
       const state = this.namespace(src.module);
       if (!state) continue;
       if (!exported(state.scope, name)) continue;
@@ -162,6 +164,22 @@ export class ModuleLoader {
       if (v !== undefined) return v;
     }
     return undefined;
+  }
+
+  /** Whether a module's text mentions the name, or has star imports of its own (each keystroke asks again). */
+  private mayDefine(file: string, text: string, name: string): boolean {
+    const cache = this.context?.mentions;
+    let entry = cache?.get(file);
+    if (!entry || entry.text !== text) {
+      entry = { text, names: new Map() };
+      cache?.set(file, entry);
+    }
+    let yes = entry.names.get(name);
+    if (yes === undefined) {
+      yes = text.includes(name) || text.includes('import *');
+      entry.names.set(name, yes);
+    }
+    return yes;
   }
 
   /** Runs a module's top level once per analysis (or takes it from an earlier one); a module that imports itself back sees the part run so far. */

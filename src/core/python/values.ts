@@ -99,7 +99,8 @@ const LIBRARY_ROOTS = new Set([
 /** An attribute of a module the analysis does not read (`import config; config.DEPTH`): any value, unknown. */
 export function isOpaqueRef(v: Value): boolean {
   if (v.k !== 'ref' || v.path.startsWith('<')) return false;
-  return !LIBRARY_ROOTS.has(v.path.split('.', 1)[0] ?? '');
+  const dot = v.path.indexOf('.');
+  return !LIBRARY_ROOTS.has(dot < 0 ? v.path : v.path.slice(0, dot));
 }
 
 export interface ObjValue { k: 'obj'; cls: ClassValue; attrs: Map<string, Value> }
