@@ -14,7 +14,7 @@ import { VIRIDIS, colourIndex } from '../webview/logic/colormap';
 import { isDrawn, layerStats, renderChannel, renderGrid } from '../webview/logic/featureMaps';
 import { buildFlow, concreteInput, runnableGraph } from '../webview/logic/flow';
 import { describeSequenceInput, syntheticImage, toModelInput } from '../webview/logic/inputs';
-import { depthText, graphAxes, inputAxes, inputBatchDim, middleDepth, outputView, sampleValues, type Axes } from '../webview/logic/views';
+import { attentionWeightsAxes, depthText, graphAxes, inputAxes, inputBatchDim, middleDepth, outputView, sampleValues, type Axes } from '../webview/logic/views';
 
 function fixture(name: string): string {
   return readFileSync(join(__dirname, '..', '..', 'test', 'fixtures', name), 'utf8');
@@ -158,6 +158,23 @@ test('attention weights from softmax(q @ k^T) are one queries x keys map per hea
   assert.equal(grid.layout.shown, 4);
   const tile = (t: number): string => pixel(grid.picture, t * (grid.layout.tileWidth + grid.layout.gap), 0);
   assert.deepEqual([0, 1, 2, 3].map(tile), [0, 1, 2, 3].map((h) => colourOf(h, 0, 3)));
+});
+
+test('MultiheadAttention\'s weights beside its output are batch first: a map per head, or one averaged map; unbatched ones are not drawn', async () => {
+  const graph = await graphOf([
+    'import torch', 'import torch.nn as nn', '',
+    'class Attend(nn.Module):',
+    '    def __init__(self):', '        super().__init__()', '        self.attn = nn.MultiheadAttention(16, 4)', '',
+    '    def forward(self, x, y):', '        a, _ = self.attn(x, x, x)', '        b, _ = self.attn(y, y, y)', '        return a, b', '',
+    'model = Attend()', 'out = model(torch.randn(10, 2, 16), torch.randn(10, 16))', '',
+  ].join('\n'));
+  const [batched, unbatched] = graph.nodes.filter((n) => n.module?.type === 'MultiheadAttention');
+  assert.ok(batched && unbatched);
+  assert.deepEqual(axesByKey(graph, [10, 1, 16])['attn'], 'time,batch,features', 'the output follows batch_first=False');
+  assert.deepEqual(attentionWeightsAxes(batched, 4), ['batch', 'heads', 'queries', 'keys']);
+  assert.deepEqual(attentionWeightsAxes(batched, 3), ['batch', 'queries', 'keys']);
+  assert.equal(attentionWeightsAxes(unbatched, 3), null);
+  assert.equal(attentionWeightsAxes(graph.nodes.find((n) => n.op !== 'module') ?? batched, 5), null);
 });
 
 test('a volume shows one depth slice, the middle one by default, on a colour scale that spans every slice', () => {

@@ -331,6 +331,7 @@ function clearMaps(box: HTMLElement): void {
   }
   box.querySelector('.stats')?.replaceChildren();
   box.querySelector('.pager')?.replaceChildren();
+  box.querySelector('.attention')?.replaceChildren();
   const bar = box.querySelector<HTMLElement>('.view-bar');
   bar?.replaceChildren();
   if (bar) delete bar.dataset['view'];
@@ -400,7 +401,7 @@ function layerBox(item: FlowItem, previous: ReadonlyMap<string, HTMLElement>): H
     box.dataset['paintedFor'] = modelId;
   }
   canvas.addEventListener('click', (event) => enlarge(item.key, canvas, event));
-  box.append(stats, bar, viewBar, canvas, el('div', { class: 'detail' }));
+  box.append(stats, bar, viewBar, canvas, el('div', { class: 'attention' }), el('div', { class: 'detail' }));
   if (old) showView(box, item.key, old.view, old.channels);
   layerBoxes.set(item.key, box);
   return box;
@@ -640,6 +641,8 @@ function onWorker(message: WorkerMessage): void {
       if (stats) stats.textContent = text;
       box.querySelector('.pager')?.replaceWith(pager(message.key, channels, first, shown));
       showView(box, message.key, view, channels);
+      // Attention weights, when the layer returned them, follow in their own message.
+      box.querySelector('.attention')?.replaceChildren();
       // An enlarged channel follows the new output, or closes when the layer no longer has it.
       const enlarged = box.dataset['enlarged'];
       if (enlarged !== undefined && Number(enlarged) < channels) {
@@ -653,6 +656,17 @@ function onWorker(message: WorkerMessage): void {
       box.dataset['shown'] = String(message.shown);
       box.dataset['paintedFor'] = modelId;
       drawnThisRun.add(message.key);
+      break;
+    }
+    case 'attention': {
+      const section = layerBoxes.get(message.key)?.querySelector('.attention');
+      if (!section || message.view.kind !== 'heads') break;
+      const maps = el('canvas', { class: 'attention-maps' });
+      paint(maps, message.grid);
+      const { rows, columns } = message.view;
+      const heads = message.shape.length === 4 ? `one map per head (${message.shown < message.heads ? `first ${message.shown} of ` : ''}${message.heads})` : 'averaged over heads';
+      section.replaceChildren(el('div', { class: 'axes' },
+        `attention weights [${message.shape.join(', ')}], ${heads}: ${rows.name} (${rows.size}) down · ${columns.name} (${columns.size}) across`), maps);
       break;
     }
     case 'layerSame': {

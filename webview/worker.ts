@@ -11,7 +11,7 @@ import type { ColourScale, LayerStats, WeightsReport, WeightsSource, WorkerMessa
 import { layerStats, renderChannel, renderGrid, renderKernel } from './logic/featureMaps';
 import { nodeSignatures } from './logic/reuse';
 import { explainFailure, planRun, withKnownParameters, type RunPlan } from './logic/runPlan';
-import { graphAxes, outputView, sampleValues, type Axes, type OutputView } from './logic/views';
+import { attentionWeightsAxes, graphAxes, outputView, sampleValues, type Axes, type OutputView } from './logic/views';
 
 interface WorkerScope {
   postMessage(message: WorkerMessage, transfer: Transferable[]): void;
@@ -50,7 +50,12 @@ function grid(y: Tensor, view: OutputView, scale: ColourScale, maxChannels: numb
   return { ...renderGrid(y.data, y.shape, scale, maxChannels, first, view), stats: layerStats(sampleValues(y.data, view)), view };
 }
 
-function postLayer(runId: number, key: string, y: Tensor, drawn: Omit<Grid, 'key'>): void {
+/** The other tensors of a tuple-valued layer (the engine's TupleTensor: an LSTM's h_n, attention's weights). */
+function tupleRest(y: Tensor): ReadonlyArray<Tensor | null> {
+  return 'rest' in y ? (y as Tensor & { rest: ReadonlyArray<Tensor | null> }).rest : [];
+}
+
+function postLayer(runId: number, key: string, y: Tensor, drawn: Omit<Grid, 'key'>, node: GraphNode | undefined, maxChannels: number): void {
   const { picture, layout, stats, view } = drawn;
   // A cached picture stays here; the webview gets its own copy.
   const copy = { width: picture.width, height: picture.height, rgba: picture.rgba.slice() };
@@ -58,6 +63,13 @@ function postLayer(runId: number, key: string, y: Tensor, drawn: Omit<Grid, 'key
     type: 'layer', runId, key, shape: [...y.shape], stats, grid: copy, view: view.view, channels: view.tiles, first: layout.first,
     shown: layout.shown, tileWidth: layout.tileWidth, tileHeight: layout.tileHeight, gap: layout.gap, columns: layout.columns,
   }, [copy.rgba.buffer]);
+  // Attention weights returned beside the output: a map per head, on their own scale, under the layer's maps.
+  const weights = tupleRest(y)[0];
+  const axes = node && weights ? attentionWeightsAxes(node, weights.shape.length) : null;
+  if (!weights || !axes) return;
+  const heads = outputView(weights.shape, axes);
+  const drawnHeads = renderGrid(weights.data, weights.shape, 'layer', maxChannels, 0, heads);
+  post({ type: 'attention', runId, key, shape: [...weights.shape], grid: drawnHeads.picture, view: heads.view, heads: heads.tiles, shown: drawnHeads.layout.shown }, [drawnHeads.picture.rgba.buffer]);
 }
 
 function seededParameter(name: string, shape: readonly number[], init: Parameters<typeof initParameter>[1], seed: number): Float32Array {
@@ -176,7 +188,7 @@ function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
       post({ type: 'layerSame', runId, key });
       return;
     }
-    postLayer(runId, key, y, drawn);
+    postLayer(runId, key, y, drawn, node, request.maxChannels);
   });
   previous = nextPrevious;
   grids = nextGrids;
@@ -189,7 +201,7 @@ function page(request: Extract<WorkerRequest, { type: 'page' }>): void {
   const y = last?.runId === request.runId ? last.outputs.get(request.key) : undefined;
   if (!last || !y) return;
   const view = outputView(y.shape, last.axes.get(request.key), request.depth);
-  postLayer(request.runId, request.key, y, grid(y, view, last.scale, last.maxChannels, request.first));
+  postLayer(request.runId, request.key, y, grid(y, view, last.scale, last.maxChannels, request.first), last.graph.nodes[last.keys.indexOf(request.key)], last.maxChannels);
 }
 
 function channel(request: Extract<WorkerRequest, { type: 'channel' }>): void {

@@ -216,6 +216,8 @@ export interface AxisLabel {
 export type WorkerMessage =
   | { type: 'progress'; runId: number; done: number; total: number; key: string }
   | { type: 'layer'; runId: number; key: string; shape: number[]; stats: LayerStats; grid: Picture; view: MapView; channels: number; first: number; shown: number; tileWidth: number; tileHeight: number; gap: number; columns: number }
+  /** Attention weights the layer returned beside its output (MultiheadAttention), drawn a map per head under its maps. */
+  | { type: 'attention'; runId: number; key: string; shape: number[]; grid: Picture; view: MapView; heads: number; shown: number }
   /** The layer's output and picture are the ones the webview already shows under this key. */
   | { type: 'layerSame'; runId: number; key: string }
   /** The layers that cannot run, by key, with why in the user's terms; `reason`: the first cause, for the status line. */

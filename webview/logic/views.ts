@@ -202,6 +202,17 @@ export function middleDepth(depths: number): number {
   return Math.max(0, Math.floor((depths - 1) / 2));
 }
 
+/**
+ * The attention weights a layer returns beside its output (MultiheadAttention's (attn_output, attn_weights)):
+ * their axes by rank, batch first whatever batch_first says ([N, L, S] averaged over heads, or [N, heads, L, S]
+ * with average_attn_weights=False); null for other layers and ranks.
+ */
+export function attentionWeightsAxes(node: GraphNode, rank: number): Axes | null {
+  // Unbatched attention ([L, E] queries) returns [heads, L, S] or [L, S]: not drawn.
+  if (node.op !== 'module' || node.module?.type !== 'MultiheadAttention' || node.shape.length !== 3) return null;
+  return rank === 4 ? ['batch', 'heads', 'queries', 'keys'] : rank === 3 ? ['batch', 'queries', 'keys'] : null;
+}
+
 /** "depth 8 / 16": the slice shown, counted from 1, of how many. */
 export function depthText(depth: number, count: number): string {
   return `depth ${depth + 1} / ${count}`;
