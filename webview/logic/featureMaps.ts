@@ -68,15 +68,15 @@ const HEATMAP_HEIGHT = 240;
 
 /**
  * The tiles of channels first .. first + maxChannels - 1; a `first` past the end means the last page.
- * `heatmap`: one map (a sequence) fitted to the width, instead of a tile of about 48 px.
+ * `heatmap`: one map (a sequence) fitted to the width, instead of a tile of about `target` px.
  */
-export function gridLayout(planes: Planes, maxChannels: number, first = 0, maxWidth = 420, heatmap = false): GridLayout {
+export function gridLayout(planes: Planes, maxChannels: number, first = 0, maxWidth = 420, heatmap = false, target = 48): GridLayout {
   const start = Math.max(0, Math.min(first, Math.floor((planes.channels - 1) / maxChannels) * maxChannels));
   const shown = Math.max(0, Math.min(planes.channels - start, maxChannels));
   const strip = planes.height === 1;
   const fit = Math.min(maxWidth / Math.max(1, planes.width), HEATMAP_HEIGHT / Math.max(1, planes.height));
   const scale = strip ? Math.max(1, Math.min(24, Math.floor(maxWidth / Math.max(1, planes.width))))
-    : heatmap ? (fit >= 1 ? Math.floor(fit) : fit) : tileScale(planes.height, planes.width);
+    : heatmap ? (fit >= 1 ? Math.floor(fit) : fit) : tileScale(planes.height, planes.width, target);
   const tileWidth = Math.max(1, Math.round(planes.width * scale));
   const tileHeight = strip ? 16 : Math.max(1, Math.round(planes.height * scale));
   const gap = 2;
@@ -114,7 +114,9 @@ export function renderGrid(
   data: Float32Array, shape: readonly number[], scale: ColourScale, maxChannels: number, first = 0, view: OutputView = outputView(shape),
 ): { picture: Picture; layout: GridLayout } {
   const planes = { channels: view.tiles, height: view.rows, width: view.columns };
-  const layout = gridLayout(planes, maxChannels, first, 420, view.view.kind === 'sequence' || (view.view.kind === 'heads' && view.tiles === 1));
+  // Attention maps are read cell by cell (which key a query attends to): twice the tile of a feature map.
+  const heads = view.view.kind === 'heads';
+  const layout = gridLayout(planes, maxChannels, first, 420, view.view.kind === 'sequence' || (heads && view.tiles === 1), heads ? 96 : 48);
   const rgba = new Uint8ClampedArray(layout.width * layout.height * 4);
   const sample = sampleValues(data, view);
   const plane = planes.height * planes.width;
