@@ -3,17 +3,19 @@
 // Checks the squiggle in the right cell, a hover shape that only the later cell's input gives, the preview on the
 // notebook's model at that input, click-to-reveal into the cell, and an edit in the input cell re-running the preview.
 // Expected shapes come from PyTorch running the cells (test/goldens/notebooks/digits_later_input.json).
-// `--dev` loads the extension from this checkout's out/ instead of the .vsix. Screenshots in .test-artifacts/notebook/.
+// `--dev` loads the extension from this checkout's out/ instead of the .vsix. `--web-worker` runs it in the browser's
+// web-worker extension host (the browser bundle), as run.ts does. Screenshots in .test-artifacts/notebook/ (or notebook-web-worker/).
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { Report } from './report';
 import { ARTIFACTS, ROOT, installVsix, packagedVsix, launchChromium, prepareUserData, startCodeServer } from './codeServer';
-import { problemCounts, runCommand, waitForWorkbench } from './workbench';
+import { activation, problemCounts, readLog, requestedHost, runCommand, waitForWorkbench } from './workbench';
 
 const DEV = process.argv.includes('--dev');
-const OUT = join(ARTIFACTS, 'notebook');
+const HOST = requestedHost();
+const OUT = join(ARTIFACTS, HOST.webWorker ? 'notebook-web-worker' : 'notebook');
 const NOTEBOOK = 'digits_later_input.ipynb';
 
 interface Golden {
@@ -163,6 +165,12 @@ async function notebook(page: Page): Promise<void> {
   check(`with the cursor in cell 4, clicking fc in the panel puts the cursor in cell ${fcAt.cell} on its line ${fcAt.line}`, onLine && inCell,
     `status "Cell ${fcAt.cell} of ${cells.length}": ${inCell}; active line in the focused model cell: ${(await activeLine.allInnerTexts()).join(',') || 'none'}`);
   await shot(page, 'notebook-reveal');
+
+  // Last, so the Output panel does not cover the notebook above: the host the extension ran in.
+  const log = await readLog(page);
+  const activated = activation(log);
+  check(`the extension runs in the ${HOST.name}`, activated?.host.startsWith(HOST.name) === true, activated?.host ?? log.slice(0, 200));
+  await shot(page, 'notebook-output-channel');
 }
 
 async function main(): Promise<void> {
@@ -174,7 +182,7 @@ async function main(): Promise<void> {
   const workspace = join(work, 'workspace');
   mkdirSync(workspace, { recursive: true });
   cpSync(join(ROOT, 'test', 'notebooks', NOTEBOOK), join(workspace, NOTEBOOK));
-  prepareUserData(userData, { 'workbench.colorTheme': 'Default Dark Modern', 'notebook.lineNumbers': 'on' });
+  prepareUserData(userData, { ...HOST.settings, 'workbench.colorTheme': 'Default Dark Modern', 'notebook.lineNumbers': 'on' });
   mkdirSync(extensions, { recursive: true });
   if (DEV) {
     if (!existsSync(join(ROOT, 'out', 'webview', 'preview.js'))) throw new Error('out/webview/preview.js is missing: run npm run build first.');
@@ -198,7 +206,8 @@ async function main(): Promise<void> {
     await browser.close();
     await server.stop();
   }
-  rmSync(work, { recursive: true, force: true });
+  // code-server may still be writing its workspace storage as it exits: retry instead of failing the run.
+  rmSync(work, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   report.finish(OUT, failure);
 }
 

@@ -780,7 +780,8 @@ async function main(): Promise<void> {
     await browser.close();
     await server.stop();
   }
-  rmSync(work, { recursive: true, force: true });
+  // code-server may still be writing its workspace storage as it exits: retry instead of failing the run.
+  rmSync(work, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   report.finish(OUT, failure);
 }
 

@@ -32,6 +32,31 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/** The Conv Lens output channel as shown in the Output panel (works for both extension hosts). */
+export async function readLog(page: Page): Promise<string> {
+  await runCommand(page, 'Conv Lens: Show Log');
+  const view = page.locator('.part.panel .monaco-editor .view-lines').first();
+  await view.waitFor({ timeout: 10_000 });
+  await page.waitForTimeout(200);
+  return (await view.innerText()).replace(/\u00a0/g, ' ');
+}
+
+/** What the extension's activation line in its log says: the time and the host it runs in ("web worker extension host, ..."). */
+export function activation(log: string): { ms: string; host: string } | undefined {
+  const activated = /activated in ([\d.]+) ms \(([^)]*)\)/.exec(log);
+  return activated ? { ms: activated[1] ?? '', host: activated[2] ?? '' } : undefined;
+}
+
+/** The extension host the run asked for: `--web-worker` (or CONV_LENS_E2E_HOST=web) is the browser's web worker. */
+export function requestedHost(): { webWorker: boolean; name: string; settings: Record<string, unknown> } {
+  const webWorker = process.argv.includes('--web-worker') || process.env['CONV_LENS_E2E_HOST'] === 'web';
+  return {
+    webWorker,
+    name: webWorker ? 'web worker extension host' : 'Node extension host',
+    settings: webWorker ? { 'remote.extensionKind': { 'conv-lens.conv-lens': ['web'] } } : {},
+  };
+}
+
 /** Puts the cursor at a 1-based line and column with Go to Line. */
 export async function goTo(page: Page, line: number, column: number): Promise<void> {
   await page.keyboard.press('Control+G');
