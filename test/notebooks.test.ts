@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AnalyzedDocument, analysisByCell, blankIPython, cellPosition, cellView, notebookProgram, parseIpynb, programOffset, toCellRange, type Analysis } from '../src/core/index';
+import { cellModelAt, shapeHints, siteHint } from '../src/core/presentation';
 import { ready } from './support/analyze';
 
 type Shape = Array<number | string> | null;
@@ -178,4 +179,40 @@ test('a cell\'s view: its own findings and sites with plain ranges, other cells\
   assert.deepEqual(runCell.findings, []);
   assert.deepEqual(runCell.models.map((m) => m.range.cell), [2]);
   assert.deepEqual(cellView(byCell, 0).models, []);
+});
+
+test('in a cell with a block two models share, the model under the cursor is chosen by its place in the notebook: its hints show that model\'s shapes', async () => {
+  await ready;
+  // Small, in cell 0, is longer than the cursor's column count into cell 1: counted from each cell's start, it would
+  // hold a cursor that is in Big.
+  const small = ['import torch', 'import torch.nn as nn', '', 'class Small(nn.Module):', '    def __init__(self):', '        super().__init__()',
+    '        self.block = Block(3, 8)', '        self.head = nn.Conv2d(8, 4, 1)', '        self.tail = nn.Conv2d(4, 4, 1)', '        self.last = nn.Conv2d(4, 4, 1)', '',
+    '    def forward(self, x):', '        x = self.block(x)', '        x = self.head(x)', '        x = self.tail(x)', '        return self.last(x)', ''].join('\n');
+  const blockAndBig = ['class Block(nn.Module):', '    def __init__(self, c_in, c_out):', '        super().__init__()', '        self.conv = nn.Conv2d(c_in, c_out, 3)', '',
+    '    def forward(self, x):', '        x = self.conv(x)', '        return x', '', 'class Big(nn.Module):', '    def __init__(self):', '        super().__init__()',
+    '        self.block = Block(3, 8)', '', '    def forward(self, x):', '        return self.block(x)', ''].join('\n');
+  const run = 'small = Small()\nbig = Big()\nsmall(torch.randn(1, 3, 16, 16))\nbig(torch.randn(2, 3, 64, 64))\n';
+  const nb = notebookProgram([{ kind: 'code', source: small }, { kind: 'code', source: blockAndBig }, { kind: 'code', source: run }]);
+  const doc = new AnalyzedDocument('python', nb.text);
+  try {
+    const analysis = doc.analyze();
+    const view = cellView(analysisByCell(nb, analysis), 1);
+    assert.deepEqual(view.models.map((m) => m.name).sort(), ['Big', 'Small'], 'both models have a layer in the block\'s cell');
+    const lines = blockAndBig.split('\n');
+    const inBig = { line: lines.indexOf('    def forward(self, x):', lines.indexOf('class Big(nn.Module):')) + 1, character: 8 };
+    const smallRange = view.models.find((m) => m.name === 'Small')?.range;
+    const localOffset = lines.slice(0, inBig.line).join('\n').length + 1 + inBig.character;
+    assert.ok(smallRange && smallRange.startOffset <= localOffset && localOffset <= smallRange.endOffset, 'the cell-local offset falls in Small\'s cell-local range');
+    assert.equal(cellModelAt(nb, analysis, view, 1, inBig)?.name, 'Big');
+    // In Small's own cell, Small.
+    assert.equal(cellModelAt(nb, analysis, cellView(analysisByCell(nb, analysis), 0), 0, { line: 12, character: 8 })?.name, 'Small');
+    // The block's hint shows Big's shape, not Small's.
+    const site = view.sites.find((s) => s.range.start.line === 6 && s.byModel?.['Big'] && s.byModel['Small']);
+    assert.ok(site, JSON.stringify(view.sites.map((s) => [s.range.start.line, Object.keys(s.byModel ?? {})])));
+    assert.notDeepEqual(site.byModel?.['Big'], site.byModel?.['Small']);
+    const hint = shapeHints(view, cellModelAt(nb, analysis, view, 1, inBig)?.name).find((h) => h.position.line === 6);
+    assert.equal(hint?.label, siteHint(site, 'Big').label);
+  } finally {
+    doc.dispose();
+  }
 });

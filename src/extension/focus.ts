@@ -1,7 +1,7 @@
 // The model the user is looking at in a document: the one the preview shows, else the one under the cursor.
 // Inlay hints in a block several models (or call sites) share show that model's shapes.
 import * as vscode from 'vscode';
-import { modelAt } from '../core/presentation';
+import { cellModelAt, modelAt } from '../core/presentation';
 import type { AnalysisStore } from './store';
 
 export class ModelFocus implements vscode.Disposable {
@@ -31,6 +31,9 @@ export class ModelFocus implements vscode.Disposable {
 
   private cursorModel(editor: vscode.TextEditor): string | undefined {
     // The last analysis: a keystroke moves the cursor too, and must not cost an analysis before the debounce.
+    // In a notebook cell, in the notebook's program coordinates, as the preview chooses.
+    const nb = this.store.lastNotebookView(editor.document);
+    if (nb) return cellModelAt(nb.program, nb.analysis, nb.view, nb.cell, editor.selection.active)?.name;
     const analysis = this.store.lastAnalysis(editor.document);
     return analysis ? modelAt(analysis, editor.document.offsetAt(editor.selection.active))?.name : undefined;
   }

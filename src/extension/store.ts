@@ -159,17 +159,19 @@ export class AnalysisStore implements vscode.Disposable {
 
   /** The last analysis made, possibly of an earlier version: for what must not trigger one (a cursor move). */
   lastAnalysis(document: vscode.TextDocument): Analysis | undefined {
-    const nb = this.notebookOf(document);
-    if (nb) {
-      // The notebook's last analysis, as this cell shows it: no new analysis.
-      const entry = this.notebooks.get(nb.uri.toString());
-      const index = nb.getCells().findIndex((c) => c.document === document);
-      if (!entry || index < 0) return undefined;
-      let view = entry.views.get(index);
-      if (!view) entry.views.set(index, (view = cellView(entry.byCell, index)));
-      return view;
-    }
+    if (this.notebookOf(document)) return this.lastNotebookView(document)?.view;
     return this.entries.get(document.uri.toString())?.analysis;
+  }
+
+  /** A cell's notebook as last analysed (no new analysis): the program, its analysis and what the cell shows. */
+  lastNotebookView(document: vscode.TextDocument): { cell: number; program: NotebookProgram; analysis: Analysis; view: Analysis } | undefined {
+    const nb = this.notebookOf(document);
+    const entry = nb && this.notebooks.get(nb.uri.toString());
+    const cell = nb ? nb.getCells().findIndex((c) => c.document === document) : -1;
+    if (!entry || cell < 0) return undefined;
+    let view = entry.views.get(cell);
+    if (!view) entry.views.set(cell, (view = cellView(entry.byCell, cell)));
+    return { cell, program: entry.program, analysis: entry.analysis, view };
   }
 
   /** The notebook a cell document belongs to. */

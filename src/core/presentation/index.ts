@@ -7,3 +7,4 @@ export * from './summary';
 export * from './shapeComment';
 export * from './inlayHints';
 export * from './fixes';
+export * from './cellModel';

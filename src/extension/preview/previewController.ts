@@ -4,7 +4,7 @@
 // the panel gets the notebook's URI and offsets in its program text, and a clicked box opens its cell.
 import * as vscode from 'vscode';
 import { cellPosition, programOffset } from '../../core/notebook';
-import { modelAt } from '../../core/presentation';
+import { cellModelAt, modelAt } from '../../core/presentation';
 import type { Analysis, ModelReport } from '../../core/types';
 import { answerRequest, type FileKind, type HostMessage, type PickedFile, type PreviewModel, type RequestHandlers, type ViewMessage } from '../../shared/protocol';
 import { errorMessage } from '../convert';
@@ -307,10 +307,8 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
       ? analysis.models.find((m) => m.name === requested.name)
       : undefined;
     // What this cell's editor shows: the models with a definition, layer or call in it.
-    const inCell = new Set((this.store.analysis(editor.document)?.models ?? []).map((m) => m.name));
-    const builds = analysis.models.some((m) => m.instantiated);
-    const here = analysis.models.filter((m) => inCell.has(m.name) && (m.instantiated || !builds));
-    const model = asked ?? (here.length > 0 ? modelAt({ ...analysis, models: here }, offset) : undefined) ?? modelAt(analysis, offset);
+    const view = this.store.analysis(editor.document);
+    const model = asked ?? (view ? cellModelAt(program, analysis, view, cell, editor.selection.active) : modelAt(analysis, offset));
     if (!model) return { reason: analysis.models.length === 0 ? `No model in ${name}: an nn.Module subclass or nn.Sequential in a code cell.` : 'Put the cursor inside the model to preview.' };
     return { preview: { uri: notebook.uri.toString(), fileName: name, version: snapshot.revision, language: analysis.language, model, errors: errorsIn(analysis, model) }, offset };
   }
