@@ -245,3 +245,50 @@ net(torch.randn(1, 3, 8, 8))
   assert.deepEqual(f.fixes, []);
   assert.ok(f.related.some((r) => r.range.start.line === 8 && r.message.includes('built by')), JSON.stringify(f.related));
 });
+
+test('a channel mismatch says where the channels come from: the input for a first layer, the op or the previous layer otherwise', async () => {
+  const text = `import torch
+import torch.nn as nn
+
+probe = nn.Sequential(nn.Conv2d(3, 8, 3))
+probe(torch.randn(1, 1, 28, 28))
+
+pair = nn.Sequential(nn.Conv2d(1, 4, 3), nn.Conv2d(8, 8, 3))
+pair(torch.randn(1, 1, 28, 28))
+
+class Viewed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(10, 64)
+        self.conv = nn.Conv2d(8, 8, 3)
+
+    def forward(self, x):
+        x = self.fc(x)
+        x = x.view(-1, 4, 4, 4)
+        return self.conv(x)
+
+Viewed()(torch.randn(2, 10))
+
+norm = nn.Sequential(nn.BatchNorm2d(3))
+norm(torch.randn(2, 1, 8, 8))
+`;
+  const a = await analyze(text);
+  const clause = (line: number): string | undefined => a.findings.find((f) => f.severity === 'error' && f.range.start.line === line)?.message.match(/\(from [^)]*\)/)?.[0];
+  const lineOf = (needle: string): number => text.split('\n').findIndex((l) => l.includes(needle));
+  assert.equal(clause(lineOf('probe = ')), '(from the input)', JSON.stringify(a.findings.map((f) => f.message)));
+  assert.equal(clause(lineOf('pair = ')), '(from the previous layer)');
+  assert.equal(clause(lineOf('self.conv = ')), '(from the view)');
+  assert.equal(clause(lineOf('norm = ')), '(from the input)');
+});
+
+test('in a TypeScript nn.Sequential, a first layer\'s channel mismatch comes from the declared input', async () => {
+  const text = `import * as torch from 'js-pytorch';
+const nn = torch.nn;
+// input: [1, 1, 28, 28]
+const probe = new nn.Sequential(new nn.Conv2d(3, 8, 3), new nn.Conv2d(8, 4, 3));
+const pair = new nn.Sequential(new nn.Conv2d(1, 4, 3), new nn.Conv2d(8, 4, 3));
+`;
+  const a = await analyze(text, 'typescript');
+  const messages = a.findings.filter((f) => f.code === 'channel-mismatch').map((f) => [f.range.start.line, f.message.match(/\(from [^)]*\)/)?.[0]]);
+  assert.deepEqual(messages, [[3, '(from the input)'], [4, '(from the previous layer)']]);
+});

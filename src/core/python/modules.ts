@@ -2,14 +2,14 @@
 import { rangeOf, type SyntaxNode } from '../syntax';
 import type { Range } from '../types';
 import { isKnown, isSym, type Dim } from '../dims';
-import { isLayerRef, UNKNOWN, type ArgValue, type LayerSpec, type LayerIssue, type OutputTree } from '../rules/layer-spec';
+import { isLayerRef, messageFrom, UNKNOWN, type ArgValue, type LayerSpec, type LayerIssue, type OutputTree } from '../rules/layer-spec';
 import { bindArgs as bindRuleArgs } from '../rules/bind-args';
 import { layerSpecs } from '../rules/registry';
 import { floatSizeIssue } from '../rules/float-size';
 import { findClassAttr } from './interpreter';
 import type { Analyzer, CallInfo } from './analyzer';
 import {
-  list, NONE, num, str, tuple, UNKNOWN_VALUE,
+  list, NONE, num, producedBy, str, tuple, UNKNOWN_VALUE,
   type BoundArgs, type ClassValue, type DictValue, type FuncValue, type ModuleValue, type TensorValue, type Value,
 } from './values';
 
@@ -565,7 +565,7 @@ export class ModuleOps {
     // The input is a tensor whose reshape was thrown away (`x.view(...)` alone on a line): the fix is to assign that
     // result, not to change this layer to fit the unreshaped tensor.
     const discarded = issue.blamesInput ? input?.discarded : undefined;
-    let message = issue.message;
+    let message = input ? messageFrom(issue.message, producedBy(input.producer)) : issue.message;
     if (discarded) {
       fixes.length = 0;
       message = `${message.replace(/: set \w+ to [^:]*$/, '')}; it gets the tensor from before \`${discarded.text}\` on line ${discarded.range.start.line + 1}, whose result is thrown away`;

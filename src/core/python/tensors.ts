@@ -3,13 +3,13 @@ import { rangeOf, type SyntaxNode } from '../syntax';
 import {
   add, dimEquals, dimToString, divExact, isKnown, mul, product, unknownDim, type Dim, type Shape,
 } from '../dims';
-import type { Geometry, LayerSpec } from '../rules/layer-spec';
+import { messageFrom, type Geometry, type LayerSpec } from '../rules/layer-spec';
 import { einsumShape, torchBmm, torchMatmul, torchMm } from '../rules/matmul';
 import { bindArgs } from './modules';
 import { dimValue, sliceIndices, toDim, toNumber } from './interpreter';
 import type { Analyzer, CallInfo } from './analyzer';
 import { ConcreteOps } from './concrete';
-import { num, tuple, UNKNOWN_VALUE, type Scope, type TensorValue, type Value } from './values';
+import { num, producedBy, tuple, UNKNOWN_VALUE, type Scope, type TensorValue, type Value } from './values';
 
 /** Shape-preserving tensor methods (elementwise activations, dtype/device moves, ...). */
 const SAME_SHAPE = new Set([
@@ -85,7 +85,11 @@ export class TensorOps {
     const { args, kwargs } = info;
     if (name.endsWith('_like')) {
       const src = args[0];
-      return src?.k === 'tensor' ? this.make(src.shape) : this.make(null);
+      if (src?.k !== 'tensor') return this.make(null);
+      // A fresh tensor, but its channels are the ones whoever made `src` set.
+      const t = this.make(src.shape);
+      if (src.producer) t.producer = src.producer;
+      return t;
     }
     let shape: Shape | null;
     if (name === 'randint') {
@@ -413,7 +417,7 @@ export class TensorOps {
     if (issues.some((i) => i.severity === 'error')) return this.make(null, input, { poisoned: true });
     const result = spec.apply(bound, inputs.map((t) => t.shape ?? []));
     if ('error' in result) {
-      return this.fail(info.node, result.error.code, result.error.message, result.error.pytorch, inputs, [{ t: input }]);
+      return this.fail(info.node, result.error.code, messageFrom(result.error.message, producedBy(input.producer)), result.error.pytorch, inputs, [{ t: input }]);
     }
     for (const issue of result.issues ?? []) {
       this.a.report({ code: issue.code, severity: issue.severity, range: rangeOf(info.node), message: issue.message, pytorchError: issue.pytorch }, input.uncertain === true);

@@ -155,6 +155,15 @@ export interface Producer {
   argRange?: Range;
 }
 
+/**
+ * Where a tensor's channels come from, as a rule's message names it: undefined when a layer set them (the rule's own
+ * "previous layer"), the op that last set them (a view, a torch.cat), else the tensor is an input no layer touched.
+ */
+export function producedBy(producer: Producer | undefined): string | undefined {
+  if (!producer) return 'the input';
+  return producer.module ? undefined : producer.label.replace(/ here$/, '');
+}
+
 export interface TensorValue {
   k: 'tensor';
   id: number;

@@ -1,7 +1,7 @@
 // ConvTranspose1d/2d/3d: out = (in - 1)*s - 2p + d(k-1) + output_padding + 1; forward's output_size may pick a
 // size up to stride - 1 larger instead of output_padding.
 import { add, dimEquals, dimToString, isKnown, mul, product, sub, unknownDim, type Dim, type Shape } from '../dims';
-import { UNKNOWN, type ApplyResult, type ArgValue, type DimRequirement, type LayerArgs, type LayerIssue, type LayerSpec } from './layer-spec';
+import { FROM_PREVIOUS_LAYER, UNKNOWN, type ApplyResult, type ArgValue, type DimRequirement, type LayerArgs, type LayerIssue, type LayerSpec } from './layer-spec';
 import { allKnown, argText, asDim, asTuple, fail, firstInput, isResult, issue, shapeText, spatialNames } from './common';
 import { checkGroups, readConvParams, type ConvParams } from './conv';
 
@@ -69,7 +69,7 @@ function apply(a: LayerArgs, inputs: Shape[], nd: number, forward: LayerArgs | u
     const eq = dimEquals(cIn, p.inChannels);
     if (eq === false) {
       const weight = [p.inChannels, typeof p.outChannels === 'number' && g > 0 ? Math.floor(p.outChannels / g) : unknownDim(), ...p.kernel.map((k) => k ?? unknownDim())];
-      return fail('channel-mismatch', `${type} expects ${dimToString(p.inChannels)} input channels but receives ${dimToString(cIn)} (from the previous layer): set in_channels to ${dimToString(cIn)}`, {
+      return fail('channel-mismatch', `${type} expects ${dimToString(p.inChannels)} input channels but receives ${dimToString(cIn)} ${FROM_PREVIOUS_LAYER}: set in_channels to ${dimToString(cIn)}`, {
         arg: 'in_channels',
         blamesInput: true,
         fix: { arg: 'in_channels', value: dimToString(cIn), title: `Set in_channels to ${dimToString(cIn)}` },

@@ -1,6 +1,6 @@
 // Conv1d / Conv2d / Conv3d: out = floor((in + 2p - d(k-1) - 1)/s) + 1 per spatial dim, as PyTorch 1.13 computes and checks it.
 import { add, dimEquals, dimToString, floorDiv, isKnown, mul, product, sub, unknownDim, type Dim, type Shape } from '../dims';
-import { type ApplyResult, type DimRequirement, type Geometry, type LayerArgs, type LayerIssue, type LayerSpec } from './layer-spec';
+import { FROM_PREVIOUS_LAYER, type ApplyResult, type DimRequirement, type Geometry, type LayerArgs, type LayerIssue, type LayerSpec } from './layer-spec';
 import { allKnown, argText, asBool, asDim, asInt, asTuple, fail, firstInput, isResult, info, issue, shapeText, spatialNames, warning } from './common';
 import { padShape } from './pad';
 
@@ -252,7 +252,7 @@ function applyConv(a: LayerArgs, inputs: Shape[], nd: number): ApplyResult {
         const dims = spatialNames(nd).join(', ');
         return fail('rank-mismatch', `${type} gets the ${rank}-D tensor ${shapeText(x0)}, which PyTorch reads as one unbatched sample (C, ${dims}) with ${dimToString(cIn)} channel(s) instead of ${dimToString(p.inChannels)}: give it a ${nd + 2}-D input (N, C, ${dims})${nd === 3 ? ', e.g. x.unsqueeze(2) for single-slice volumes' : ''}`, { blamesInput: true, pytorch });
       }
-      const e = issue('channel-mismatch', `${type} expects ${dimToString(p.inChannels)} input channels but receives ${dimToString(cIn)} (from the previous layer): set in_channels to ${dimToString(cIn)}`, {
+      const e = issue('channel-mismatch', `${type} expects ${dimToString(p.inChannels)} input channels but receives ${dimToString(cIn)} ${FROM_PREVIOUS_LAYER}: set in_channels to ${dimToString(cIn)}`, {
         arg: 'in_channels',
         blamesInput: true,
         fix: { arg: 'in_channels', value: dimToString(cIn), title: `Set in_channels to ${dimToString(cIn)}` },

@@ -2,6 +2,17 @@
 // One file per layer family (conv.ts, pool.ts, norm.ts, ...); registry.ts maps class names to specs.
 import type { Dim, Shape } from '../dims';
 
+/**
+ * The clause of a rule's message that says where a mismatched input comes from. A rule sees only shapes and assumes a
+ * previous layer; the interpreter, which knows the tensor's history, puts what is true in its place.
+ */
+export const FROM_PREVIOUS_LAYER = '(from the previous layer)';
+
+/** A rule's message saying the input comes `from` (e.g. "the input", "the view") instead of the previous layer. */
+export function messageFrom(message: string, from: string | undefined): string {
+  return from === undefined ? message : message.replace(FROM_PREVIOUS_LAYER, `(from ${from})`);
+}
+
 /** A constructor argument as the interpreter could evaluate it. UNKNOWN when it could not. */
 export const UNKNOWN: unique symbol = Symbol('unknown');
 export type ArgValue = number | string | boolean | null | typeof UNKNOWN | ArgValue[] | Dim | LayerRef;

@@ -1,6 +1,6 @@
 // BatchNorm1d/2d/3d, InstanceNorm1d/2d/3d, GroupNorm, LayerNorm: shape-preserving, with PyTorch 1.13's feature checks.
 import { dimEquals, dimToString, isKnown, mul, product, type Dim, type Shape } from '../dims';
-import { UNKNOWN, type ApplyResult, type DimRequirement, type LayerArgs, type LayerIssue, type LayerSpec } from './layer-spec';
+import { FROM_PREVIOUS_LAYER, UNKNOWN, type ApplyResult, type DimRequirement, type LayerArgs, type LayerIssue, type LayerSpec } from './layer-spec';
 import { argText, asBool, asDim, asInt, dimRangeError, fail, firstInput, isResult, issue, shapeText, warning } from './common';
 
 const normSignature = ['num_features', 'eps', 'momentum', 'affine', 'track_running_stats', 'device', 'dtype'];
@@ -53,7 +53,7 @@ function batchNorm(nd: 1 | 2 | 3): LayerSpec {
         const track = asBool(a.get('track_running_stats'));
         const affine = asBool(a.get('affine'));
         if (eq === false) {
-          const message = `${type} expects ${dimToString(nf)} features but receives ${dimToString(c)} channels (from the previous layer): set num_features to ${dimToString(c)}`;
+          const message = `${type} expects ${dimToString(nf)} features but receives ${dimToString(c)} channels ${FROM_PREVIOUS_LAYER}: set num_features to ${dimToString(c)}`;
           const extra = featureFix(c, 'num_features');
           if (track === true) return fail('norm-features', message, { ...extra, pytorch: `running_mean should contain ${dimToString(c)} elements not ${dimToString(nf)}` });
           if (affine === true) return fail('norm-features', message, { ...extra, pytorch: `weight should contain ${dimToString(c)} elements not ${dimToString(nf)}` });
@@ -105,7 +105,7 @@ function instanceNorm(nd: 1 | 2 | 3): LayerSpec {
       }
       const nf = asDim(a.get('num_features'));
       if (nf !== undefined && dimEquals(c, nf) === false) {
-        const message = `${type} expects ${dimToString(nf)} features but receives ${dimToString(c)} channels (from the previous layer): set num_features to ${dimToString(c)}`;
+        const message = `${type} expects ${dimToString(nf)} features but receives ${dimToString(c)} channels ${FROM_PREVIOUS_LAYER}: set num_features to ${dimToString(c)}`;
         const extra = featureFix(c, 'num_features');
         // PyTorch folds the batch into the channels, so its message counts N*C.
         if (track === true) return fail('norm-features', message, { ...extra, pytorch: `running_mean should contain ${dimToString(mul(n, c))} elements not ${dimToString(mul(n, nf))}` });
@@ -158,7 +158,7 @@ export const groupNorm: LayerSpec = {
     if (nc !== undefined && asBool(a.get('affine')) === true) {
       const eq = dimEquals(c, nc);
       if (eq === false) {
-        return fail('norm-features', `GroupNorm expects ${dimToString(nc)} channels but receives ${dimToString(c)} (from the previous layer): set num_channels to ${dimToString(c)}`, {
+        return fail('norm-features', `GroupNorm expects ${dimToString(nc)} channels but receives ${dimToString(c)} ${FROM_PREVIOUS_LAYER}: set num_channels to ${dimToString(c)}`, {
           ...featureFix(c, 'num_channels'),
           pytorch: `Expected weight to be a vector of size equal to the number of channels in input, but got weight of shape [${dimToString(nc)}] and input of shape ${shapeText(x)}`,
         });

@@ -5,7 +5,7 @@ import type { Analysis, Finding, GraphNode, LayerReport, ModelReport, InputSourc
 import { dimToJSON, sym, unknownDim, type Dim, type Shape } from '../dims';
 import { parseInputComment } from '../shape-comments';
 import { layerSpecs } from '../rules/registry';
-import { UNKNOWN, type ArgValue, type LayerArgs, type LayerSpec } from '../rules/layer-spec';
+import { messageFrom, UNKNOWN, type ArgValue, type LayerArgs, type LayerSpec } from '../rules/layer-spec';
 import { bindArgs as bindRuleArgs } from '../rules/bind-args';
 import type { AnalyzeOptions } from '../python/models';
 import { applyTfLayer, tfMacs, type TfArg, type TfConfig } from './layers';
@@ -624,7 +624,8 @@ function torchSeqReport(m: Extract<V, { k: 'torchseq' }>, commentByLine: Map<num
       const range = (e.arg && layer.args.rangeOf(e.arg)) || rangeOf(layer.node);
       const related = e.blamesInput && producer ? [{ range: producer.args.rangeOf('out_channels') ?? rangeOf(producer.node), message: `the input comes from ${producer.spec.type} here` }] : [];
       const fixRange = e.fix ? layer.args.rangeOf(e.fix.arg) : undefined;
-      findings.push({ code: e.code, severity: 'error', range, message: e.message, related, fixes: e.fix && fixRange ? [{ title: e.fix.title, edits: [{ range: fixRange, newText: e.fix.value }], preferred: true }] : [], ...(e.pytorch ? { pytorchError: e.pytorch } : {}) });
+      // The first layer's input is the model's input, not a previous layer's output.
+      findings.push({ code: e.code, severity: 'error', range, message: messageFrom(e.message, i === 0 ? 'the input' : undefined), related, fixes: e.fix && fixRange ? [{ title: e.fix.title, edits: [{ range: fixRange, newText: e.fix.value }], preferred: true }] : [], ...(e.pytorch ? { pytorchError: e.pytorch } : {}) });
       x = null;
       return;
     }
