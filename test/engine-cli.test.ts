@@ -54,16 +54,23 @@ test('run --weights .pt --input-tensor --out: the core graph of tiny_resnet.py m
   assert.equal(Number(wrote?.[1]), ours.size);
 });
 
-test('run --time --json reports every node of the real graph with median ms and GFLOP/s', async () => {
+test('run --time --json reports every step the compiled model runs (conv+bn+relu chains fused), with median ms and GFLOP/s', async () => {
   const r = await run(net, '--input', '1,3,32,32', '--time', '--repeat', '3', '--json');
   assert.equal(r.code, 0, r.err);
-  const j = JSON.parse(r.out) as { model: string; input: number[]; output: number[]; layers: Array<{ name: string; type: string; ms: number; gflops: number | null }>; total_ms: number };
+  const j = JSON.parse(r.out) as {
+    model: string; input: number[]; output: number[]; layers: Array<{ name: string; type: string; ms: number; gflops: number | null }>;
+    total_ms: number; init_ms: number; first_run_ms: number; pack_ms: number;
+  };
   assert.equal(j.model, 'TinyResNet');
   assert.deepEqual([j.input, j.output], [[1, 3, 32, 32], [1, 10]]);
-  // conv1 bn1 relu maxpool; block 1: 7 nodes; block 2: 9 nodes (downsample); avgpool flatten fc.
-  assert.equal(j.layers.length, 4 + 7 + 9 + 3);
-  assert.deepEqual(j.layers.slice(0, 4).map((l) => `${l.name} ${l.type}`), ['conv1 Conv2d', 'bn1 BatchNorm2d', 'relu ReLU', 'maxpool MaxPool2d']);
+  // stem chain, maxpool; block 1: two chains, add, relu; block 2: three chains (downsample), add, relu; avgpool flatten fc.
+  assert.equal(j.layers.length, 2 + 4 + 5 + 3);
+  assert.deepEqual(j.layers.slice(0, 6).map((l) => `${l.name} ${l.type}`), [
+    'conv1+bn1+relu Conv2d+BatchNorm2d+ReLU', 'maxpool MaxPool2d', 'layer1.0.conv1+layer1.0.bn1+layer1.0.relu Conv2d+BatchNorm2d+ReLU',
+    'layer1.0.conv2+layer1.0.bn2 Conv2d+BatchNorm2d', 'add add', 'layer1.0.relu#1 ReLU',
+  ]);
   assert.ok(j.layers.every((l) => l.ms >= 0) && j.total_ms > 0);
+  assert.ok(j.init_ms >= 0 && j.first_run_ms > 0 && j.pack_ms > 0 && j.pack_ms < j.first_run_ms);
   assert.ok((j.layers[0]?.gflops ?? 0) > 0);
 });
 
@@ -71,8 +78,9 @@ test('run --time prints a table; a model with no input shape in the file and no 
   const r = await run(net, '--input', '1x3x32x32', '--time', '--repeat', '2');
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /layer\s+type\s+ms\s+GFLOP\/s/);
-  assert.match(r.out, /layer2\.0\.downsample\.0\s+Conv2d/);
+  assert.match(r.out, /layer2\.0\.downsample\.0\+layer2\.0\.downsample\.1\s+Conv2d\+BatchNorm2d/);
   assert.match(r.out, /total [\d.]+ ms \(median of 2 runs\)/);
+  assert.match(r.out, /first run [\d.]+ ms \(of which packing weights [\d.]+ ms\), after initialising the parameters in [\d.]+ ms/);
   const r2 = await run(net);
   assert.equal(r2.code, 1);
   assert.match(r2.err, /pass a concrete one with --input/);
@@ -150,4 +158,17 @@ test('run --image on a TF.js model gives it the picture channels last: the same 
     assert.ok(p && q, key);
     assert.deepEqual([...p.data], [...q.data], key);
   }
+});
+
+test('run picks the model the file builds among several module classes, as check does', async () => {
+  const file = join(root, 'test', 'fixtures', 'several_classes_one_model.py');
+  const r = await run(file, '--json');
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out) as { model: string; input: number[]; output: number[]; layers: Array<{ name: string }> };
+  assert.equal(j.model, 'Net');
+  assert.deepEqual(j.input, [1, 3, 16, 16], 'the input of the call in the file');
+  assert.ok(j.layers.some((l) => l.name.startsWith('head.')) && j.layers.some((l) => l.name.startsWith('stem.')), j.layers.map((l) => l.name).join(' '));
+  const named = JSON.parse((await run(file, '--model', 'Net', '--json')).out) as typeof j;
+  const what = (x: typeof j): unknown => [x.model, x.input, x.output, x.layers.map((l) => l.name)];
+  assert.deepEqual(what(named), what(j), 'the same run as naming Net');
 });

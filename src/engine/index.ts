@@ -1,5 +1,6 @@
 // The engine's public surface: pure TypeScript + WebAssembly, no DOM and no Node APIs.
 export { runGraph, graphParameters, checkMemory, GraphError, type RunGraphOptions, type RunGraphResult, type NodeTiming } from './run-graph';
+export { Executor, Execution, type ParameterSource, type ExecutorOptions, type RunOptions } from './executor';
 export { nodeKeys } from './node-keys';
 export { layers, layerDef, type LayerDef, type ParamSpec } from './layers';
 export { functional, functionalOp } from './functional';

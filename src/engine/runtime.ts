@@ -1,6 +1,11 @@
 // The WebAssembly side of the engine: one module instance, its memory, and a two-level arena.
-// Persistent allocations (packed weights, cached per layer) sit at the bottom; each op's scratch sits
-// above them and is released when the op ends. No DOM and no Node APIs: runs in Node and in workers.
+// Persistent allocations (packed weights, cached per layer; an executor's activation arena) sit at the
+// bottom; each op's scratch sits above them and is released when the op ends. No DOM and no Node APIs:
+// runs in Node and in workers.
+//
+// An executor keeps activations resident here: an op finds its input already in memory (`addressOf`) and
+// writes its output where the executor planned it (`placeOutput` / `takeOutput`), so nothing is copied out
+// to JavaScript and back between kernels.
 import { relaxedKernels, relaxedProbe, simdKernels } from 'conv-lens-engine-kernels';
 
 export interface KernelExports {
@@ -15,6 +20,7 @@ export interface KernelExports {
   gather2d(src: number, C: number, srcCS: number, W: number, rows: number, nr: number, cols: number, nc: number, q0: number, q1: number, sc0: number, dst: number, dstCS: number, fill: number): void;
   max_taps(C: number, N: number, T: number, src: number, srcCS: number, offs: number, dst: number, dstCS: number): void;
   compact(M: number, Ho: number, Wo: number, src: number, ldm: number, ld: number, dst: number): void;
+  uniform_fill(dst: number, n: number, state: number, bound: number): void;
 }
 
 const PAGE = 65536;
@@ -52,6 +58,14 @@ export class WasmRuntime {
   private i32View: Int32Array;
   /** Packed weights by source array; the inner key describes the packing. */
   private packed = new WeakMap<Float32Array, Map<string, { ptr: number; bias: Float32Array | null }>>();
+  /** Where the next op output goes (byte address and float count), as an executor planned it. */
+  private slot: { ptr: number; floats: number } | null = null;
+  /** While pinned (an executor run), persistent memory is never dropped: its arena stays valid. */
+  private pins = 0;
+  /** Counts the times persistent memory was dropped: arenas and packings of an older generation are gone. */
+  generation = 0;
+  /** Weight packings made so far (cache misses): what tests read to see that an edit re-packs only what changed. */
+  packCount = 0;
   memoryLimit: number;
 
   constructor(options: { relaxed?: boolean; memoryLimit?: number } = {}) {
@@ -92,9 +106,10 @@ export class WasmRuntime {
     if (this.scratch !== null) throw new Error('internal: persistent allocation while an op holds scratch memory');
     // Weights of models no longer in use are unreachable but still hold memory: past half the limit,
     // drop every cached packing and start over (live layers repack on their next call).
-    if (this.persistentTop + bytes > this.memoryLimit / 2 && this.persistentTop > ALIGN) {
+    if (this.persistentTop + bytes > this.memoryLimit / 2 && this.persistentTop > ALIGN && this.pins === 0) {
       this.packed = new WeakMap();
       this.persistentTop = ALIGN;
+      this.generation++;
     }
     const p = this.persistentTop;
     this.ensure(alignUp(p + bytes), what);
@@ -128,7 +143,59 @@ export class WasmRuntime {
     const ptr = this.allocPersistent(floats * 4, what);
     pack(this.f32, ptr >> 2);
     byKey.set(key, { ptr, bias });
+    this.packCount++;
     return ptr;
+  }
+
+  /** An op holds scratch memory now (a nested scratch scope is refused). */
+  get busy(): boolean {
+    return this.scratch !== null;
+  }
+
+  /** Gives back the topmost persistent allocation (an arena being replaced by a larger one). */
+  releasePersistent(ptr: number, bytes: number): void {
+    if (alignUp(ptr + bytes) === this.persistentTop) this.persistentTop = ptr;
+  }
+
+  /** Grows the memory now to at least `bytes`, so that views taken afterwards stay valid through a run. */
+  reserve(bytes: number, what: string): void {
+    this.ensure(bytes, what);
+  }
+
+  /** Runs `body` with persistent memory pinned (no reset can move an arena in use). */
+  pinned<T>(body: () => T): T {
+    this.pins++;
+    try {
+      return body();
+    } finally {
+      this.pins--;
+    }
+  }
+
+  /** Byte address of `data` when it is a view of this memory (a resident activation), else null. */
+  addressOf(data: Float32Array): number | null {
+    return data.buffer === this.k.memory.buffer ? data.byteOffset : null;
+  }
+
+  /** Asks the next op to write its output of `floats` values at `ptr`; null clears the request. */
+  placeOutput(ptr: number | null, floats = 0): void {
+    this.slot = ptr === null ? null : { ptr, floats };
+  }
+
+  /**
+   * The planned address for an op output of `floats` values, if the executor placed one of that size; taking
+   * it clears it, so an op calling other ops hands the place to the first output of the right size only.
+   */
+  takeOutput(floats: number): number | null {
+    const s = this.slot;
+    if (s === null || s.floats !== floats) return null;
+    this.slot = null;
+    return s.ptr;
+  }
+
+  /** A view of `floats` values at byte address `ptr` (valid until the memory grows). */
+  view(ptr: number, floats: number): Float32Array {
+    return this.f32.subarray(ptr >> 2, (ptr >> 2) + floats);
   }
 
   /** Bytes of engine memory in use by cached weights. */

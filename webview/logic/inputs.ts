@@ -1,6 +1,6 @@
 // Model inputs for the preview: synthetic patterns or a decoded image, resized to the model's H x W,
 // converted to its channel count (1 gray, 3 RGB, otherwise gray repeated) and normalised. Pure.
-import { mulberry32 } from '../../src/engine/weights/init';
+import { mulberry32 } from '../../src/engine/weights/random';
 import type { Normalisation } from '../../src/shared/protocol';
 import { outputView, type Axes } from './views';
 

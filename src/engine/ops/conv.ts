@@ -137,6 +137,31 @@ function gemm(rt: WasmRuntime, M: number, N: number, K: number, a: number, bptr:
   }
 }
 
+/**
+ * The packed weights and bias of a conv (byte addresses), packed on first use and cached per weight array:
+ * depthwise as given plus the bias, otherwise 4-row GEMM panels per group plus the padded bias.
+ */
+export function packConv2d(rt: WasmRuntime, w: Tensor, bias: Tensor | null, G: number): { wp: number; bp: number } {
+  const [Cout, Cg, kh, kw] = w.shape as [number, number, number, number];
+  const Mg = Cout / G, T = kh * kw;
+  const bdata = bias?.data ?? null;
+  const what = `conv2d ${shapeString(w.shape)}`;
+  if (Cg === 1 && Mg === 1) {
+    const wp = rt.packedWeights(w.data, bdata, 'dw', Cout * T + Cout, (dst, at) => {
+      dst.set(w.data, at);
+      for (let c = 0; c < Cout; c++) dst[at + Cout * T + c] = bdata?.[c] ?? 0;
+    }, what);
+    return { wp, bp: wp + Cout * T * 4 };
+  }
+  const Kg = Cg * T;
+  const aFloats = packedGemmAFloats(Mg, Kg);
+  const wp = rt.packedWeights(w.data, bdata, 'gemm', G * aFloats + G * roundUp(Mg, MR), (dst, at) => {
+    for (let g = 0; g < G; g++) packGemmA(w.data, g * Mg, Mg, Kg, dst, at + g * aFloats);
+    packBias(bdata, G, Mg, dst, at + G * aFloats);
+  }, what);
+  return { wp, bp: wp + G * aFloats * 4 };
+}
+
 export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptions): Tensor {
   if (x.shape.length !== 4 || w.shape.length !== 4) {
     throw new Error(`conv2d expects a 4-d input and weight, got ${shapeString(x.shape)} and ${shapeString(w.shape)}`);
@@ -157,7 +182,7 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
   const T = kh * kw;
   const [lo, hi] = o.clamp ?? [-Infinity, Infinity];
   const outShape = [N, Cout, Ho, Wo];
-  let result = new Float32Array(0);
+  let result: Float32Array | null = null;
   const depthwise = Cg === 1 && Mg === 1;
   const pointwise = kh === 1 && kw === 1 && o.stride[0] === 1 && o.stride[1] === 1 &&
     o.padding.every((p) => p === 0) && H * W >= 8 && (kBlock(Cout / G, Cg) >= Cg || (H * W) % 8 === 0);
@@ -165,34 +190,20 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
   const dwPad1 = depthwise && kh === 3 && kw === 3 && o.paddingMode === 'zeros' && o.padding.every((p) => p === 1) &&
     o.stride[0] === 1 && o.stride[1] === 1 && o.dilation[0] === 1 && o.dilation[1] === 1 && W >= 8 && H >= 2;
   const what = `conv2d ${shapeString(w.shape)}`;
-  const bdata = bias?.data ?? null;
 
-  // Packed weights (cached across calls).
-  let wp: number, bp: number;
-  if (depthwise) {
-    wp = rt.packedWeights(w.data, bdata, 'dw', Cout * T + Cout, (dst, at) => {
-      dst.set(w.data, at);
-      for (let c = 0; c < Cout; c++) dst[at + Cout * T + c] = bdata?.[c] ?? 0;
-    }, what);
-    bp = wp + Cout * T * 4;
-  } else {
-    const Kg = Cg * T;
-    const aFloats = packedGemmAFloats(Mg, Kg);
-    wp = rt.packedWeights(w.data, bdata, 'gemm', G * aFloats + G * roundUp(Mg, MR), (dst, at) => {
-      for (let g = 0; g < G; g++) packGemmA(w.data, g * Mg, Mg, Kg, dst, at + g * aFloats);
-      packBias(bdata, G, Mg, dst, at + G * aFloats);
-    }, what);
-    bp = wp + G * aFloats * 4;
-  }
+  // Addresses first: packing may grow the memory, which detaches every view taken before.
+  const xAt = rt.addressOf(x.data), outAt = rt.takeOutput(numel(outShape));
+  const { wp, bp } = packConv2d(rt, w, bias, G);
 
   const Np = (Ho - 1) * L.Wq + Wo;
   // Strips are padded to whole 8-column blocks (the planes have slack for the overrun).
   const Nc = roundUp(Math.max(Np, 8), 8);
   const Kg = Cg * T;
-  let xin = 0, planes = 0, cbuf = 0, idx = 0, ptrs = 0, offs = 0, obuf = 0, zrow = 0;
+  // A resident input is read where it is; a placed output is written where the executor planned it.
+  let xin = xAt ?? 0, planes = 0, cbuf = 0, idx = 0, ptrs = 0, offs = 0, obuf = outAt ?? 0, zrow = 0;
   rt.withScratch(what, (s) => {
-    xin = s.alloc(N * C * H * W * 4);
-    obuf = s.alloc(N * Cout * Ho * Wo * 4);
+    if (xAt === null) xin = s.alloc(N * C * H * W * 4);
+    if (outAt === null) obuf = s.alloc(N * Cout * Ho * Wo * 4);
     if (dwPad1) {
       zrow = s.alloc((W + 8) * 4);
     } else if (!pointwise) {
@@ -203,7 +214,7 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
     ptrs = s.alloc(G * Kg * 4);
     offs = s.alloc(T * 4);
   }, () => {
-    rt.f32.set(x.data, xin >> 2);
+    if (xAt === null) rt.f32.set(x.data, xin >> 2);
     const i32 = rt.i32;
     if (!pointwise) {
       for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) i32[(offs >> 2) + ky * kw + kx] = tapOffset(L, ky, kx, o);
@@ -250,12 +261,13 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
       }
       rt.k.compact(Cout, Ho, Wo, cbuf, Nc, L.Wq, on);
     }
+    if (outAt !== null) return;
     // Not slice(): in V8 a large slice gets fresh, unpooled pages each call and its page faults cost
     // more than the convolution (0.7 ms of system time for 1.6 MB, against 0.06 ms for new + set).
     result = new Float32Array(numel(outShape));
     result.set(rt.f32.subarray(obuf >> 2, (obuf >> 2) + result.length));
   });
-  return { shape: outShape, data: result };
+  return { shape: outShape, data: result ?? rt.view(obuf, numel(outShape)) };
 }
 
 /** PyTorch's padding='same': total d*(k-1), the odd pixel on the right/bottom. */
@@ -353,6 +365,8 @@ function convTransposeGemm(x: Tensor, w: Tensor, bias: Tensor | null, out: Tenso
   const M = Cog * kh * kw, HW = H * W, T = kh * kw;
   const aFloats = packedGemmAFloats(M, Cg);
   const what = `conv_transpose2d ${shapeString(w.shape)}`;
+  // The address first: packing may grow the memory, which detaches every view taken before.
+  const xAt = rt.addressOf(x.data);
   // A[(co, ky, kx)][ci] = weight[ci][co][ky][kx] within the group; the bias is applied in col2im.
   const wp = rt.packedWeights(w.data, null, 'gemm-transposed', G * aFloats + roundUp(M, MR), (dst, at) => {
     const t = new Float32Array(M * Cg);
@@ -366,13 +380,13 @@ function convTransposeGemm(x: Tensor, w: Tensor, bias: Tensor | null, out: Tenso
     dst.fill(0, at + G * aFloats, at + G * aFloats + roundUp(M, MR));
   }, what);
   const zeroBias = wp + G * aFloats * 4;
-  let xin = 0, cols = 0, ptrs = 0;
+  let xin = xAt ?? 0, cols = 0, ptrs = 0;
   rt.withScratch(what, (s) => {
-    xin = s.alloc(N * C * HW * 4);
+    if (xAt === null) xin = s.alloc(N * C * HW * 4);
     cols = s.alloc(G * M * HW * 4);
     ptrs = s.alloc(C * 4);
   }, () => {
-    rt.f32.set(x.data, xin >> 2);
+    if (xAt === null) rt.f32.set(x.data, xin >> 2);
     const y = out.data;
     for (let n = 0; n < N; n++) {
       const i32 = rt.i32;

@@ -1,5 +1,6 @@
 // Broadcasting binary ops (add, sub, mul, div) and reductions used by forward code (mean).
-import { at, normDim, shapeString, tensor, type Tensor } from '../tensor';
+import { runtime } from '../runtime';
+import { at, normDim, numel, shapeString, tensor, type Tensor } from '../tensor';
 
 export function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
   const r = Math.max(a.length, b.length);
@@ -24,15 +25,24 @@ function stridesFor(shape: readonly number[], outShape: readonly number[]): numb
   return s;
 }
 
+/** A new output tensor, written where the executor placed this op's output when it did (see runtime.ts). */
+function output(shape: readonly number[]): Tensor {
+  const rt = runtime();
+  const n = numel(shape);
+  const p = rt.takeOutput(n);
+  return p === null ? tensor(shape) : { shape: [...shape], data: rt.view(p, n) };
+}
+
 export function binary(a: Tensor, b: Tensor, f: (x: number, y: number) => number): Tensor {
   if (a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i])) {
-    const out = tensor(a.shape);
-    for (let i = 0; i < out.data.length; i++) out.data[i] = f(at(a.data, i), at(b.data, i));
+    const out = output(a.shape);
+    const ad = a.data, bd = b.data, od = out.data;
+    for (let i = 0; i < od.length; i++) od[i] = f(ad[i] as number, bd[i] as number);
     return out;
   }
   const shape = broadcastShape(a.shape, b.shape);
   const sa = stridesFor(a.shape, shape), sb = stridesFor(b.shape, shape);
-  const out = tensor(shape);
+  const out = output(shape);
   const r = shape.length;
   const idx = new Array<number>(r).fill(0);
   let ia = 0, ib = 0;

@@ -50,18 +50,21 @@ export function maxPool2d(x: Tensor, o: Pool2dOptions): Tensor {
   const L = phaseLayout(H, W, kh, kw, po);
   const T = kh * kw;
   const Nc = Math.ceil(Math.max((Ho - 1) * L.Wq + Wo, 8) / 8) * 8;
-  const out = tensor([N, C, Ho, Wo]);
   const rt = runtime();
-  let xin = 0, planes = 0, cbuf = 0, idx = 0, offs = 0, obuf = 0;
+  const floats = N * C * Ho * Wo;
+  // A resident input is read where it is; a placed output is written where the executor planned it.
+  const xAt = rt.addressOf(x.data), outAt = rt.takeOutput(floats);
+  const out = outAt === null ? tensor([N, C, Ho, Wo]) : null;
+  let xin = xAt ?? 0, planes = 0, cbuf = 0, idx = 0, offs = 0, obuf = outAt ?? 0;
   rt.withScratch(`max_pool2d ${shapeString(x.shape)}`, (s) => {
-    xin = s.alloc(N * C * H * W * 4);
+    if (xAt === null) xin = s.alloc(N * C * H * W * 4);
     planes = s.alloc((C * L.chan + 16) * 4);
     cbuf = s.alloc(C * Nc * 4);
     idx = s.alloc((L.Hq + L.Wq) * 4);
     offs = s.alloc(T * 4);
-    obuf = s.alloc(N * C * Ho * Wo * 4);
+    if (outAt === null) obuf = s.alloc(floats * 4);
   }, () => {
-    rt.f32.set(x.data, xin >> 2);
+    if (xAt === null) rt.f32.set(x.data, xin >> 2);
     const i32 = rt.i32;
     for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) i32[(offs >> 2) + ky * kw + kx] = tapOffset(L, ky, kx, po);
     for (let n = 0; n < N; n++) {
@@ -69,9 +72,9 @@ export function maxPool2d(x: Tensor, o: Pool2dOptions): Tensor {
       rt.k.max_taps(C, Nc, T, planes, L.chan * 4, offs, cbuf, Nc * 4);
       rt.k.compact(C, Ho, Wo, cbuf, Nc, L.Wq, obuf + n * C * Ho * Wo * 4);
     }
-    out.data.set(rt.f32.subarray(obuf >> 2, (obuf >> 2) + out.data.length));
+    out?.data.set(rt.f32.subarray(obuf >> 2, (obuf >> 2) + floats));
   });
-  return out;
+  return out ?? { shape: [N, C, Ho, Wo], data: rt.view(obuf, floats) };
 }
 
 export function avgPool2d(x: Tensor, o: Pool2dOptions & { countIncludePad: boolean; divisorOverride: number | null }): Tensor {

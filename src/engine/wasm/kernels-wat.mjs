@@ -500,7 +500,45 @@ export function kernelsWat({ relaxed }) {
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $sloop))))
 
-  ;; dst[c][r][q] = src[c][rows[r]][cols[q]], or fill where an index is negative (padding: 0 for
+;; The seeded default init (weights/init.ts), four values per step: mulberry32 is counter based (the state
+  ;; of draw i is seed + (i+1)*0x6d2b79f5), so lanes are independent. Each value is (2*u/2^32 - 1)*bound in
+  ;; double, rounded to float32: the same operations JavaScript does, so the same bits. dst gets n rounded
+  ;; up to a multiple of 4 values.
+  (func (export "uniform_fill")
+    (param $dst i32) (param $n i32) (param $state i32) (param $bound f64)
+    (local $i i32) (local $a v128) (local $t v128) (local $step v128) (local $lo v128) (local $hi v128)
+    (local $scale v128) (local $one v128) (local $vb v128)
+    (local.set $a (i32x4.add (i32x4.splat (local.get $state))
+      (i32x4.mul (v128.const i32x4 1 2 3 4) (i32x4.splat (i32.const 0x6d2b79f5)))))
+    (local.set $step (i32x4.splat (i32.mul (i32.const 4) (i32.const 0x6d2b79f5))))
+    (local.set $scale (f64x2.splat (f64.const 0x1p-31)))
+    (local.set $one (f64x2.splat (f64.const 1)))
+    (local.set $vb (f64x2.splat (local.get $bound)))
+    (local.set $i (i32.const 0))
+    (block $done
+      (loop $loop
+        (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
+        (local.set $t (local.get $a))
+        ;; t = imul(t ^ (t >>> 15), t | 1)
+        (local.set $t (i32x4.mul (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 15)))
+          (v128.or (local.get $t) (i32x4.splat (i32.const 1)))))
+        ;; t ^= t + imul(t ^ (t >>> 7), t | 61)
+        (local.set $t (v128.xor (local.get $t) (i32x4.add (local.get $t)
+          (i32x4.mul (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 7)))
+            (v128.or (local.get $t) (i32x4.splat (i32.const 61)))))))
+        (local.set $t (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 14))))
+        ;; 2 * (u / 2^32) is u * 2^-31, exact in double; so is minus one.
+        (local.set $lo (f64x2.mul (f64x2.sub (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $t)) (local.get $scale)) (local.get $one)) (local.get $vb)))
+        (local.set $hi (f64x2.mul (f64x2.sub (f64x2.mul (f64x2.convert_low_i32x4_u
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t))) (local.get $scale)) (local.get $one)) (local.get $vb)))
+        (v128.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2)))
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))
+        (local.set $a (i32x4.add (local.get $a) (local.get $step)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $loop))))
+
+    ;; dst[c][r][q] = src[c][rows[r]][cols[q]], or fill where an index is negative (padding: 0 for
   ;; convolutions, -inf for max pooling).
   ;; Columns q0..q1 map to sc0.. contiguously and are copied in bulk.
   (func (export "gather2d")

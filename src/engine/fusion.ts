@@ -1,0 +1,56 @@
+// Inference fusion: eval-mode BatchNorm folded into the conv before it, ReLU/ReLU6 fused into the conv's
+// store. A chain fuses only where no one needs the outputs it skips.
+import type { GraphNode, ModelGraph } from '../core/types';
+import type { Tensor } from './tensor';
+
+export interface FusedChain {
+  bn: GraphNode | null;
+  act: GraphNode | null;
+  clamp: [number, number] | undefined;
+}
+
+/**
+ * Conv2d -> BatchNorm2d (running stats) -> ReLU/ReLU6 chains, by conv node id, whose intermediates have
+ * no other reader and are not in `keep` (node ids whose own outputs the caller wants).
+ */
+export function findChains(graph: ModelGraph, keep: ReadonlySet<number> = new Set()): Map<number, FusedChain> {
+  const readers = new Map<number, GraphNode[]>();
+  for (const n of graph.nodes) for (const id of n.inputs) readers.set(id, [...(readers.get(id) ?? []), n]);
+  const only = (id: number): GraphNode | null => {
+    const r = readers.get(id);
+    return r !== undefined && r.length === 1 && graph.output !== id && !keep.has(id) ? (r[0] as GraphNode) : null;
+  };
+  const chains = new Map<number, FusedChain>();
+  for (const n of graph.nodes) {
+    if (n.op !== 'module' || n.module?.type !== 'Conv2d') continue;
+    let bn = only(n.id);
+    if (bn !== null && !(bn.op === 'module' && bn.module?.type === 'BatchNorm2d' && bn.module.args['track_running_stats'] !== false && bn.inputs.length === 1)) bn = null;
+    const tail = bn === null ? only(n.id) : only(bn.id);
+    const act = tail !== null && tail.op === 'module' && (tail.module?.type === 'ReLU' || tail.module?.type === 'ReLU6') ? tail
+      : tail !== null && (tail.op === 'relu' || tail.op === 'relu6') ? tail : null;
+    if (bn === null && act === null) continue;
+    const six = act !== null && (act.module?.type === 'ReLU6' || act.op === 'relu6');
+    chains.set(n.id, { bn, act, clamp: act === null ? undefined : [0, six ? 6 : Infinity] });
+  }
+  return chains;
+}
+
+const folded = new WeakMap<Float32Array, { key: Float32Array[]; weight: Tensor; bias: Tensor }>();
+
+/** Conv weight and bias with an eval-mode BatchNorm folded in (cached per conv weight). */
+export function foldBatchNorm(w: Tensor, b: Tensor | null, mean: Tensor, variance: Tensor, gamma: Tensor | null, beta: Tensor | null, eps: number): { weight: Tensor; bias: Tensor } {
+  const key = [mean.data, variance.data, ...(gamma === null ? [] : [gamma.data]), ...(beta === null ? [] : [beta.data]), ...(b === null ? [] : [b.data])];
+  const hit = folded.get(w.data);
+  if (hit !== undefined && hit.key.length === key.length && hit.key.every((k, i) => k === key[i])) return hit;
+  const Co = w.shape[0] as number, per = w.data.length / Co;
+  const wd = new Float32Array(w.data.length), bd = new Float32Array(Co);
+  const src = w.data;
+  for (let c = 0; c < Co; c++) {
+    const s = (gamma?.data[c] ?? 1) / Math.sqrt((variance.data[c] as number) + eps);
+    for (let i = c * per, e = i + per; i < e; i++) wd[i] = (src[i] as number) * s;
+    bd[c] = ((b?.data[c] ?? 0) - (mean.data[c] as number)) * s + (beta?.data[c] ?? 0);
+  }
+  const r = { key, weight: { shape: w.shape, data: wd }, bias: { shape: [Co], data: bd } };
+  folded.set(w.data, r);
+  return r;
+}

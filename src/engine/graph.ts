@@ -1,0 +1,71 @@
+// What every execution of a core ModelGraph shares: its parameters, the memory check made before
+// anything is allocated, per-node timings, and the error that names the failing node.
+import type { GraphNode, ModelGraph } from '../core/types';
+import { layerDef, type ParamSpec } from './layers';
+import { MemoryLimitError } from './runtime';
+import { numel, shapeString } from './tensor';
+
+export interface NodeTiming {
+  /** Output key of the node (of the last node for a fused chain). */
+  key: string;
+  /** The keys of the nodes a fused chain ran as one, joined by "+" ("conv1+bn1+relu"); absent for one node. */
+  label?: string;
+  type: string;
+  ms: number;
+  /** Multiply-accumulates, when the layer kind defines them. */
+  macs: number | null;
+}
+
+export class GraphError extends Error {
+  constructor(
+    message: string,
+    /** The node that failed, when one did. */
+    readonly node?: GraphNode,
+    /** What the layer or op itself threw (an ArgError names the argument). */
+    readonly reason?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export type GraphParameter = ParamSpec & { layer: string; type: string };
+
+/** The parameters the graph's modules declare, by qualified name ("features.0.weight"). */
+export function graphParameters(graph: ModelGraph): Map<string, GraphParameter> {
+  const specs = new Map<string, GraphParameter>();
+  const seen = new Set<string>();
+  for (const node of graph.nodes) {
+    if (node.op !== 'module' || node.module === undefined || seen.has(node.module.name)) continue;
+    seen.add(node.module.name);
+    const def = layerDef(node.module.type);
+    for (const p of def.params(node.module.args)) {
+      specs.set(node.module.name === '' ? p.name : `${node.module.name}.${p.name}`, { ...p, layer: node.module.name, type: node.module.type });
+    }
+  }
+  return specs;
+}
+
+export function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+export function describeNode(n: GraphNode): string {
+  return n.op === 'module' && n.module !== undefined ? `${n.module.name} (${n.module.type})` : n.op;
+}
+
+/** Refuses before allocating anything when weights plus kept outputs would exceed the limit. */
+export function checkMemory(graph: ModelGraph, params: ReadonlyMap<string, ParamSpec>, inputBytes: number, limit: number): void {
+  let total = inputBytes;
+  for (const p of params.values()) total += numel(p.shape) * 4;
+  if (total > limit) throw new MemoryLimitError(`the model's weights need ${mib(total)}, over the memory limit of ${mib(limit)}`);
+  for (const n of graph.nodes) {
+    if (!n.shape.every((d) => typeof d === 'number')) continue;
+    const bytes = numel(n.shape as number[]) * 4;
+    total += bytes;
+    if (total > limit || bytes > limit) {
+      throw new MemoryLimitError(
+        `refusing to run: at ${describeNode(n)} the output ${shapeString(n.shape as number[])} needs ${mib(bytes)} and the run ${mib(total)} in all, over the memory limit of ${mib(limit)}; use a smaller input or raise the limit`,
+      );
+    }
+  }
+}
