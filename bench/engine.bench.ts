@@ -9,10 +9,12 @@ import { initCore, AnalyzedDocument } from '../src/core/index';
 import type { GraphNode, ModelGraph } from '../src/core/types';
 import { conv2d, type Conv2dOptions } from '../src/engine/ops/conv';
 import { runGraph, graphParameters } from '../src/engine/run-graph';
+import { Executor } from '../src/engine/executor';
 import { runtime } from '../src/engine/runtime';
 import { initParameter, randn } from '../src/engine/weights/init';
 import type { Tensor } from '../src/engine/tensor';
 import { buildOnnx, type OnnxInitializer, type OnnxNode } from './engine-onnx';
+import { readFileSync as readText } from 'node:fs';
 
 type Ort = typeof import('onnxruntime-web');
 type Tf = typeof import('@tensorflow/tfjs-core');
@@ -135,6 +137,31 @@ function convOnnx(r: ConvRow, w: Tensor, b: Tensor): Uint8Array {
   );
 }
 
+
+/** One Conv2d module as the core describes it (shapes included, so the executor plans its output). */
+function convGraph(r: ConvRow, outShape: number[]): ModelGraph {
+  const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: 0, endOffset: 0 };
+  const [, cin] = r.input;
+  const args = { in_channels: cin, out_channels: r.cout, kernel_size: r.k, stride: r.stride, padding: r.pad, dilation: 1, groups: r.groups, bias: true, padding_mode: 'zeros' };
+  return { input: 0, output: 1, nodes: [{ id: 1, op: 'module', module: { name: 'conv', type: 'Conv2d', args }, args: {}, inputs: [0], shape: outShape, range }] };
+}
+
+/**
+ * This machine's 128-bit SIMD peak, assuming two FMA pipes of 4 float lanes (2 flops each) per cycle at the
+ * clock /proc/cpuinfo reports (AMD Zen and recent Intel cores have two 128-bit-capable FMA pipes).
+ */
+function simdPeak(): { gflops: number; note: string } {
+  let mhz = 0;
+  try {
+    const m = /cpu MHz\s*:\s*([\d.]+)/.exec(readText('/proc/cpuinfo', 'utf8'));
+    mhz = m ? Number(m[1]) : 0;
+  } catch {
+    mhz = 0;
+  }
+  const ghz = mhz > 0 ? mhz / 1000 : 2;
+  return { gflops: 2 * 4 * 2 * ghz, note: `${ghz.toFixed(2)} GHz${mhz > 0 ? ' (/proc/cpuinfo)' : ' (assumed)'} x 2 FMA pipes x 4 lanes x 2 flops` };
+}
+
 function fmtMs(ms: number | null): string {
   return ms === null ? '-' : ms < 1 ? ms.toFixed(3) : ms.toFixed(2);
 }
@@ -145,6 +172,29 @@ async function main(): Promise<void> {
 
   // ResNet-18 first, so the process's peak RSS at this point is ours alone.
   const graph = await resnet18Graph();
+  const x224: Tensor = { shape: [1, 3, 224, 224], data: randn(3 * 224 * 224, 2) };
+  const resnetFlops = 2 * 1.814e9;
+  const resnet = wanted('ResNet-18');
+  const peak = simdPeak();
+
+  // The product path's first run, in this fresh process: what `conv-lens run` and the preview do on opening
+  // a model without weights (seeded default init, packing, planning, one forward pass).
+  const first = { init: 0, run: 0, pack: 0, steady: 0, wasm: 0 };
+  if (resnet) {
+    const t0 = performance.now();
+    const seeded = new Executor(graph, { seed: 0 });
+    const t1 = performance.now();
+    seeded.run(x224).get('output');
+    const t2 = performance.now();
+    const steady: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      seeded.run(x224).get('output');
+      steady.push(performance.now() - t);
+    }
+    Object.assign(first, { init: t1 - t0, run: t2 - t1, pack: seeded.packMs, steady: median(steady), wasm: rt.memoryBytes });
+  }
+
   const params = new Map<string, Tensor>();
   for (const [name, spec] of graphParameters(graph)) {
     const data = spec.name === 'running_var' || spec.name === 'running_mean' || (spec.type === 'BatchNorm2d')
@@ -152,12 +202,12 @@ async function main(): Promise<void> {
       : initParameter(spec.shape, spec.init, 1, name);
     params.set(name, { shape: spec.shape, data });
   }
-  const x224: Tensor = { shape: [1, 3, 224, 224], data: randn(3 * 224 * 224, 2) };
-  const resnetFlops = 2 * 1.814e9;
-  const resnet = wanted('ResNet-18');
-  const ourResnetFused = (): unknown => runGraph(graph, x224, { weights: params, fuse: true });
-  const ourResnetAll = (): unknown => runGraph(graph, x224, { weights: params });
-  if (resnet) for (let i = 0; i < 3; i++) { ourResnetFused(); ourResnetAll(); }
+  // The exact call of the CLI and the worker: a compiled model run for its output (fused, resident), and for
+  // every node's exact output (the preview).
+  const compiled = new Executor(graph, { weights: params });
+  const ourResnet = (): unknown => compiled.run(x224).get('output');
+  const ourResnetAll = (): unknown => compiled.run(x224, { outputs: 'all' }).all();
+  if (resnet) for (let i = 0; i < 3; i++) { ourResnet(); ourResnetAll(); }
   const kept = runGraph(graph, x224, { weights: params });
   let keptBytes = 0;
   for (const t of kept.outputs.values()) keptBytes += t.data.length * 4;
@@ -175,7 +225,7 @@ async function main(): Promise<void> {
   await tf.setBackend('wasm');
   await tf.ready();
 
-  const header = ['layer', 'ours', 'onnxruntime-web', 'tfjs wasm', 'ours vs ort', 'ours vs tfjs'];
+  const header = ['layer', 'product path', 'kernel alone', 'onnxruntime-web', 'tfjs wasm', 'product vs ort', 'kernel vs ort', 'product vs tfjs', 'product % of peak'];
   const table: string[][] = [];
   for (const r of ROWS.filter((row) => wanted(row.name))) {
     const [n, cin, h, w] = r.input;
@@ -186,6 +236,12 @@ async function main(): Promise<void> {
     const y = conv2d(x, weight, bias, o);
     const flops = 2 * y.data.length * (cin / r.groups) * r.k * r.k;
     const ours = (): unknown => conv2d(x, weight, bias, o);
+    const layer = new Executor(convGraph(r, [...y.shape]), { weights: new Map([['conv.weight', weight], ['conv.bias', bias]]) });
+    const product = (): unknown => layer.run(x).get('output');
+    let perr = 0;
+    const py = layer.run(x).get('output') as Tensor;
+    for (let i = 0; i < y.data.length; i++) perr = Math.max(perr, Math.abs((py.data[i] as number) - (y.data[i] as number)));
+    if (!(perr < 1e-5)) throw new Error(`${r.name}: the product path and the kernel disagree by ${perr}`);
 
     const session = await ort.InferenceSession.create(convOnnx(r, weight, bias), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
     const feeds = { input: new ort.Tensor('float32', x.data, [...r.input]) };
@@ -208,12 +264,13 @@ async function main(): Promise<void> {
       yt.dataSync();
       yt.dispose();
     };
-    const [ourMs, ortMs, tfMs] = await timeInterleaved([ours, ortRun, tfRun]) as [number, number, number];
+    const [productMs, ourMs, ortMs, tfMs] = await timeInterleaved([product, ours, ortRun, tfRun]) as [number, number, number, number];
     await session.release();
     tf.dispose([xt, wt, bt]);
 
     const g = (ms: number): string => `${fmtMs(ms)} (${(flops / ms / 1e6).toFixed(1)})`;
-    table.push([r.name, g(ourMs), g(ortMs), g(tfMs), `${(ortMs / ourMs).toFixed(2)}x`, `${(tfMs / ourMs).toFixed(2)}x`]);
+    table.push([r.name, g(productMs), g(ourMs), g(ortMs), g(tfMs), `${(ortMs / productMs).toFixed(2)}x`, `${(ortMs / ourMs).toFixed(2)}x`,
+      `${(tfMs / productMs).toFixed(2)}x`, `${((100 * flops) / productMs / 1e6 / peak.gflops).toFixed(0)}%`]);
   }
 
   if (resnet) {
@@ -224,11 +281,12 @@ async function main(): Promise<void> {
     let err = 0, mag = 0;
     for (let i = 0; i < ours.data.length; i++) { err = Math.max(err, Math.abs((ortOut[i] as number) - (ours.data[i] as number))); mag = Math.max(mag, Math.abs(ours.data[i] as number)); }
     if (!(err <= 1e-3 * Math.max(1, mag))) throw new Error(`ResNet-18: ours and onnxruntime-web disagree by ${err}`);
-    const [ourResnet, ourResnetKept, ortResnet] = await timeInterleaved([ourResnetFused, ourResnetAll, () => session.run(feeds)], quick ? 3000 : 15000, quick ? 2 : 7, 40) as [number, number, number];
+    const [ourMs, ourAllMs, ortResnet] = await timeInterleaved([ourResnet, ourResnetAll, () => session.run(feeds)], quick ? 3000 : 15000, quick ? 2 : 7, 40) as [number, number, number];
     await session.release();
     const g = (ms: number): string => `${fmtMs(ms)} (${(resnetFlops / ms / 1e6).toFixed(1)})`;
-    table.push(['ResNet-18, 224x224 (whole net)', g(ourResnet), g(ortResnet), '-', `${(ortResnet / ourResnet).toFixed(2)}x`, '-']);
-    table.push(['ResNet-18, every node output kept', g(ourResnetKept), g(ortResnet), '-', `${(ortResnet / ourResnetKept).toFixed(2)}x`, '-']);
+    const pct = (ms: number): string => `${((100 * resnetFlops) / ms / 1e6 / peak.gflops).toFixed(0)}%`;
+    table.push(['ResNet-18, 224x224 (whole net)', g(ourMs), '-', g(ortResnet), '-', `${(ortResnet / ourMs).toFixed(2)}x`, '-', '-', pct(ourMs)]);
+    table.push(['ResNet-18, every node output (preview)', g(ourAllMs), '-', g(ortResnet), '-', `${(ortResnet / ourAllMs).toFixed(2)}x`, '-', '-', pct(ourAllMs)]);
   }
 
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)));
@@ -237,11 +295,16 @@ async function main(): Promise<void> {
   console.log(`|${widths.map((w, i) => (i === 0 ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|')}|`);
   for (const row of table) console.log(line(row));
   const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
-  console.log(`\nResNet-18 memory (ours): engine wasm memory ${mb(ourWasm)} (packed weights + largest layer scratch), ` +
+  console.log(`\n128-bit SIMD peak assumed: ${peak.gflops.toFixed(1)} GFLOP/s (${peak.note}).`);
+  if (resnet) {
+    console.log(`ResNet-18 product path, fresh process, seeded default init: init ${first.init.toFixed(1)} ms, first run ${first.run.toFixed(1)} ms ` +
+      `(packing ${first.pack.toFixed(1)} ms of it), then ${first.steady.toFixed(1)} ms per run; peak wasm memory ${mb(first.wasm)} (goal <= 120 MiB).`);
+  }
+  console.log(`ResNet-18 memory (ours): engine wasm memory ${mb(ourWasm)} after the runs above too (packed weights of two models, arenas, scratch), ` +
     `every node output kept ${mb(keptBytes)}, weights ${mb(11.69e6 * 4)}; process peak RSS after our runs ${mb(ourRss)} ` +
     `(after onnxruntime-web and tfjs too: ${mb(process.resourceUsage().maxRSS * 1024)})`);
-  console.log('ratios are peer ms / our ms: above 1x means ours is faster. The whole-net row runs run-graph with fuse (BN folded, ReLU in the');
-  console.log('conv store), as onnxruntime-web does with its own graph optimizer; the next row keeps every node output unfused.');
+  console.log('ratios are peer ms / our ms: above 1x means ours is faster. "product path" is the call conv-lens run and the preview make');
+  console.log('(a compiled model: BN folded, ReLU fused, activations resident, output copied out); "kernel alone" is conv2d on JS arrays.');
 }
 
 main().catch((e: unknown) => {

@@ -2,7 +2,8 @@
 // then turns every layer output into statistics and a channel grid. The webview terminates it to cancel.
 import type { GraphNode, ModelGraph } from '../src/core/types';
 import { nodeKeys } from '../src/engine/node-keys';
-import { graphParameters, runGraph } from '../src/engine/run-graph';
+import { Executor } from '../src/engine/executor';
+import { graphParameters } from '../src/engine/graph';
 import { permute } from '../src/engine/ops/shape';
 import type { Tensor } from '../src/engine/tensor';
 import { initParameter } from '../src/engine/weights/init';
@@ -123,6 +124,12 @@ function producingConv(graph: ModelGraph, node: GraphNode): GraphNode | null {
   return null;
 }
 
+/**
+ * The compiled model, kept across runs and edits: an edit re-plans it, and only layers whose parameters
+ * changed are packed again (the parameters keep their arrays). The same executor as `conv-lens run`.
+ */
+let executor: Executor | null = null;
+
 /** Runs what the plan allows; a node that fails at run time is explained, left out with what needs it, and the rest runs again. */
 function execute(graph: ModelGraph, input: Tensor, params: Map<string, Tensor>, reuse: ReadonlyMap<number, Tensor>, onNode: (id: number) => void): { outputs: Map<number, Tensor>; plan: RunPlan } {
   const failed = new Map<number, string>();
@@ -131,10 +138,14 @@ function execute(graph: ModelGraph, input: Tensor, params: Map<string, Tensor>, 
     const subKeys = nodeKeys(plan.graph);
     const idOfKey = new Map(plan.graph.nodes.map((n, i) => [subKeys[i] as string, n.id]));
     try {
-      const result = runGraph(plan.graph, input, { weights: params, reuse, onNode: (timing) => onNode(idOfKey.get(timing.key) ?? -1) });
+      // Every parameter is in `params` (file or seeded), so the executor only takes them.
+      if (executor === null) executor = new Executor(plan.graph, { weights: params });
+      else executor.update(plan.graph, { weights: params });
+      // Every node's exact output: the preview draws them all.
+      const result = executor.run(input, { outputs: 'all', reuse, onNode: (timing) => onNode(idOfKey.get(timing.key) ?? -1) });
       const outputs = new Map<number, Tensor>();
       for (const [key, id] of idOfKey) {
-        const y = result.outputs.get(key);
+        const y = result.get(key);
         if (y) outputs.set(id, y);
       }
       return { outputs, plan };

@@ -10,12 +10,12 @@
 // caller asks for are copied out, when it reads them.
 import type { GraphNode, ModelGraph } from '../core/types';
 import { functionalOp } from './functional';
-import { findChains, foldBatchNorm, type FusedChain } from './fusion';
+import { findChains, foldBatchNorm, foldScale, type FusedChain } from './fusion';
 import { checkMemory, describeNode, graphParameters, GraphError, type GraphParameter, type NodeTiming } from './graph';
-import { layerDef, type ParamLookup } from './layers';
+import { conv2dOptions, layerDef, type ParamLookup } from './layers';
 import { planMemory, type MemoryPlan, type PlannedValue } from './memory-plan';
 import { nodeKeys } from './node-keys';
-import { packConv2d } from './ops/conv';
+import { conv2d, packConv2d, type Conv2dOptions } from './ops/conv';
 import { runtime, DEFAULT_MEMORY_LIMIT, MemoryLimitError, type WasmRuntime } from './runtime';
 import { numel, shapeString, type Tensor } from './tensor';
 import { initParameter } from './weights/init';
@@ -65,6 +65,8 @@ interface Step {
   type: string;
   chain: FusedChain | undefined;
   lookup: ParamLookup;
+  /** A Conv2d with a BatchNorm folded into its packing: packs (cache hit after the first run), then runs on a 4-d input. */
+  folded: { pack(): { wp: number; bp: number }; run(x: Tensor, packed: { wp: number; bp: number }): Tensor } | null;
   /** Byte offset of the output in the arena, and its size in floats (0: not planned). */
   offset: number;
   floats: number;
@@ -257,6 +259,14 @@ export class Executor {
     this.packMs = 0;
   }
 
+  /** Gives the arena back (when nothing was allocated above it since); the executor can still run and takes a new one. */
+  dispose(): void {
+    const a = this.arena;
+    if (a !== null && a.generation === this.runtime.generation) this.runtime.releasePersistent(a.ptr, a.bytes);
+    this.arena = null;
+    this.serial++;
+  }
+
   /** Runs the model on `input`; the outputs are read from the result. */
   run(input: Tensor, options: RunOptions = {}): Execution {
     checkMemory(this.graph, this.specs, input.data.length * 4, this.memoryLimit);
@@ -299,7 +309,16 @@ export class Executor {
       options.onNode?.(timing);
       return;
     }
-    // Views of resident inputs are taken now: the memory does not grow between here and the op.
+    // Packing may grow the memory: first. Views of resident inputs are taken after it, and the memory does
+    // not grow between here and the op.
+    let packed: { wp: number; bp: number } | null = null;
+    if (step.folded !== null) {
+      try {
+        packed = step.folded.pack();
+      } catch (e) {
+        throw new GraphError(`${describeNode(node)} failed: ${(e as Error).message}`, node, e);
+      }
+    }
     const inputs = node.inputs.map((id) => {
       const v = values.get(id);
       if (v === undefined) throw new GraphError(`${describeNode(node)} reads tensor ${id}, which no earlier node produced`, node);
@@ -313,7 +332,10 @@ export class Executor {
       if (node.op === 'module') {
         if (node.module === undefined) throw new GraphError('a module node has no module description');
         const def = layerDef(node.module.type);
-        y = def.forward(inputs, node.module.args, step.lookup, chain?.clamp);
+        const x = inputs[0];
+        y = packed !== null && step.folded !== null && x !== undefined && x.shape.length === 4 && inputs.length === 1
+          ? step.folded.run(x, packed)
+          : def.forward(inputs, node.module.args, step.lookup, chain?.clamp);
         macs = def.macs?.(inputs, y, node.module.args) ?? null;
       } else {
         y = functionalOp(node.op)(inputs, node.args);
@@ -398,7 +420,7 @@ export class Executor {
       steps.push({
         node, last, chain, key: keyOf.get(last) as string,
         label: chain === undefined ? undefined : [node, chain.bn, chain.act].filter((n): n is GraphNode => n !== null).map((n) => keyOf.get(n) as string).join('+'),
-        type: this.stepType(node, chain), lookup: this.lookup(node, chain),
+        type: this.stepType(node, chain), lookup: this.lookup(node, chain), folded: this.foldedConv(node, chain),
         offset: 0, floats: shape === null ? 0 : numel(shape),
       });
       if (outputs === 'all') kept.set(keyOf.get(last) as string, last.id);
@@ -472,12 +494,42 @@ export class Executor {
     };
   }
 
+  /** For a Conv2d -> BatchNorm2d chain: the conv run on weights packed with the BatchNorm's scale (no folded copy). */
+  private foldedConv(node: GraphNode, chain: FusedChain | undefined): Step['folded'] {
+    const bn = chain?.bn?.module, m = node.module;
+    if (bn === undefined || m === undefined || m.type !== 'Conv2d') return null;
+    const params = this.paramMap, rt = this.runtime;
+    const at = (layer: string, p: string): Tensor | null => params.get(layer === '' ? p : `${layer}.${p}`) ?? null;
+    const w = at(m.name, 'weight'), mean = at(bn.name, 'running_mean'), variance = at(bn.name, 'running_var');
+    if (w === null || mean === null || variance === null || w.shape.length !== 4) return null;
+    let options: Conv2dOptions;
+    try {
+      options = conv2dOptions(m.args);
+    } catch {
+      return null; // the layer's own forward reports the argument
+    }
+    if ((w.shape[0] as number) % options.groups !== 0) return null;
+    const eps = typeof bn.args['eps'] === 'number' ? bn.args['eps'] : 1e-5;
+    const fold = (): { scale: Float64Array; bias: Tensor } => foldScale(w, at(m.name, 'bias'), mean, variance, at(bn.name, 'weight'), at(bn.name, 'bias'), eps);
+    return {
+      pack: () => {
+        const f = fold();
+        return packConv2d(rt, w, f.bias, options.groups, f.scale);
+      },
+      run: (x, packed) => conv2d(x, w, fold().bias, { ...options, ...(chain?.clamp === undefined ? {} : { clamp: chain.clamp }), packed }),
+    };
+  }
+
   /** Packs every Conv2d's weights now (cached per weight array), so runs only compute. */
   private prepack(steps: readonly Step[]): void {
     for (const s of steps) {
       const m = s.node.module;
       if (s.node.op !== 'module' || m?.type !== 'Conv2d') continue;
       try {
+        if (s.folded !== null) {
+          s.folded.pack();
+          continue;
+        }
         const w = s.lookup('weight');
         const groups = typeof m.args['groups'] === 'number' ? m.args['groups'] : 1;
         if (w !== null && w.shape.length === 4 && (w.shape[0] as number) % groups === 0) packConv2d(this.runtime, w, s.lookup('bias'), groups);

@@ -35,22 +35,44 @@ export function findChains(graph: ModelGraph, keep: ReadonlySet<number> = new Se
   return chains;
 }
 
-const folded = new WeakMap<Float32Array, { key: Float32Array[]; weight: Tensor; bias: Tensor }>();
+const folded = new WeakMap<Float32Array, { key: Float32Array[]; scale: Float64Array; bias: Tensor; weight: Tensor | null }>();
 
-/** Conv weight and bias with an eval-mode BatchNorm folded in (cached per conv weight). */
-export function foldBatchNorm(w: Tensor, b: Tensor | null, mean: Tensor, variance: Tensor, gamma: Tensor | null, beta: Tensor | null, eps: number): { weight: Tensor; bias: Tensor } {
+/**
+ * An eval-mode BatchNorm after a conv as a per-output-channel scale of the conv's weight and a new bias
+ * (cached per conv weight). Packing multiplies the scale in (ops/conv.ts packConv2d), so no folded copy
+ * of the weight is made on the product path.
+ */
+export function foldScale(w: Tensor, b: Tensor | null, mean: Tensor, variance: Tensor, gamma: Tensor | null, beta: Tensor | null, eps: number): { scale: Float64Array; bias: Tensor } {
+  return folding(w, b, mean, variance, gamma, beta, eps);
+}
+
+function folding(w: Tensor, b: Tensor | null, mean: Tensor, variance: Tensor, gamma: Tensor | null, beta: Tensor | null, eps: number): { key: Float32Array[]; scale: Float64Array; bias: Tensor; weight: Tensor | null } {
   const key = [mean.data, variance.data, ...(gamma === null ? [] : [gamma.data]), ...(beta === null ? [] : [beta.data]), ...(b === null ? [] : [b.data])];
   const hit = folded.get(w.data);
   if (hit !== undefined && hit.key.length === key.length && hit.key.every((k, i) => k === key[i])) return hit;
-  const Co = w.shape[0] as number, per = w.data.length / Co;
-  const wd = new Float32Array(w.data.length), bd = new Float32Array(Co);
-  const src = w.data;
+  const Co = w.shape[0] as number;
+  const scale = new Float64Array(Co), bd = new Float32Array(Co);
   for (let c = 0; c < Co; c++) {
     const s = (gamma?.data[c] ?? 1) / Math.sqrt((variance.data[c] as number) + eps);
-    for (let i = c * per, e = i + per; i < e; i++) wd[i] = (src[i] as number) * s;
+    scale[c] = s;
     bd[c] = ((b?.data[c] ?? 0) - (mean.data[c] as number)) * s + (beta?.data[c] ?? 0);
   }
-  const r = { key, weight: { shape: w.shape, data: wd }, bias: { shape: [Co], data: bd } };
+  const r = { key, scale, bias: { shape: [Co], data: bd }, weight: null };
   folded.set(w.data, r);
   return r;
+}
+
+/** Conv weight and bias with an eval-mode BatchNorm folded in (a folded copy of the weight, cached per conv weight). */
+export function foldBatchNorm(w: Tensor, b: Tensor | null, mean: Tensor, variance: Tensor, gamma: Tensor | null, beta: Tensor | null, eps: number): { weight: Tensor; bias: Tensor } {
+  const f = folding(w, b, mean, variance, gamma, beta, eps);
+  if (f.weight === null) {
+    const Co = w.shape[0] as number, per = w.data.length / Co;
+    const wd = new Float32Array(w.data.length), src = w.data;
+    for (let c = 0; c < Co; c++) {
+      const sc = f.scale[c] as number;
+      for (let i = c * per, e = i + per; i < e; i++) wd[i] = (src[i] as number) * sc;
+    }
+    f.weight = { shape: w.shape, data: wd };
+  }
+  return { weight: f.weight, bias: f.bias };
 }

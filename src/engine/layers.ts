@@ -1,7 +1,7 @@
 // torch.nn leaf modules: their parameters (names, shapes, default init) and their eval-mode forward.
 // Adding a layer means adding one entry here; args arrive bound to the constructor's parameter names.
 import * as A from './ops/activation';
-import { conv1d, conv2d, convTranspose2d, samePadding, type PaddingMode } from './ops/conv';
+import { conv1d, conv2d, convTranspose2d, samePadding, type Conv2dOptions, type PaddingMode } from './ops/conv';
 import { linear } from './ops/linear';
 import { batchNorm, groupNorm, instanceNorm, layerNorm } from './ops/norm';
 import { adaptivePool2d, as1d, avgPool2d, maxPool2d } from './ops/pool';
@@ -186,9 +186,16 @@ function convForward(n: 1 | 2): LayerDef['forward'] {
     if (a['padding'] === 'same' && s.some((v) => v !== 1)) throw new ArgError("padding='same' is not supported for strided convolutions");
     const b = p('bias'), groups = int(a, 'groups', 1), mode = paddingMode(a);
     if (n === 1) return conv1d(x, w, b, { stride: s[0] as number, padding: pads[0] as [number, number], dilation: d[0] as number, groups, paddingMode: mode });
-    const [ph, pw] = pads as [[number, number], [number, number]];
-    return conv2d(x, w, b, { stride: [s[0] as number, s[1] as number], padding: [ph[0], ph[1], pw[0], pw[1]], dilation: [d[0] as number, d[1] as number], groups, paddingMode: mode, ...(clamp === undefined ? {} : { clamp }) });
+    return conv2d(x, w, b, { ...conv2dOptions(a), ...(clamp === undefined ? {} : { clamp }) });
   });
+}
+
+/** A Conv2d's constructor arguments as conv2d's options. */
+export function conv2dOptions(a: Args): Conv2dOptions {
+  const k = tuple(a, 'kernel_size', 2), s = tuple(a, 'stride', 2, 1), d = tuple(a, 'dilation', 2, 1);
+  if (a['padding'] === 'same' && s.some((v) => v !== 1)) throw new ArgError("padding='same' is not supported for strided convolutions");
+  const [ph, pw] = convPadding(a, 2, k, d) as [[number, number], [number, number]];
+  return { stride: [s[0] as number, s[1] as number], padding: [ph[0], ph[1], pw[0], pw[1]], dilation: [d[0] as number, d[1] as number], groups: int(a, 'groups', 1), paddingMode: paddingMode(a) };
 }
 
 function conv3dForward(): LayerDef['forward'] {

@@ -9,20 +9,31 @@ export function roundUp(n: number, m: number): number {
 
 /**
  * Packs rows [row0, row0 + M) of a row-major [*, K] matrix into 4-row panels: panel i holds, for each k,
- * the 4 values of rows 4i..4i+3 (zeros past M). Returns the number of floats written.
+ * the 4 values of rows 4i..4i+3 (zeros past M), row m multiplied by scale[m] when given. Returns the
+ * number of floats written.
  */
-export function packGemmA(src: Float32Array, row0: number, M: number, K: number, dst: Float32Array, at: number): number {
+export function packGemmA(src: Float32Array, row0: number, M: number, K: number, dst: Float32Array, at: number, scale: Float64Array | null = null): number {
   const panels = Math.ceil(M / MR);
-  let o = at;
   for (let p = 0; p < panels; p++) {
-    for (let k = 0; k < K; k++) {
-      for (let r = 0; r < MR; r++) {
-        const m = p * MR + r;
-        dst[o++] = m < M ? (src[(row0 + m) * K + k] as number) : 0;
+    const base = at + p * K * MR;
+    // Row by row: reads run along the source row; the writes stride by 4.
+    for (let r = 0; r < MR; r++) {
+      const m = p * MR + r;
+      let o = base + r;
+      if (m >= M) {
+        for (let k = 0; k < K; k++, o += MR) dst[o] = 0;
+        continue;
+      }
+      const s0 = (row0 + m) * K;
+      if (scale === null) {
+        for (let k = 0; k < K; k++, o += MR) dst[o] = src[s0 + k] as number;
+      } else {
+        const sc = scale[m] as number;
+        for (let k = 0; k < K; k++, o += MR) dst[o] = (src[s0 + k] as number) * sc;
       }
     }
   }
-  return o - at;
+  return panels * K * MR;
 }
 
 export function packedGemmAFloats(M: number, K: number): number {

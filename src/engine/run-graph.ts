@@ -52,5 +52,7 @@ export function runGraph(graph: ModelGraph, input: Tensor, options: RunGraphOpti
     ...(options.reuse === undefined ? {} : { reuse: options.reuse }),
     ...(options.onNode === undefined ? {} : { onNode: options.onNode }),
   });
-  return { outputs: run.all(), weights: executor.report, timings: run.timings };
+  const outputs = run.all();
+  executor.dispose();
+  return { outputs, weights: executor.report, timings: run.timings };
 }

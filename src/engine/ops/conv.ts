@@ -19,6 +19,8 @@ export interface Conv2dOptions {
   paddingMode: PaddingMode;
   /** Output clamp fused into the store (relu: [0, Infinity], relu6: [0, 6]). */
   clamp?: [number, number];
+  /** Weights and bias packed already (packConv2d), e.g. with a BatchNorm folded in; `w` then gives the shape. */
+  packed?: { wp: number; bp: number };
 }
 
 /** Index of padded coordinate `i` (in [-before, n + after)) in the source, or -1 for a zero. */
@@ -139,24 +141,28 @@ function gemm(rt: WasmRuntime, M: number, N: number, K: number, a: number, bptr:
 
 /**
  * The packed weights and bias of a conv (byte addresses), packed on first use and cached per weight array:
- * depthwise as given plus the bias, otherwise 4-row GEMM panels per group plus the padded bias.
+ * depthwise as given plus the bias, otherwise 4-row GEMM panels per group plus the padded bias. With
+ * `scale`, output channel c's weights are multiplied by scale[c] while packing (a folded BatchNorm; the
+ * same float32 values as a folded copy of the weight would hold).
  */
-export function packConv2d(rt: WasmRuntime, w: Tensor, bias: Tensor | null, G: number): { wp: number; bp: number } {
+export function packConv2d(rt: WasmRuntime, w: Tensor, bias: Tensor | null, G: number, scale: Float64Array | null = null): { wp: number; bp: number } {
   const [Cout, Cg, kh, kw] = w.shape as [number, number, number, number];
   const Mg = Cout / G, T = kh * kw;
   const bdata = bias?.data ?? null;
   const what = `conv2d ${shapeString(w.shape)}`;
+  const src = w.data;
   if (Cg === 1 && Mg === 1) {
-    const wp = rt.packedWeights(w.data, bdata, 'dw', Cout * T + Cout, (dst, at) => {
-      dst.set(w.data, at);
+    const wp = rt.packedWeights(src, bdata, scale === null ? 'dw' : 'dw-scaled', Cout * T + Cout, (dst, at) => {
+      if (scale === null) dst.set(src, at);
+      else for (let c = 0; c < Cout; c++) for (let t = 0; t < T; t++) dst[at + c * T + t] = (src[c * T + t] as number) * (scale[c] as number);
       for (let c = 0; c < Cout; c++) dst[at + Cout * T + c] = bdata?.[c] ?? 0;
     }, what);
     return { wp, bp: wp + Cout * T * 4 };
   }
   const Kg = Cg * T;
   const aFloats = packedGemmAFloats(Mg, Kg);
-  const wp = rt.packedWeights(w.data, bdata, 'gemm', G * aFloats + G * roundUp(Mg, MR), (dst, at) => {
-    for (let g = 0; g < G; g++) packGemmA(w.data, g * Mg, Mg, Kg, dst, at + g * aFloats);
+  const wp = rt.packedWeights(src, bdata, scale === null ? 'gemm' : 'gemm-scaled', G * aFloats + G * roundUp(Mg, MR), (dst, at) => {
+    for (let g = 0; g < G; g++) packGemmA(src, g * Mg, Mg, Kg, dst, at + g * aFloats, scale === null ? null : scale.subarray(g * Mg, g * Mg + Mg));
     packBias(bdata, G, Mg, dst, at + G * aFloats);
   }, what);
   return { wp, bp: wp + G * aFloats * 4 };
@@ -193,7 +199,7 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
 
   // Addresses first: packing may grow the memory, which detaches every view taken before.
   const xAt = rt.addressOf(x.data), outAt = rt.takeOutput(numel(outShape));
-  const { wp, bp } = packConv2d(rt, w, bias, G);
+  const { wp, bp } = o.packed ?? packConv2d(rt, w, bias, G);
 
   const Np = (Ho - 1) * L.Wq + Wo;
   // Strips are padded to whole 8-column blocks (the planes have slack for the overrun).
