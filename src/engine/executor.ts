@@ -135,11 +135,11 @@ export class Execution {
     if (hit !== undefined) return hit;
     const v = this.values.get(key);
     if (v === undefined) return undefined;
+    this.checkCurrent();
     let t: Tensor;
     if (v.data !== null) {
       t = { shape: v.shape, data: v.data };
     } else {
-      this.checkCurrent();
       const n = numel(v.shape);
       // new + set, not slice: see ops/conv.ts (fresh pages for a large slice fault on every call).
       const data = new Float32Array(n);
@@ -156,10 +156,10 @@ export class Execution {
     if (v === undefined) return undefined;
     const n = numel(v.shape);
     const s = Math.max(0, Math.min(start, n)), e = Math.max(s, Math.min(start + count, n));
-    if (v.data !== null) return v.data.slice(s, e);
     const cached = this.copies.get(key);
     if (cached !== undefined) return cached.data.slice(s, e);
     this.checkCurrent();
+    if (v.data !== null) return v.data.slice(s, e);
     return this.owner.runtime.view(v.ptr + s * 4, e - s).slice();
   }
 

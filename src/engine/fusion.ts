@@ -11,7 +11,7 @@ export interface FusedChain {
 
 /**
  * Conv2d -> BatchNorm2d (running stats) -> ReLU/ReLU6 chains, by conv node id, whose intermediates have
- * no other reader and are not in `keep` (node ids whose own outputs the caller wants).
+ * no other reader and that include no node of `keep` (node ids whose exact outputs the caller wants).
  */
 export function findChains(graph: ModelGraph, keep: ReadonlySet<number> = new Set()): Map<number, FusedChain> {
   const readers = new Map<number, GraphNode[]>();
@@ -22,13 +22,15 @@ export function findChains(graph: ModelGraph, keep: ReadonlySet<number> = new Se
   };
   const chains = new Map<number, FusedChain>();
   for (const n of graph.nodes) {
-    if (n.op !== 'module' || n.module?.type !== 'Conv2d') continue;
+    if (n.op !== 'module' || n.module?.type !== 'Conv2d' || keep.has(n.id)) continue;
     let bn = only(n.id);
     if (bn !== null && !(bn.op === 'module' && bn.module?.type === 'BatchNorm2d' && bn.module.args['track_running_stats'] !== false && bn.inputs.length === 1)) bn = null;
     const tail = bn === null ? only(n.id) : only(bn.id);
     const act = tail !== null && tail.op === 'module' && (tail.module?.type === 'ReLU' || tail.module?.type === 'ReLU6') ? tail
       : tail !== null && (tail.op === 'relu' || tail.op === 'relu6') ? tail : null;
     if (bn === null && act === null) continue;
+    // A requested output is computed exactly: no chain includes it, not even as its last node.
+    if ((bn !== null && keep.has(bn.id)) || (act !== null && keep.has(act.id))) continue;
     const six = act !== null && (act.module?.type === 'ReLU6' || act.op === 'relu6');
     chains.set(n.id, { bn, act, clamp: act === null ? undefined : [0, six ? 6 : Infinity] });
   }

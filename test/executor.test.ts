@@ -1,0 +1,161 @@
+// The compiled model (src/engine/executor.ts) on the real core's graph of tiny_resnet.py, against the same
+// net in PyTorch 1.13 (test/goldens/engine/nets): exact per-node outputs on request, fused output otherwise,
+// parameters and packings kept across runs and edits, and an activation arena that never overwrites a value
+// still to be read.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { initCore, AnalyzedDocument } from '../src/core/index';
+import type { ModelGraph } from '../src/core/types';
+import { Executor } from '../src/engine/executor';
+import { planConflicts, planMemory, type PlannedValue } from '../src/engine/memory-plan';
+import { runtime } from '../src/engine/runtime';
+import { readSafetensors } from '../src/engine/weights/safetensors';
+import { initParameter, rng } from '../src/engine/weights/init';
+import { numel, type Tensor } from '../src/engine/tensor';
+
+const root = join(__dirname, '..', '..');
+const NETS = join(root, 'test', 'goldens', 'engine', 'nets');
+const ready = initCore(async (file) => readFileSync(join(root, 'out', 'wasm', file)));
+
+const golden = readSafetensors(readFileSync(join(NETS, 'tiny_resnet.safetensors'))).tensors;
+const input = golden.get('input') as Tensor;
+const weights = new Map([...golden].filter(([k]) => k !== 'input' && !k.startsWith('out/')));
+/** Keys the core's graph and the golden share (the golden names the blocks' functional relus differently). */
+const SHARED = ['conv1', 'bn1', 'maxpool', 'layer1.0.conv1', 'layer1.0.bn2', 'layer2.0.conv1', 'layer2.0.downsample.0', 'layer2.0.downsample.1', 'avgpool', 'fc', 'output'];
+
+async function analyze(source: string): Promise<ModelGraph> {
+  await ready;
+  const doc = new AnalyzedDocument('python', source);
+  try {
+    const m = doc.analyze({ inputs: { TinyResNet: [...input.shape] } }).models.find((r) => r.name === 'TinyResNet');
+    assert.ok(m, 'the core found TinyResNet');
+    return m.graph;
+  } finally {
+    doc.dispose();
+  }
+}
+const source = readFileSync(join(NETS, 'tiny_resnet.py'), 'utf8');
+
+function maxRelError(a: Tensor, e: Tensor): number {
+  assert.deepEqual([...a.shape], [...e.shape]);
+  let err = 0, m = 0;
+  for (let i = 0; i < e.data.length; i++) {
+    m = Math.max(m, Math.abs(e.data[i] as number));
+    err = Math.max(err, Math.abs((a.data[i] as number) - (e.data[i] as number)));
+  }
+  return err / Math.max(1, m);
+}
+
+test('every node output on request is exact and matches PyTorch; the fused run gives the same output', async () => {
+  const ex = new Executor(await analyze(source), { weights });
+  const all = ex.run(input, { outputs: 'all' });
+  for (const k of SHARED) assert.ok(maxRelError(all.get(k) as Tensor, golden.get(`out/${k}`) as Tensor) <= 1e-4, k);
+  assert.ok(all.timings.every((t) => !t.type.includes('+')), 'nothing fused when every output is asked for');
+  const fused = ex.run(input);
+  assert.deepEqual(fused.keys(), ['output']);
+  assert.ok(maxRelError(fused.get('output') as Tensor, golden.get('out/output') as Tensor) <= 1e-4);
+  assert.ok(fused.timings.some((t) => t.type === 'Conv2d+BatchNorm2d+ReLU' && t.label === 'conv1+bn1+relu'), fused.timings.map((t) => t.type).join(' '));
+  assert.ok(fused.timings.length < all.timings.length);
+});
+
+test('a requested intermediate keeps its chain unfused and exact', async () => {
+  const ex = new Executor(await analyze(source), { weights });
+  const r = ex.run(input, { outputs: ['bn1', 'output'] });
+  assert.deepEqual(r.keys().sort(), ['bn1', 'output']);
+  assert.ok(maxRelError(r.get('bn1') as Tensor, golden.get('out/bn1') as Tensor) <= 1e-4);
+  assert.ok(r.timings.some((t) => t.key === 'bn1' && t.type === 'BatchNorm2d'), 'bn1 ran on its own');
+  assert.ok(r.timings.some((t) => t.type === 'Conv2d+BatchNorm2d+ReLU'), 'the other chains still fuse');
+  // A page of bn1's channels, without copying the rest.
+  const page = r.read('bn1', 2 * 16 * 16, 16 * 16) as Float32Array;
+  assert.deepEqual([...page], [...(r.get('bn1') as Tensor).data.subarray(2 * 16 * 16, 3 * 16 * 16)]);
+  assert.throws(() => ex.run(input, { outputs: ['no.such.layer'] }), /no output named no\.such\.layer/);
+});
+
+test('outputs of a run cannot be read after the next run overwrote them', async () => {
+  const ex = new Executor(await analyze(source), { weights });
+  const a = ex.run(input);
+  ex.run(input);
+  assert.throws(() => a.get('output'), /overwritten by a later run/);
+});
+
+test('an edit re-initialises and re-packs only the layers whose parameters changed', async () => {
+  const rt = runtime();
+  const ex = new Executor(await analyze(source), { seed: 3 });
+  ex.run(input).get('output');
+  const before = new Map(ex.params);
+  // fc gets another width: only fc's parameters are new; no conv is packed again.
+  let packs = rt.packCount;
+  ex.update(await analyze(source.replace('nn.Linear(16, 10)', 'nn.Linear(16, 12)')), { seed: 3 });
+  assert.deepEqual((ex.run(input).get('output') as Tensor).shape, [1, 12]);
+  assert.equal(rt.packCount, packs, 'no conv re-packed');
+  const changed = [...ex.params].filter(([k, t]) => before.get(k)?.data !== t.data).map(([k]) => k).sort();
+  assert.deepEqual(changed, ['fc.bias', 'fc.weight']);
+  // conv1 gets a 5x5 kernel (same output shape): exactly one packing, conv1's.
+  packs = rt.packCount;
+  ex.update(await analyze(source.replace('nn.Conv2d(3, 8, 7, 2, 3, bias=False)', 'nn.Conv2d(3, 8, 5, 2, 2, bias=False)')), { seed: 3 });
+  ex.run(input).get('output');
+  assert.equal(rt.packCount, packs + 1);
+  assert.deepEqual(ex.params.get('conv1.weight')?.shape, [8, 3, 5, 5]);
+  assert.equal(ex.params.get('layer1.0.conv1.weight')?.data, before.get('layer1.0.conv1.weight')?.data, 'kept, not re-initialised');
+  // A new weight array for one conv (a weights edit): that conv alone is packed again.
+  const w = ex.params.get('layer2.0.conv2.weight') as Tensor;
+  const edited = new Map(ex.params);
+  edited.set('layer2.0.conv2.weight', { shape: w.shape, data: w.data.map((v) => v * 2) });
+  packs = rt.packCount;
+  ex.update(await analyze(source.replace('nn.Conv2d(3, 8, 7, 2, 3, bias=False)', 'nn.Conv2d(3, 8, 5, 2, 2, bias=False)')), { weights: edited });
+  ex.run(input).get('output');
+  assert.equal(rt.packCount, packs + 1);
+});
+
+test('the default init is the same in wasm as the JavaScript loop it replaces, bit for bit', () => {
+  for (const n of [1, 63, 64, 65, 1000, 65536 + 5, 300_001]) {
+    const ours = initParameter([n], { kind: 'kaiming_uniform', fanIn: 27 }, 7, `p${n}`);
+    const r = rng(7, `p${n}`);
+    const bound = 1 / Math.sqrt(27);
+    for (let i = 0; i < n; i++) {
+      const want = Math.fround((2 * r() - 1) * bound);
+      if (ours[i] !== want) assert.fail(`n=${n}: value ${i} is ${ours[i]}, the JavaScript loop gives ${want}`);
+    }
+  }
+});
+
+test('the memory plan shares bytes only between values never live at once', async () => {
+  // Hand-made lifetimes: v0 read by step 1, v1 by step 2, v2 by step 3; v0 and v2 may share, v1 may not.
+  const values: PlannedValue[] = [{ def: 0, lastUse: 1, bytes: 1000 }, { def: 1, lastUse: 2, bytes: 1000 }, { def: 2, lastUse: 3, bytes: 1000 }, { def: 3, lastUse: Infinity, bytes: 500 }];
+  const plan = planMemory(values);
+  assert.deepEqual(planConflicts(values, plan), []);
+  assert.equal(plan.offsets[0], plan.offsets[2], 'v2 reuses v0\'s bytes');
+  assert.notEqual(plan.offsets[0], plan.offsets[1]);
+  assert.ok(plan.bytes < 3500);
+  // The checker itself finds an aliasing plan.
+  assert.deepEqual(planConflicts(values, { offsets: [0, 0, 2048, 4096], bytes: 8192 }), [[0, 1]]);
+
+  // The executor's plans for the real graph: the fused one reuses memory, neither aliases a live value.
+  const graph = await analyze(source);
+  const ex = new Executor(graph, { weights });
+  for (const outputs of [undefined, 'all' as const, ['layer1.0.bn1', 'output']]) {
+    ex.run(input, outputs === undefined ? {} : { outputs });
+    const last = ex.lastPlan;
+    assert.ok(last);
+    assert.deepEqual(planConflicts(last.values, last.memory), [], `plan for ${JSON.stringify(outputs)}`);
+  }
+  ex.run(input);
+  const fusedPlan = ex.lastPlan;
+  assert.ok(fusedPlan);
+  const total = fusedPlan.values.reduce((s, v) => s + v.bytes, 0);
+  assert.ok(fusedPlan.memory.bytes < 0.7 * total, `arena ${fusedPlan.memory.bytes} B for ${total} B of activations`);
+  // The residual adds read a block's input after two convs wrote their outputs: were the input's bytes
+  // given to one of them, the output would be wrong.
+  assert.ok(maxRelError(ex.run(input).get('output') as Tensor, golden.get('out/output') as Tensor) <= 1e-4);
+});
+
+test('activations stay in the engine memory between ops: only the requested output is a JavaScript copy', async () => {
+  const ex = new Executor(await analyze(source), { weights });
+  const r = ex.run(input);
+  const out = r.get('output') as Tensor;
+  assert.notEqual(out.data.buffer, runtime().k.memory.buffer, 'the output was copied out');
+  assert.equal(out.data.length, numel(out.shape));
+  assert.ok(ex.arenaBytes > 0);
+});
