@@ -80,7 +80,7 @@ test('run --time prints a table; a model with no input shape in the file and no 
   assert.match(r.out, /layer\s+type\s+ms\s+GFLOP\/s/);
   assert.match(r.out, /layer2\.0\.downsample\.0\+layer2\.0\.downsample\.1\s+Conv2d\+BatchNorm2d/);
   assert.match(r.out, /total [\d.]+ ms \(median of 2 runs\)/);
-  assert.match(r.out, /first run [\d.]+ ms \(of which packing weights [\d.]+ ms\), after initialising the parameters in [\d.]+ ms/);
+  assert.match(r.out, /first run [\d.]+ ms \(of which packing weights [\d.]+ ms, seeded conv weights drawn into their packing\), after loading the parameters in [\d.]+ ms/);
   const r2 = await run(net);
   assert.equal(r2.code, 1);
   assert.match(r2.err, /pass a concrete one with --input/);

@@ -12,7 +12,9 @@ import { Executor } from '../src/engine/executor';
 import { planConflicts, planMemory, type PlannedValue } from '../src/engine/memory-plan';
 import { runtime } from '../src/engine/runtime';
 import { readSafetensors } from '../src/engine/weights/safetensors';
-import { initParameter, rng } from '../src/engine/weights/init';
+import { initParameter, rng, SeededTensor } from '../src/engine/weights/init';
+import { packConv2d } from '../src/engine/ops/conv';
+import { packedGemmAFloats, roundUp } from '../src/engine/packing';
 import { numel, type Tensor } from '../src/engine/tensor';
 
 const root = join(__dirname, '..', '..');
@@ -158,4 +160,18 @@ test('activations stay in the engine memory between ops: only the requested outp
   assert.notEqual(out.data.buffer, runtime().k.memory.buffer, 'the output was copied out');
   assert.equal(out.data.length, numel(out.shape));
   assert.ok(ex.arenaBytes > 0);
+});
+
+test('a seeded conv weight drawn straight into its packing equals packing its drawn values, bit for bit', () => {
+  const rt = runtime();
+  const cases: Array<[number, number, number, number, boolean]> = [[6, 3, 3, 1, false], [10, 4, 1, 2, true], [64, 32, 3, 1, true], [7, 5, 5, 1, false]];
+  for (const [cout, cg, k, G, scaled] of cases) {
+    const shape = [cout, cg, k, k], init = { kind: 'kaiming_uniform' as const, fanIn: cg * k * k }, name = `w${cout}x${cg}`;
+    const scale = scaled ? Float64Array.from({ length: cout }, (_, i) => 0.5 + i / 7) : null;
+    const direct = packConv2d(rt, new SeededTensor(shape, init, 5, name), null, G, scale);
+    const viaArray = packConv2d(rt, { shape, data: initParameter(shape, init, 5, name) }, null, G, scale);
+    const Mg = cout / G, n = G * packedGemmAFloats(Mg, cg * k * k) + G * roundUp(Mg, 4);
+    const a = rt.view(direct.wp, n), b = rt.view(viaArray.wp, n);
+    for (let i = 0; i < n; i++) if (a[i] !== b[i]) assert.fail(`${name}: packed value ${i} is ${a[i]}, packing the drawn array gives ${b[i]}`);
+  }
 });

@@ -6,7 +6,7 @@ import { Executor } from '../src/engine/executor';
 import { graphParameters } from '../src/engine/graph';
 import { permute } from '../src/engine/ops/shape';
 import type { Tensor } from '../src/engine/tensor';
-import { initParameter } from '../src/engine/weights/init';
+import { SeededTensor } from '../src/engine/weights/init';
 import { matchStateDict, readWeightsFile } from '../src/engine/weights/state-dict';
 import type { ColourScale, LayerStats, WeightsReport, WeightsSource, WorkerMessage, WorkerRequest } from '../src/shared/protocol';
 import { layerStats, renderChannel, renderGrid, renderKernel } from './logic/featureMaps';
@@ -25,7 +25,7 @@ function post(message: WorkerMessage, transfer: Transferable[] = []): void {
 }
 
 /** Seeded parameters by name, shape and seed: a re-run after an edit re-initialises only what changed. */
-const seeded = new Map<string, Float32Array>();
+const seeded = new Map<string, SeededTensor>();
 let loadedFile: { name: string; size: number; tensors: Map<string, Tensor> } | null = null;
 
 interface LastRun {
@@ -73,14 +73,15 @@ function postLayer(runId: number, key: string, y: Tensor, drawn: Omit<Grid, 'key
   post({ type: 'attention', runId, key, shape: [...weights.shape], grid: drawnHeads.picture, view: heads.view, heads: heads.tiles, shown: drawnHeads.layout.shown }, [drawnHeads.picture.rgba.buffer]);
 }
 
-function seededParameter(name: string, shape: readonly number[], init: Parameters<typeof initParameter>[1], seed: number): Float32Array {
+/** Drawn when first read (a conv's weights straight into the engine's packing), kept across runs and edits. */
+function seededParameter(name: string, shape: readonly number[], init: SeededTensor['init'], seed: number): SeededTensor {
   const key = `${seed}|${name}|${shape.join('x')}|${JSON.stringify(init)}`;
-  let data = seeded.get(key);
-  if (!data) {
-    data = initParameter(shape, init, seed, name);
-    seeded.set(key, data);
+  let t = seeded.get(key);
+  if (!t) {
+    t = new SeededTensor(shape, init, seed, name);
+    seeded.set(key, t);
   }
-  return data;
+  return t;
 }
 
 /** Every parameter the graph needs: from the file where names and shapes match, seeded otherwise. */
@@ -99,7 +100,7 @@ function parameters(graph: ModelGraph, source: WeightsSource): { params: Map<str
   const params = new Map<string, Tensor>();
   for (const [name, spec] of specs) {
     const fromFile = file?.get(name);
-    params.set(name, fromFile !== undefined && !bad.has(name) ? fromFile : { shape: spec.shape, data: seededParameter(name, spec.shape, spec.init, seed) });
+    params.set(name, fromFile !== undefined && !bad.has(name) ? fromFile : seededParameter(name, spec.shape, spec.init, seed));
   }
   const report: WeightsReport = {
     source: source.kind === 'seed' ? `default init, seed ${source.seed}` : source.name,

@@ -256,7 +256,7 @@ export async function runCommand(args: string[], io: RunIO, analyze: Analyze): P
         io.stdout(`${pad(l.name, w)}  ${pad(l.type, tw)}  ${pad(l.ms.toFixed(3), 9, true)}  ${pad(l.gflops === null ? '-' : l.gflops.toFixed(2), 8, true)}\n`);
       }
       io.stdout(`total ${totalMs.toFixed(3)} ms (median of ${timed.length} runs)\n`);
-      io.stdout(`first run ${first.ms.toFixed(1)} ms (of which packing weights ${firstPackMs.toFixed(1)} ms), after initialising the parameters in ${executor.initMs.toFixed(1)} ms\n`);
+      io.stdout(`first run ${first.ms.toFixed(1)} ms (of which packing weights ${firstPackMs.toFixed(1)} ms, seeded conv weights drawn into their packing), after loading the parameters in ${executor.initMs.toFixed(1)} ms\n`);
     }
     if (flags.out !== undefined) io.stdout(`wrote ${written} tensors to ${flags.out}\n`);
     return 0;

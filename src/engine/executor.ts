@@ -18,7 +18,7 @@ import { nodeKeys } from './node-keys';
 import { conv2d, packConv2d, type Conv2dOptions } from './ops/conv';
 import { runtime, DEFAULT_MEMORY_LIMIT, MemoryLimitError, type WasmRuntime } from './runtime';
 import { numel, shapeString, type Tensor } from './tensor';
-import { initParameter } from './weights/init';
+import { SeededTensor } from './weights/init';
 import { matchStateDict, StateDictError, type StateDictReport } from './weights/state-dict';
 
 /** Where the parameters come from. */
@@ -182,7 +182,7 @@ export class Executor {
   private specs: Map<string, GraphParameter>;
   private paramMap = new Map<string, Tensor>();
   /** Seeded parameters by seed, name, shape and init: an edit re-initialises only what changed. */
-  private seeded = new Map<string, Float32Array>();
+  private seeded = new Map<string, SeededTensor>();
   private plans = new Map<string, Plan>();
   private arena: { ptr: number; bytes: number; generation: number } | null = null;
   private memoryLimit: number;
@@ -190,7 +190,7 @@ export class Executor {
   serial = 0;
   /** How the weights matched the model (empty lists for the default init). */
   report: StateDictReport = { missing: [], unexpected: [], mismatched: [] };
-  /** Wall time of the last parameter initialisation (update or construction), and of packing for plans made since. */
+  /** Wall time of the last parameter loading (update or construction; seeded parameters are drawn when first read, a conv's into its packing), and of planning + packing for plans made since. */
   initMs = 0;
   packMs = 0;
 
@@ -238,17 +238,18 @@ export class Executor {
       }
       bad = new Set([...report.missing, ...report.mismatched.map((m) => m.name)]);
     }
-    const seeded = new Map<string, Float32Array>();
+    const seeded = new Map<string, SeededTensor>();
     for (const [name, spec] of this.specs) {
       const given = source.weights?.get(name);
       if (given !== undefined && !bad.has(name)) {
         params.set(name, given);
         continue;
       }
+      // Drawn when first read; a conv's weights are drawn straight into their packing.
       const key = `${seed}|${name}|${spec.shape.join('x')}|${JSON.stringify(spec.init)}`;
-      const data = this.seeded.get(key) ?? initParameter(spec.shape, spec.init, seed, name);
-      seeded.set(key, data);
-      params.set(name, { shape: spec.shape, data });
+      const t = this.seeded.get(key) ?? new SeededTensor(spec.shape, spec.init, seed, name);
+      seeded.set(key, t);
+      params.set(name, t);
     }
     // Parameters of layers the model no longer has are dropped (and their packings with them).
     this.seeded = seeded;

@@ -2,6 +2,7 @@
 // store. A chain fuses only where no one needs the outputs it skips.
 import type { GraphNode, ModelGraph } from '../core/types';
 import type { Tensor } from './tensor';
+import { SeededTensor } from './weights/init';
 
 export interface FusedChain {
   bn: GraphNode | null;
@@ -37,7 +38,8 @@ export function findChains(graph: ModelGraph, keep: ReadonlySet<number> = new Se
   return chains;
 }
 
-const folded = new WeakMap<Float32Array, { key: Float32Array[]; scale: Float64Array; bias: Tensor; weight: Tensor | null }>();
+/** By the conv's weight array, or by the weight itself while it is a seeded parameter not drawn yet. */
+const folded = new WeakMap<object, { key: Float32Array[]; scale: Float64Array; bias: Tensor; weight: Tensor | null }>();
 
 /**
  * An eval-mode BatchNorm after a conv as a per-output-channel scale of the conv's weight and a new bias
@@ -50,7 +52,8 @@ export function foldScale(w: Tensor, b: Tensor | null, mean: Tensor, variance: T
 
 function folding(w: Tensor, b: Tensor | null, mean: Tensor, variance: Tensor, gamma: Tensor | null, beta: Tensor | null, eps: number): { key: Float32Array[]; scale: Float64Array; bias: Tensor; weight: Tensor | null } {
   const key = [mean.data, variance.data, ...(gamma === null ? [] : [gamma.data]), ...(beta === null ? [] : [beta.data]), ...(b === null ? [] : [b.data])];
-  const hit = folded.get(w.data);
+  const id: object = w instanceof SeededTensor ? w : w.data;
+  const hit = folded.get(id);
   if (hit !== undefined && hit.key.length === key.length && hit.key.every((k, i) => k === key[i])) return hit;
   const Co = w.shape[0] as number;
   const scale = new Float64Array(Co), bd = new Float32Array(Co);
@@ -60,7 +63,7 @@ function folding(w: Tensor, b: Tensor | null, mean: Tensor, variance: Tensor, ga
     bd[c] = ((b?.data[c] ?? 0) - (mean.data[c] as number)) * s + (beta?.data[c] ?? 0);
   }
   const r = { key, scale, bias: { shape: [Co], data: bd }, weight: null };
-  folded.set(w.data, r);
+  folded.set(id, r);
   return r;
 }
 

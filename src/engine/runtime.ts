@@ -21,6 +21,7 @@ export interface KernelExports {
   max_taps(C: number, N: number, T: number, src: number, srcCS: number, offs: number, dst: number, dstCS: number): void;
   compact(M: number, Ho: number, Wo: number, src: number, ldm: number, ld: number, dst: number): void;
   uniform_fill(dst: number, n: number, state: number, bound: number): void;
+  uniform_pack(dst: number, M: number, K: number, state: number, bound: number, scale: number): void;
 }
 
 const PAGE = 65536;
@@ -56,8 +57,8 @@ export class WasmRuntime {
   private scratch: Scratch | null = null;
   private f32View: Float32Array;
   private i32View: Int32Array;
-  /** Packed weights by source array; the inner key describes the packing. */
-  private packed = new WeakMap<Float32Array, Map<string, { ptr: number; bias: Float32Array | null }>>();
+  /** Packed weights by source (its array, or a seeded parameter not drawn yet); the inner key describes the packing. */
+  private packed = new WeakMap<object, Map<string, { ptr: number; bias: Float32Array | null }>>();
   /** Where the next op output goes (byte address and float count), as an executor planned it. */
   private slot: { ptr: number; floats: number } | null = null;
   /** While pinned (an executor run), persistent memory is never dropped: its arena stays valid. */
@@ -132,7 +133,7 @@ export class WasmRuntime {
   }
 
   /** Returns the cached packed copy of `weights` for `key`, packing it on first use. */
-  packedWeights(weights: Float32Array, bias: Float32Array | null, key: string, floats: number, pack: (dst: Float32Array, at: number) => void, what: string): number {
+  packedWeights(weights: object, bias: Float32Array | null, key: string, floats: number, pack: (dst: Float32Array, at: number) => void, what: string): number {
     let byKey = this.packed.get(weights);
     if (byKey === undefined) {
       byKey = new Map();

@@ -7,6 +7,7 @@
 import { runtime, type WasmRuntime } from '../runtime';
 import { packBias, packGemmA, packedGemmAFloats, roundUp, MR } from '../packing';
 import { numel, shapeString, tensor, type Tensor } from '../tensor';
+import { SeededTensor } from '../weights/init';
 
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 
@@ -150,8 +151,8 @@ export function packConv2d(rt: WasmRuntime, w: Tensor, bias: Tensor | null, G: n
   const Mg = Cout / G, T = kh * kw;
   const bdata = bias?.data ?? null;
   const what = `conv2d ${shapeString(w.shape)}`;
-  const src = w.data;
   if (Cg === 1 && Mg === 1) {
+    const src = w.data;
     const wp = rt.packedWeights(src, bdata, scale === null ? 'dw' : 'dw-scaled', Cout * T + Cout, (dst, at) => {
       if (scale === null) dst.set(src, at);
       else for (let c = 0; c < Cout; c++) for (let t = 0; t < T; t++) dst[at + c * T + t] = (src[c * T + t] as number) * (scale[c] as number);
@@ -161,7 +162,27 @@ export function packConv2d(rt: WasmRuntime, w: Tensor, bias: Tensor | null, G: n
   }
   const Kg = Cg * T;
   const aFloats = packedGemmAFloats(Mg, Kg);
-  const wp = rt.packedWeights(src, bdata, scale === null ? 'gemm' : 'gemm-scaled', G * aFloats + G * roundUp(Mg, MR), (dst, at) => {
+  const floats = G * aFloats + G * roundUp(Mg, MR);
+  const kind = scale === null ? 'gemm' : 'gemm-scaled';
+  const seeded = w instanceof SeededTensor ? w.uniform : null;
+  if (w instanceof SeededTensor && seeded !== null) {
+    // The seeded default init drawn straight into the panels (the values packGemmA gives for w.data).
+    const wp = rt.packedWeights(w, bdata, kind, floats, (_dst, at) => {
+      const ptr = at * 4, Mp = roundUp(Mg, MR);
+      let sp = 0;
+      rt.withScratch(what, (s) => { sp = s.alloc(Mp * 8); }, () => {
+        const f64 = new Float64Array(rt.k.memory.buffer, sp, Mp);
+        for (let g = 0; g < G; g++) {
+          for (let m = 0; m < Mp; m++) f64[m] = m < Mg && scale !== null ? (scale[g * Mg + m] as number) : 1;
+          rt.k.uniform_pack(ptr + g * aFloats * 4, Mg, Kg, (seeded.state + Math.imul(g * Mg * Kg, 0x6d2b79f5)) | 0, seeded.bound, sp);
+        }
+      });
+      packBias(bdata, G, Mg, rt.f32, at + G * aFloats);
+    }, what);
+    return { wp, bp: wp + G * aFloats * 4 };
+  }
+  const src = w.data;
+  const wp = rt.packedWeights(src, bdata, kind, floats, (dst, at) => {
     for (let g = 0; g < G; g++) packGemmA(src, g * Mg, Mg, Kg, dst, at + g * aFloats, scale === null ? null : scale.subarray(g * Mg, g * Mg + Mg));
     packBias(bdata, G, Mg, dst, at + G * aFloats);
   }, what);

@@ -538,6 +538,62 @@ export function kernelsWat({ relaxed }) {
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $loop))))
 
+  ;; The seeded default init drawn straight into the GEMM's packed layout (packing.ts packGemmA): row m of the
+  ;; [M, K] weight is draws m*K+1 .. m*K+K of the stream from state, times scale[m] (f64; a folded
+  ;; BatchNorm, 1 for none) as the JavaScript packing computes it (the float32 value times the double scale,
+  ;; rounded to float32). Panel p holds, for each k, rows 4p..4p+3: one vector, lanes K draws apart.
+  ;; scale holds M rounded up to 4 doubles; rows past M are zero.
+  (func (export "uniform_pack")
+    (param $dst i32) (param $M i32) (param $K i32) (param $state i32) (param $bound f64) (param $scale i32)
+    (local $p i32) (local $k i32) (local $a v128) (local $t v128) (local $step v128) (local $lo v128) (local $hi v128)
+    (local $s01 v128) (local $s23 v128) (local $mask v128) (local $v v128) (local $vb v128) (local $sc v128) (local $one v128)
+    (local $rows v128) (local $out i32) (local $panels i32)
+    (local.set $step (i32x4.splat (i32.const 0x6d2b79f5)))
+    (local.set $sc (f64x2.splat (f64.const 0x1p-31)))
+    (local.set $one (f64x2.splat (f64.const 1)))
+    (local.set $vb (f64x2.splat (local.get $bound)))
+    (local.set $panels (i32.shr_u (i32.add (local.get $M) (i32.const 3)) (i32.const 2)))
+    (local.set $out (local.get $dst))
+    (local.set $p (i32.const 0))
+    (block $pdone
+      (loop $ploop
+        (br_if $pdone (i32.ge_s (local.get $p) (local.get $panels)))
+        ;; rows 4p..4p+3; counters state + (1 + row*K) * 0x6d2b79f5
+        (local.set $rows (i32x4.add (i32x4.splat (i32.shl (local.get $p) (i32.const 2))) (v128.const i32x4 0 1 2 3)))
+        (local.set $mask (i32x4.lt_s (local.get $rows) (i32x4.splat (local.get $M))))
+        (local.set $a (i32x4.add (i32x4.splat (local.get $state))
+          (i32x4.mul (i32x4.add (i32x4.mul (local.get $rows) (i32x4.splat (local.get $K))) (i32x4.splat (i32.const 1))) (local.get $step))))
+        (local.set $s01 (v128.load (i32.add (local.get $scale) (i32.shl (local.get $p) (i32.const 5)))))
+        (local.set $s23 (v128.load offset=16 (i32.add (local.get $scale) (i32.shl (local.get $p) (i32.const 5)))))
+        (local.set $k (i32.const 0))
+        (block $kdone
+          (loop $kloop
+            (br_if $kdone (i32.ge_s (local.get $k) (local.get $K)))
+            (local.set $t (local.get $a))
+            (local.set $t (i32x4.mul (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 15)))
+              (v128.or (local.get $t) (i32x4.splat (i32.const 1)))))
+            (local.set $t (v128.xor (local.get $t) (i32x4.add (local.get $t)
+              (i32x4.mul (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 7)))
+                (v128.or (local.get $t) (i32x4.splat (i32.const 61)))))))
+            (local.set $t (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 14))))
+            ;; float32 value of the draw, then times the scale in double, rounded to float32
+            (local.set $lo (f64x2.mul (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+              (f64x2.mul (f64x2.sub (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $t)) (local.get $sc)) (local.get $one)) (local.get $vb))))
+              (local.get $s01)))
+            (local.set $hi (f64x2.mul (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
+              (f64x2.mul (f64x2.sub (f64x2.mul (f64x2.convert_low_i32x4_u
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t))) (local.get $sc)) (local.get $one)) (local.get $vb))))
+              (local.get $s23)))
+            (v128.store (local.get $out) (v128.and (local.get $mask)
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi)))))
+            (local.set $out (i32.add (local.get $out) (i32.const 16)))
+            (local.set $a (i32x4.add (local.get $a) (local.get $step)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $kloop)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $ploop))))
+
     ;; dst[c][r][q] = src[c][rows[r]][cols[q]], or fill where an index is negative (padding: 0 for
   ;; convolutions, -inf for max pooling).
   ;; Columns q0..q1 map to sc0.. contiguously and are copied in bulk.

@@ -4,7 +4,7 @@
 // does not change the values of the others.
 import type { Init } from '../layers';
 import { runtime } from '../runtime';
-import { numel } from '../tensor';
+import { numel, type Tensor } from '../tensor';
 import { hashString, mulberry32, rng } from './random';
 
 export { mulberry32, rng } from './random';
@@ -25,10 +25,40 @@ export function initParameter(shape: readonly number[], init: Init, seed: number
     }
     return out;
   }
-  // kaiming_uniform_(a=sqrt(5)): gain = sqrt(2 / (1 + 5)), bound = gain * sqrt(3 / fan_in) = 1 / sqrt(fan_in).
-  const bound = init.kind === 'uniform' ? init.bound : init.fanIn > 0 ? 1 / Math.sqrt(init.fanIn) : 0;
-  fillUniform(out, hashString(qualifiedName, seed >>> 0), bound);
+  fillUniform(out, streamState(seed, qualifiedName), uniformBound(init));
   return out;
+}
+
+/** kaiming_uniform_(a=sqrt(5)): gain = sqrt(2 / (1 + 5)), bound = gain * sqrt(3 / fan_in) = 1 / sqrt(fan_in). */
+function uniformBound(init: Extract<Init, { kind: 'uniform' | 'kaiming_uniform' }>): number {
+  return init.kind === 'uniform' ? init.bound : init.fanIn > 0 ? 1 / Math.sqrt(init.fanIn) : 0;
+}
+
+/** The generator state of a parameter's stream. */
+function streamState(seed: number, qualifiedName: string): number {
+  return hashString(qualifiedName, seed >>> 0);
+}
+
+/**
+ * A parameter of the seeded default init whose values are drawn when first read. Packing draws a uniform
+ * one straight into its packed layout instead (ops/conv.ts), so a model opened without weights never holds
+ * its conv weights twice.
+ */
+export class SeededTensor implements Tensor {
+  private values: Float32Array | null = null;
+  constructor(readonly shape: readonly number[], readonly init: Init, readonly seed: number, readonly name: string) {}
+
+  get data(): Float32Array {
+    this.values ??= initParameter(this.shape, this.init, this.seed, this.name);
+    return this.values;
+  }
+
+  /** The stream state and bound of a uniform parameter (value i is draw i + 1 from the state), else null. */
+  get uniform(): { state: number; bound: number } | null {
+    const init = this.init;
+    if (init.kind !== 'uniform' && init.kind !== 'kaiming_uniform') return null;
+    return { state: streamState(this.seed, this.name), bound: uniformBound(init) };
+  }
 }
 
 /** Draws per wasm call: the scratch stays small (256 KiB) whatever the parameter's size. */
