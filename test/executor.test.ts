@@ -175,3 +175,18 @@ test('a seeded conv weight drawn straight into its packing equals packing its dr
     for (let i = 0; i < n; i++) if (a[i] !== b[i]) assert.fail(`${name}: packed value ${i} is ${a[i]}, packing the drawn array gives ${b[i]}`);
   }
 });
+
+test('a model opened without weights never draws its conv weights as JavaScript arrays, also when the caller passes the seeded parameters', async () => {
+  const graph = await analyze(source);
+  const seeded = new Executor(graph, { seed: 4 });
+  seeded.run(input).get('output');
+  const conv = seeded.params.get('layer1.0.conv1.weight');
+  assert.ok(conv instanceof SeededTensor);
+  assert.equal(conv.drawn, false, 'packed straight from the generator');
+  // The preview passes its own seeded parameters as the weights.
+  const fresh = new Map([...seeded.params].map(([k, t]) => [k, t instanceof SeededTensor ? new SeededTensor(t.shape, t.init, 4, t.name) : t]));
+  const passed = new Executor(graph, { weights: fresh });
+  const out = passed.run(input).get('output') as Tensor;
+  assert.equal((fresh.get('layer2.0.conv2.weight') as SeededTensor).drawn, false);
+  assert.deepEqual([...out.data], [...(seeded.run(input).get('output') as Tensor).data]);
+});

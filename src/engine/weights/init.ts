@@ -53,6 +53,11 @@ export class SeededTensor implements Tensor {
     return this.values;
   }
 
+  /** Whether the values were drawn as a JavaScript array (a packed conv weight need not be). */
+  get drawn(): boolean {
+    return this.values !== null;
+  }
+
   /** The stream state and bound of a uniform parameter (value i is draw i + 1 from the state), else null. */
   get uniform(): { state: number; bound: number } | null {
     const init = this.init;

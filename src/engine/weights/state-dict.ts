@@ -1,6 +1,6 @@
 // Matching loaded weights against the parameters a model's layers declare, by qualified name.
 import type { ParamSpec } from '../layers';
-import { shapeString, type Tensor } from '../tensor';
+import { numel, shapeString, type Tensor } from '../tensor';
 import { readSafetensors } from './safetensors';
 import { readTorchStateDict } from './torch-pickle';
 
@@ -31,7 +31,8 @@ export function matchStateDict(expected: ReadonlyMap<string, ParamSpec>, loaded:
     if (t === undefined) { report.missing.push(name); continue; }
     const same = t.shape.length === spec.shape.length && t.shape.every((d, i) => d === spec.shape[i]);
     // A scalar PReLU weight saved as shape [] still has one value.
-    const scalarOk = t.data.length === 1 && spec.shape.length <= 1 && (spec.shape[0] ?? 1) === 1;
+    // numel, not data.length: a seeded parameter is drawn only when its values are read.
+    const scalarOk = numel(t.shape) === 1 && spec.shape.length <= 1 && (spec.shape[0] ?? 1) === 1;
     if (!same && !scalarOk) report.mismatched.push({ name, expected: [...spec.shape], got: [...t.shape] });
   }
   for (const name of loaded.keys()) {
