@@ -6,7 +6,7 @@ import { functionalOp } from './functional';
 import { layerDef, type ParamSpec } from './layers';
 import { nodeKeys } from './node-keys';
 import { runtime, MemoryLimitError, DEFAULT_MEMORY_LIMIT } from './runtime';
-import { numel, shapeString, type Tensor } from './tensor';
+import { numel, restOf, shapeString, type Tensor } from './tensor';
 import { initParameter } from './weights/init';
 import { matchStateDict, StateDictError, type StateDictReport } from './weights/state-dict';
 
@@ -202,7 +202,9 @@ export function runGraph(graph: ModelGraph, input: Tensor, options: RunGraphOpti
     try {
       if (node.op === 'module') {
         if (node.module === undefined) throw new GraphError('a module node has no module description');
-        const { name, type: ty, args } = node.module;
+        const { name, type: ty } = node.module;
+        // Forward arguments (need_weights, output_size, masks) reach the layer beside its constructor's.
+        const args = node.module.forward === undefined ? node.module.args : { ...node.module.args, ...node.module.forward };
         type = ty;
         const def = layerDef(ty);
         const prefix = name === '' ? '' : `${name}.`;
@@ -235,6 +237,11 @@ export function runGraph(graph: ModelGraph, input: Tensor, options: RunGraphOpti
     const ms = performance.now() - t0;
     values.set(node.id, y);
     values.set(last.id, y);
+    // The other tensors of a tuple result (an LSTM's h_n, c_n), under the ids the core gave them.
+    restOf(y).forEach((t, k) => {
+      const id = node.outputs?.[k + 1];
+      if (t !== null && id !== undefined && id !== null) values.set(id, t);
+    });
     outputs.set(key, y);
     const timing = { key, type, ms, macs };
     timings.push(timing);
