@@ -20,7 +20,9 @@ export type Init =
   | { kind: 'uniform'; bound: number }
   | { kind: 'constant'; value: number }
   /** Standard normal times `std` (default 1); `truncated`: redrawn beyond two standard deviations (TF's truncatedNormal). */
-  | { kind: 'normal'; std?: number; truncated?: boolean };
+  | { kind: 'normal'; std?: number; truncated?: boolean }
+  /** An nn.Parameter built from values the analysis does not know: it needs loaded weights. */
+  | { kind: 'unknown' };
 
 export interface ParamSpec {
   name: string;

@@ -109,11 +109,24 @@ function foldBatchNorm(w: Tensor, b: Tensor | null, mean: Tensor, variance: Tens
   return r;
 }
 
+/** An nn.Parameter forward reads itself (the core's 'parameter' node): its name, shape and the init its factory gave. */
+function parameterSpec(node: GraphNode): ParamSpec | null {
+  if (node.op !== 'parameter' || typeof node.args['name'] !== 'string' || !node.shape.every((d) => typeof d === 'number')) return null;
+  const init = node.args['init'] as { kind?: unknown; value?: unknown } | undefined;
+  return {
+    name: node.args['name'],
+    shape: node.shape as number[],
+    init: init?.kind === 'constant' && typeof init.value === 'number' ? { kind: 'constant', value: init.value } : init?.kind === 'normal' ? { kind: 'normal' } : { kind: 'unknown' },
+  };
+}
+
 /** The parameters the graph's modules declare, by qualified name ("features.0.weight"). */
 export function graphParameters(graph: ModelGraph): Map<string, ParamSpec & { layer: string; type: string }> {
   const specs = new Map<string, ParamSpec & { layer: string; type: string }>();
   const seen = new Set<string>();
   for (const node of graph.nodes) {
+    const direct = parameterSpec(node);
+    if (direct !== null) specs.set(direct.name, { ...direct, layer: '', type: 'Parameter' });
     if (node.op !== 'module' || node.module === undefined || seen.has(node.module.name)) continue;
     seen.add(node.module.name);
     const def = layerDef(node.module.type);
@@ -225,6 +238,11 @@ export function runGraph(graph: ModelGraph, input: Tensor, options: RunGraphOpti
         }
         y = def.forward(inputs, args, lookup, chain?.clamp);
         macs = def.macs?.(inputs, y, args) ?? null;
+      } else if (node.op === 'parameter') {
+        type = 'Parameter';
+        const t = params.get(String(node.args['name']));
+        if (t === undefined) throw new GraphError(`the parameter ${String(node.args['name'])} has no value`, node);
+        y = t;
       } else {
         type = node.op;
         y = functionalOp(node.op)(inputs, node.args);

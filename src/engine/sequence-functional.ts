@@ -81,6 +81,12 @@ function index(x: Tensor, picks: readonly Pick[]): Tensor {
 }
 
 export const sequenceFunctional: Record<string, FunctionalOp> = {
+  // torch.zeros/ones/full in forward, with the size the core computed.
+  full: (_i, a) => {
+    const size = a['size'];
+    if (!Array.isArray(size) || !size.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) throw new ArgError('full needs a known size', 'size', true);
+    return { shape: size as number[], data: new Float32Array((size as number[]).reduce((p, q) => p * q, 1)).fill(num(a, 'fill_value')) };
+  },
   index: (i, a) => {
     const picks = a['picks'];
     if (!Array.isArray(picks)) throw new ArgError('the engine cannot run this subscript: its indices are not known to the analysis', 'picks', true);

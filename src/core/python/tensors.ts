@@ -117,6 +117,12 @@ export class TensorOps {
     }
     const t = this.make(shape);
     t.rf = { size: [1, 1], jump: [1, 1] };
+    const fill = factoryFill(name, info);
+    if (fill) t.fill = fill;
+    // A constant tensor built in forward (an RNN's zero initial state) is a graph node the engine can run.
+    if (fill?.kind === 'constant' && shape && shape.every((d) => typeof d === 'number') && !info.unknownSplat) {
+      return this.op('full', { size: [...shape], fill_value: fill.value }, [], t, info.node);
+    }
     return t;
   }
 
@@ -799,3 +805,15 @@ function nestedShape(v: Value, a: Analyzer): Shape | null {
 
 /** One subscript of `x[...]` as the engine applies it: a new axis, a whole dimension, listed indices, or one index. */
 type IndexPick = { kind: 'new' } | { kind: 'all' } | { kind: 'slice'; indices: number[] } | { kind: 'at'; index: number };
+
+/** The values torch.zeros/ones/full/randn give, when the call says them plainly. */
+function factoryFill(name: string, info: CallInfo): TensorValue['fill'] {
+  if (name === 'zeros') return { kind: 'constant', value: 0 };
+  if (name === 'ones') return { kind: 'constant', value: 1 };
+  if (name === 'randn') return { kind: 'normal' };
+  if (name === 'full') {
+    const v = info.kwargs.get('fill_value') ?? info.args[1];
+    return v?.k === 'num' ? { kind: 'constant', value: v.v } : undefined;
+  }
+  return undefined;
+}

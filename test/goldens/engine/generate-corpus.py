@@ -98,6 +98,12 @@ SHRINK = {
     ("torchvision_style", "tiny_net_s(pretrained=True, aux_logits=False)"): [1, 3, 16, 16],
     ("torchvision_style", "tiny_net_s(num_classes=10, dropout=0.5)"): [1, 3, 16, 16],
 }
+# (file stem, construct) -> stride: models whose input size is fixed (a Linear after the convolutions) and whose every
+# leaf output in full would be tens of MB. Every leaf output and the output are stored as every stride-th value of the
+# flattened tensor (metadata "sample"); the test compares the engine's values at the same positions.
+SAMPLE = {
+    ("c3d_video", "C3D()"): 61,
+}
 # Engine-only models (test/goldens/engine/models): forward code the corpus does not cover, same treatment.
 # (file relative to the repository, model class, construct, input); goldens named extra.<stem>.0.safetensors.
 SEQ = "test/goldens/engine/models/volumes_and_sequences.py"
@@ -115,10 +121,6 @@ EXTRA = [
 # (file stem, construct or model name) -> why the entry has no golden. Listed in corpus/skipped.json for the test.
 SKIP = {
     ("vae_chunk", "VAE()"): "forward samples torch.randn_like: no engine can reproduce PyTorch's random stream",
-    ("c3d_video", "C3D()"): "its Linear fixes the input at 16x56x56, where every layer's output kept would make the golden about 60 MB",
-    ("crnn_lstm", "FrameGRU()"): "its initial state comes from torch.zeros in forward, which the core's graph does not record",
-    ("patch_transformer", "PatchTransformer()"): "its class token and position embedding are nn.Parameter tensors used in forward, "
-    "which the core's graph does not record",
     ("layer_subclasses", "TinyConvNeXt()"): "LayerNorm2d's forward passes its own weight and bias to F.layer_norm, "
     "tensors the core's graph does not carry, so the engine says it cannot run that op",
     ("unknown_config_sizes", "CoordFuse()"): "a channel count read from the environment stays unknown to the core "
@@ -253,6 +255,10 @@ def main(only):
                 h.remove()
             tensors = {"input": x.to(torch.float32), "output": y, **outs}
             meta = {"file": file, "model": entry["model"], "input": json.dumps(shape), "state_dict": json.dumps(list(state.items()))}
+            stride = SAMPLE.get((stem, entry.get("construct", entry["model"])))
+            if stride is not None:
+                tensors = {k: (v if k == "input" else v.flatten()[::stride].clone()) for k, v in tensors.items()}
+                meta["sample"] = str(stride)
             if "construct" in entry:
                 meta["construct"] = entry["construct"]
             if "modelLine" in entry:
