@@ -7,7 +7,7 @@ import { readSafetensors } from '../src/engine/weights/safetensors';
 import { layerDef } from '../src/engine/layers';
 import { functionalOp } from '../src/engine/functional';
 import { resetRuntime, runtime } from '../src/engine/runtime';
-import type { Tensor } from '../src/engine/tensor';
+import { restOf, type Tensor } from '../src/engine/tensor';
 
 const OPS = resolve(__dirname, '../../test/goldens/engine/ops');
 
@@ -29,14 +29,30 @@ export function maxAbs(a: Float32Array): number {
 function runCase(file: string): { err: number; tol: number; shape: readonly number[]; expected: readonly number[] } {
   const st = readSafetensors(readFileSync(join(OPS, file)), file);
   const meta = st.metadata;
-  const args = JSON.parse(meta['args'] ?? '{}') as Record<string, unknown>;
+  // Forward arguments (need_weights, output_size) reach a layer beside its constructor's, as runGraph passes them.
+  const args = { ...JSON.parse(meta['args'] ?? '{}'), ...JSON.parse(meta['forward'] ?? '{}') } as Record<string, unknown>;
   const expected = st.tensors.get('output');
   assert.ok(expected, `${file} has no output`);
   let y: Tensor;
   if (meta['kind'] === 'module') {
     const input = st.tensors.get('input');
     assert.ok(input, `${file} has no input`);
-    y = layerDef(meta['type'] ?? '').forward([input], args, (n) => st.tensors.get(n) ?? null);
+    const inputs = [input];
+    for (let j = 1; st.tensors.has(`input.${j}`); j++) inputs.push(st.tensors.get(`input.${j}`) as Tensor);
+    y = layerDef(meta['type'] ?? '').forward(inputs, args, (n) => st.tensors.get(n) ?? null);
+    // The other tensors of a tuple output (h_n, c_n, attention weights): every one torch returned, none it did not.
+    const rest = restOf(y);
+    let err = 0, tol = 0;
+    rest.forEach((t, k) => {
+      const want = st.tensors.get(`output.${k + 1}`) ?? null;
+      assert.equal(t === null, want === null, `${file}: output ${k + 1} is ${t === null ? 'None' : 'a tensor'} here`);
+      if (t === null || want === null) return;
+      assert.deepEqual([...t.shape], [...want.shape], `${file}: shape of output ${k + 1}`);
+      err = Math.max(err, maxAbsDiff(t.data, want.data) / Math.max(1, maxAbs(want.data)));
+      tol = 1e-4;
+    });
+    assert.equal([...st.tensors.keys()].filter((k) => k.startsWith('output.')).length, rest.filter((t) => t !== null).length, `${file}: number of tuple outputs`);
+    assert.ok(err <= tol, `${file}: tuple outputs differ by ${err} (relative)`);
   } else {
     const inputs: Tensor[] = [];
     for (let j = 0; st.tensors.has(`input.${j}`); j++) inputs.push(st.tensors.get(`input.${j}`) as Tensor);

@@ -138,11 +138,16 @@ export interface GraphNode {
   /** "module" for a built-in torch.nn leaf module; otherwise the functional op: "relu", "max_pool2d", "view", "cat", "add", ... */
   op: string;
   /** For op "module": the layer, its qualified name and its constructor arguments bound to parameter names (defaults filled in). */
-  module?: { name: string; type: string; args: Record<string, unknown> };
+  module?: { name: string; type: string; args: Record<string, unknown>; forward?: Record<string, unknown> };
   /** Non-tensor arguments of a functional op, by the torch function's parameter names (e.g. {kernel_size: 2}, {dim: 1}, {shape: [-1, 2048]}). */
   args: Record<string, unknown>;
   /** Ids of the input tensors, in argument order. */
   inputs: number[];
+  /**
+   * A module whose forward returns a tuple (an LSTM's (output, (h_n, c_n))): the ids of its tensors flattened in
+   * order, null for a None; the first is `id`.
+   */
+  outputs?: Array<number | null>;
   shape: ShapeJSON;
   range: Range;
 }

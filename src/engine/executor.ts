@@ -17,7 +17,7 @@ import { planMemory, type MemoryPlan, type PlannedValue } from './memory-plan';
 import { nodeKeys } from './node-keys';
 import { conv2d, packConv2d, type Conv2dOptions } from './ops/conv';
 import { runtime, DEFAULT_MEMORY_LIMIT, MemoryLimitError, type WasmRuntime } from './runtime';
-import { numel, shapeString, type Tensor } from './tensor';
+import { numel, restOf, shapeString, withRest, type Tensor } from './tensor';
 import { SeededTensor } from './weights/init';
 import { matchStateDict, StateDictError, type StateDictReport } from './weights/state-dict';
 
@@ -86,6 +86,8 @@ interface Value {
   shape: readonly number[];
   data: Float32Array | null;
   ptr: number;
+  /** The other tensors of a tuple result (an LSTM's h_n and c_n, attention's weights), owned by JavaScript. */
+  rest?: ReadonlyArray<Tensor | null>;
 }
 
 // Ops that always write a fresh output (never a view of an input): their inputs' lifetimes end at them.
@@ -146,6 +148,7 @@ export class Execution {
       data.set(this.owner.runtime.view(v.ptr, n));
       t = { shape: v.shape, data };
     }
+    if (v.rest !== undefined && v.rest.length > 0) t = withRest(t, v.rest);
     this.copies.set(key, t);
     return t;
   }
@@ -303,8 +306,13 @@ export class Executor {
     const { node, last, key, chain } = step;
     const known = chain === undefined ? options.reuse?.get(node.id) : undefined;
     if (known !== undefined) {
-      const v = { shape: known.shape, data: known.data, ptr: 0 };
+      const rest = restOf(known);
+      const v: Value = rest.length > 0 ? { shape: known.shape, data: known.data, ptr: 0, rest } : { shape: known.shape, data: known.data, ptr: 0 };
       values.set(node.id, v);
+      rest.forEach((t, k) => {
+        const id = node.outputs?.[k + 1];
+        if (t !== null && id !== undefined && id !== null) values.set(id, { shape: t.shape, data: t.data, ptr: 0 });
+      });
       const timing = { key, type: 'reused', ms: 0, macs: null };
       timings.push(timing);
       options.onNode?.(timing);
@@ -333,11 +341,18 @@ export class Executor {
       if (node.op === 'module') {
         if (node.module === undefined) throw new GraphError('a module node has no module description');
         const def = layerDef(node.module.type);
+        // Forward arguments (need_weights, output_size, masks) reach the layer beside its constructor's.
+        const args = node.module.forward === undefined ? node.module.args : { ...node.module.args, ...node.module.forward };
         const x = inputs[0];
         y = packed !== null && step.folded !== null && x !== undefined && x.shape.length === 4 && inputs.length === 1
           ? step.folded.run(x, packed)
-          : def.forward(inputs, node.module.args, step.lookup, chain?.clamp);
-        macs = def.macs?.(inputs, y, node.module.args) ?? null;
+          : def.forward(inputs, args, step.lookup, chain?.clamp);
+        macs = def.macs?.(inputs, y, args) ?? null;
+      } else if (node.op === 'parameter') {
+        // An nn.Parameter forward reads itself: its value, copied, since the planner may place the output in the arena.
+        const t = this.paramMap.get(String(node.args['name']));
+        if (t === undefined) throw new GraphError(`the parameter ${String(node.args['name'])} has no value`, node);
+        y = { shape: t.shape, data: Float32Array.from(t.data) };
       } else {
         y = functionalOp(node.op)(inputs, node.args);
       }
@@ -354,9 +369,17 @@ export class Executor {
     // A view taken before the memory grew would read as empty: never let one pass for a result.
     if (y.data.length !== n) throw new GraphError(`internal: ${describeNode(node)} returned ${y.data.length} values for shape ${shapeString(y.shape)}`, node);
     const at = rt.addressOf(y.data);
+    // The other tensors of a tuple result, under the ids the core gave them; copied out of wasm memory, which the
+    // plan does not reserve for them.
+    const rest = restOf(y).map((t) => (t === null || rt.addressOf(t.data) === null ? t : { shape: t.shape, data: Float32Array.from(t.data) }));
     const v: Value = at === null ? { shape: y.shape, data: y.data, ptr: 0 } : { shape: y.shape, data: null, ptr: at };
+    if (rest.length > 0) v.rest = rest;
     values.set(node.id, v);
     values.set(last.id, v);
+    rest.forEach((t, k) => {
+      const id = node.outputs?.[k + 1];
+      if (t !== null && id !== undefined && id !== null) values.set(id, { shape: t.shape, data: t.data, ptr: 0 });
+    });
     const timing: NodeTiming = step.label === undefined ? { key, type: step.type, ms, macs } : { key, label: step.label, type: step.type, ms, macs };
     timings.push(timing);
     options.onNode?.(timing);

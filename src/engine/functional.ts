@@ -9,6 +9,8 @@ import { batchNorm, groupNorm, layerNorm } from './ops/norm';
 import { conv1d, conv2d, samePadding } from './ops/conv';
 import { ArgError, bool, has, int, ints, num, nums, optSizes, pair, str, tuple, type Args } from './args';
 import type { Tensor } from './tensor';
+import { interpolate3d } from './ops/resize3d';
+import { sequenceFunctional } from './sequence-functional';
 
 export type FunctionalOp = (inputs: readonly Tensor[], args: Args) => Tensor;
 
@@ -40,6 +42,15 @@ function pool(a: Args, n: number): { kernel: [number, number]; stride: [number, 
 
 function interp(i: readonly Tensor[], a: Args): Tensor {
   const mode = str(a, 'mode', 'nearest');
+  if (mode === 'trilinear' || (x0(i, 'interpolate').shape.length === 5 && (mode === 'nearest' || mode === 'nearest-exact'))) {
+    return interpolate3d(x0(i, 'interpolate'), {
+      size: has(a, 'size') ? ints(a, 'size') : null,
+      scaleFactor: nums(a, 'scale_factor'),
+      mode,
+      alignCorners: has(a, 'align_corners') ? bool(a, 'align_corners', false) : null,
+      recomputeScaleFactor: has(a, 'recompute_scale_factor') ? bool(a, 'recompute_scale_factor', false) : null,
+    });
+  }
   if (mode !== 'nearest' && mode !== 'bilinear' && mode !== 'linear' && mode !== 'nearest-exact') {
     throw new ArgError(`interpolate mode '${mode}' is not supported by the engine (nearest, nearest-exact, linear, bilinear)`);
   }
@@ -216,6 +227,7 @@ export const functional: Record<string, FunctionalOp> = {
   contiguous: identity,
   clone: identity,
 };
+Object.assign(functional, sequenceFunctional);
 functional['iadd'] = functional['add'] as FunctionalOp;
 functional['imul'] = functional['mul'] as FunctionalOp;
 

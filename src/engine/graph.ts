@@ -30,11 +30,24 @@ export class GraphError extends Error {
 
 export type GraphParameter = ParamSpec & { layer: string; type: string };
 
+/** An nn.Parameter forward reads itself (the core's 'parameter' node): its name, shape and the init its factory gave. */
+function parameterSpec(node: GraphNode): ParamSpec | null {
+  if (node.op !== 'parameter' || typeof node.args['name'] !== 'string' || !node.shape.every((d) => typeof d === 'number')) return null;
+  const init = node.args['init'] as { kind?: unknown; value?: unknown } | undefined;
+  return {
+    name: node.args['name'],
+    shape: node.shape as number[],
+    init: init?.kind === 'constant' && typeof init.value === 'number' ? { kind: 'constant', value: init.value } : init?.kind === 'normal' ? { kind: 'normal' } : { kind: 'unknown' },
+  };
+}
+
 /** The parameters the graph's modules declare, by qualified name ("features.0.weight"). */
 export function graphParameters(graph: ModelGraph): Map<string, GraphParameter> {
   const specs = new Map<string, GraphParameter>();
   const seen = new Set<string>();
   for (const node of graph.nodes) {
+    const direct = parameterSpec(node);
+    if (direct !== null) specs.set(direct.name, { ...direct, layer: '', type: 'Parameter' });
     if (node.op !== 'module' || node.module === undefined || seen.has(node.module.name)) continue;
     seen.add(node.module.name);
     const def = layerDef(node.module.type);

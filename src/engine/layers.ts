@@ -11,13 +11,18 @@ import { flatten, pad, pixelShuffle, pixelUnshuffle, reshape } from './ops/shape
 import { ArgError, bool, has, int, ints, num, nums, optSizes, pair, str, tuple, type Args } from './args';
 import { shapeString, type Tensor } from './tensor';
 import { tfjsLayers } from './tfjs-layers';
+import { sequenceLayers } from './sequence-layers';
+import { interpolate3d } from './ops/resize3d';
+import { outputPaddingFor } from './ops/conv-transpose3d';
 
 export type Init =
   | { kind: 'kaiming_uniform'; fanIn: number }
   | { kind: 'uniform'; bound: number }
   | { kind: 'constant'; value: number }
   /** Standard normal times `std` (default 1); `truncated`: redrawn beyond two standard deviations (TF's truncatedNormal). */
-  | { kind: 'normal'; std?: number; truncated?: boolean };
+  | { kind: 'normal'; std?: number; truncated?: boolean }
+  /** An nn.Parameter built from values the analysis does not know: it needs loaded weights. */
+  | { kind: 'unknown' };
 
 export interface ParamSpec {
   name: string;
@@ -151,7 +156,16 @@ function padLayer(n: number, mode: 'constant' | 'reflect' | 'replicate' | 'circu
   };
 }
 
-function upsample(a: Args, x: Tensor, mode: 'nearest' | 'bilinear' | 'linear' | 'nearest-exact', alignCorners: boolean | null): Tensor {
+function upsample(a: Args, x: Tensor, mode: 'nearest' | 'bilinear' | 'linear' | 'nearest-exact' | 'trilinear', alignCorners: boolean | null): Tensor {
+  if (x.shape.length === 5 || mode === 'trilinear') {
+    return interpolate3d(x, {
+      size: has(a, 'size') ? ints(a, 'size') : null,
+      scaleFactor: nums(a, 'scale_factor'),
+      mode: mode === 'trilinear' ? 'trilinear' : mode === 'nearest-exact' ? 'nearest-exact' : mode === 'nearest' ? 'nearest' : badMode(mode),
+      alignCorners,
+      recomputeScaleFactor: has(a, 'recompute_scale_factor') ? bool(a, 'recompute_scale_factor', false) : null,
+    });
+  }
   return interpolate(x, {
     size: has(a, 'size') ? ints(a, 'size') : null,
     scaleFactor: nums(a, 'scale_factor'),
@@ -161,10 +175,22 @@ function upsample(a: Args, x: Tensor, mode: 'nearest' | 'bilinear' | 'linear' | 
   });
 }
 
-function upsampleMode(a: Args): 'nearest' | 'bilinear' | 'linear' | 'nearest-exact' {
+function upsampleMode(a: Args): 'nearest' | 'bilinear' | 'linear' | 'nearest-exact' | 'trilinear' {
   const m = str(a, 'mode', 'nearest');
-  if (m === 'nearest' || m === 'bilinear' || m === 'linear' || m === 'nearest-exact') return m;
-  throw new ArgError(`upsampling mode '${m}' is not supported by the engine (nearest, nearest-exact, linear, bilinear)`);
+  if (m === 'nearest' || m === 'bilinear' || m === 'linear' || m === 'nearest-exact' || m === 'trilinear') return m;
+  throw new ArgError(`upsampling mode '${m}' is not supported by the engine (nearest, nearest-exact, linear, bilinear, trilinear)`);
+}
+
+function badMode(mode: string): never {
+  throw new ArgError(`interpolate: mode '${mode}' expects a ${mode === 'linear' ? 3 : 4}-d input, got a 5-d one`);
+}
+
+/** ConvTranspose2d's output_padding, or the one its forward's output_size asks for. */
+function transposedOutputPadding(x: Tensor, a: Args): [number, number] {
+  if (!has(a, 'output_size')) return pair(a, 'output_padding', 0);
+  const spatial = x.shape.slice(x.shape.length - 2);
+  const p = outputPaddingFor(spatial, ints(a, 'output_size'), tuple(a, 'kernel_size', 2), { stride: tuple(a, 'stride', 2, 1), padding: tuple(a, 'padding', 2, 0), dilation: tuple(a, 'dilation', 2, 1) });
+  return [p[0] as number, p[1] as number];
 }
 
 /** PyTorch accepts unbatched inputs ([C, H, W] for 2-d layers): run them as a batch of one. */
@@ -251,6 +277,7 @@ export const layers: Record<string, LayerDef> = {
   ...volumeLayers,
   // TF.js graphs name layers by their tf.layers factory (camelCase), torch by class (PascalCase): they never collide.
   ...tfjsLayers,
+  ...sequenceLayers,
   Conv2d: { params: (a) => convParams(a, 2, false), forward: convForward(2), macs: convMacs },
   Conv1d: { params: (a) => convParams(a, 1, false), forward: convForward(1), macs: convMacs },
   ConvTranspose2d: {
@@ -258,7 +285,7 @@ export const layers: Record<string, LayerDef> = {
     forward: (i, a, p) => {
       if (paddingMode(a) !== 'zeros') throw new ArgError("ConvTranspose2d only supports padding_mode='zeros'");
       return convTranspose2d(one(i, 'ConvTranspose2d'), need(p, 'weight', 'ConvTranspose2d'), p('bias'), {
-        stride: pair(a, 'stride', 1), padding: pair(a, 'padding', 0), outputPadding: pair(a, 'output_padding', 0),
+        stride: pair(a, 'stride', 1), padding: pair(a, 'padding', 0), outputPadding: transposedOutputPadding(one(i, 'ConvTranspose2d'), a),
         dilation: pair(a, 'dilation', 1), groups: int(a, 'groups', 1),
       });
     },

@@ -42,3 +42,20 @@ export function shapeString(shape: readonly number[]): string {
 export function at(a: ArrayLike<number>, i: number): number {
   return a[i] as number;
 }
+
+/**
+ * A layer whose forward returns a tuple (an LSTM's output, (h_n, c_n)): the first tensor, with the others in
+ * `rest` in the order the core flattens the tuple (null for a None).
+ */
+export interface TupleTensor extends Tensor {
+  readonly rest: ReadonlyArray<Tensor | null>;
+}
+
+export function withRest(first: Tensor, rest: ReadonlyArray<Tensor | null>): TupleTensor {
+  return { shape: first.shape, data: first.data, rest };
+}
+
+/** The tensors after the first of a tuple-valued forward (none for a plain tensor). */
+export function restOf(t: Tensor): ReadonlyArray<Tensor | null> {
+  return 'rest' in t ? (t as TupleTensor).rest : [];
+}

@@ -1,7 +1,7 @@
 // Orchestrates one analysis of a Python file: runs the module's top level, dispatches calls
 // (user functions, classes, torch.nn, torch functions, builtins) and collects findings and shape sites.
 import { child, rangeOf, type SyntaxNode } from '../syntax';
-import type { Finding, Range, RelatedLocation, Fix } from '../types';
+import type { Finding, GraphNode, Range, RelatedLocation, Fix } from '../types';
 import { isKnown, sub, dimToJSON, type Dim, type Shape } from '../dims';
 import { functionalSpecs, layerSpecs } from '../rules/registry';
 import {
@@ -101,9 +101,9 @@ export class Analyzer {
     if (!this.parentOf.has(c.id) && parent.id !== c.id) this.parentOf.set(c.id, parent);
   }
 
-  recordApplication(m: ModuleValue, inputs: TensorValue[], out: TensorValue, callRange: Range, output: Shape | null): void {
+  recordApplication(m: ModuleValue, inputs: TensorValue[], out: TensorValue, callRange: Range, output: Shape | null, forward?: Record<string, unknown>): GraphNode | undefined {
     const run = this.run;
-    if (!run) return;
+    if (!run) return undefined;
     run.used.add(m.id);
     const shapes = inputs.map((t) => t.shape ?? []);
     const spec = m.spec;
@@ -136,12 +136,13 @@ export class Analyzer {
     });
     // A layer subclass's own layer (Conv2dSame's super().forward) runs as the built-in layer it is.
     const type = m.cls?.layer !== undefined && spec ? spec.type : m.type;
-    const node = {
+    const node: GraphNode = {
       id: out.id, op: 'module', args: {}, inputs: inputs.map((t) => t.id), shape: report ? shapeJSON(out.shape) : [], range: callRange,
-      module: { name: '', type, args: report ? args?.toJSON() ?? {} : {} },
+      module: { name: '', type, args: report ? args?.toJSON() ?? {} : {}, ...(forward === undefined || !report ? {} : { forward }) },
     };
     run.nodes.push(node);
     run.moduleNodes.push({ node, module: m });
+    return node;
   }
 
   recordOp(op: string, args: Record<string, unknown>, inputs: TensorValue[], out: TensorValue, node: SyntaxNode): void {

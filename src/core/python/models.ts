@@ -1,6 +1,6 @@
 // Finds the models in a Python file, chooses each one's input shape, runs its forward and reports.
 import { child, rangeOf, type SyntaxNode } from '../syntax';
-import type { Analysis, LayerReport, ModelReport, InputSource, ShapeSite } from '../types';
+import type { Analysis, GraphNode, LayerReport, ModelReport, InputSource, ShapeSite } from '../types';
 import { dimToJSON, dimToString, evalDim, isKnown, product, sym, symbolsOf, type Dim, type Shape } from '../dims';
 import { findCommentShape, parseInputComment } from '../shape-comments';
 import { Analyzer, shapeJSON, type ExampleCall } from './analyzer';
@@ -362,7 +362,7 @@ function analyzeModel(a: Analyzer, c: Candidate, commentByLine: Map<number, Synt
     totalParams: totalParams(c.module),
     totalMacs,
     accepts,
-    graph: { input: (tensors[0] as TensorValue | undefined)?.id ?? 0, nodes: run.nodes, output: outTensor?.id ?? null },
+    graph: { input: (tensors[0] as TensorValue | undefined)?.id ?? 0, nodes: withParameterNodes(c.module, run.nodes, (tensors[0] as TensorValue | undefined)?.id ?? 0), output: outTensor?.id ?? null },
     instantiated: c.instantiated,
     ...(unknown ? { outputUnknown: unknown } : {}),
   };
@@ -396,6 +396,31 @@ function firstTensor(v: Value): TensorValue | undefined {
   // A namedtuple output (GoogLeNet's logits and aux logits): its first tensor, as for a tuple.
   if (v.k === 'obj' && v.cls.tupleLike) for (const x of v.attrs.values()) if (x.k === 'tensor') return x;
   return undefined;
+}
+
+/**
+ * The nn.Parameter tensors forward reads directly (a class token, a position embedding), as 'parameter' nodes first:
+ * the engine loads them by qualified name like any layer's weights.
+ */
+function withParameterNodes(root: ModuleValue, nodes: GraphNode[], input: number): GraphNode[] {
+  const produced = new Set<number>([input]);
+  for (const n of nodes) {
+    produced.add(n.id);
+    for (const id of n.outputs ?? []) if (id !== null) produced.add(id);
+  }
+  const wanted = new Set(nodes.flatMap((n) => n.inputs).filter((id) => !produced.has(id)));
+  if (wanted.size === 0) return nodes;
+  const all: Array<[string, ModuleValue]> = [];
+  collect(root, '', all, new Set());
+  const params: GraphNode[] = [];
+  for (const [prefix, m] of all) {
+    for (const [k, v] of m.attrs) {
+      if (v.k !== 'tensor' || !v.parameter || !wanted.has(v.id) || !v.shape) continue;
+      wanted.delete(v.id);
+      params.push({ id: v.id, op: 'parameter', args: { name: prefix ? `${prefix}.${k}` : k, ...(v.fill ? { init: v.fill } : {}) }, inputs: [], shape: shapeJSON(v.shape), range: m.site });
+    }
+  }
+  return params.length === 0 ? nodes : [...params, ...nodes];
 }
 
 function totalParams(root: ModuleValue): number | null {

@@ -42,7 +42,8 @@ function layerRef(m: ModuleValue): ArgValue {
 
 function argToJSON(a: ArgValue): unknown {
   if (a === UNKNOWN) return null;
-  if (isLayerRef(a)) return { type: a.type };
+  // A layer argument (TransformerEncoder's encoder_layer, its norm) with its own arguments, so the engine can build it.
+  if (isLayerRef(a)) return { type: a.type, ...('toJSON' in a.args && typeof a.args.toJSON === 'function' ? { args: (a.args.toJSON as () => unknown)() } : {}) };
   if (Array.isArray(a)) return a.map(argToJSON);
   if (isSym(a)) return String(a);
   return a;
@@ -519,7 +520,7 @@ export class ModuleOps {
     }
     out.rf = tensors.propagateGeometry(input, spec.geometry?.(m.args) ?? null, spec.type);
     this.a.constrainSymbolic(result.output);
-    this.a.recordApplication(m, inputs, out, callRange, result.output);
+    const recorded = this.a.recordApplication(m, inputs, out, callRange, result.output, forwardJSON(spec, split.forward));
     if (!result.outputs) return out;
     // A tuple result (an LSTM's (output, (h_n, c_n))): its first tensor is the recorded output.
     let first = true;
@@ -534,7 +535,19 @@ export class ModuleOps {
       if (out.producer) o.producer = out.producer;
       return o;
     };
-    return tuple(result.outputs.map(build));
+    const value = tuple(result.outputs.map(build));
+    // Every tensor of the tuple, flattened, so that the engine can hand h_n or the attention weights to later nodes.
+    if (recorded) {
+      const ids: Array<number | null> = [];
+      const flat = (v: Value): void => {
+        if (v.k === 'tensor') ids.push(v.id);
+        else if (v.k === 'none') ids.push(null);
+        else if (v.k === 'tuple') v.items.forEach(flat);
+      };
+      flat(value);
+      recorded.outputs = ids;
+    }
+    return value;
   }
 
   /** Turns a rule's issue into a finding at the right place: the argument it names, or the constructor. */
@@ -576,6 +589,18 @@ export class ModuleOps {
       related, fixes, anchor: { range: m.builtFrom, label: `the ${m.type} layer` },
     }, uncertain || m.uncertain);
   }
+}
+
+/** A layer's forward arguments beyond its tensors (need_weights, output_size), for the engine; none for most layers. */
+function forwardJSON(spec: LayerSpec, forward: BoundArgs): Record<string, unknown> | undefined {
+  if (!spec.forwardSignature || spec.forwardSignature.length === 0) return undefined;
+  const out: Record<string, unknown> = {};
+  // A value the analysis cannot write down (a mask tensor) is "unknown", not null: null means it was not given.
+  for (const name of spec.forwardSignature) {
+    const v = forward.get(name);
+    out[name] = v === UNKNOWN ? 'unknown' : argToJSON(v);
+  }
+  return out;
 }
 
 function isValueKnown(v: Value, depth = 0): boolean {

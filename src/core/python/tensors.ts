@@ -117,6 +117,12 @@ export class TensorOps {
     }
     const t = this.make(shape);
     t.rf = { size: [1, 1], jump: [1, 1] };
+    const fill = factoryFill(name, info);
+    if (fill) t.fill = fill;
+    // A constant tensor built in forward (an RNN's zero initial state) is a graph node the engine can run.
+    if (fill?.kind === 'constant' && shape && shape.every((d) => typeof d === 'number') && !info.unknownSplat) {
+      return this.op('full', { size: [...shape], fill_value: fill.value }, [], t, info.node);
+    }
     return t;
   }
 
@@ -730,17 +736,24 @@ export class TensorOps {
     const shape = t.shape;
     if (!shape) return this.make(null, t);
     const out: Dim[] = [];
+    // What each output dimension takes from the input, for the engine (dropped when a size or index is not known).
+    let picks: IndexPick[] | null = [];
     let i = 0;
     const items = subs.length === 1 && subs[0]?.type === 'tuple' ? subs[0].children : subs;
     const consumed = items.filter((s) => s.type !== 'none' && s.type !== 'ellipsis').length;
     for (const s of items) {
       if (s.type === 'none') {
         out.push(1);
+        picks?.push({ kind: 'new' });
         continue;
       }
       if (s.type === 'ellipsis') {
         const skip = shape.length - consumed;
-        for (let k = 0; k < skip; k++) out.push(shape[i++] ?? unknownDim());
+        for (let k = 0; k < skip; k++) {
+          const d = shape[i++] ?? unknownDim();
+          out.push(d);
+          picks?.push({ kind: 'all' });
+        }
         continue;
       }
       const size = shape[i++];
@@ -750,16 +763,31 @@ export class TensorOps {
         if (isKnown(size)) {
           const idx = sliceIndices(size, start, stop, step);
           out.push(idx ? idx.length : unknownDim());
-        } else out.push(!start && !stop && !step ? size : unknownDim());
+          if (idx) picks?.push({ kind: 'slice', indices: idx });
+          else picks = null;
+        } else {
+          const whole = !start && !stop && !step;
+          out.push(whole ? size : unknownDim());
+          if (whole) picks?.push({ kind: 'all' });
+          else picks = null;
+        }
         continue;
       }
       const v = this.a.interp.evalExpr(s, scope);
       if (v.k === 'tensor') return this.make(null, t, { uncertain: true });
-      if (v.k === 'num' || v.k === 'sym') continue; // an integer index drops the dimension
+      if (v.k === 'num' || v.k === 'sym') {
+        // An integer index drops the dimension.
+        if (v.k === 'num' && isKnown(size) && Number.isInteger(v.v) && v.v >= -size && v.v < size) picks?.push({ kind: 'at', index: v.v < 0 ? v.v + size : v.v });
+        else picks = null;
+        continue;
+      }
       return this.make(null, t, { uncertain: true });
     }
-    while (i < shape.length) out.push(shape[i++] ?? unknownDim());
-    return this.op('index', { index: rangeOf(node).startOffset }, [t], this.make(out, t), node);
+    while (i < shape.length) {
+      out.push(shape[i++] ?? unknownDim());
+      picks?.push({ kind: 'all' });
+    }
+    return this.op('index', { index: rangeOf(node).startOffset, ...(picks === null ? {} : { picks }) }, [t], this.make(out, t), node);
   }
 }
 
@@ -775,3 +803,17 @@ function nestedShape(v: Value, a: Analyzer): Shape | null {
   return cur && (cur.k === 'num' || cur.k === 'bool') ? shape : shape.length ? shape : null;
 }
 
+/** One subscript of `x[...]` as the engine applies it: a new axis, a whole dimension, listed indices, or one index. */
+type IndexPick = { kind: 'new' } | { kind: 'all' } | { kind: 'slice'; indices: number[] } | { kind: 'at'; index: number };
+
+/** The values torch.zeros/ones/full/randn give, when the call says them plainly. */
+function factoryFill(name: string, info: CallInfo): TensorValue['fill'] {
+  if (name === 'zeros') return { kind: 'constant', value: 0 };
+  if (name === 'ones') return { kind: 'constant', value: 1 };
+  if (name === 'randn') return { kind: 'normal' };
+  if (name === 'full') {
+    const v = info.kwargs.get('fill_value') ?? info.args[1];
+    return v?.k === 'num' ? { kind: 'constant', value: v.v } : undefined;
+  }
+  return undefined;
+}

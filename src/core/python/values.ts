@@ -178,6 +178,8 @@ export interface TensorValue {
   poisoned?: boolean;
   /** An nn.Parameter: its elements count as the module's parameters. */
   parameter?: boolean;
+  /** How a factory filled it (torch.zeros: 0, torch.randn: normal): an nn.Parameter's default init for the engine. */
+  fill?: { kind: 'constant'; value: number } | { kind: 'normal' };
   /** The elements, for small tensors computed from known numbers (torch.arange(depth) * w_a + w_0). */
   values?: Concrete;
   /** A reshape of this tensor was computed and thrown away (`x.view(...)` on its own line). */
@@ -239,7 +241,6 @@ export function truthy(v: Value): boolean | undefined {
     case 'data': return true;
     case 'sym': return typeof v.d === 'number' ? v.d !== 0 : undefined;
     case 'ref': return isOpaqueRef(v) ? undefined : true;
-    case 'ref':
     case 'pymodule': return true;
     default: return undefined;
   }

@@ -131,7 +131,7 @@ function kBlock(M: number, K: number): number {
 }
 
 /** C = A B + bias (clamped), with K split in cache-sized blocks accumulated in C. */
-function gemm(rt: WasmRuntime, M: number, N: number, K: number, a: number, bptr: number, c: number, ldc: number, bias: number, lo: number, hi: number): void {
+export function gemm(rt: WasmRuntime, M: number, N: number, K: number, a: number, bptr: number, c: number, ldc: number, bias: number, lo: number, hi: number): void {
   const kc = kBlock(M, K);
   for (let k0 = 0; k0 < K; k0 += kc) {
     const kk = Math.min(kc, K - k0);

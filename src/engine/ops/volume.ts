@@ -1,6 +1,8 @@
-// 3-D (volume) operators built on the 2-D ones: Conv3d runs as one conv2d over depth-folded channels (so it uses
-// the SIMD GEMM kernel), max pooling as 2-D max pools per depth tap, avg and adaptive pooling as plain loops.
-import { conv2d, padIndex, type PaddingMode } from './conv';
+// 3-D (volume) operators built on the 2-D ones: Conv3d as the SIMD GEMM kernel over the 2-D convolution's phase planes
+// (one per channel and depth), max pooling as 2-D max pools per depth tap, avg and adaptive pooling as plain loops.
+import { checkPadding, gatherPhases, gemm, padIndex, phaseLayout, tapOffset, type PaddingMode, type PhaseOptions } from './conv';
+import { runtime } from '../runtime';
+import { packBias, packGemmA, packedGemmAFloats, roundUp, MR } from '../packing';
 import { maxPool2d, poolOutputSize } from './pool';
 import { at, shapeString, tensor, type Tensor } from '../tensor';
 
@@ -19,78 +21,81 @@ function check5d(x: Tensor, op: string): [number, number, number, number, number
   return x.shape as [number, number, number, number, number];
 }
 
-const folded = new WeakMap<Float32Array, Tensor>();
-
-/** [Cout, Cg, KD, kh, kw] -> [Cout, KD*Cg, kh, kw] (depth tap major), cached per weight. */
-function foldDepth(w: Tensor): Tensor {
-  const hit = folded.get(w.data);
-  if (hit !== undefined) return hit;
-  const [Co, Cg, KD, kh, kw] = w.shape as [number, number, number, number, number];
-  const plane = kh * kw;
-  const data = new Float32Array(w.data.length);
-  for (let o = 0; o < Co; o++) {
-    for (let kd = 0; kd < KD; kd++) {
-      for (let c = 0; c < Cg; c++) {
-        const src = (((o * Cg + c) * KD + kd) * plane);
-        data.set(w.data.subarray(src, src + plane), ((o * KD + kd) * Cg + c) * plane);
-      }
-    }
-  }
-  const t = { shape: [Co, KD * Cg, kh, kw], data };
-  folded.set(w.data, t);
-  return t;
-}
-
 /**
- * Each output depth t reads the input slices t*sd - pd + kd*dd (kd < KD; padded ones by padding_mode); stacking
- * them as channels (group by group) turns the 3-D convolution into a 2-D one over a batch of N*Do.
+ * The 3-D convolution as one indirect GEMM per output depth, straight over the input: every depth slice of every
+ * channel is padded and split by stride phase once (the 2-D convolution's phase planes, one per (channel, depth)),
+ * and the GEMM's B table points, for each K index (input channel, kernel depth, tap), at the plane of the input depth
+ * that tap reads (a zero plane for depth padding). K runs in the weight's own order [Cg, KD, kh, kw], so the packed A is
+ * the weight as it is; nothing is gathered per output depth.
  */
 export function conv3d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv3dOptions): Tensor {
   const [N, C, D, H, W] = check5d(x, 'conv3d');
   if (w.shape.length !== 5) throw new Error(`conv3d expects a 5-d weight, got ${shapeString(w.shape)}`);
-  const [Co, Cg, KD] = w.shape as [number, number, number, number, number];
+  const [Co, Cg, KD, kh, kw] = w.shape as [number, number, number, number, number];
   const G = o.groups;
   if (C !== Cg * G) throw new Error(`conv3d: input has ${C} channels but the weight ${shapeString(w.shape)} with groups=${G} expects ${Cg * G}`);
+  if (Co % G !== 0) throw new Error(`conv3d: out_channels ${Co} is not divisible by groups ${G}`);
+  if (bias !== null && bias.data.length !== Co) throw new Error(`conv3d: bias has ${bias.data.length} values, expected ${Co}`);
   const [pb, pa] = o.padding[0];
   const [sd] = o.stride;
   const [dd] = o.dilation;
   const Do = Math.floor((D + pb + pa - dd * (KD - 1) - 1) / sd) + 1;
   if (Do < 1) throw new Error(`conv3d: input depth ${D} is too small for kernel depth ${KD}`);
   if (o.paddingMode === 'reflect' && (pb >= D || pa >= D)) throw new Error(`conv3d: reflect padding (${pb}, ${pa}) must be smaller than the depth ${D}`);
-  const plane = H * W;
-  const Cf = G * KD * Cg;
-  const xs = new Float32Array(N * Do * Cf * plane);
-  for (let n = 0; n < N; n++) {
-    for (let t = 0; t < Do; t++) {
-      const base = (n * Do + t) * Cf;
-      for (let g = 0; g < G; g++) {
-        for (let kd = 0; kd < KD; kd++) {
-          const d = padIndex(t * sd - pb + kd * dd, D, o.paddingMode);
-          if (d < 0) continue;
-          for (let c = 0; c < Cg; c++) {
-            const src = ((n * C + g * Cg + c) * D + d) * plane;
-            xs.set(x.data.subarray(src, src + plane), (base + (g * KD + kd) * Cg + c) * plane);
-          }
-        }
-      }
-    }
-  }
   const [, ph, pw] = o.padding;
-  const y = conv2d({ shape: [N * Do, Cf, H, W], data: xs }, foldDepth(w), bias, {
-    stride: [o.stride[1], o.stride[2]], padding: [ph[0], ph[1], pw[0], pw[1]], dilation: [o.dilation[1], o.dilation[2]], groups: G,
-    paddingMode: o.paddingMode, ...(o.clamp === undefined ? {} : { clamp: o.clamp }),
-  });
-  const [, , Ho, Wo] = y.shape as [number, number, number, number];
+  const o2: PhaseOptions = { stride: [o.stride[1], o.stride[2]], padding: [ph[0], ph[1], pw[0], pw[1]], dilation: [o.dilation[1], o.dilation[2]], paddingMode: o.paddingMode };
+  checkPadding(o.paddingMode, o2.padding, H, W);
+  const L = phaseLayout(H, W, kh, kw, o2);
+  const { Ho, Wo } = L;
+  const Mg = Co / G, T = kh * kw, Kg = Cg * KD * T, HWo = Ho * Wo;
+  const [lo, hi] = o.clamp ?? [-Infinity, Infinity];
+  const rt = runtime();
+  const what = `conv3d ${shapeString(w.shape)}`;
+  const bdata = bias?.data ?? null;
+  const aFloats = packedGemmAFloats(Mg, Kg);
+  const wp = rt.packedWeights(w.data, bdata, 'gemm3d', G * aFloats + G * roundUp(Mg, MR), (dst, at) => {
+    for (let g = 0; g < G; g++) packGemmA(w.data, g * Mg, Mg, Kg, dst, at + g * aFloats);
+    packBias(bdata, G, Mg, dst, at + G * aFloats);
+  }, what);
+  const bp = wp + G * aFloats * 4;
+  const Np = (Ho - 1) * L.Wq + Wo;
+  const Nc = roundUp(Math.max(Np, 8), 8);
   const out = tensor([N, Co, Do, Ho, Wo]);
-  const op = Ho * Wo;
-  for (let n = 0; n < N; n++) {
-    for (let t = 0; t < Do; t++) {
-      for (let c = 0; c < Co; c++) {
-        const src = ((n * Do + t) * Co + c) * op;
-        out.data.set(y.data.subarray(src, src + op), ((n * Co + c) * Do + t) * op);
+  let xin = 0, planes = 0, zplane = 0, cbuf = 0, obuf = 0, idx = 0, ptrs = 0;
+  const offs = new Int32Array(T);
+  for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) offs[ky * kw + kx] = tapOffset(L, ky, kx, o2);
+  rt.withScratch(what, (s) => {
+    xin = s.alloc(C * D * H * W * 4);
+    planes = s.alloc((C * D * L.chan + Nc + 16) * 4);
+    zplane = s.alloc((L.chan + Nc + 16) * 4);
+    cbuf = s.alloc(Co * Nc * 4);
+    obuf = s.alloc(Co * HWo * 4);
+    idx = s.alloc((L.Hq + L.Wq) * 4);
+    ptrs = s.alloc(G * Kg * 4);
+  }, () => {
+    rt.f32.fill(0, zplane >> 2, (zplane >> 2) + L.chan + Nc + 16);
+    for (let n = 0; n < N; n++) {
+      rt.f32.set(x.data.subarray(n * C * D * H * W, (n + 1) * C * D * H * W), xin >> 2);
+      gatherPhases(rt, xin, C * D, H, W, planes, L, o2, idx);
+      for (let t = 0; t < Do; t++) {
+        const i32 = rt.i32;
+        for (let g = 0; g < G; g++) {
+          let k = (ptrs >> 2) + g * Kg;
+          for (let ci = 0; ci < Cg; ci++) {
+            for (let kd = 0; kd < KD; kd++) {
+              const d = padIndex(t * sd - pb + kd * dd, D, o.paddingMode);
+              const base = d < 0 ? zplane : planes + ((g * Cg + ci) * D + d) * L.chan * 4;
+              for (let tap = 0; tap < T; tap++) i32[k++] = base + (offs[tap] as number);
+            }
+          }
+          gemm(rt, Mg, Nc, Kg, wp + g * aFloats * 4, ptrs + g * Kg * 4, cbuf + g * Mg * Nc * 4, Nc, bp + g * roundUp(Mg, MR) * 4, lo, hi);
+        }
+        rt.k.compact(Co, Ho, Wo, cbuf, Nc, L.Wq, obuf);
+        const f32 = rt.f32, ob = obuf >> 2;
+        for (let c = 0; c < Co; c++) out.data.set(f32.subarray(ob + c * HWo, ob + (c + 1) * HWo), ((n * Co + c) * Do + t) * HWo);
       }
     }
-  }
+  });
   return out;
 }
 

@@ -12,6 +12,7 @@ export { mulberry32, rng } from './random';
 export function initParameter(shape: readonly number[], init: Init, seed: number, qualifiedName: string): Float32Array {
   const out = new Float32Array(numel(shape));
   if (init.kind === 'constant') return out.fill(init.value);
+  if (init.kind === 'unknown') throw new Error(`${qualifiedName} is an nn.Parameter whose initial values the analysis does not know: load weights to run it`);
   if (init.kind === 'normal') {
     if (init.std === undefined && init.truncated !== true) return randn(out.length, seed, qualifiedName);
     const r = rng(seed, qualifiedName);

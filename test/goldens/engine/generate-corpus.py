@@ -9,7 +9,8 @@ Each entry is built exactly as test/goldens/generate-torch.py builds it (same fi
 seeded random input. test/goldens/engine/corpus/<stem>.<n>.safetensors holds (metadata "file": the model file, from the repository root):
   - "input": the input (token ids as float32 values for int64 inputs),
   - "output": the model's output,
-  - "out/<qualified name>": every built-in leaf module's output, "#k" appended for the k-th repeat of a module
+  - "out/<qualified name>": every built-in leaf module's output (of a tuple, its first tensor; MultiheadAttention and
+    the Transformer layers count as leaves, as the core records them), "#k" appended for the k-th repeat of a module
     (the engine's keys, src/engine/run-graph.ts),
   - metadata "state_dict": [[name, shape], ...] of the model's float parameters and buffers, and "input": the shape.
 
@@ -79,6 +80,9 @@ SHRINK = {
     ("aspp_dilation", "ASPP()"): [1, 64, 9, 9],
     ("ct_volume_net", "CTVolumeNet()"): [1, 1, 8, 16, 16],
     ("dataclass_config_subclass", "TinyEfficientNet(width_mult=1.1, depth_mult=1.2)"): [1, 3, 16, 16],
+    ("unet3d_transpose", "UNet3D()"): [1, 1, 8, 16, 16],
+    ("crnn_lstm", "CRNN()"): [1, 1, 32, 48],
+    ("crnn_lstm", "CRNNGRU()"): [1, 1, 32, 48],
     ("resnet_downsample_shortcut", "resnet18()"): [1, 3, 32, 32],
     ("resnet_downsample_shortcut", "resnet50()"): [1, 3, 17, 17],
     ("models_with_own_inputs", "Big(classes=7)"): [1, 3, 32, 32],
@@ -94,23 +98,29 @@ SHRINK = {
     ("torchvision_style", "tiny_net_s(pretrained=True, aux_logits=False)"): [1, 3, 16, 16],
     ("torchvision_style", "tiny_net_s(num_classes=10, dropout=0.5)"): [1, 3, 16, 16],
 }
+# (file stem, construct) -> stride: models whose input size is fixed (a Linear after the convolutions) and whose every
+# leaf output in full would be tens of MB. Every leaf output and the output are stored as every stride-th value of the
+# flattened tensor (metadata "sample"); the test compares the engine's values at the same positions.
+SAMPLE = {
+    ("c3d_video", "C3D()"): 61,
+}
 # Engine-only models (test/goldens/engine/models): forward code the corpus does not cover, same treatment.
 # (file relative to the repository, model class, construct, input); goldens named extra.<stem>.0.safetensors.
+SEQ = "test/goldens/engine/models/volumes_and_sequences.py"
 EXTRA = [
     ("test/goldens/engine/models/tensor_methods.py", "TensorMethods", "TensorMethods()", [1, 3, 8, 8]),
+    (SEQ, "VoxNet", "VoxNet()", [1, 1, 32, 32, 32]),
+    (SEQ, "ResNet3D", "ResNet3D()", [1, 3, 4, 16, 16]),
+    (SEQ, "HybridSN", "HybridSN()", [2, 1, 16, 11, 11]),
+    (SEQ, "AudioConv1d", "AudioConv1d()", [2, 40, 101]),
+    (SEQ, "CNNGRU", "CNNGRU()", [2, 5, 3, 8, 8]),
+    (SEQ, "CNNLSTM", "CNNLSTM()", [2, 1, 6, 16, 16]),
+    (SEQ, "PatchEncoder", "PatchEncoder()", [2, 3, 16, 16]),
 ]
 
 # (file stem, construct or model name) -> why the entry has no golden. Listed in corpus/skipped.json for the test.
-RECURRENT = "the engine does not run recurrent layers (LSTM, GRU, LSTMCell) yet"
-ATTENTION = "the engine does not run MultiheadAttention or the Transformer layers yet"
 SKIP = {
     ("vae_chunk", "VAE()"): "forward samples torch.randn_like: no engine can reproduce PyTorch's random stream",
-    ("c3d_video", "C3D()"): "its Linear fixes the input at 16x56x56, where every layer's output kept would make the golden about 60 MB",
-    ("unet3d_transpose", "UNet3D()"): "the engine does not run ConvTranspose3d, F.max_pool3d or trilinear interpolation yet",
-    ("crnn_lstm", "CRNN()"): RECURRENT,
-    ("crnn_lstm", "CRNNGRU()"): RECURRENT,
-    ("crnn_lstm", "FrameGRU()"): RECURRENT,
-    ("patch_transformer", "PatchTransformer()"): ATTENTION,
     ("layer_subclasses", "TinyConvNeXt()"): "LayerNorm2d's forward passes its own weight and bias to F.layer_norm, "
     "tensors the core's graph does not carry, so the engine says it cannot run that op",
     ("unknown_config_sizes", "CoordFuse()"): "a channel count read from the environment stays unknown to the core "
@@ -229,15 +239,26 @@ def main(only):
                 key = names[id(m)]
                 k = count[key]
                 count[key] += 1
+                # A tuple (an LSTM's output, (h_n, c_n)): its first tensor, the one the core records as the node's.
+                while isinstance(output, (tuple, list)):
+                    output = output[0]
                 outs[f"out/{key}" if k == 0 else f"out/{key}#{k}"] = output.detach().clone()
 
-            handles = [m.register_forward_hook(post) for m in model.modules() if gt.is_builtin_leaf(m)]
+            # The layers the core records: built-in leaves and the built-in composites (MultiheadAttention, the
+            # Transformer family), not the layers inside a composite (its final norm runs as a module of its own).
+            inner = [n for n, m in model.named_modules() if gt.is_builtin_composite(m)]
+            handles = [m.register_forward_hook(post) for n, m in model.named_modules()
+                       if (gt.is_builtin_leaf(m) or gt.is_builtin_composite(m)) and not any(n.startswith(c + ".") for c in inner)]
             with torch.no_grad():
                 y = gt.model_output(model(x))
             for h in handles:
                 h.remove()
             tensors = {"input": x.to(torch.float32), "output": y, **outs}
             meta = {"file": file, "model": entry["model"], "input": json.dumps(shape), "state_dict": json.dumps(list(state.items()))}
+            stride = SAMPLE.get((stem, entry.get("construct", entry["model"])))
+            if stride is not None:
+                tensors = {k: (v if k == "input" else v.flatten()[::stride].clone()) for k, v in tensors.items()}
+                meta["sample"] = str(stride)
             if "construct" in entry:
                 meta["construct"] = entry["construct"]
             if "modelLine" in entry:

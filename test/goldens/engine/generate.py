@@ -39,7 +39,26 @@ def write_safetensors(path, tensors, metadata):
             f.write(b)
 
 
+class Layer:
+    """A layer passed as another layer's argument (encoder_layer, norm, activation): built for torch, and stored
+    as the core's graph carries it, {"type": ..., "args": <its bound args>}."""
+
+    def __init__(self, cls, **kwargs):
+        self.cls, self.kwargs = cls, kwargs
+
+    def build(self):
+        return self.cls(**{k: build(v) for k, v in self.kwargs.items()})
+
+
+def build(v):
+    return v.build() if isinstance(v, Layer) else v
+
+
 def jsonable(v):
+    if isinstance(v, Layer):
+        return {'type': v.cls.__name__, 'args': bound_args(v.cls, v.kwargs)}
+    if v is F.relu or v is F.gelu:  # the Transformer layers' default activation is the function F.relu
+        return v.__name__
     if isinstance(v, (tuple, list)):
         return [jsonable(e) for e in v]
     if isinstance(v, (int, float, str, bool)) or v is None:
@@ -54,7 +73,14 @@ def bound_args(cls, kwargs):
     sig = inspect.signature(cls.__init__)
     b = sig.bind(None, **kwargs)
     b.apply_defaults()
-    return {k: jsonable(v) for k, v in b.arguments.items() if k not in ('self', 'device', 'dtype')}
+    args = {}
+    for k, v in b.arguments.items():
+        kind = sig.parameters[k].kind
+        if kind == inspect.Parameter.VAR_KEYWORD:  # RNNBase(*args, **kwargs): the keywords as given
+            args.update(v)
+        elif kind != inspect.Parameter.VAR_POSITIONAL:
+            args[k] = v
+    return {k: jsonable(v) for k, v in args.items() if k not in ('self', 'device', 'dtype')}
 
 
 def randomize(m, gen):
@@ -74,6 +100,12 @@ CASES = []
 
 def module(name, cls, shape, scale=1.0, **kwargs):
     CASES.append(('module', name, cls, shape, scale, kwargs))
+
+
+def seq_module(name, cls, shapes, call=None, forward=None, **kwargs):
+    """A module with several inputs, forward arguments and tuple outputs: inputs 'input', 'input.1', ...; outputs
+    flattened as the core flattens them, 'output', 'output.1', ... (none stored for a None); metadata 'forward'."""
+    CASES.append(('module', name, cls, shapes, 1.0, dict(kwargs, __call=call, __forward=forward or {})))
 
 
 def function(name, fn, op, shapes, scale=1.0, **kwargs):
@@ -250,6 +282,103 @@ def define_cases():
     module('instance_norm3d_affine', nn.InstanceNorm3d, (2, 3, 3, 4, 5), num_features=3, affine=True)
     module('dropout3d_eval', nn.Dropout3d, (1, 2, 3, 4, 4), p=0.5)
 
+    # Recurrent layers (issue 13): outputs (output, h_n[, c_n]) and cells (h[, c]), with and without initial states.
+    lstm_hc = lambda m, x, h, c: m(x, (h, c))
+    seq_module('lstm_basic', nn.LSTM, [(6, 2, 5)], input_size=5, hidden_size=7)
+    seq_module('lstm_bi_2layer_batch_first', nn.LSTM, [(2, 4, 5)], input_size=5, hidden_size=6, num_layers=2, bidirectional=True, batch_first=True)
+    seq_module('lstm_proj_2layer', nn.LSTM, [(5, 2, 4)], input_size=4, hidden_size=8, proj_size=3, num_layers=2)
+    seq_module('lstm_proj_bi', nn.LSTM, [(3, 2, 4)], input_size=4, hidden_size=6, proj_size=2, bidirectional=True)
+    seq_module('lstm_no_bias', nn.LSTM, [(4, 3, 5)], input_size=5, hidden_size=4, bias=False)
+    seq_module('lstm_unbatched', nn.LSTM, [(6, 5)], input_size=5, hidden_size=7, bidirectional=True)
+    seq_module('lstm_h0_c0', nn.LSTM, [(5, 2, 4), (2, 2, 6), (2, 2, 6)], call=lstm_hc, input_size=4, hidden_size=6, num_layers=2)
+    seq_module('lstm_h0_c0_unbatched_bi', nn.LSTM, [(5, 4), (2, 6), (2, 6)], call=lstm_hc, input_size=4, hidden_size=6, bidirectional=True)
+    seq_module('lstm_h0_c0_proj_batch_first', nn.LSTM, [(2, 5, 4), (1, 2, 3), (1, 2, 6)], call=lstm_hc, input_size=4, hidden_size=6, proj_size=3, batch_first=True)
+    seq_module('lstm_gemm_k_blocks', nn.LSTM, [(4, 3, 300)], input_size=300, hidden_size=128)
+    seq_module('gru_basic', nn.GRU, [(6, 2, 5)], input_size=5, hidden_size=7)
+    seq_module('gru_bi_2layer_batch_first', nn.GRU, [(3, 4, 5)], input_size=5, hidden_size=6, num_layers=2, bidirectional=True, batch_first=True, dropout=0.3)
+    seq_module('gru_h0', nn.GRU, [(5, 2, 4), (2, 2, 6)], input_size=4, hidden_size=6, num_layers=2)
+    seq_module('gru_unbatched', nn.GRU, [(6, 5)], input_size=5, hidden_size=7)
+    seq_module('gru_no_bias_bi', nn.GRU, [(4, 2, 5)], input_size=5, hidden_size=4, bias=False, bidirectional=True)
+    seq_module('rnn_tanh', nn.RNN, [(6, 2, 5)], input_size=5, hidden_size=7)
+    seq_module('rnn_relu_bi_2layer', nn.RNN, [(5, 2, 4)], input_size=4, hidden_size=6, num_layers=2, bidirectional=True, nonlinearity='relu')
+    seq_module('rnn_h0_batch_first', nn.RNN, [(2, 5, 4), (1, 2, 6)], input_size=4, hidden_size=6, batch_first=True)
+    seq_module('rnn_unbatched_h0', nn.RNN, [(5, 4), (2, 6)], input_size=4, hidden_size=6, num_layers=2)
+    seq_module('lstm_cell', nn.LSTMCell, [(3, 5)], input_size=5, hidden_size=7)
+    seq_module('lstm_cell_state', nn.LSTMCell, [(3, 5), (3, 7), (3, 7)], call=lstm_hc, input_size=5, hidden_size=7)
+    seq_module('lstm_cell_unbatched', nn.LSTMCell, [(5,)], input_size=5, hidden_size=4, bias=False)
+    seq_module('gru_cell', nn.GRUCell, [(3, 5)], input_size=5, hidden_size=7)
+    seq_module('gru_cell_state_unbatched', nn.GRUCell, [(5,), (7,)], input_size=5, hidden_size=7)
+    seq_module('rnn_cell_relu_state', nn.RNNCell, [(3, 5), (3, 6)], input_size=5, hidden_size=6, nonlinearity='relu')
+    seq_module('rnn_cell_tanh_no_bias', nn.RNNCell, [(3, 5)], input_size=5, hidden_size=6, bias=False)
+
+    # Attention: (attn_output, attn_weights), every constructor and forward argument but the masks.
+    seq_module('mha_self', nn.MultiheadAttention, [(5, 2, 16)] * 3, embed_dim=16, num_heads=4)
+    seq_module('mha_batch_first_cross', nn.MultiheadAttention, [(2, 3, 16), (2, 6, 16), (2, 6, 16)], embed_dim=16, num_heads=2, batch_first=True)
+    seq_module('mha_kdim_vdim', nn.MultiheadAttention, [(4, 2, 12), (6, 2, 10), (6, 2, 7)], embed_dim=12, num_heads=3, kdim=10, vdim=7)
+    seq_module('mha_no_weights', nn.MultiheadAttention, [(5, 2, 8)] * 3, forward={'need_weights': False}, embed_dim=8, num_heads=2)
+    seq_module('mha_per_head_weights', nn.MultiheadAttention, [(2, 4, 8), (2, 5, 8), (2, 5, 8)], forward={'average_attn_weights': False}, embed_dim=8, num_heads=2, batch_first=True)
+    seq_module('mha_bias_kv_zero_attn', nn.MultiheadAttention, [(4, 2, 8), (5, 2, 8), (5, 2, 8)], embed_dim=8, num_heads=2, add_bias_kv=True, add_zero_attn=True)
+    seq_module('mha_no_bias', nn.MultiheadAttention, [(4, 2, 8)] * 3, embed_dim=8, num_heads=4, bias=False)
+    seq_module('mha_unbatched', nn.MultiheadAttention, [(5, 8), (6, 8), (6, 8)], embed_dim=8, num_heads=2)
+    seq_module('mha_unbatched_per_head', nn.MultiheadAttention, [(5, 8), (6, 8), (6, 8)], forward={'average_attn_weights': False}, embed_dim=8, num_heads=2)
+
+    # Transformer layers (eval): post-norm and norm_first, relu/gelu (string or module), layer_norm_eps, batch_first.
+    seq_module('transformer_encoder_layer', nn.TransformerEncoderLayer, [(5, 2, 16)], d_model=16, nhead=4, dim_feedforward=32)
+    seq_module('transformer_encoder_layer_norm_first_gelu_bf', nn.TransformerEncoderLayer, [(2, 5, 16)], d_model=16, nhead=2, dim_feedforward=24, activation='gelu', norm_first=True, batch_first=True, layer_norm_eps=1e-6)
+    seq_module('transformer_encoder_layer_gelu_module', nn.TransformerEncoderLayer, [(4, 2, 8)], d_model=8, nhead=2, dim_feedforward=16, activation=Layer(nn.GELU, approximate='tanh'))
+    seq_module('transformer_decoder_layer', nn.TransformerDecoderLayer, [(4, 2, 16), (6, 2, 16)], d_model=16, nhead=4, dim_feedforward=32)
+    seq_module('transformer_decoder_layer_norm_first_gelu_bf', nn.TransformerDecoderLayer, [(2, 3, 8), (2, 5, 8)], d_model=8, nhead=2, dim_feedforward=16, activation='gelu', norm_first=True, batch_first=True)
+    seq_module('transformer_encoder_norm', nn.TransformerEncoder, [(5, 2, 16)], encoder_layer=Layer(nn.TransformerEncoderLayer, d_model=16, nhead=2, dim_feedforward=24), num_layers=2, norm=Layer(nn.LayerNorm, normalized_shape=16))
+    seq_module('transformer_encoder_bf', nn.TransformerEncoder, [(2, 5, 8)], encoder_layer=Layer(nn.TransformerEncoderLayer, d_model=8, nhead=2, dim_feedforward=16, batch_first=True, norm_first=True), num_layers=3)
+    seq_module('transformer_decoder', nn.TransformerDecoder, [(3, 2, 8), (5, 2, 8)], decoder_layer=Layer(nn.TransformerDecoderLayer, d_model=8, nhead=2, dim_feedforward=16), num_layers=2, norm=Layer(nn.LayerNorm, normalized_shape=8, eps=1e-4))
+    seq_module('transformer', nn.Transformer, [(5, 2, 16), (3, 2, 16)], d_model=16, nhead=2, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=24)
+    seq_module('transformer_bf_norm_first_gelu', nn.Transformer, [(2, 4, 8), (2, 3, 8)], d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=2, dim_feedforward=16, activation='gelu', batch_first=True, norm_first=True, layer_norm_eps=1e-6)
+
+    # ConvTranspose3d (GEMM + col2im), output_size in forward, unbatched.
+    module('conv_transpose3d_k2s2', nn.ConvTranspose3d, (1, 4, 3, 4, 5), in_channels=4, out_channels=3, kernel_size=2, stride=2)
+    module('conv_transpose3d_pad_output_padding', nn.ConvTranspose3d, (2, 3, 3, 4, 4), in_channels=3, out_channels=2, kernel_size=3, stride=2, padding=1, output_padding=1)
+    module('conv_transpose3d_groups_dilation', nn.ConvTranspose3d, (1, 4, 3, 3, 4), in_channels=4, out_channels=6, kernel_size=(2, 3, 2), stride=(1, 2, 2), padding=(0, 1, 1), dilation=(1, 2, 1), groups=2)
+    module('conv_transpose3d_no_bias', nn.ConvTranspose3d, (1, 2, 2, 3, 3), in_channels=2, out_channels=3, kernel_size=(1, 3, 3), bias=False)
+    module('conv_transpose3d_unbatched', nn.ConvTranspose3d, (2, 3, 3, 3), in_channels=2, out_channels=2, kernel_size=2, stride=2)
+    seq_module('conv_transpose3d_output_size', nn.ConvTranspose3d, [(1, 3, 3, 4, 4)], forward={'output_size': [6, 8, 7]}, in_channels=3, out_channels=2, kernel_size=3, stride=2, padding=1)
+    seq_module('conv_transpose2d_output_size', nn.ConvTranspose2d, [(1, 3, 4, 5)], forward={'output_size': [1, 2, 8, 9]}, in_channels=3, out_channels=2, kernel_size=3, stride=2, padding=1)
+
+    # Resizing volumes: trilinear and nearest on 5-D.
+    function('f_interpolate_trilinear_size', F.interpolate, 'interpolate', [(1, 2, 3, 4, 5)], size=(5, 6, 7), mode='trilinear', align_corners=False)
+    function('f_interpolate_trilinear_ac', F.interpolate, 'interpolate', [(1, 2, 3, 4, 5)], scale_factor=2, mode='trilinear', align_corners=True)
+    function('f_interpolate_trilinear_unet3d', F.interpolate, 'interpolate', [(1, 2, 4, 5, 6)], scale_factor=(1, 2, 2), mode='trilinear', align_corners=False)
+    function('f_interpolate_trilinear_down', F.interpolate, 'interpolate', [(1, 2, 6, 7, 8)], size=(3, 4, 5), mode='trilinear')
+    function('f_interpolate_nearest_5d', F.interpolate, 'interpolate', [(1, 2, 3, 4, 5)], scale_factor=2, mode='nearest')
+    function('f_interpolate_nearest_exact_5d', F.interpolate, 'interpolate', [(1, 2, 4, 5, 6)], size=(3, 7, 9), mode='nearest-exact')
+    module('upsample_trilinear', nn.Upsample, (1, 2, 3, 4, 4), scale_factor=2, mode='trilinear')
+    module('upsample_nearest_5d', nn.Upsample, (1, 2, 2, 3, 4), size=(4, 5, 6))
+
+    # Unfold / Fold.
+    module('unfold_k2s2', nn.Unfold, (1, 3, 6, 8), kernel_size=2, stride=2)
+    module('unfold_pad_dilation', nn.Unfold, (2, 2, 7, 6), kernel_size=(3, 2), dilation=(1, 2), padding=1, stride=(2, 1))
+    module('unfold_unbatched', nn.Unfold, (2, 5, 5), kernel_size=3)
+    module('fold_k2', nn.Fold, (1, 12, 12), output_size=(4, 5), kernel_size=2)
+    module('fold_overlap_pad_stride', nn.Fold, (1, 18, 12), output_size=(6, 7), kernel_size=3, padding=1, stride=2)
+    module('fold_unbatched', nn.Fold, (8, 6), output_size=(3, 4), kernel_size=2)
+
+    # Matrix products (matmul, mm, bmm and @ are one op in the graph) and einsum.
+    function('matmul_2d', torch.matmul, 'matmul', [(5, 7), (7, 9)])
+    function('matmul_batched_broadcast', torch.matmul, 'matmul', [(2, 3, 4, 6), (3, 6, 5)])
+    function('matmul_vector_matrix', torch.matmul, 'matmul', [(6,), (2, 6, 4)])
+    function('matmul_matrix_vector', torch.matmul, 'matmul', [(3, 5, 6), (6,)])
+    function('matmul_dot', torch.matmul, 'matmul', [(6,), (6,)])
+    function('matmul_large_k', torch.matmul, 'matmul', [(9, 700), (700, 13)])
+    function('bmm', torch.bmm, 'matmul', [(3, 4, 5), (3, 5, 2)])
+    function('einsum_bmm', lambda a, b, equation: torch.einsum(equation, a, b), 'einsum', [(2, 3, 4), (2, 4, 5)], equation='bij,bjk->bik')
+    function('einsum_attention_scores', lambda a, b, equation: torch.einsum(equation, a, b), 'einsum', [(2, 2, 3, 4), (2, 2, 5, 4)], equation='bhqd,bhkd->bhqk')
+    function('einsum_transpose', lambda a, equation: torch.einsum(equation, a), 'einsum', [(3, 4)], equation='ij->ji')
+    function('einsum_implicit', lambda a, b, equation: torch.einsum(equation, a, b), 'einsum', [(3, 4), (4, 5)], equation='ij,jk')
+    function('einsum_dot', lambda a, b, equation: torch.einsum(equation, a, b), 'einsum', [(6,), (6,)], equation='i,i->')
+    function('einsum_diagonal_outer', lambda a, b, equation: torch.einsum(equation, a, b), 'einsum', [(4, 4), (3,)], equation='ii,j->ij')
+    function('f_max_pool3d', F.max_pool3d, 'max_pool3d', [(1, 2, 4, 6, 6)], kernel_size=2)
+    function('f_max_pool3d_stride_pad', F.max_pool3d, 'max_pool3d', [(1, 2, 5, 6, 7)], kernel_size=3, stride=2, padding=1)
+    function('f_avg_pool3d', F.avg_pool3d, 'avg_pool3d', [(1, 2, 4, 6, 6)], kernel_size=2)
+
 
 def generate_ops():
     os.makedirs(OPS, exist_ok=True)
@@ -260,7 +389,34 @@ def generate_ops():
         # Seeded by name, so adding a case leaves every other file byte-identical.
         gen = torch.Generator().manual_seed(zlib.crc32(name.encode()))
         tensors = {}
-        if kind == 'module':
+        if kind == 'module' and '__call' in kwargs:
+            kwargs = dict(kwargs)
+            call, forward = kwargs.pop('__call'), kwargs.pop('__forward')
+            m = what(**{k: build(v) for k, v in kwargs.items()})
+            randomize(m, gen)
+            m.eval()
+            xs = [torch.randn(sh, generator=gen) for sh in shape]
+            with torch.no_grad():
+                y = call(m, *xs, **forward) if call is not None else m(*xs, **forward)
+            for j, x in enumerate(xs):
+                tensors['input' if j == 0 else f'input.{j}'] = x
+            for n, p in m.named_parameters():
+                tensors[n] = p
+            flat = []
+
+            def flatten(v):
+                if isinstance(v, (tuple, list)):
+                    for e in v:
+                        flatten(e)
+                else:
+                    flat.append(v)
+            flatten(y)
+            y = flat[0]
+            for j, t in enumerate(flat[1:], 1):
+                if t is not None:
+                    tensors[f'output.{j}'] = t
+            meta = {'kind': 'module', 'type': what.__name__, 'args': json.dumps(bound_args(what, kwargs)), 'forward': json.dumps({k: jsonable(v) for k, v in forward.items()})}
+        elif kind == 'module':
             m = what(**kwargs)
             randomize(m, gen)
             m.eval()
