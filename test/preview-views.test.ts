@@ -234,3 +234,31 @@ test('2-D outputs stay one row, as before; other ranks one strip of all values',
   const flat = outputView([2, 3, 4, 5, 6, 7]);
   assert.deepEqual([flat.tiles, flat.rows, flat.columns], [1, 1, 2 * 3 * 4 * 5 * 6 * 7]);
 });
+
+test('a real MultiheadAttention run: its weights [1, 4, 12, 12] are four maps whose rows each sum to 1, drawn cell by cell', async () => {
+  const graph = await graphOf(fixture('attention_heads.py'));
+  const input = { shape: [1, 1, 48], data: toModelInput(syntheticImage('edges', 48, 16, 1), [1, 1, 48], 'none', inputAxes(graph, 3)) };
+  const { outputs } = runGraph(graph, input, { seed: 4 });
+  const node = graph.nodes.find((n) => n.module?.type === 'MultiheadAttention');
+  const y = outputs.get('attn');
+  assert.ok(node && y);
+  assert.deepEqual(axesByKey(graph, [1, 1, 48])['attn'], 'batch,time,features', 'the output of a batch_first attention');
+  const weights = (y as typeof y & { rest?: ReadonlyArray<{ shape: number[]; data: Float32Array } | null> }).rest?.[0];
+  assert.ok(weights, 'the engine returns the weights beside the output');
+  assert.deepEqual(weights.shape, [1, 4, 12, 12]);
+  const view = outputView(weights.shape, attentionWeightsAxes(node, weights.shape.length) ?? []);
+  assert.deepEqual(view.view, { kind: 'heads', rows: { name: 'queries', size: 12 }, columns: { name: 'keys', size: 12 } });
+  for (let row = 0; row < 4 * 12; row++) {
+    const sum = weights.data.subarray(row * 12, row * 12 + 12).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(sum - 1) < 1e-5, `row ${row} of the softmax sums to ${sum}`);
+  }
+  const { picture, layout } = renderGrid(weights.data, weights.shape, 'layer', 32, 0, view);
+  assert.equal(layout.shown, 4);
+  assert.ok(isDrawn(picture));
+  const { min, max } = layerStats(weights.data);
+  const cell = layout.tileWidth / 12;
+  for (const [head, q, k] of [[0, 0, 0], [1, 5, 7], [3, 11, 2]] as const) {
+    const x = head * (layout.tileWidth + layout.gap) + Math.floor((k + 0.5) * cell), yy = Math.floor((q + 0.5) * cell);
+    assert.equal(pixel(picture, x, yy), colourOf(weights.data[head * 144 + q * 12 + k] as number, min, max), `head ${head}, query ${q}, key ${k}`);
+  }
+});

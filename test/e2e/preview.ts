@@ -2,7 +2,7 @@
 // Opens the panel on the seed 000 ConvNet, checks the layers, the drawn maps, click-to-reveal, cursor
 // highlighting, live edits, a safetensors file loaded by name, the side view; measures edit-to-repaint for
 // seed 000 at 32x32 and ResNet-18 at 224x224; then a Conv3d net's depth slider and a Conv1d net's sequence
-// heatmaps. Screenshots (dark and light) in .test-artifacts/preview/.
+// heatmaps, and a MultiheadAttention's weights per head. Screenshots (dark and light) in .test-artifacts/preview/.
 // `--dev` loads the extension from this checkout's out/ instead of the .vsix (no packaging while iterating);
 // `--web-worker` runs it in the web-worker extension host.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,6 +40,8 @@ const TFJS = 'tfjs_sequential_conv.ts';
 /** A Conv3d net over a 16-slice volume, and a Conv1d net handing [batch, time, features] to a Linear. */
 const VOLUME = 'volume_conv3d.py';
 const SIGNAL = 'sequence_conv1d.py';
+/** Conv1d patches into a MultiheadAttention returning its weights per head. */
+const ATTENTION = 'attention_heads.py';
 /** Engine-internal wording that must never reach the panel: tensor ids, JSON nulls. */
 const INTERNAL = /tensor \d|got null|no earlier node|reads tensor/;
 
@@ -726,6 +728,23 @@ async function volumesAndSequences(page: Page, workspace: string): Promise<void>
     seqDrawn.map((d) => `${d.key}:${d.drawn ? 'drawn' : 'BLANK'} ${d.size}`).join(', '));
   await frame.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'preview-sequence-heatmaps');
+
+  // Attention: the MultiheadAttention box draws its output as a sequence and its weights as a map per head.
+  await openInPanel(page, frame, ATTENTION, 'PatchAttention');
+  const attn = frame.locator('.layer[data-key="attn"]');
+  const caption = await attn.locator('.attention .axes').innerText({ timeout: 10_000 }).catch(() => 'no attention weights');
+  const heads = await attn.locator('.attention canvas').evaluate((c) => {
+    const canvas = c as HTMLCanvasElement;
+    const d = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? new Uint8ClampedArray();
+    const colours = new Set<number>();
+    for (let p = 0; p < d.length; p += 4) if ((d[p + 3] ?? 0) > 0) colours.add(((d[p] ?? 0) << 16) | ((d[p + 1] ?? 0) << 8) | (d[p + 2] ?? 0));
+    return { size: `${canvas.width}x${canvas.height}`, colours: colours.size };
+  }).catch(() => ({ size: 'none', colours: 0 }));
+  const attnBar = await attn.locator('.view-bar').innerText().catch(() => '');
+  check('a MultiheadAttention with average_attn_weights=False shows its weights [1, 4, 12, 12] as four queries x keys maps, under its output as features x time',
+    caption === 'attention weights [1, 4, 12, 12], one map per head (4): queries (12) down · keys (12) across' && heads.colours > 8 && attnBar === 'features (16) down · time (12) across',
+    `${caption}; ${heads.size}, ${heads.colours} colours; output: ${attnBar}`);
+  await attn.screenshot({ path: join(OUT, 'preview-attention-heads.png') });
 }
 
 async function main(): Promise<void> {
