@@ -1,4 +1,6 @@
 // Reading layer arguments as the core hands them over (torch parameter names, JSON-like values).
+import type { ParamLookup } from './layers';
+import type { Tensor } from './tensor';
 
 export type Args = Readonly<Record<string, unknown>>;
 
@@ -90,4 +92,18 @@ export function nums(a: Args, k: string): number[] | null {
   if (typeof v === 'number') return [v];
   if (Array.isArray(v) && v.every((e) => typeof e === 'number')) return v as number[];
   throw new ArgError(`argument ${k} should be a number or a tuple of numbers, got ${describe(v)}`, k, absent(a[k]));
+}
+
+/** A layer's first input, or an ArgError naming the layer. */
+export function one(inputs: readonly Tensor[], what: string): Tensor {
+  const x = inputs[0];
+  if (x === undefined) throw new ArgError(`${what} needs an input tensor`);
+  return x;
+}
+
+/** A parameter the layer cannot run without, or an ArgError naming the layer and the parameter. */
+export function need(p: ParamLookup, name: string, what: string): Tensor {
+  const t = p(name);
+  if (t === null) throw new ArgError(`${what} has no ${name}`);
+  return t;
 }

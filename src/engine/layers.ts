@@ -8,7 +8,7 @@ import { adaptivePool2d, as1d, avgPool2d, maxPool2d } from './ops/pool';
 import { interpolate } from './ops/resize';
 import { adaptivePool3d, avgPool3d, conv3d, maxPool3d, type Pool3dOptions } from './ops/volume';
 import { flatten, pad, pixelShuffle, pixelUnshuffle, reshape } from './ops/shape';
-import { ArgError, bool, has, int, ints, num, nums, optSizes, pair, str, tuple, type Args } from './args';
+import { ArgError, bool, has, int, ints, need, num, nums, one, optSizes, pair, str, tuple, type Args } from './args';
 import { shapeString, type Tensor } from './tensor';
 import { tfjsLayers } from './tfjs-layers';
 import { sequenceLayers } from './sequence-layers';
@@ -40,18 +40,6 @@ export interface LayerDef {
   forward(inputs: readonly Tensor[], args: Args, p: ParamLookup, clamp?: [number, number]): Tensor;
   /** Multiply-accumulates for one application, for GFLOP/s reports. */
   macs?(inputs: readonly Tensor[], output: Tensor, args: Args): number;
-}
-
-function one(inputs: readonly Tensor[], what: string): Tensor {
-  const x = inputs[0];
-  if (x === undefined) throw new ArgError(`${what} needs an input tensor`);
-  return x;
-}
-
-function need(p: ParamLookup, name: string, what: string): Tensor {
-  const t = p(name);
-  if (t === null) throw new ArgError(`${what} has no ${name}`);
-  return t;
 }
 
 function paddingMode(a: Args): PaddingMode {

@@ -4,24 +4,12 @@
 // order the core flattens the tuple (src/core/python/modules.ts): LSTM (output, h_n, c_n), GRU/RNN (output, h_n),
 // LSTMCell (h, c), MultiheadAttention (attn_output, attn_weights).
 import type { Init, LayerDef, ParamLookup, ParamSpec } from './layers';
-import { ArgError, bool, has, int, ints, num, str, tuple, type Args } from './args';
+import { ArgError, bool, has, int, ints, need, num, one, str, tuple, type Args } from './args';
 import { cell, GATES, recurrent, type CellWeights, type RecurrentMode } from './ops/recurrent';
 import { decoderLayer, encoderLayer, multiheadAttention, stack, type TransformerLayerOptions } from './ops/attention';
 import { convTranspose3d, outputPaddingFor } from './ops/conv-transpose3d';
 import { fold, unfold, type FoldOptions } from './ops/fold';
 import { withRest, type Tensor } from './tensor';
-
-function first(inputs: readonly Tensor[], what: string): Tensor {
-  const x = inputs[0];
-  if (x === undefined) throw new ArgError(`${what} needs an input tensor`);
-  return x;
-}
-
-function need(p: ParamLookup, name: string, what: string): Tensor {
-  const t = p(name);
-  if (t === null) throw new ArgError(`${what} has no ${name}`);
-  return t;
-}
 
 const uniform = (bound: number): Init => ({ kind: 'uniform', bound });
 const zeros: Init = { kind: 'constant', value: 0 };
@@ -79,7 +67,7 @@ function rnnLayer(type: 'RNN' | 'LSTM' | 'GRU'): LayerDef {
     params: rnnParams(type),
     forward: (i, a, p) => {
       const { mode, H, L, D, P } = rnnShape(type, a);
-      const r = recurrent(first(i, type), i[1] ?? null, i[2] ?? null, { mode, hidden: H, layers: L, bidirectional: D === 2, batchFirst: bool(a, 'batch_first', false), proj: P }, (l, reverse) => {
+      const r = recurrent(one(i, type), i[1] ?? null, i[2] ?? null, { mode, hidden: H, layers: L, bidirectional: D === 2, batchFirst: bool(a, 'batch_first', false), proj: P }, (l, reverse) => {
         const s = `_l${l}${reverse ? '_reverse' : ''}`;
         return { wih: need(p, `weight_ih${s}`, type), whh: need(p, `weight_hh${s}`, type), bih: p(`bias_ih${s}`), bhh: p(`bias_hh${s}`), whr: P > 0 ? need(p, `weight_hr${s}`, type) : null };
       });
@@ -110,7 +98,7 @@ function cellLayer(type: 'RNNCell' | 'LSTMCell' | 'GRUCell'): LayerDef {
     forward: (i, a, p) => {
       const mode = rnnMode(type, a);
       const w: CellWeights = { wih: need(p, 'weight_ih', type), whh: need(p, 'weight_hh', type), bih: p('bias_ih'), bhh: p('bias_hh'), whr: null };
-      const r = cell(mode, first(i, type), i[1] ?? null, i[2] ?? null, w);
+      const r = cell(mode, one(i, type), i[1] ?? null, i[2] ?? null, w);
       return mode === 'LSTM' ? withRest(r.h, [r.c]) : r.h;
     },
   };
@@ -147,7 +135,7 @@ const multiheadAttentionLayer: LayerDef = {
   params: (a) => mhaParams(a),
   forward: (i, a, p) => {
     refuseGiven(a, ['key_padding_mask', 'attn_mask'], 'MultiheadAttention');
-    const q = first(i, 'MultiheadAttention');
+    const q = one(i, 'MultiheadAttention');
     const r = multiheadAttention(q, i[1] ?? q, i[2] ?? i[1] ?? q, {
       embed: int(a, 'embed_dim'), heads: int(a, 'num_heads'), batchFirst: bool(a, 'batch_first', false), addZeroAttn: bool(a, 'add_zero_attn', false),
       needWeights: bool(a, 'need_weights', true), averageWeights: bool(a, 'average_attn_weights', true),
@@ -255,7 +243,7 @@ const transformerLayers: Record<string, LayerDef> = {
     params: (a) => layerParams(a, false, '', false),
     forward: (i, a, p) => {
       refuseGiven(a, ENCODER_MASKS, 'TransformerEncoderLayer');
-      return encoderLayer(first(i, 'TransformerEncoderLayer'), layerOptions(a), p);
+      return encoderLayer(one(i, 'TransformerEncoderLayer'), layerOptions(a), p);
     },
   },
   TransformerDecoderLayer: {
@@ -264,14 +252,14 @@ const transformerLayers: Record<string, LayerDef> = {
       refuseGiven(a, DECODER_MASKS, 'TransformerDecoderLayer');
       const memory = i[1];
       if (memory === undefined) throw new ArgError('TransformerDecoderLayer needs a memory tensor');
-      return decoderLayer(first(i, 'TransformerDecoderLayer'), memory, layerOptions(a), p);
+      return decoderLayer(one(i, 'TransformerDecoderLayer'), memory, layerOptions(a), p);
     },
   },
   TransformerEncoder: {
     params: (a) => stackParams(a, false, '', false),
     forward: (i, a, p) => {
       refuseGiven(a, ENCODER_MASKS, 'TransformerEncoder');
-      return runStack(first(i, 'TransformerEncoder'), null, a, p);
+      return runStack(one(i, 'TransformerEncoder'), null, a, p);
     },
   },
   TransformerDecoder: {
@@ -280,7 +268,7 @@ const transformerLayers: Record<string, LayerDef> = {
       refuseGiven(a, DECODER_MASKS, 'TransformerDecoder');
       const memory = i[1];
       if (memory === undefined) throw new ArgError('TransformerDecoder needs a memory tensor');
-      return runStack(first(i, 'TransformerDecoder'), memory, a, p);
+      return runStack(one(i, 'TransformerDecoder'), memory, a, p);
     },
   },
   Transformer: {
@@ -293,7 +281,7 @@ const transformerLayers: Record<string, LayerDef> = {
       const { enc, dec } = transformerParts(a);
       const tgt = i[1];
       if (tgt === undefined) throw new ArgError('Transformer needs src and tgt tensors');
-      const memory = runStack(first(i, 'Transformer'), null, enc, within(p, 'encoder.'));
+      const memory = runStack(one(i, 'Transformer'), null, enc, within(p, 'encoder.'));
       return runStack(tgt, memory, dec, within(p, 'decoder.'));
     },
   },
@@ -319,7 +307,7 @@ const convTranspose3dLayer: LayerDef = {
   },
   forward: (i, a, p) => {
     if (str(a, 'padding_mode', 'zeros') !== 'zeros') throw new ArgError("Only \"zeros\" padding mode is supported for ConvTranspose3d", 'padding_mode');
-    let x = first(i, 'ConvTranspose3d');
+    let x = one(i, 'ConvTranspose3d');
     const unbatched = x.shape.length === 4;
     if (unbatched) x = { shape: [1, ...x.shape], data: x.data };
     const k = tuple(a, 'kernel_size', 3), stride = tuple(a, 'stride', 3, 1), padding = tuple(a, 'padding', 3, 0), dilation = tuple(a, 'dilation', 3, 1);
@@ -345,12 +333,12 @@ export const sequenceLayers: Record<string, LayerDef> = {
   MultiheadAttention: multiheadAttentionLayer,
   ...transformerLayers,
   ConvTranspose3d: convTranspose3dLayer,
-  Unfold: { params: () => [], forward: (i, a) => unfold(first(i, 'Unfold'), foldOptions(a)) },
+  Unfold: { params: () => [], forward: (i, a) => unfold(one(i, 'Unfold'), foldOptions(a)) },
   Fold: {
     params: () => [],
     forward: (i, a) => {
       const s = tuple(a, 'output_size', 2);
-      return fold(first(i, 'Fold'), [s[0] as number, s[1] as number], foldOptions(a));
+      return fold(one(i, 'Fold'), [s[0] as number, s[1] as number], foldOptions(a));
     },
   },
 };

@@ -9,8 +9,8 @@ import { conv2d, convTranspose2d } from './ops/conv';
 import { linear } from './ops/linear';
 import { maxPool2d } from './ops/pool';
 import { pad, permute, reshape } from './ops/shape';
-import { ArgError, bool, has, int, num, str, tuple, type Args } from './args';
-import type { Init, LayerDef, ParamLookup, ParamSpec } from './layers';
+import { ArgError, bool, has, int, need, num, str, tuple, type Args } from './args';
+import type { Init, LayerDef, ParamSpec } from './layers';
 import { at, shapeString, tensor, type Tensor } from './tensor';
 
 // ---- arguments ----
@@ -117,11 +117,6 @@ function input(i: readonly Tensor[], layer: string, rank?: number): Tensor {
   return x;
 }
 
-function need(p: ParamLookup, name: string, layer: string): Tensor {
-  const t = p(name);
-  if (t === null) throw new ArgError(`${layer} has no ${name}`);
-  return t;
-}
 
 /** Keras kernels in the engine's layouts, computed once per weight array (the GEMM packing is cached on it too). */
 const relaid = new WeakMap<Float32Array, Tensor>();

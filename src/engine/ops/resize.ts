@@ -10,9 +10,30 @@ export interface InterpolateOptions {
 }
 
 /** PyTorch's area_pixel_compute_scale. */
-function pixelScale(inSize: number, outSize: number, alignCorners: boolean, scale: number | null): number {
+export function pixelScale(inSize: number, outSize: number, alignCorners: boolean, scale: number | null): number {
   if (alignCorners) return outSize > 1 ? (inSize - 1) / (outSize - 1) : 0;
   return scale !== null && scale > 0 ? 1 / scale : inSize / outSize;
+}
+
+/** The source index of each output position for 'nearest' (PyTorch's floor(dst * scale)) or 'nearest-exact'. */
+export function nearestIndices(inSize: number, outSize: number, scale: number | null, exact: boolean): number[] {
+  const s = pixelScale(inSize, outSize, false, scale);
+  return Array.from({ length: outSize }, (_, d) => Math.min(exact ? Math.floor((d + 0.5) * s) : Math.floor(d * s), inSize - 1));
+}
+
+/** Two source indices and their weights per output position: [i0, i1, w0, w1]. */
+export type LinearTap = [number, number, number, number];
+
+/** PyTorch's linear source index along one dimension (area_pixel_compute_source_index), clamped at the edges. */
+export function linearTaps(inSize: number, outSize: number, alignCorners: boolean, scale: number | null): LinearTap[] {
+  const s = pixelScale(inSize, outSize, alignCorners, scale);
+  return Array.from({ length: outSize }, (_, d) => {
+    const src = alignCorners ? s * d : Math.max(s * (d + 0.5) - 0.5, 0);
+    const i0 = Math.min(Math.floor(src), inSize - 1);
+    const i1 = i0 < inSize - 1 ? i0 + 1 : i0;
+    const l1 = Math.min(src - i0, 1);
+    return [i0, i1, 1 - l1, l1];
+  });
 }
 
 export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
@@ -40,13 +61,8 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
   if (linear && spatial === 2 && o.mode !== 'bilinear') throw new Error(`interpolate: mode '${o.mode}' expects a 3-d input`);
   if (!linear) {
     const exact = o.mode === 'nearest-exact';
-    const idx = (dst: number, inSize: number, outSize: number, scale: number | null): number => {
-      const s = pixelScale(inSize, outSize, false, scale);
-      const v = exact ? Math.floor((dst + 0.5) * s) : Math.floor(dst * s);
-      return Math.min(v, inSize - 1);
-    };
-    const ry = Array.from({ length: Ho }, (_, i) => idx(i, H, Ho, sH));
-    const rx = Array.from({ length: Wo }, (_, i) => idx(i, W, Wo, sW));
+    const ry = nearestIndices(H, Ho, sH, exact);
+    const rx = nearestIndices(W, Wo, sW, exact);
     for (let nc = 0; nc < N * C; nc++) {
       for (let y = 0; y < Ho; y++) for (let xx = 0; xx < Wo; xx++) {
         out.data[(nc * Ho + y) * Wo + xx] = at(x.data, (nc * H + at(ry, y)) * W + at(rx, xx));
@@ -55,24 +71,14 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
     return out;
   }
   const ac = o.alignCorners ?? false;
-  const weights = (inSize: number, outSize: number, scale: number | null): Array<[number, number, number, number]> => {
-    const s = pixelScale(inSize, outSize, ac, scale);
-    return Array.from({ length: outSize }, (_, d) => {
-      const src = ac ? s * d : Math.max(s * (d + 0.5) - 0.5, 0);
-      const i0 = Math.min(Math.floor(src), inSize - 1);
-      const i1 = i0 < inSize - 1 ? i0 + 1 : i0;
-      const l1 = Math.min(src - i0, 1);
-      return [i0, i1, 1 - l1, l1];
-    });
-  };
-  const wy = spatial === 2 ? weights(H, Ho, sH) : [[0, 0, 1, 0] as [number, number, number, number]];
-  const wx = weights(W, Wo, sW);
+  const wy = spatial === 2 ? linearTaps(H, Ho, ac, sH) : [[0, 0, 1, 0] as LinearTap];
+  const wx = linearTaps(W, Wo, ac, sW);
   for (let nc = 0; nc < N * C; nc++) {
     const b = nc * H * W;
     for (let y = 0; y < Ho; y++) {
-      const [y0, y1, a0, a1] = wy[y] as [number, number, number, number];
+      const [y0, y1, a0, a1] = wy[y] as LinearTap;
       for (let xx = 0; xx < Wo; xx++) {
-        const [x0, x1, b0, b1] = wx[xx] as [number, number, number, number];
+        const [x0, x1, b0, b1] = wx[xx] as LinearTap;
         const v = a0 * (b0 * at(x.data, b + y0 * W + x0) + b1 * at(x.data, b + y0 * W + x1)) +
           a1 * (b0 * at(x.data, b + y1 * W + x0) + b1 * at(x.data, b + y1 * W + x1));
         out.data[(nc * Ho + y) * Wo + xx] = v;

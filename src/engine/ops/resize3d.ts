@@ -1,6 +1,7 @@
 // F.interpolate / nn.Upsample on volumes [N, C, D, H, W]: nearest, nearest-exact and trilinear, with the same
 // source-index rules as the 2-D resize (PyTorch's area_pixel_compute_scale and linear source index).
 import { at, shapeString, tensor, type Tensor } from '../tensor';
+import { linearTaps, nearestIndices, type LinearTap as Tap } from './resize';
 
 export interface Interpolate3dOptions {
   size: number[] | null;
@@ -9,13 +10,6 @@ export interface Interpolate3dOptions {
   alignCorners: boolean | null;
   recomputeScaleFactor: boolean | null;
 }
-
-function pixelScale(inSize: number, outSize: number, alignCorners: boolean, scale: number | null): number {
-  if (alignCorners) return outSize > 1 ? (inSize - 1) / (outSize - 1) : 0;
-  return scale !== null && scale > 0 ? 1 / scale : inSize / outSize;
-}
-
-type Tap = [number, number, number, number];
 
 export function interpolate3d(x: Tensor, o: Interpolate3dOptions): Tensor {
   if (x.shape.length !== 5) throw new Error(`interpolate: mode '${o.mode}' here expects a 5-d input, got ${shapeString(x.shape)}`);
@@ -38,22 +32,8 @@ export function interpolate3d(x: Tensor, o: Interpolate3dOptions): Tensor {
   const out = tensor([N, C, Do, Ho, Wo]);
   const taps = (i: number): Tap[] => {
     const inSize = inSizes[i] as number, outSize = outSizes[i] as number, scale = scales[i] ?? null;
-    if (o.mode !== 'trilinear') {
-      const s = pixelScale(inSize, outSize, false, scale);
-      return Array.from({ length: outSize }, (_, d) => {
-        const v = Math.min(o.mode === 'nearest-exact' ? Math.floor((d + 0.5) * s) : Math.floor(d * s), inSize - 1);
-        return [v, v, 1, 0];
-      });
-    }
-    const ac = o.alignCorners ?? false;
-    const s = pixelScale(inSize, outSize, ac, scale);
-    return Array.from({ length: outSize }, (_, d) => {
-      const src = ac ? s * d : Math.max(s * (d + 0.5) - 0.5, 0);
-      const i0 = Math.min(Math.floor(src), inSize - 1);
-      const i1 = i0 < inSize - 1 ? i0 + 1 : i0;
-      const l1 = Math.min(src - i0, 1);
-      return [i0, i1, 1 - l1, l1];
-    });
+    if (o.mode !== 'trilinear') return nearestIndices(inSize, outSize, scale, o.mode === 'nearest-exact').map((v): Tap => [v, v, 1, 0]);
+    return linearTaps(inSize, outSize, o.alignCorners ?? false, scale);
   };
   const td = taps(0), th = taps(1), tw = taps(2);
   const xd = x.data;
