@@ -82,6 +82,14 @@ interface Plan {
 }
 
 /** A value of the run: in JavaScript memory, or resident in the arena (byte address). */
+/** The other tensors of a tuple result (an LSTM's h_n, c_n), bound to the ids the core gave them. */
+function bindRest(node: GraphNode, rest: ReadonlyArray<Tensor | null>, values: Map<number, Value>): void {
+  rest.forEach((t, k) => {
+    const id = node.outputs?.[k + 1];
+    if (t !== null && id !== undefined && id !== null) values.set(id, { shape: t.shape, data: t.data, ptr: 0 });
+  });
+}
+
 interface Value {
   shape: readonly number[];
   data: Float32Array | null;
@@ -309,10 +317,7 @@ export class Executor {
       const rest = restOf(known);
       const v: Value = rest.length > 0 ? { shape: known.shape, data: known.data, ptr: 0, rest } : { shape: known.shape, data: known.data, ptr: 0 };
       values.set(node.id, v);
-      rest.forEach((t, k) => {
-        const id = node.outputs?.[k + 1];
-        if (t !== null && id !== undefined && id !== null) values.set(id, { shape: t.shape, data: t.data, ptr: 0 });
-      });
+      bindRest(node, rest, values);
       const timing = { key, type: 'reused', ms: 0, macs: null };
       timings.push(timing);
       options.onNode?.(timing);
@@ -376,10 +381,7 @@ export class Executor {
     if (rest.length > 0) v.rest = rest;
     values.set(node.id, v);
     values.set(last.id, v);
-    rest.forEach((t, k) => {
-      const id = node.outputs?.[k + 1];
-      if (t !== null && id !== undefined && id !== null) values.set(id, { shape: t.shape, data: t.data, ptr: 0 });
-    });
+    bindRest(node, rest, values);
     const timing: NodeTiming = step.label === undefined ? { key, type: step.type, ms, macs } : { key, label: step.label, type: step.type, ms, macs };
     timings.push(timing);
     options.onNode?.(timing);
