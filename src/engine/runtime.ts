@@ -17,6 +17,16 @@ export interface KernelExports {
   dw3x3_s1p1_rows2(C: number, H: number, W: number, src: number, w: number, bias: number, dst: number, zrow: number, lo: number, hi: number): void;
   dw3x3_s1p1_rows2_linear(C: number, H: number, W: number, src: number, w: number, bias: number, dst: number, zrow: number, lo: number, hi: number): void;
   clamp_f32(src: number, dst: number, n: number, lo: number, hi: number): void;
+  silu_f32(src: number, dst: number, n: number): void;
+  sigmoid_f32(src: number, dst: number, n: number): void;
+  add_f32(a: number, b: number, dst: number, n: number): void;
+  sub_f32(a: number, b: number, dst: number, n: number): void;
+  mul_f32(a: number, b: number, dst: number, n: number): void;
+  div_f32(a: number, b: number, dst: number, n: number): void;
+  add_runs_f32(a: number, b: number, dst: number, runs: number, length: number, swap: number): void;
+  sub_runs_f32(a: number, b: number, dst: number, runs: number, length: number, swap: number): void;
+  mul_runs_f32(a: number, b: number, dst: number, runs: number, length: number, swap: number): void;
+  div_runs_f32(a: number, b: number, dst: number, runs: number, length: number, swap: number): void;
   gather2d(src: number, C: number, srcCS: number, W: number, rows: number, nr: number, cols: number, nc: number, q0: number, q1: number, sc0: number, dst: number, dstCS: number, fill: number): void;
   max_taps(C: number, N: number, T: number, src: number, srcCS: number, offs: number, dst: number, dstCS: number): void;
   compact(M: number, Ho: number, Wo: number, src: number, ldm: number, ld: number, dst: number): void;

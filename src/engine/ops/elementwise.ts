@@ -33,7 +33,60 @@ function output(shape: readonly number[]): Tensor {
   return p === null ? tensor(shape) : { shape: [...shape], data: rt.view(p, n) };
 }
 
-export function binary(a: Tensor, b: Tensor, f: (x: number, y: number) => number): Tensor {
+type WasmBinary = 'add' | 'sub' | 'mul' | 'div';
+
+/**
+ * `a op b` in wasm when both have the output's shape, or one of them is constant along the trailing dimensions
+ * (a per-channel [N, C, 1, 1] operand of an [N, C, H, W] one: runs). The float32 results equal JavaScript's
+ * double operation rounded to float32 (exact for + - * /), so both paths give the same bits. Null: not such shapes.
+ */
+function binaryWasm(a: Tensor, b: Tensor, op: WasmBinary): Tensor | null {
+  const shape = broadcastShape(a.shape, b.shape);
+  const n = numel(shape);
+  if (n < 64) return null;
+  const same = (t: Tensor): boolean => t.data.length === n;
+  // The trailing dimensions along which the other operand is constant: runs of L values, R of them.
+  const runsOf = (t: Tensor): { R: number; L: number } | null => {
+    const r = shape.length, d = shape.map((_, i) => t.shape[t.shape.length - r + i] ?? 1);
+    let k = r;
+    while (k > 0 && d[k - 1] === 1) k--;
+    for (let i = 0; i < k; i++) if (d[i] !== shape[i]) return null;
+    const R = numel(shape.slice(0, k));
+    return { R, L: n / R };
+  };
+  let mode: { R: number; L: number; swap: boolean; full: Tensor; other: Tensor } | null = null;
+  if (!(same(a) && same(b))) {
+    const rb = same(a) ? runsOf(b) : null, ra = rb === null && same(b) ? runsOf(a) : null;
+    if (rb !== null) mode = { ...rb, swap: false, full: a, other: b };
+    else if (ra !== null) mode = { ...ra, swap: true, full: b, other: a };
+    else return null;
+  }
+  const rt = runtime();
+  const [x, y] = mode === null ? [a, b] : [mode.full, mode.other];
+  // Addresses first: the scratch may grow the memory, which detaches every view taken before.
+  const xAt = rt.addressOf(x.data), yAt = rt.addressOf(y.data), outAt = rt.takeOutput(n);
+  let pa = xAt ?? 0, pb = yAt ?? 0, po = outAt ?? 0;
+  return rt.withScratch(`${op} ${shapeString(shape)}`, (s) => {
+    if (xAt === null) pa = s.alloc(x.data.length * 4);
+    if (yAt === null) pb = s.alloc(y.data.length * 4);
+    if (outAt === null) po = s.alloc(n * 4);
+  }, () => {
+    if (xAt === null) rt.f32.set(x.data, pa >> 2);
+    if (yAt === null) rt.f32.set(y.data, pb >> 2);
+    if (mode === null) rt.k[`${op}_f32`](pa, pb, po, n);
+    else rt.k[`${op}_runs_f32`](pa, pb, po, mode.R, mode.L, mode.swap ? 1 : 0);
+    if (outAt !== null) return { shape, data: rt.view(outAt, n) };
+    const data = new Float32Array(n);
+    data.set(rt.f32.subarray(po >> 2, (po >> 2) + n));
+    return { shape, data };
+  });
+}
+
+export function binary(a: Tensor, b: Tensor, f: (x: number, y: number) => number, op?: WasmBinary): Tensor {
+  if (op !== undefined && !runtime().busy) {
+    const y = binaryWasm(a, b, op);
+    if (y !== null) return y;
+  }
   if (a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i])) {
     const out = output(a.shape);
     const ad = a.data, bd = b.data, od = out.data;
@@ -63,10 +116,10 @@ export function scalarTensor(v: number): Tensor {
   return { shape: [], data: Float32Array.of(v) };
 }
 
-export const add = (a: Tensor, b: Tensor, alpha = 1): Tensor => binary(a, b, (x, y) => x + alpha * y);
-export const sub = (a: Tensor, b: Tensor, alpha = 1): Tensor => binary(a, b, (x, y) => x - alpha * y);
-export const mul = (a: Tensor, b: Tensor): Tensor => binary(a, b, (x, y) => x * y);
-export const div = (a: Tensor, b: Tensor): Tensor => binary(a, b, (x, y) => x / y);
+export const add = (a: Tensor, b: Tensor, alpha = 1): Tensor => binary(a, b, (x, y) => x + alpha * y, alpha === 1 ? 'add' : undefined);
+export const sub = (a: Tensor, b: Tensor, alpha = 1): Tensor => binary(a, b, (x, y) => x - alpha * y, alpha === 1 ? 'sub' : undefined);
+export const mul = (a: Tensor, b: Tensor): Tensor => binary(a, b, (x, y) => x * y, 'mul');
+export const div = (a: Tensor, b: Tensor): Tensor => binary(a, b, (x, y) => x / y, 'div');
 
 /** mean over the given dims (all when empty). */
 export function mean(x: Tensor, dims: readonly number[], keepdim: boolean): Tensor {

@@ -143,6 +143,99 @@ export function kernelsWat({ relaxed }) {
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br_if $cloop (i32.lt_s (local.get $c) (local.get $C)))))`;
   };
+
+  // ---- Element-wise kernels over n floats: four lanes at a time, the tail one lane at a time. ----
+  // `body(v)` gives the result vector for the input vector expression v (it may set $e, $t, $u first).
+  const elementwise = (name, doc, body) => `;; ${doc}
+  (func (export "${name}")
+    (param $src i32) (param $dst i32) (param $n i32)
+    (local $i i32) (local $end4 i32) (local $end i32) (local $x v128) (local $e v128) (local $t v128) (local $u v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $end) (i32.const -16)))
+    (local.set $i (i32.const 0))
+    (block $vdone
+      (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $i) (local.get $end4)))
+        (local.set $x (v128.load (i32.add (local.get $src) (local.get $i))))
+        (v128.store (i32.add (local.get $dst) (local.get $i)) ${body()})
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $vloop)))
+    (block $sdone
+      (loop $sloop
+        (br_if $sdone (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $x (v128.load32_splat (i32.add (local.get $src) (local.get $i))))
+        (f32.store (i32.add (local.get $dst) (local.get $i)) (f32x4.extract_lane 0 ${body()}))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $sloop))))`;
+  // exp(-x) of the vector in $x into $e (Cephes' expf: a degree-5 polynomial on x - n ln2, times 2^n; about
+  // 1 ulp). Inputs are clamped to where 2^n is a normal float; NaN stays NaN (f32x4.min/max propagate it).
+  const expNeg = () => `(local.set $t (f32x4.max (f32x4.min (f32x4.neg (local.get $x)) (v128.const f32x4 88.3762626647949 88.3762626647949 88.3762626647949 88.3762626647949))
+        (v128.const f32x4 -87.3365447504 -87.3365447504 -87.3365447504 -87.3365447504)))
+        (local.set $u (f32x4.floor (f32x4.add (f32x4.mul (local.get $t) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))
+          (v128.const f32x4 0.5 0.5 0.5 0.5))))
+        (local.set $t (f32x4.sub (f32x4.sub (local.get $t) (f32x4.mul (local.get $u) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
+          (f32x4.mul (local.get $u) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+        (local.set $e (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
+        ${[1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1].map((c) =>
+          `(local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $t)) (v128.const f32x4 ${c} ${c} ${c} ${c})))`).join('\n        ')}
+        (local.set $e (f32x4.add (f32x4.add (f32x4.mul (local.get $e) (f32x4.mul (local.get $t) (local.get $t))) (local.get $t)) (v128.const f32x4 1 1 1 1)))
+        (local.set $e (f32x4.mul (local.get $e) (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $u)) (i32x4.splat (i32.const 127))) (i32.const 23))))`;
+  const binaryOps = [['add', 'f32x4.add'], ['sub', 'f32x4.sub'], ['mul', 'f32x4.mul'], ['div', 'f32x4.div']];
+  // dst = a op b, same shapes; the float32 operation is what JavaScript's double operation rounds to (exact for + - * /).
+  const binaryFunc = ([name, op]) => `(func (export "${name}_f32")
+    (param $a i32) (param $b i32) (param $dst i32) (param $n i32)
+    (local $i i32) (local $end4 i32) (local $end i32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $end) (i32.const -16)))
+    (local.set $i (i32.const 0))
+    (block $vdone
+      (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $i) (local.get $end4)))
+        (v128.store (i32.add (local.get $dst) (local.get $i))
+          (${op} (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $vloop)))
+    (block $sdone
+      (loop $sloop
+        (br_if $sdone (i32.ge_u (local.get $i) (local.get $end)))
+        (f32.store (i32.add (local.get $dst) (local.get $i))
+          (${op.replace('f32x4', 'f32')} (f32.load (i32.add (local.get $a) (local.get $i))) (f32.load (i32.add (local.get $b) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $sloop))))
+  ;; dst[r][i] = a[r][i] op b[r] (or b[r] op a[r] with $swap) for R runs of L floats: a per-channel operand
+  ;; ([N, C, 1, 1] against [N, C, H, W], a squeeze-excitation scale).
+  (func (export "${name}_runs_f32")
+    (param $a i32) (param $b i32) (param $dst i32) (param $R i32) (param $L i32) (param $swap i32)
+    (local $r i32) (local $i i32) (local $end4 i32) (local $end i32) (local $pa i32) (local $pd i32) (local $vb v128) (local $va v128)
+    (local.set $end (i32.shl (local.get $L) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $end) (i32.const -16)))
+    (local.set $r (i32.const 0))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $R)))
+        (local.set $vb (v128.load32_splat (i32.add (local.get $b) (i32.shl (local.get $r) (i32.const 2)))))
+        (local.set $pa (i32.add (local.get $a) (i32.mul (local.get $r) (local.get $end))))
+        (local.set $pd (i32.add (local.get $dst) (i32.mul (local.get $r) (local.get $end))))
+        (local.set $i (i32.const 0))
+        (block $vdone
+          (loop $vloop
+            (br_if $vdone (i32.ge_u (local.get $i) (local.get $end4)))
+            (local.set $va (v128.load (i32.add (local.get $pa) (local.get $i))))
+            (v128.store (i32.add (local.get $pd) (local.get $i))
+              (if (result v128) (local.get $swap) (then (${op} (local.get $vb) (local.get $va))) (else (${op} (local.get $va) (local.get $vb)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $vloop)))
+        (block $sdone
+          (loop $sloop
+            (br_if $sdone (i32.ge_u (local.get $i) (local.get $end)))
+            (local.set $va (v128.load32_splat (i32.add (local.get $pa) (local.get $i))))
+            (f32.store (i32.add (local.get $pd) (local.get $i)) (f32x4.extract_lane 0
+              (if (result v128) (local.get $swap) (then (${op} (local.get $vb) (local.get $va))) (else (${op} (local.get $va) (local.get $vb))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $sloop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop))))`;
+
   // ---- Depthwise by taps: out[c][p] = bias[c] + sum_t w[c][t] * src[c][p + off[t]], p blocks of 8. ----
   return `(module
   (memory (export "memory") 1)
@@ -474,6 +567,12 @@ export function kernelsWat({ relaxed }) {
 
   ${dwP1Func(true)}
   ${dwP1Func(false)}
+
+  ${elementwise('silu_f32', 'SiLU as PyTorch computes it in float32: x / (1 + exp(-x)).', () => `(block (result v128) ${expNeg()}
+        (f32x4.div (local.get $x) (f32x4.add (local.get $e) (v128.const f32x4 1 1 1 1))))`)}
+  ${elementwise('sigmoid_f32', 'sigmoid in float32: 1 / (1 + exp(-x)).', () => `(block (result v128) ${expNeg()}
+        (f32x4.div (v128.const f32x4 1 1 1 1) (f32x4.add (local.get $e) (v128.const f32x4 1 1 1 1))))`)}
+  ${binaryOps.map(binaryFunc).join('\n  ')}
 
 ;; dst[i] = min(max(src[i], lo), hi) for n floats (ReLU, ReLU6, hardtanh), NaN kept as PyTorch keeps it.
   ;; Branch-free, four lanes at a time: a JavaScript loop over random signs mispredicts half its branches.
