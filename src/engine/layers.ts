@@ -3,6 +3,7 @@
 import * as A from './ops/activation';
 import { conv1d, conv2d, convTranspose2d, samePadding, type Conv2dOptions, type PaddingMode } from './ops/conv';
 import { linear } from './ops/linear';
+import { linearGemm } from './ops/matmul';
 import { batchNorm, groupNorm, instanceNorm, layerNorm } from './ops/norm';
 import { adaptivePool2d, as1d, avgPool2d, maxPool2d } from './ops/pool';
 import { interpolate } from './ops/resize';
@@ -10,6 +11,7 @@ import { adaptivePool3d, avgPool3d, conv3d, maxPool3d, type Pool3dOptions } from
 import { flatten, pad, pixelShuffle, pixelUnshuffle, reshape } from './ops/shape';
 import { ArgError, bool, has, int, ints, need, num, nums, one, optSizes, pair, str, tuple, type Args } from './args';
 import { shapeString, type Tensor } from './tensor';
+import { runtime } from './runtime';
 import { tfjsLayers } from './tfjs-layers';
 import { sequenceLayers } from './sequence-layers';
 import { interpolate3d } from './ops/resize3d';
@@ -293,7 +295,11 @@ export const layers: Record<string, LayerDef> = {
       if (bool(a, 'bias', true)) specs.push({ name: 'bias', shape: [fo], init: { kind: 'uniform', bound: fi > 0 ? 1 / Math.sqrt(fi) : 0 } });
       return specs;
     },
-    forward: (i, _a, p) => linear(one(i, 'Linear'), need(p, 'weight', 'Linear'), p('bias')),
+    // A classifier's weight (1280 x 1000) on the GEMM kernel, packed once: about 0.3 ms against 3-10 ms in the loop.
+    forward: (i, _a, p) => {
+      const w = need(p, 'weight', 'Linear');
+      return w.data.length >= 4096 && !runtime().busy ? linearGemm(one(i, 'Linear'), w, p('bias')) : linear(one(i, 'Linear'), w, p('bias'));
+    },
     macs: (_i, out, a) => (out.data.length * int(a, 'in_features')),
   },
   BatchNorm1d: { params: (a) => normParams(a, 'num_features', 'affine', true, bool(a, 'track_running_stats', true)), forward: bnForward },

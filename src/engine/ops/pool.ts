@@ -114,6 +114,16 @@ export function adaptivePool2d(x: Tensor, size: [number | null, number | null], 
   const Ho = size[0] ?? H, Wo = size[1] ?? W;
   if (Ho < 1 || Wo < 1) throw new Error(`adaptive_${kind}_pool2d: output size (${Ho}, ${Wo}) must be positive`);
   const out = tensor([N, C, Ho, Wo]);
+  if (kind === 'avg' && Ho === 1 && Wo === 1) {
+    // Global average (a squeeze-excitation's, a classifier's): each plane summed in order, as below, in one tight loop.
+    const xd = x.data, y = out.data, n = H * W;
+    for (let nc = 0, i = 0; nc < N * C; nc++) {
+      let acc = 0;
+      for (const e = i + n; i < e; i++) acc += xd[i] as number;
+      y[nc] = acc / n;
+    }
+    return out;
+  }
   for (let nc = 0; nc < N * C; nc++) {
     const xb = nc * H * W, yb = nc * Ho * Wo;
     for (let oy = 0; oy < Ho; oy++) {
