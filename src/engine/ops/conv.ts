@@ -226,8 +226,12 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
   // Strips are padded to whole 8-column blocks (the planes have slack for the overrun).
   const Nc = roundUp(Math.max(Np, 8), 8);
   const Kg = Cg * T;
+  // Small images (ResNet's 14x14 and 7x7 stages): strips of the plane width would compute 10-30% padding
+  // columns, so the B rows are first copied contiguous (Ho*Wo columns, rounded up to the 8-column block).
+  const HoWo = Ho * Wo, Nb = roundUp(HoWo, 8);
+  const rowsB = !depthwise && !pointwise && Wo >= 4 && HoWo >= 8 && (Nc - Nb) / Nc > 0.05;
   // A resident input is read where it is; a placed output is written where the executor planned it.
-  let xin = xAt ?? 0, planes = 0, cbuf = 0, idx = 0, ptrs = 0, offs = 0, obuf = outAt ?? 0, zrow = 0;
+  let xin = xAt ?? 0, planes = 0, cbuf = 0, idx = 0, ptrs = 0, offs = 0, obuf = outAt ?? 0, zrow = 0, bbuf = 0;
   rt.withScratch(what, (s) => {
     if (xAt === null) xin = s.alloc(N * C * H * W * 4);
     if (outAt === null) obuf = s.alloc(N * Cout * Ho * Wo * 4);
@@ -237,6 +241,7 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
       planes = s.alloc((C * L.chan + 16) * 4);
       cbuf = s.alloc(Cout * Nc * 4);
       idx = s.alloc((L.Hq + L.Wq) * 4);
+      if (rowsB) bbuf = s.alloc(Kg * Nb * 4);
     }
     ptrs = s.alloc(G * Kg * 4);
     offs = s.alloc(T * 4);
@@ -282,11 +287,21 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
             const base = planes + (g * Cg + ci) * L.chan * 4;
             for (let t = 0; t < T; t++) i32b[(ptrs >> 2) + g * Kg + ci * T + t] = base + (i32b[(offs >> 2) + t] as number);
           }
+          if (rowsB) {
+            // One group at a time through the same B buffer; straight into the output when no column is padding.
+            rt.k.pack_rows(Kg, ptrs + g * Kg * 4, Ho, Wo, L.Wq, bbuf, Nb);
+            const direct = Nb === HoWo;
+            gemm(rt, Mg, Nb, Kg, wp + g * packedGemmAFloats(Mg, Kg) * 4, ptrs + g * Kg * 4,
+              (direct ? on : cbuf) + g * Mg * Nb * 4, Nb, bp + g * roundUp(Mg, MR) * 4, lo, hi);
+            continue;
+          }
           gemm(rt, Mg, Nc, Kg, wp + g * packedGemmAFloats(Mg, Kg) * 4, ptrs + g * Kg * 4,
             cbuf + g * Mg * Nc * 4, Nc, bp + g * roundUp(Mg, MR) * 4, lo, hi);
         }
       }
-      rt.k.compact(Cout, Ho, Wo, cbuf, Nc, L.Wq, on);
+      if (rowsB && Nb === HoWo) continue;
+      if (rowsB) rt.k.compact(Cout, 1, HoWo, cbuf, Nb, Nb, on);
+      else rt.k.compact(Cout, Ho, Wo, cbuf, Nc, L.Wq, on);
     }
     if (outAt !== null) return;
     // Not slice(): in V8 a large slice gets fresh, unpooled pages each call and its page faults cost

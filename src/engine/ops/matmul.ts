@@ -21,6 +21,8 @@ export function gemmMatrix(a: Float32Array, M: number, K: number, b: Float32Arra
     return out;
   }
   const rt = runtime();
+  // The address first: packing and the scratch may grow the memory, which detaches a view of a resident B.
+  const bAt = rt.addressOf(b), bLength = b.length;
   const Np = roundUp(N, NR);
   const aFloats = packedGemmAFloats(M, K);
   const Mp = roundUp(M, MR);
@@ -42,6 +44,7 @@ export function gemmMatrix(a: Float32Array, M: number, K: number, b: Float32Arra
     cp = s.alloc(M * Np * 4);
   }, () => {
     const f32 = rt.f32, i32 = rt.i32;
+    b = bAt === null ? b : rt.view(bAt, bLength);
     if (!cacheA) {
       packGemmA(a, 0, M, K, f32, ap >> 2);
       for (let m = 0; m < Mp; m++) f32[(biasp >> 2) + m] = rowBias !== null && m < M ? at(rowBias, m) : 0;

@@ -742,6 +742,40 @@ export function kernelsWat({ relaxed }) {
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br_if $cloop (i32.lt_s (local.get $c) (local.get $C)))))
 
+  ;; B rows made contiguous (im2col from phase planes): for each k, the Ho rows of Wo floats at ptrs[k] + y*Wq floats
+  ;; go to dst + k*ldb floats, one after another; ptrs[k] then points there. Needs Wo >= 4 (the last vector of a
+  ;; row overlaps the one before). For small images, where strips of the plane width waste many columns.
+  (func (export "pack_rows")
+    (param $K i32) (param $ptrs i32) (param $Ho i32) (param $Wo i32) (param $Wq i32) (param $dst i32) (param $ldb i32)
+    (local $k i32) (local $y i32) (local $x i32) (local $xlast i32) (local $src i32) (local $d i32) (local $row i32) (local $pk i32)
+    (local.set $xlast (i32.shl (i32.sub (local.get $Wo) (i32.const 4)) (i32.const 2)))
+    (local.set $k (i32.const 0))
+    (block $kdone
+      (loop $kloop
+        (br_if $kdone (i32.ge_s (local.get $k) (local.get $K)))
+        (local.set $pk (i32.add (local.get $ptrs) (i32.shl (local.get $k) (i32.const 2))))
+        (local.set $src (i32.load (local.get $pk)))
+        (local.set $row (i32.add (local.get $dst) (i32.shl (i32.mul (local.get $k) (local.get $ldb)) (i32.const 2))))
+        (i32.store (local.get $pk) (local.get $row))
+        (local.set $y (i32.const 0))
+        (block $ydone
+          (loop $yloop
+            (br_if $ydone (i32.ge_s (local.get $y) (local.get $Ho)))
+            (local.set $x (i32.const 0))
+            (block $xdone
+              (loop $xloop
+                (if (i32.gt_s (local.get $x) (local.get $xlast)) (then (local.set $x (local.get $xlast))))
+                (v128.store (i32.add (local.get $row) (local.get $x)) (v128.load (i32.add (local.get $src) (local.get $x))))
+                (br_if $xdone (i32.eq (local.get $x) (local.get $xlast)))
+                (local.set $x (i32.add (local.get $x) (i32.const 16)))
+                (br $xloop)))
+            (local.set $row (i32.add (local.get $row) (i32.shl (local.get $Wo) (i32.const 2))))
+            (local.set $src (i32.add (local.get $src) (i32.shl (local.get $Wq) (i32.const 2))))
+            (local.set $y (i32.add (local.get $y) (i32.const 1)))
+            (br $yloop)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $kloop))))
+
   ;; dst[m][y][0..Wo) = src[m*ldm + y*ld + 0..Wo): drops the padding columns a strip-computed conv leaves.
   (func (export "compact")
     (param $M i32) (param $Ho i32) (param $Wo i32) (param $src i32) (param $ldm i32) (param $ld i32) (param $dst i32)
