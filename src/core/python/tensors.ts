@@ -637,20 +637,28 @@ export class TensorOps {
   cat(items: TensorValue[], dim: number, node: SyntaxNode): TensorValue {
     const shapes = items.map((t) => t.shape);
     if (items.length === 0 || shapes.some((s) => !s) || this.quiet(items)) return this.make(null, items[0], { uncertain: items.some((t) => t.uncertain) });
-    const ref = shapes[0] as Shape;
+    // PyTorch skips 1-D tensors of size 0 (a legacy rule: torch.empty(0) concatenates as nothing); the first other
+    // tensor is the reference, and the messages keep the tensors' places in the list.
+    const skipped = (s: Shape): boolean => s.length === 1 && s[0] === 0;
+    const first = shapes.findIndex((s) => !skipped(s as Shape));
+    if (first < 0) return this.make([0], items[0]);
+    const ref = shapes[first] as Shape;
     const d = this.normDim(dim, ref.length);
     if (d === undefined) return this.dimError(node, dim, ref.length, items);
     let total: Dim = 0;
-    for (let n = 0; n < shapes.length; n++) {
+    for (let n = first; n < shapes.length; n++) {
       const s = shapes[n] as Shape;
+      if (skipped(s)) continue;
       if (s.length !== ref.length) {
-        return this.fail(node, 'cat-mismatch', `torch.cat: tensor ${n} has ${s.length} dimensions but tensor 0 has ${ref.length}`, `Tensors must have same number of dimensions: got ${ref.length} and ${s.length}`, items);
+        // A 1-D tensor of unknown size may be the empty one PyTorch skips.
+        if ((s.length === 1 && typeof s[0] !== 'number') || (ref.length === 1 && typeof ref[0] !== 'number')) return this.make(null, items[first]);
+        return this.fail(node, 'cat-mismatch', `torch.cat: tensor ${n} has ${s.length} dimensions but tensor ${first} has ${ref.length}`, `Tensors must have same number of dimensions: got ${ref.length} and ${s.length}`, items);
       }
       for (let i = 0; i < ref.length; i++) {
         if (i === d) continue;
         const eq = dimEquals(ref[i] ?? 0, s[i] ?? 0);
         if (eq === false) {
-          return this.fail(node, 'cat-mismatch', `torch.cat along dim ${dim}: tensor ${n} has size ${dimToString(s[i] ?? 0)} in dimension ${i} but tensor 0 has ${dimToString(ref[i] ?? 0)}; all dimensions except ${dim} must match (crop or pad one of them first)`, `Sizes of tensors must match except in dimension ${d}. Expected size ${dimToString(ref[i] ?? 0)} but got size ${dimToString(s[i] ?? 0)} for tensor number ${n} in the list.`, items, items.map((t) => ({ t })));
+          return this.fail(node, 'cat-mismatch', `torch.cat along dim ${dim}: tensor ${n} has size ${dimToString(s[i] ?? 0)} in dimension ${i} but tensor ${first} has ${dimToString(ref[i] ?? 0)}; all dimensions except ${dim} must match (crop or pad one of them first)`, `Sizes of tensors must match except in dimension ${d}. Expected size ${dimToString(ref[i] ?? 0)} but got size ${dimToString(s[i] ?? 0)} for tensor number ${n} in the list.`, items, items.map((t) => ({ t })));
         }
         if (eq === undefined) this.a.constrainEq(ref[i] ?? 0, s[i] ?? 0, false);
       }
@@ -661,7 +669,7 @@ export class TensorOps {
     const r = this.make(out, items[0]);
     r.producer = { site: rangeOf(node), label: 'the torch.cat here' };
     if (items.some((t) => t.uncertain)) r.uncertain = true;
-    return this.op('cat', { dim }, items, r, node);
+    return this.op('cat', { dim }, items.filter((t) => !skipped(t.shape as Shape)), r, node);
   }
 
   private stack(items: TensorValue[], dim: number, node: SyntaxNode): TensorValue {
