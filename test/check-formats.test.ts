@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv-draft-04';
 import { analyze } from './support/analyze';
 import { diagnosticMessage } from '../src/core/presentation';
+import { displayPath } from '../src/cli/display-path';
 
 type Cli = typeof import('../src/cli/main');
 
@@ -122,4 +123,25 @@ test('check --format github prints nothing for a clean file; --json and --format
   const bad = await check('--format', 'xml', seed001);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--format needs one of text, json, sarif, github \(got 'xml'\)/);
+});
+
+test('related locations in another file of the program print relative to the current directory, as the file given does; --json keeps absolute paths', async () => {
+  const train = join('test', 'projects', 'broken_across_files', 'train.py');
+  const blocks = 'test/projects/broken_across_files/blocks.py';
+  const text = await check(train);
+  assert.equal(text.code, 1);
+  const related = text.out.split('\n').filter((l) => l.startsWith('    ') && l.includes('blocks.py:'));
+  assert.ok(related.length >= 2, text.out);
+  for (const line of related) assert.ok(line.startsWith(`    ${blocks}:`), line);
+  const github = await check('--format', 'github', train);
+  assert.ok(github.out.includes(`%0A${blocks}:9:31: `), github.out);
+  assert.ok(!github.out.includes(root), 'no absolute path in the annotations');
+  const json = JSON.parse((await check('--json', train)).out) as { files: Array<{ diagnostics: Array<{ related?: Array<{ file?: string }> }> }> };
+  const files = json.files[0]?.diagnostics.flatMap((d) => d.related ?? []).map((r) => r.file).filter((f) => f !== undefined) ?? [];
+  assert.ok(files.length >= 2 && files.every((f) => f === join(root, blocks)), JSON.stringify(files));
+});
+
+test('a related location outside the current directory (an installed package) stays absolute', () => {
+  assert.equal(displayPath('/usr/lib/python3/dist-packages/torchaudio/models/emformer.py', '/work/project'), '/usr/lib/python3/dist-packages/torchaudio/models/emformer.py');
+  assert.equal(displayPath('/work/project/models/blocks.py', '/work/project'), 'models/blocks.py');
 });

@@ -1,5 +1,6 @@
 // `conv-lens check --format github`: workflow commands that GitHub Actions shows as annotations on the diff.
 import { diagnosticMessage } from '../core/presentation';
+import { displayPath } from './display-path';
 import type { Finding, Severity } from '../core/types';
 
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };
@@ -24,6 +25,6 @@ export function githubAnnotation(path: string, finding: Finding): string {
     `title=${escapeProperty(`Conv Lens ${finding.code}`)}`,
   ];
   let message = (cell === undefined ? '' : `cell ${cell + 1}, line ${start.line + 1}: `) + diagnosticMessage(finding);
-  for (const r of finding.related) message += `\n${path}:${r.range.cell === undefined ? '' : `cell ${r.range.cell + 1}:`}${r.range.start.line + 1}:${r.range.start.character + 1}: ${r.message}`;
+  for (const r of finding.related) message += `\n${r.range.file === undefined ? path : displayPath(r.range.file)}:${r.range.cell === undefined ? '' : `cell ${r.range.cell + 1}:`}${r.range.start.line + 1}:${r.range.start.character + 1}: ${r.message}`;
   return `::${COMMAND[finding.severity]} ${props.join(',')}::${escapeData(message)}\n`;
 }

@@ -10,6 +10,7 @@ import { formatMacs } from '../core/presentation/numbers';
 import { runtimeError } from '../core/presentation/docs';
 import { runCommand, type Analyze } from './run';
 import { githubAnnotation } from './github';
+import { displayPath } from './display-path';
 import { startLsp } from './lsp';
 import { sarifLog } from './sarif';
 
@@ -381,7 +382,7 @@ function formatPlain(path: string, a: Analysis): string {
 }
 
 function where(path: string, r: Range): string {
-  return `${r.file ?? path}:${cellText(r)}${r.start.line + 1}:${r.start.character + 1}`;
+  return `${r.file === undefined ? path : displayPath(r.file)}:${cellText(r)}${r.start.line + 1}:${r.start.character + 1}`;
 }
 
 function cellText(r: Range): string {
