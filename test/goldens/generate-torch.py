@@ -61,6 +61,20 @@ COMPOSITES = {"MultiheadAttention", "TransformerEncoderLayer", "TransformerDecod
               "TransformerDecoder", "Transformer"}
 
 
+def is_layer_subclass(module):
+    """A user's subclass of a built-in leaf layer that keeps its forward (`class MyConv(nn.Conv2d)` with only an
+    __init__): PyTorch fails in the built-in forward, so the layer, built where the subclass was called, is blamed."""
+    cls = type(module)
+    if cls.__module__.startswith("torch.nn.") or not isinstance(module, nn.Module) or next(module.children(), None) is not None:
+        return False
+    for base in cls.__mro__:
+        if base.__module__.startswith("torch.nn."):
+            return base is not nn.Module and "forward" in vars(base)
+        if "forward" in vars(base):
+            return False
+    return False
+
+
 def is_builtin_composite(module):
     return type(module).__module__.startswith("torch.nn.") and type(module).__name__ in COMPOSITES
 
@@ -81,7 +95,9 @@ class ConstructionLines:
         def init(module, *args, **kwargs):
             original(module, *args, **kwargs)
             frame = sys._getframe(1)
-            while frame is not None and frame.f_code.co_filename != recorder.path:
+            # The module's own __init__ (a subclass's super().__init__(...) line) is not where it was built: the
+            # call that made the instance is.
+            while frame is not None and (frame.f_code.co_filename != recorder.path or frame.f_locals.get("self") is module):
                 frame = frame.f_back
             if frame is not None and id(module) not in recorder.lines:
                 recorder.lines[id(module)] = frame.f_lineno
@@ -251,7 +267,7 @@ def run_entry(entry, namespace, taken, file_error, lines, path):
         running.pop()  # a hook that returns a value would replace the output
 
     for module in model.modules():
-        if is_builtin_composite(module):
+        if is_builtin_composite(module) or is_layer_subclass(module):
             handles.append(module.register_forward_pre_hook(enter))
             handles.append(module.register_forward_hook(leave))
 

@@ -81,6 +81,9 @@ export function bindArgs(spec: LayerSpec, args: Value[], kwargs: ReadonlyMap<str
 const CHANNEL_PRODUCERS = /^(Conv|ConvTranspose|Linear|Bilinear|Embedding|PixelShuffle|PixelUnshuffle|Flatten|Unflatten|LazyConv|LSTM|GRU|RNN)/;
 
 export class ModuleOps {
+  /** The call that built each instance of a built-in layer's subclass, by module id (see withCallerNodes). */
+  private readonly userCalls = new Map<number, CallInfo>();
+
   constructor(private readonly a: Analyzer) {}
 
   private newModule(type: string, node: SyntaxNode): ModuleValue {
@@ -121,7 +124,32 @@ export class ModuleOps {
   /** A subclass of a built-in layer: the layer its super().__init__ builds, when the rules know it. */
   private initLayerBase(m: ModuleValue, info: CallInfo): void {
     const spec = m.cls?.layer !== undefined ? layerSpecs.get(m.cls.layer) : undefined;
-    if (spec && !m.spec) this.initLayer(m, spec, info);
+    if (spec && !m.spec) this.initLayer(m, spec, this.withCallerNodes(m, info));
+  }
+
+  /**
+   * `super().__init__(cin, cout, 3)` in `class MyConv(nn.Conv2d)`: an argument that is just a parameter of the
+   * subclass's __init__ was written by the call that built the instance (`MyConv(32, 8)`), so a finding about it
+   * points there, the text to edit. Only for the __init__ that call entered; other arguments keep their place.
+   */
+  private withCallerNodes(m: ModuleValue, info: CallInfo): CallInfo {
+    const caller = this.userCalls.get(m.id);
+    const frame = this.a.interp.currentFrame;
+    const init = frame?.func;
+    if (!caller || !init || init.name !== '__init__' || frame.callSite?.startOffset !== rangeOf(caller.node).startOffset) return info;
+    const positional = init.params.slice(1).filter((p) => p.kind === 'plain').map((p) => p.name);
+    const nodeFor = (name: string): SyntaxNode | undefined => {
+      const kw = caller.kwNodes.get(name);
+      if (kw) return kw;
+      const i = positional.indexOf(name);
+      const n = i >= 0 ? caller.argNodes[i] : undefined;
+      // After a *splat, which value lands on which parameter is not known.
+      return n && !caller.argNodes.slice(0, i + 1).some((a) => a.type === 'list_splat') ? n : undefined;
+    };
+    const remap = (n: SyntaxNode): SyntaxNode => (n.type === 'identifier' && init.params.some((p) => p.name === n.text) ? nodeFor(n.text) ?? n : n);
+    const kwNodes = new Map<string, SyntaxNode>();
+    for (const [k, n] of info.kwNodes) kwNodes.set(k, remap(n));
+    return { ...info, argNodes: info.argNodes.map(remap), kwNodes };
   }
 
   /** `nn.Conv2d(c, planes / 4, 1)`: a float size fails in the layer's __init__; the fix turns the `/` into `//`. */
@@ -217,6 +245,7 @@ export class ModuleOps {
     const m = this.newModule(cls.name, info.node);
     m.cls = cls;
     this.a.instanceNodes.set(m.id, info.node);
+    if (cls.layer !== undefined) this.userCalls.set(m.id, info);
     // Built from values the analysis does not know (argparse, a config file): a poor choice of instance to report.
     if (info.unknownSplat || [...info.args, ...info.kwargs.values()].some((v) => !isValueKnown(v))) m.uncertain = true;
     if (cls.container) m.container = cls.container;

@@ -117,7 +117,8 @@ export class TensorOps {
     }
     const t = this.make(shape);
     t.rf = { size: [1, 1], jump: [1, 1] };
-    const fill = factoryFill(name, info);
+    // A tensor with a size 0 (torch.empty(0)) has no values to draw: a constant, whatever the factory.
+    const fill = factoryFill(name, info) ?? (shape?.some((d) => d === 0) ? { kind: 'constant' as const, value: 0 } : undefined);
     if (fill) t.fill = fill;
     // A constant tensor built in forward (an RNN's zero initial state) is a graph node the engine can run.
     if (fill?.kind === 'constant' && shape && shape.every((d) => typeof d === 'number') && !info.unknownSplat) {
