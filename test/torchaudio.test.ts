@@ -37,7 +37,8 @@ const SITE = '/usr/lib/python3/dist-packages';
  * README with why they are not exact; moving a model here is how that list shrinks.
  */
 const EXACT = new Set<string>([
-  'ConvTasNet', 'DeepSpeech', 'Emformer', 'Wav2Letter', 'Wav2Letter_mfcc', 'Wav2Letter_power_spectrum', 'conv_tasnet_base',
+  'Conformer', 'ConvTasNet', 'DeepSpeech', 'Emformer', 'Wav2Letter', 'Wav2Letter_mfcc', 'Wav2Letter_power_spectrum', 'WaveRNN',
+  'conv_tasnet_base', 'hubert_base', 'wav2vec2_base',
 ]);
 
 function check(args: string[], cwd?: string): CheckJson {

@@ -81,6 +81,15 @@ function convF(n: 1 | 2): FunctionalOp {
 }
 
 /** stack's dim ranges over rank + 1 dims. */
+/** Tensor.repeat_interleave with an int count: each element `r` times along `dim` (of the flattened tensor without one). */
+function repeatInterleave(input: Tensor, r: number, dim: number | undefined): Tensor {
+  const x = dim === undefined ? reshape(input, [-1]) : input;
+  const i = dim === undefined ? 0 : dim < 0 ? dim + x.shape.length : dim;
+  const s = x.shape;
+  const spread = expandTo(unsqueeze(x, i + 1), [...s.slice(0, i + 1), r, ...s.slice(i + 1)]);
+  return reshape(spread, [...s.slice(0, i), (s[i] ?? 1) * r, ...s.slice(i + 1)]);
+}
+
 function normStackDim(d: number, rank: number): number {
   return d < 0 ? d + rank + 1 : d;
 }
@@ -169,6 +178,7 @@ export const functional: Record<string, FunctionalOp> = {
   split: (i, a) => narrow(x0(i, 'split'), int(a, 'dim', 0), int(a, 'start'), int(a, 'length')),
   unbind: (i, a) => squeeze(narrow(x0(i, 'unbind'), int(a, 'dim', 0), int(a, 'start'), 1), int(a, 'dim', 0)),
   repeat: (i, a) => repeat(x0(i, 'repeat'), ints(a, 'repeats')),
+  repeat_interleave: (i, a) => repeatInterleave(x0(i, 'repeat_interleave'), int(a, 'repeats'), has(a, 'dim') ? int(a, 'dim') : undefined),
   sum: (i, a) => sum(x0(i, 'sum'), has(a, 'dim') ? ints(a, 'dim') : [], bool(a, 'keepdim', false)),
   stack: (i, a) => cat(i.map((t) => unsqueeze(t, normStackDim(int(a, 'dim', 0), t.shape.length))), normStackDim(int(a, 'dim', 0), (i[0]?.shape.length ?? 0))),
   expand: (i, a) => expandTo(x0(i, 'expand'), Array.isArray(a['size']) ? a['size'].map(Number) : ints(a, 'size')),

@@ -10,7 +10,7 @@ built the way users build them: a script that does
 
 (test/torchaudio.test.ts writes the same script and runs `conv-lens check` on it, reading torchaudio's sources from
 the machine's Python). Each model's forward runs in PyTorch with hooks on every built-in leaf module, recording its
-qualified name, type and output shape (a tuple's first tensor, as Conv Lens records recurrent layers), and the
+qualified name, type and output shape (a tuple's first tensor, as Conv Lens records recurrent and attention layers), and the
 model's output (a tuple's first tensor: wav2vec2/HuBERT return (features, lengths)) and parameter count. In eval
 mode, as Conv Lens follows models; seeded, so the inputs' values are the same each run.
 
@@ -43,8 +43,15 @@ MODELS = {
 }
 
 
+# Built-in layers made of other layers whose forward calls none of them as modules (MultiheadAttention runs
+# F.multi_head_attention_forward on out_proj's weights): recorded as layers, as Conv Lens lists them.
+COMPOSITES = {"MultiheadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer"}
+
+
 def is_leaf(module):
-    return type(module).__module__.startswith("torch.nn.") and next(module.children(), None) is None
+    if not type(module).__module__.startswith("torch.nn."):
+        return False
+    return next(module.children(), None) is None or type(module).__name__ in COMPOSITES
 
 
 def first_tensor(value):

@@ -14,6 +14,7 @@ import { RunContext } from './run-context';
 import { RECORD_INIT, recordFields, StdlibOps } from './stdlib';
 import { TensorOps } from './tensors';
 import { DataOps } from './data';
+import { weightNorm } from './weight-norm';
 import {
   bool, isOpaqueRef, list, NONE, num, str, truthy, tuple, UNKNOWN_VALUE, Scope,
   type ClassValue, type DictValue, type ModuleValue, type Producer, type RefValue, type TensorValue, type Value,
@@ -128,7 +129,7 @@ export class Analyzer {
       output,
       callRange,
       // Layers without a count (activations, dropout, reshapes) have no parameters and no multiply-accumulates.
-      params: !report ? null : identity ? 0 : spec && args ? safe(() => (spec.paramCount ? spec.paramCount(args) : 0), null) : null,
+      params: !report ? null : identity ? 0 : spec && args ? safe(() => withOwnParameters(m, spec.paramCount ? spec.paramCount(args) : 0), null) : null,
       macs: !report ? null : identity ? 0 : spec && args && known && output ? safe(() => (spec.macs ? spec.macs(args, shapes, output) : 0), null) : null,
       formula: report && spec && args && known && output ? safe(() => spec.formula?.(args, shapes, output) ?? [], []) : [],
       receptiveField: rf ? [rf.size[0] ?? 1, rf.size[1] ?? 1] : null,
@@ -421,6 +422,9 @@ export class Analyzer {
     // einops' layers (Rearrange, Reduce) are nn.Modules with shape rules like torch.nn's.
     const einopsLayer = path.startsWith('einops.layers.torch.') ? layerSpecs.get(path.slice('einops.layers.torch.'.length)) : undefined;
     if (einopsLayer) return this.modules.constructBuiltin(einopsLayer, info);
+    if (path === 'torch.nn.utils.weight_norm' || path === 'torch.nn.utils.weight_norm.weight_norm') return weightNorm(this.tensors, info);
+    // spectral_norm keeps the weight's size (weight_orig) and adds buffers, not parameters.
+    if (path === 'torch.nn.utils.spectral_norm' || path === 'torch.nn.utils.parametrizations.spectral_norm') return args[0]?.k === 'module' ? args[0] : UNKNOWN_VALUE;
     if (path.startsWith('torch.') && !path.startsWith('torch.nn.init.')) {
       const name = path.slice(6);
       if (TENSOR_FACTORIES.has(name)) return this.tensors.factory(name, info);
@@ -914,3 +918,17 @@ function mathCall(name: string, args: Value[]): Value {
 function gcd(a: number, b: number): number {
   return b === 0 ? Math.abs(a) : gcd(b, a % b);
 }
+
+/** A layer's count plus parameters set on it afterwards (weight_norm's weight_g); null when one is not known. */
+function withOwnParameters(m: ModuleValue, count: number | null): number | null {
+  if (count === null) return null;
+  let total = count;
+  for (const v of m.attrs.values()) {
+    if (v.k === 'unknown') return null;
+    if (v.k !== 'tensor' || !v.parameter) continue;
+    if (!v.shape || !v.shape.every((d): d is number => typeof d === 'number')) return null;
+    total += v.shape.reduce((x, y) => x * y, 1);
+  }
+  return total;
+}
+

@@ -6,7 +6,7 @@ import { isLayerRef, messageFrom, UNKNOWN, type ArgValue, type LayerSpec, type L
 import { bindArgs as bindRuleArgs } from '../rules/bind-args';
 import { layerSpecs } from '../rules/registry';
 import { floatSizeIssue } from '../rules/float-size';
-import { findClassAttr } from './interpreter';
+import { findClassAttr, toNumber } from './interpreter';
 import type { Analyzer, CallInfo } from './analyzer';
 import {
   list, NONE, num, producedBy, str, tuple, UNKNOWN_VALUE,
@@ -356,10 +356,23 @@ export class ModuleOps {
         for (const it of items ?? []) if (it.k === 'module') this.addChild(m, String(m.children.size), it);
         return m;
       }
-      case 'insert':
-        // Renumbering is rare in model code; the order after an insert is not followed.
-        m.uncertain = true;
-        return NONE;
+      case 'insert': {
+        // PyTorch shifts the entries from `index` on by one and puts the module at `index` (Demucs builds its
+        // decoders with insert(0, ...)); Sequential also takes an index counted from the end.
+        const n = m.children.size;
+        let at = a0 ? toNumber(a0) : undefined;
+        if (at !== undefined && at < 0 && m.container === 'Sequential' && at >= -n) at += n;
+        const numbered = [...m.children.keys()].every((k, i) => k === String(i));
+        if (at === undefined || !Number.isInteger(at) || at < 0 || at > n || !numbered || args[1]?.k !== 'module' || (m.container !== 'ModuleList' && m.container !== 'Sequential')) {
+          m.uncertain = true;
+          return NONE;
+        }
+        const items = [...m.children.values()];
+        items.splice(at, 0, args[1]);
+        m.children.clear();
+        items.forEach((c, i) => this.addChild(m, String(i), c));
+        return m.container === 'Sequential' ? m : NONE;
+      }
       case 'modules':
       case 'children':
       case 'named_modules':
@@ -437,9 +450,17 @@ export class ModuleOps {
     if (m.container === 'Sequential' && m.children.size === 0 && !m.uncertain && args[0]?.k === 'tensor') return this.applyEmptySequential(m, args[0], node);
     if (m.container === 'Sequential') return this.applySequential(m, args, node);
     if (m.container) return UNKNOWN_VALUE;
-    const input = args[0];
+    // The first input given by its name (`self.attn(query=x, key=x, value=x)`, `conv(input=x)`).
+    const first = m.spec?.inputNames?.[0] ?? 'input';
+    const byName = args.length === 0 ? kwargs.get(first) : undefined;
+    const input = byName ?? args[0];
     if (!input || input.k !== 'tensor') {
       return input?.k === 'unknown' ? this.a.tensors.make(null) : UNKNOWN_VALUE;
+    }
+    if (byName) {
+      const rest = new Map(kwargs);
+      rest.delete(first);
+      return this.applyLeaf(m, input, [], rest, node);
     }
     return this.applyLeaf(m, input, args.slice(1), kwargs, node);
   }

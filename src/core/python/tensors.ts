@@ -306,6 +306,20 @@ export class TensorOps {
         });
         return this.op('repeat', { repeats: reps.map((r) => toNumber(r) ?? null) }, [t], this.make(out, t), node);
       }
+      case 'repeat_interleave': {
+        // An int count repeats each element along `dim` (the whole flattened tensor without one); a tensor of
+        // counts gives a size that depends on its values.
+        const reps = args[0] ?? kwargs.get('repeats');
+        const r = reps && reps.k !== 'tensor' ? toDim(reps) : undefined;
+        const dimV = args[1] ?? kwargs.get('dim');
+        if (!shape || r === undefined || (dimV && dimV.k !== 'none' && toNumber(dimV) === undefined)) return this.make(null, t);
+        const d = dimV && dimV.k !== 'none' ? toNumber(dimV) : undefined;
+        if (d === undefined) return this.op('repeat_interleave', { repeats: toNumber(reps ?? num(1)) ?? null }, [t], this.make([mul(product(shape), r)], t), node);
+        const i = this.normDim(d, shape.length);
+        if (i === undefined) return this.dimError(node, d, shape.length, [t]);
+        const out = shape.map((s2, k) => (k === i ? mul(s2, r) : s2));
+        return this.op('repeat_interleave', { repeats: toNumber(reps ?? num(1)) ?? null, dim: d }, [t], this.make(out, t), node);
+      }
       case 'chunk':
       case 'split':
       case 'unbind':
