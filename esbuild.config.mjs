@@ -1,6 +1,6 @@
 // One build script for every bundle. `node esbuild.config.mjs [--production]`.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -84,6 +84,10 @@ if (existsSync('bench/analysis.bench.ts')) builds.push(esbuild.build({
   ...common, platform: 'node', format: 'cjs', sourcemap: false,
   entryPoints: ['bench/analysis.bench.ts'], outdir: 'out/bench',
 }));
+if (existsSync('bench/preview-worker.bench.ts')) builds.push(esbuild.build({
+  ...common, platform: 'node', format: 'cjs', sourcemap: false,
+  entryPoints: ['bench/preview-worker.bench.ts'], outdir: 'out/bench', external: ['playwright-core'],
+}));
 if (existsSync('bench/engine.bench.ts')) builds.push(esbuild.build({
   ...common, platform: 'node', format: 'cjs', sourcemap: false,
   entryPoints: ['bench/engine.bench.ts'], outdir: 'out/bench',
@@ -98,6 +102,11 @@ const previewWorker = await esbuild.build({
   entryPoints: ['webview/worker.ts'], outfile: 'out/webview/worker.js',
 });
 const workerSource = previewWorker.outputFiles[0].text;
+// The same bytes for bench/preview-worker.bench.ts, which starts them in Chromium and in Node.
+if (existsSync('bench/preview-worker.bench.ts')) {
+  mkdirSync('out/bench', { recursive: true });
+  writeFileSync('out/bench/preview-worker.js', workerSource);
+}
 const previewWorkerPlugin = {
   name: 'preview-worker',
   setup(build) {

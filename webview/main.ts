@@ -603,7 +603,7 @@ function startRun(): void {
   status.textContent = 'Running…';
   const data = image ? toChannelsLastInput(picture, input.shape, state.normalisation) : toModelInput(picture, input.shape, state.normalisation, axes);
   const inputKey = reuseRoot({ uri: preview.uri, name: preview.model.name }, [input.shape, inputId, state.normalisation, state.seed, weightsKey]);
-  post({ type: 'run', runId, graph, input: { shape: input.shape, data }, inputKey, weights, scale: state.scale, maxChannels: MAX_CHANNELS, pages: { ...pages }, depths: { ...depths } }, [data.buffer]);
+  post({ type: 'run', runId, graph, input: { shape: input.shape, data }, analysedInput: declared ?? input.shape, inputKey, weights, scale: state.scale, maxChannels: MAX_CHANNELS, pages: { ...pages }, depths: { ...depths } }, [data.buffer]);
 }
 
 /** The status line after a run: what could not run first, then the timing; reuse only after an edit of this model. */

@@ -2,7 +2,7 @@
 // then turns every layer output into statistics and a channel grid. The webview terminates it to cancel.
 import type { GraphNode, ModelGraph } from '../src/core/types';
 import { nodeKeys } from '../src/engine/node-keys';
-import { Executor } from '../src/engine/executor';
+import { Execution, Executor } from '../src/engine/executor';
 import { graphParameters } from '../src/engine/graph';
 import { permute } from '../src/engine/ops/shape';
 import type { Tensor } from '../src/engine/tensor';
@@ -12,6 +12,7 @@ import type { ColourScale, LayerStats, WeightsReport, WeightsSource, WorkerMessa
 import { layerStats, renderChannel, renderGrid, renderKernel } from './logic/featureMaps';
 import { nodeSignatures } from './logic/reuse';
 import { explainFailure, planRun, withKnownParameters, type RunPlan } from './logic/runPlan';
+import { withRunShapes } from './logic/runShapes';
 import { attentionWeightsAxes, graphAxes, outputView, sampleValues, type Axes, type OutputView } from './logic/views';
 
 interface WorkerScope {
@@ -32,7 +33,8 @@ interface LastRun {
   runId: number;
   graph: ModelGraph;
   keys: string[];
-  outputs: Map<string, Tensor>;
+  /** Each layer's output, read from the run's memory when first asked for (a page, a channel, the next run's reuse). */
+  outputs: Map<string, Output>;
   /** What the dims of each output hold, by layer key: how it is drawn. */
   axes: Map<string, Axes>;
   params: Map<string, Tensor>;
@@ -40,15 +42,39 @@ interface LastRun {
   maxChannels: number;
 }
 let last: LastRun | null = null;
-/** Outputs and drawn grids of the last run by node signature: what the next run can reuse. */
-let previous = new Map<string, Tensor>();
-let grids = new Map<string, Grid>();
+/**
+ * A layer output of the last run. It stays in the engine's memory until the executor runs again; `read` copies
+ * it out (once) for what needs it later: a page or channel asked for, or the next run reusing it after an edit.
+ * Copying out every layer after every run cost more than drawing them.
+ */
+interface Output {
+  shape: readonly number[];
+  /** The output without a copy, to draw at once (before the engine runs again); null when it was overwritten. */
+  view(): Tensor | null;
+  /** The output copied out of the engine's memory (once), to keep; null when it was overwritten before. */
+  read(): Tensor | null;
+}
 
-/** A layer's drawn page of channels and its statistics, under the layer key it was last sent for. */
-type Grid = ReturnType<typeof renderGrid> & { stats: LayerStats; view: OutputView; key: string };
+function outputOf(result: Execution, key: string, shape: readonly number[]): Output {
+  return {
+    shape,
+    view: () => (result.readable(key) ? result.view(key) ?? null : null),
+    read: () => (result.readable(key) ? result.get(key) ?? null : null),
+  };
+}
 
-function grid(y: Tensor, view: OutputView, scale: ColourScale, maxChannels: number, first: number): Omit<Grid, 'key'> {
-  return { ...renderGrid(y.data, y.shape, scale, maxChannels, first, view), stats: layerStats(sampleValues(y.data, view)), view };
+/** Outputs of the last run by node signature: what the next run can reuse. */
+let previous = new Map<string, Output>();
+/** The layer key each drawn page was last sent under, by what it shows: the webview has that picture already. */
+let grids = new Map<string, string>();
+
+/** A layer's drawn page of channels and its statistics. */
+type Grid = ReturnType<typeof renderGrid> & { stats: LayerStats; view: OutputView };
+
+/** Statistics and the page's picture, read straight from the output (a view of the engine's memory, not a copy). */
+function grid(y: Tensor, view: OutputView, scale: ColourScale, maxChannels: number, first: number): Grid {
+  const stats = layerStats(sampleValues(y.data, view));
+  return { ...renderGrid(y.data, y.shape, scale, maxChannels, first, view, [stats.min, stats.max]), stats, view };
 }
 
 /** The other tensors of a tuple-valued layer (the engine's TupleTensor: an LSTM's h_n, attention's weights). */
@@ -56,14 +82,13 @@ function tupleRest(y: Tensor): ReadonlyArray<Tensor | null> {
   return 'rest' in y ? (y as Tensor & { rest: ReadonlyArray<Tensor | null> }).rest : [];
 }
 
-function postLayer(runId: number, key: string, y: Tensor, drawn: Omit<Grid, 'key'>, node: GraphNode | undefined, maxChannels: number): void {
+function postLayer(runId: number, key: string, y: Tensor, drawn: Grid, node: GraphNode | undefined, maxChannels: number): void {
   const { picture, layout, stats, view } = drawn;
-  // A cached picture stays here; the webview gets its own copy.
-  const copy = { width: picture.width, height: picture.height, rgba: picture.rgba.slice() };
+  // The picture goes to the webview (transferred, not copied): nothing here keeps it.
   post({
-    type: 'layer', runId, key, shape: [...y.shape], stats, grid: copy, view: view.view, channels: view.tiles, first: layout.first,
+    type: 'layer', runId, key, shape: [...y.shape], stats, grid: picture, view: view.view, channels: view.tiles, first: layout.first,
     shown: layout.shown, tileWidth: layout.tileWidth, tileHeight: layout.tileHeight, gap: layout.gap, columns: layout.columns,
-  }, [copy.rgba.buffer]);
+  }, [picture.rgba.buffer]);
   // Attention weights returned beside the output: a map per head, on their own scale, under the layer's maps.
   const weights = tupleRest(y)[0];
   const axes = node && weights ? attentionWeightsAxes(node, weights.shape.length) : null;
@@ -132,7 +157,7 @@ function producingConv(graph: ModelGraph, node: GraphNode): GraphNode | null {
 let executor: Executor | null = null;
 
 /** Runs what the plan allows; a node that fails at run time is explained, left out with what needs it, and the rest runs again. */
-function execute(graph: ModelGraph, input: Tensor, params: Map<string, Tensor>, reuse: ReadonlyMap<number, Tensor>, onNode: (id: number) => void): { outputs: Map<number, Tensor>; plan: RunPlan } {
+function execute(graph: ModelGraph, input: Tensor, params: Map<string, Tensor>, reuse: ReadonlyMap<number, Tensor>, shapes: (g: ModelGraph) => ModelGraph, onNode: (id: number) => void): { result: Execution; keyOfId: Map<number, string>; plan: RunPlan } {
   const failed = new Map<number, string>();
   for (;;) {
     const plan = planRun(graph, failed);
@@ -140,16 +165,15 @@ function execute(graph: ModelGraph, input: Tensor, params: Map<string, Tensor>, 
     const idOfKey = new Map(plan.graph.nodes.map((n, i) => [subKeys[i] as string, n.id]));
     try {
       // Every parameter is in `params` (file or seeded), so the executor only takes them.
-      if (executor === null) executor = new Executor(plan.graph, { weights: params });
-      else executor.update(plan.graph, { weights: params });
-      // Every node's exact output: the preview draws them all.
+      // Planned with the shapes of this run (its batch of one), so that every op's output is placed in the engine's memory.
+      const shaped = shapes(plan.graph);
+      if (executor === null) executor = new Executor(shaped, { weights: params });
+      else executor.update(shaped, { weights: params });
+      // Every node's exact output: the preview draws them all (from the engine's memory, copying none).
       const result = executor.run(input, { outputs: 'all', reuse, onNode: (timing) => onNode(idOfKey.get(timing.key) ?? -1) });
-      const outputs = new Map<number, Tensor>();
-      for (const [key, id] of idOfKey) {
-        const y = result.get(key);
-        if (y) outputs.set(id, y);
-      }
-      return { outputs, plan };
+      const keyOfId = new Map<number, string>();
+      for (const [key, id] of idOfKey) if (result.has(key)) keyOfId.set(id, key);
+      return { result, keyOfId, plan };
     } catch (error) {
       const { message, node } = explainFailure(error);
       // Each retry leaves out one more node, so this ends; without a node to blame there is nothing to retry.
@@ -167,40 +191,43 @@ function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
   // Parameters of every layer whose arguments are known, so the weights report speaks of the whole model.
   const { params, report } = parameters(withKnownParameters(graph), request.weights);
   const sigs = nodeSignatures(graph, request.inputKey);
+  // The outputs this run reuses are copied out of the last run's memory now, before this run overwrites it.
   const reuse = new Map<number, Tensor>();
   for (const node of graph.nodes) {
-    const known = previous.get(sigs.get(node.id) ?? '');
+    const known = previous.get(sigs.get(node.id) ?? '')?.read();
     if (known) reuse.set(node.id, known);
   }
   const axes = graphAxes(graph, request.input.shape);
   const axesByKey = new Map<string, Axes>();
   let done = 0;
-  const { outputs: byId, plan } = execute(graph, { shape: request.input.shape, data: request.input.data }, params, reuse,
-    (id) => post({ type: 'progress', runId, done: ++done, total: graph.nodes.length, key: keyOf.get(id) ?? '' }));
+  const { result, keyOfId, plan } = execute(graph, { shape: request.input.shape, data: request.input.data }, params, reuse,
+    (g) => withRunShapes(g, axes, request.analysedInput, request.input.shape), (id) => post({ type: 'progress', runId, done: ++done, total: graph.nodes.length, key: keyOf.get(id) ?? '' }));
   post({ type: 'plan', runId, blocked: Object.fromEntries(plan.blocked), reason: plan.reason });
-  const outputs = new Map<string, Tensor>();
-  const nextPrevious = new Map<string, Tensor>();
-  const nextGrids = new Map<string, Grid>();
+  const outputs = new Map<string, Output>();
+  const nextPrevious = new Map<string, Output>();
+  const nextGrids = new Map<string, string>();
   graph.nodes.forEach((node, i) => {
     const key = keys[i] as string;
-    const y = byId.get(node.id);
-    if (!y) return;
-    outputs.set(key, y);
+    const subKey = keyOfId.get(node.id);
+    const shape = subKey === undefined ? undefined : result.shape(subKey);
+    if (subKey === undefined || shape === undefined) return;
+    const output = outputOf(result, subKey, shape);
+    outputs.set(key, output);
     const nodeAxes = axes.get(node.id) ?? [];
     axesByKey.set(key, nodeAxes);
-    const view = outputView(y.shape, nodeAxes, request.depths[key]);
+    const view = outputView(shape, nodeAxes, request.depths[key]);
     const sig = sigs.get(node.id) ?? '';
-    nextPrevious.set(sig, y);
+    nextPrevious.set(sig, output);
     const gridKey = `${sig}|${request.scale}|${request.maxChannels}|${request.pages[key] ?? 0}|${JSON.stringify(view.view)}`;
-    const cached = grids.get(gridKey);
-    const drawn = { ...(cached ?? grid(y, view, request.scale, request.maxChannels, request.pages[key] ?? 0)), key };
-    nextGrids.set(gridKey, drawn);
-    if (cached?.key === key) {
+    nextGrids.set(gridKey, key);
+    if (grids.get(gridKey) === key) {
       // Unchanged by the edit and under the same key: the webview has this picture on screen already.
       post({ type: 'layerSame', runId, key });
       return;
     }
-    postLayer(runId, key, y, drawn, node, request.maxChannels);
+    // Drawn from the engine's memory, where the output stays: nothing is copied out for the picture.
+    const y = result.view(subKey) as Tensor;
+    postLayer(runId, key, y, grid(y, view, request.scale, request.maxChannels, request.pages[key] ?? 0), node, request.maxChannels);
   });
   previous = nextPrevious;
   grids = nextGrids;
@@ -210,7 +237,7 @@ function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
 }
 
 function page(request: Extract<WorkerRequest, { type: 'page' }>): void {
-  const y = last?.runId === request.runId ? last.outputs.get(request.key) : undefined;
+  const y = last?.runId === request.runId ? last.outputs.get(request.key)?.view() : undefined;
   if (!last || !y) return;
   const view = outputView(y.shape, last.axes.get(request.key), request.depth);
   postLayer(request.runId, request.key, y, grid(y, view, last.scale, last.maxChannels, request.first), last.graph.nodes[last.keys.indexOf(request.key)], last.maxChannels);
@@ -218,7 +245,7 @@ function page(request: Extract<WorkerRequest, { type: 'page' }>): void {
 
 function channel(request: Extract<WorkerRequest, { type: 'channel' }>): void {
   if (!last || last.runId !== request.runId) return;
-  const y = last.outputs.get(request.key);
+  const y = last.outputs.get(request.key)?.view();
   const node = last.graph.nodes[last.keys.indexOf(request.key)];
   if (!y || !node) return;
   const view = outputView(y.shape, last.axes.get(request.key), request.depth);

@@ -161,6 +161,31 @@ export class Execution {
     return t;
   }
 
+  /**
+   * The output under `key` without copying it: a view of the engine's memory when it is resident there. Valid
+   * only until the executor runs again or packs weights (read it at once: draw it, take its statistics);
+   * `get` is the copy to keep.
+   */
+  view(key: string): Tensor | undefined {
+    const hit = this.copies.get(key);
+    if (hit !== undefined) return hit;
+    const v = this.values.get(key);
+    if (v === undefined) return undefined;
+    this.checkCurrent();
+    const t: Tensor = { shape: v.shape, data: v.data ?? this.owner.runtime.view(v.ptr, numel(v.shape)) };
+    return v.rest !== undefined && v.rest.length > 0 ? withRest(t, v.rest) : t;
+  }
+
+  /** True while this run's outputs can still be read (the executor has not run again). */
+  get current(): boolean {
+    return this.owner.serial === this.serial;
+  }
+
+  /** True when `get(key)` can give the output: the run is current, or the output was copied out while it was. */
+  readable(key: string): boolean {
+    return this.values.has(key) && (this.current || this.copies.has(key));
+  }
+
   /** Values [start, start + count) of an output in its flat order, copied (a page of channels), without copying the rest. */
   read(key: string, start: number, count: number): Float32Array | undefined {
     const v = this.values.get(key);

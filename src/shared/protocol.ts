@@ -135,6 +135,8 @@ export interface RunRequest {
   runId: number;
   graph: ModelGraph;
   input: { shape: number[]; data: Float32Array };
+  /** The input shape the graph's shapes were analysed with (the file's example, batch and named sizes as written). */
+  analysedInput: ShapeJSON;
   /**
    * Describes the model (file and name), the input and the weights: outputs of nodes unchanged since the last
    * run under the same key are reused, so one model never gets another's outputs.

@@ -1,7 +1,7 @@
 // Feature maps as pictures: per-layer statistics and a grid of channel heatmaps, from a layer output.
 // Pure: runs in the worker and in Node tests.
 import type { ColourScale, LayerStats, Picture } from '../../src/shared/protocol';
-import { VIRIDIS, colourIndex } from './colormap';
+import { VIRIDIS } from './colormap';
 import { outputView, sampleValues, type OutputView } from './views';
 
 export interface Planes {
@@ -85,21 +85,43 @@ export function gridLayout(planes: Planes, maxChannels: number, first = 0, maxWi
   return { first: start, shown, columns, rows, tileWidth, tileHeight, gap, width: columns * (tileWidth + gap) - gap, height: rows * (tileHeight + gap) - gap };
 }
 
-/** Draws one plane into `out` (RGBA, row stride `stride` pixels) at (x0, y0), nearest-neighbour resampled. */
+/** The table as whole RGBA pixels (bytes in memory order, so any endianness), and the pixel of a NaN. */
+const PALETTE = ((): { colours: Uint32Array; nan: number } => {
+  const bytes = new Uint8Array(257 * 4);
+  for (let k = 0; k < 256; k++) bytes.set([VIRIDIS[k * 3] as number, VIRIDIS[k * 3 + 1] as number, VIRIDIS[k * 3 + 2] as number, 255], k * 4);
+  // colourIndex of NaN is NaN: no table entry, so black (an opaque pixel with no colour).
+  bytes.set([0, 0, 0, 255], 256 * 4);
+  const colours = new Uint32Array(bytes.buffer);
+  return { colours, nan: colours[256] as number };
+})();
+
+/**
+ * Draws one plane into `out` (RGBA, row stride `stride` pixels) at (x0, y0), nearest-neighbour resampled.
+ * Whole pixels are written through a 32-bit view with the source columns found once per tile: drawing every
+ * layer of a ResNet after each edit is on the path to the repaint.
+ */
 function drawPlane(
   data: Float32Array, offset: number, planes: Planes, lo: number, hi: number,
   out: Uint8ClampedArray, stride: number, x0: number, y0: number, w: number, h: number,
 ): void {
+  const pixels = new Uint32Array(out.buffer, out.byteOffset, out.length >> 2);
+  const { colours, nan } = PALETTE;
+  const columns = new Int32Array(w);
+  for (let x = 0; x < w; x++) columns[x] = Math.min(planes.width - 1, Math.floor(((x + 0.5) * planes.width) / w));
+  const flat = !(hi > lo);
+  const range = hi - lo;
   for (let y = 0; y < h; y++) {
     const sy = Math.min(planes.height - 1, Math.floor(((y + 0.5) * planes.height) / h));
-    for (let x = 0; x < w; x++) {
-      const sx = Math.min(planes.width - 1, Math.floor(((x + 0.5) * planes.width) / w));
-      const k = colourIndex(data[offset + sy * planes.width + sx] as number, lo, hi) * 3;
-      const p = ((y0 + y) * stride + x0 + x) * 4;
-      out[p] = VIRIDIS[k] as number;
-      out[p + 1] = VIRIDIS[k + 1] as number;
-      out[p + 2] = VIRIDIS[k + 2] as number;
-      out[p + 3] = 255;
+    const row = offset + sy * planes.width;
+    let p = (y0 + y) * stride + x0;
+    for (let x = 0; x < w; x++, p++) {
+      if (flat) {
+        pixels[p] = colours[128] as number;
+        continue;
+      }
+      // colourIndex, inlined: the same arithmetic, so the same pixels.
+      const k = Math.round((((data[row + (columns[x] as number)] as number) - lo) / range) * 255);
+      pixels[p] = k < 0 ? colours[0] as number : k > 255 ? colours[255] as number : k === k ? colours[k] as number : nan;
     }
   }
 }
@@ -108,10 +130,12 @@ function drawPlane(
  * The grid of up to `maxChannels` channel heatmaps of one output (first sample) from channel `first` on,
  * transparent between tiles. Per-layer colours span all channels (and all depths of a volume), so every page and
  * slice is on one scale; per-channel colours span the channel's whole volume. `view`: how the output is drawn
- * (by default from its shape alone); a volume shows the view's depth slice.
+ * (by default from its shape alone); a volume shows the view's depth slice. `layerRange`: the view's min and max
+ * when the caller has them already (its statistics), saving a pass over the output.
  */
 export function renderGrid(
   data: Float32Array, shape: readonly number[], scale: ColourScale, maxChannels: number, first = 0, view: OutputView = outputView(shape),
+  layerRange?: readonly [number, number],
 ): { picture: Picture; layout: GridLayout } {
   const planes = { channels: view.tiles, height: view.rows, width: view.columns };
   // Attention maps are read cell by cell (which key a query attends to): twice the tile of a feature map.
@@ -122,7 +146,7 @@ export function renderGrid(
   const plane = planes.height * planes.width;
   const volume = plane * view.depths;
   const depth = view.view.kind === 'volume' ? view.view.depth : 0;
-  const [layerLo, layerHi] = channelRange(sample, 0, Math.min(sample.length, planes.channels * volume));
+  const [layerLo, layerHi] = layerRange ?? (scale === 'channel' ? [0, 0] : channelRange(sample, 0, Math.min(sample.length, planes.channels * volume)));
   for (let t = 0; t < layout.shown; t++) {
     const c = layout.first + t;
     const [lo, hi] = scale === 'channel' ? channelRange(sample, c * volume, volume) : [layerLo, layerHi];

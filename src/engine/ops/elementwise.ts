@@ -26,7 +26,7 @@ function stridesFor(shape: readonly number[], outShape: readonly number[]): numb
 }
 
 /** A new output tensor, written where the executor placed this op's output when it did (see runtime.ts). */
-function output(shape: readonly number[]): Tensor {
+export function output(shape: readonly number[]): Tensor {
   const rt = runtime();
   const n = numel(shape);
   const p = rt.takeOutput(n);

@@ -1,6 +1,7 @@
 // Normalisation layers in eval mode: batch norm uses running stats when it tracks them; group, layer and
 // instance norm use the statistics of the input itself (biased variance), like PyTorch.
 import { at, dim, shapeString, tensor, type Tensor } from '../tensor';
+import { output } from './elementwise';
 
 function channelInner(x: Tensor, op: string): [number, number, number] {
   if (x.shape.length < 2) throw new Error(`${op} expects at least a 2-d input (N, C, ...), got ${shapeString(x.shape)}`);
@@ -17,7 +18,8 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   for (const [t, what] of [[runningMean, 'running_mean'], [runningVar, 'running_var'], [weight, 'weight'], [bias, 'bias']] as const) {
     if (t !== null && t.data.length !== C) throw new Error(`batch_norm: ${what} has ${t.data.length} values but the input has ${C} channels`);
   }
-  const out = tensor(x.shape);
+  // In the engine's memory where the executor placed it: the ReLU or conv after it then reads it there.
+  const out = output(x.shape);
   for (let c = 0; c < C; c++) {
     let mean: number, variance: number;
     if (runningMean !== null && runningVar !== null) {

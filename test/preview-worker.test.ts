@@ -1,0 +1,136 @@
+// The preview's engine worker (webview/worker.ts) in Node, speaking its messages: the graph planned at the shapes
+// it runs (ResNet-18 analysed at batch 8, run at batch 1), layer outputs drawn from the engine's memory without
+// copies, and pages, channels and reuse after an edit still served from what the last run kept.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AnalyzedDocument, initCore } from '../src/core/index';
+import type { ModelGraph, ModelReport } from '../src/core/types';
+import { Executor } from '../src/engine/executor';
+import { runtime } from '../src/engine/runtime';
+import type { Tensor } from '../src/engine/tensor';
+import type { RunRequest, WorkerMessage, WorkerRequest } from '../src/shared/protocol';
+import { layerStats, renderGrid } from '../webview/logic/featureMaps';
+import { withRunShapes } from '../webview/logic/runShapes';
+import { graphAxes, outputView, sampleValues } from '../webview/logic/views';
+
+const root = join(__dirname, '..', '..');
+const ready = initCore(async (file) => readFileSync(join(root, 'out', 'wasm', file)));
+const RESNET = readFileSync(join(root, 'examples', 'resnet18.py'), 'utf8');
+const TINY = readFileSync(join(root, 'test', 'goldens', 'engine', 'nets', 'tiny_resnet.py'), 'utf8');
+
+async function model(source: string, name: string, inputs: Record<string, number[]> = {}): Promise<ModelReport> {
+  await ready;
+  const doc = new AnalyzedDocument('python', source);
+  try {
+    const m = doc.analyze({ inputs }).models.find((r) => r.name === name);
+    assert.ok(m, `the core found ${name}`);
+    return m;
+  } finally {
+    doc.dispose();
+  }
+}
+
+test('the graph is planned at the shapes the preview runs: ResNet-18 analysed at batch 8 gets the core\'s own batch-1 shapes', async () => {
+  const analysed = await model(RESNET, 'ResNet');
+  const one = await model(RESNET, 'ResNet', { ResNet: [1, 3, 224, 224] });
+  assert.deepEqual(analysed.input[0], [8, 3, 224, 224]);
+  const run = withRunShapes(analysed.graph, graphAxes(analysed.graph, [1, 3, 224, 224]), analysed.input[0] ?? [], [1, 3, 224, 224]);
+  assert.deepEqual(run.nodes.map((n) => n.shape), one.graph.nodes.map((n) => n.shape));
+  // The graph the flow shows keeps the analysed shapes.
+  assert.deepEqual(analysed.graph.nodes.at(-1)?.shape, [8, 10]);
+});
+
+test('a named batch ("N") becomes the run\'s; other named sizes stay as written, and parameters keep their shapes', async () => {
+  const tiny = await model(TINY, 'TinyResNet');
+  assert.deepEqual(tiny.input[0], ['N', 3, 'H', 'W']);
+  const run = withRunShapes(tiny.graph, graphAxes(tiny.graph, [1, 3, 32, 32]), tiny.input[0] ?? [], [1, 3, 32, 32]);
+  assert.deepEqual(run.nodes.at(-1)?.shape, [1, 10]);
+  assert.deepEqual(run.nodes[0]?.shape, [1, 8, '(H + 1) // 2', '(W + 1) // 2']);
+  const param = { ...tiny.graph, nodes: [{ ...(tiny.graph.nodes[0] as ModelGraph['nodes'][number]), op: 'parameter', shape: ['N', 4] }] };
+  assert.deepEqual(withRunShapes(param, new Map(), ['N', 3, 'H', 'W'], [1, 3, 32, 32]).nodes[0]?.shape, ['N', 4]);
+});
+
+test('planned at the run\'s shapes, every ResNet-18 layer output stays in the engine memory (at the analysed batch none did), with the same values', async () => {
+  const analysed = await model(RESNET, 'ResNet');
+  const x: Tensor = { shape: [1, 3, 224, 224], data: Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.sin(i / 97)) };
+  const run = withRunShapes(analysed.graph, graphAxes(analysed.graph, x.shape), analysed.input[0] ?? [], x.shape);
+  const memory = (): ArrayBufferLike => runtime().k.memory.buffer;
+  // Convs, norms, activations, pools and adds: the ops a ResNet spends its time in.
+  const resident = (ex: Executor): { keys: string[]; outside: string[]; output: Float32Array } => {
+    const r = ex.run(x, { outputs: 'all' });
+    const keys = r.keys().filter((k) => !['output', 'flatten', 'avgpool', 'fc'].includes(k));
+    return { keys, outside: keys.filter((k) => r.view(k)?.data.buffer !== memory()), output: Float32Array.from((r.get('output') as Tensor).data) };
+  };
+  const planned = resident(new Executor(run, { seed: 1 }));
+  const unplanned = resident(new Executor(analysed.graph, { seed: 1 }));
+  assert.equal(planned.keys.length, 66);
+  assert.deepEqual(planned.outside, [], 'outputs not placed in the engine memory');
+  assert.deepEqual(unplanned.outside, unplanned.keys, 'at the analysed batch, nothing was placed');
+  assert.deepEqual([...planned.output], [...unplanned.output]);
+});
+
+/** The worker module, loaded once with a worker's two functions on globalThis. */
+async function worker(): Promise<(request: WorkerRequest) => WorkerMessage[]> {
+  let listener: ((event: { data: WorkerRequest }) => void) | null = null;
+  let sink: WorkerMessage[] = [];
+  const scope = globalThis as unknown as Record<string, unknown>;
+  scope['postMessage'] = (m: WorkerMessage): void => { sink.push(m); };
+  scope['addEventListener'] = (_: string, l: (event: { data: WorkerRequest }) => void): void => { listener = l; };
+  await import('../webview/worker');
+  return (request) => {
+    sink = [];
+    assert.ok(listener);
+    (listener as (event: { data: WorkerRequest }) => void)({ data: request });
+    return sink;
+  };
+}
+
+test('the worker draws every layer from the engine memory, and serves pages, channels and an edit\'s reuse from what it kept', async () => {
+  const send = await worker();
+  const analysed = await model(RESNET, 'ResNet');
+  const head = await model(RESNET.replace('num_classes=10)', 'num_classes=3)'), 'ResNet');
+  const data = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.cos(i / 101));
+  const request = (runId: number, graph: ModelGraph): RunRequest => ({
+    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet',
+    weights: { kind: 'seed', seed: 2 }, scale: 'layer', maxChannels: 32, pages: {}, depths: {},
+  });
+  const first = send(request(1, analysed.graph));
+  const error = first.find((m) => m.type === 'error');
+  assert.equal(error, undefined, JSON.stringify(error));
+  const layers = first.filter((m): m is Extract<WorkerMessage, { type: 'layer' }> => m.type === 'layer');
+  assert.equal(layers.length, 69);
+  // The same pictures and statistics as drawing a copy of the executor's exact outputs.
+  const ex = new Executor(withRunShapes(analysed.graph, graphAxes(analysed.graph, [1, 3, 224, 224]), analysed.input[0] ?? [], [1, 3, 224, 224]), { seed: 2 });
+  const exact = ex.run({ shape: [1, 3, 224, 224], data }, { outputs: 'all' });
+  for (const key of ['conv1', 'layer1.0.bn2', 'layer3.1.relu#1', 'fc']) {
+    const y = exact.get(key) as Tensor;
+    const drawn = layers.find((m) => m.key === key);
+    assert.ok(drawn, key);
+    const view = outputView(y.shape);
+    assert.deepEqual(drawn.stats, layerStats(sampleValues(y.data, view)), `${key} statistics`);
+    assert.deepEqual([...drawn.grid.rgba], [...renderGrid(y.data, y.shape, 'layer', 32, 0, view).picture.rgba], `${key} picture`);
+  }
+  const secondPage = (runId: number): Extract<WorkerMessage, { type: 'layer' }> | undefined =>
+    send({ type: 'page', runId, key: 'layer1.0.conv1', first: 32 }).find((m): m is Extract<WorkerMessage, { type: 'layer' }> => m.type === 'layer');
+  const paged = secondPage(1);
+  assert.equal(paged?.first, 32);
+  const y = exact.get('layer1.0.conv1') as Tensor;
+  assert.deepEqual([...(paged?.grid.rgba ?? [])], [...renderGrid(y.data, y.shape, 'layer', 32, 32, outputView(y.shape)).picture.rgba]);
+  const channel = send({ type: 'channel', runId: 1, key: 'layer1.0.conv1', channel: 40 }).find((m) => m.type === 'channel');
+  assert.ok(channel && channel.type === 'channel' && channel.kernel !== null);
+
+  // A head edit: every other layer is reused (copied out of the last run's memory before this run overwrites it),
+  // its picture left on screen, and still pages afterwards.
+  const edited = send(request(2, head.graph));
+  const done = edited.find((m): m is Extract<WorkerMessage, { type: 'done' }> => m.type === 'done');
+  assert.equal(done?.reused, 68);
+  assert.equal(edited.filter((m) => m.type === 'layerSame').length, 68);
+  assert.deepEqual(edited.filter((m) => m.type === 'layer').map((m) => m.type === 'layer' && m.key), ['fc']);
+  assert.deepEqual([...(secondPage(2)?.grid.rgba ?? [])], [...(paged?.grid.rgba ?? [])]);
+  // Back again: the reused copies serve the next run as well.
+  const back = send(request(3, analysed.graph));
+  assert.equal(back.find((m): m is Extract<WorkerMessage, { type: 'done' }> => m.type === 'done')?.reused, 68);
+  assert.deepEqual([...(secondPage(3)?.grid.rgba ?? [])], [...(paged?.grid.rgba ?? [])]);
+});
