@@ -1,8 +1,11 @@
 // The preview's worker bundle (the same bytes the webview starts) timed in real Chromium and in Node, in
 // alternation: ResNet-18 at 224x224 as the core describes examples/resnet18.py, a first run, then stem edits
 // (padding 3 <-> 2: every layer runs again) and head edits (num_classes 10 <-> 1). `--profile` also writes
-// a CPU profile of the Chromium worker (.test-artifacts/preview-worker.cpuprofile), taken over CDP.
-// `npm run build && node out/bench/preview-worker.bench.js [--rounds N] [--profile]`
+// CPU profiles of the Chromium worker (.test-artifacts/preview-worker-*.cpuprofile; edits, and a new worker's first
+// run), taken over CDP, with self time by function printed.
+// `--baseline OTHER.js` also times another build of the worker bundle (e.g. main's out/bench/preview-worker.js) in
+// the same page, in alternation.
+// `npm run build && node out/bench/preview-worker.bench.js [--rounds N] [--profile] [--baseline OTHER.js]`
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type CDPSession } from 'playwright-core';
@@ -15,6 +18,8 @@ const ROOT = join(__dirname, '..', '..');
 const WORKER = join(ROOT, 'out', 'bench', 'preview-worker.js');
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1] ?? 3) || 3;
 const profile = process.argv.includes('--profile');
+const baseline = process.argv.includes('--baseline') ? process.argv[process.argv.indexOf('--baseline') + 1] : undefined;
+if (profile && baseline !== undefined) throw new Error('--profile profiles the one worker under test: run it without --baseline');
 
 /** The example input the core analysed the model with (ResNet-18's file: a batch of 8). */
 let analysedInput: ShapeJSON = [];
@@ -78,11 +83,10 @@ async function main(): Promise<void> {
   });
   const page = await browser.newPage();
   await page.goto('about:blank');
-  await page.evaluate((src) => {
-    const w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
-    const g = window as unknown as { __w: Worker; __run: (req: unknown) => Promise<unknown> };
-    g.__w = w;
-    g.__run = (req) => new Promise((resolve, reject) => {
+  const start = (src: string, name: string): Promise<void> => page.evaluate(([text, as]) => {
+    const w = new Worker(URL.createObjectURL(new Blob([text as string], { type: 'text/javascript' })));
+    const g = window as unknown as Record<string, (req: unknown) => Promise<unknown>>;
+    g[as as string] = (req) => new Promise((resolve, reject) => {
       const t0 = performance.now();
       let messages = 0, bytes = 0, progress = 0;
       w.onmessage = (e: MessageEvent) => {
@@ -95,54 +99,74 @@ async function main(): Promise<void> {
       };
       w.postMessage(req);
     });
-  }, readFileSync(WORKER, 'utf8'));
-  let cdp: CDPSession | null = null;
-  if (profile) {
-    cdp = await browser.newBrowserCDPSession();
-  }
-  const inBrowser = async (req: RunRequest): Promise<RunFigures> =>
-    page.evaluate((r) => (window as unknown as { __run: (req: unknown) => Promise<RunFigures> }).__run(r), req as unknown as Record<string, unknown>) as Promise<RunFigures>;
+  }, [src, name]);
+  await start(readFileSync(WORKER, 'utf8'), '__run');
+  if (baseline !== undefined) await start(readFileSync(baseline, 'utf8'), '__baseline');
+  const browserRun = (fn: string) => async (req: RunRequest): Promise<RunFigures> =>
+    page.evaluate(([r, f]) => (window as unknown as Record<string, (req: unknown) => Promise<RunFigures>>)[f as string]?.(r) as Promise<RunFigures>, [req as unknown as Record<string, unknown>, fn] as const) as Promise<RunFigures>;
+  const inBrowser = browserRun('__run');
+  const inBaseline = browserRun('__baseline');
   const inNode = nodeWorker();
 
-  const rows: Record<string, { chromium: RunFigures[]; node: RunFigures[] }> = {};
-  const add = (name: string, where: 'chromium' | 'node', f: RunFigures): void => {
-    (rows[name] ??= { chromium: [], node: [] })[where].push(f);
+  type Where = 'chromium' | 'chromium, baseline' | 'node';
+  const rows: Record<string, Partial<Record<Where, RunFigures[]>>> = {};
+  const add = (name: string, where: Where, f: RunFigures): void => {
+    ((rows[name] ??= {})[where] ??= []).push(f);
   };
+  const contenders: Array<[Where, (req: RunRequest) => Promise<RunFigures>]> = [['chromium', inBrowser], ['node', inNode]];
+  if (baseline !== undefined) contenders.splice(1, 0, ['chromium, baseline', inBaseline]);
   let id = 0;
-  add('first run', 'chromium', await inBrowser(request(++id, base)));
-  add('first run', 'node', await inNode(request(++id, base)));
+  for (const [where, run] of contenders) add('first run', where, await run(request(++id, base)));
   for (let r = 0; r < rounds; r++) {
-    for (const [where, run] of [['chromium', inBrowser], ['node', inNode]] as const) {
+    for (const [where, run] of contenders) {
       add('stem edit', where, await run(request(++id, stem)));
       add('stem edit', where, await run(request(++id, base)));
       add('head edit', where, await run(request(++id, head)));
       add('head edit', where, await run(request(++id, base)));
     }
   }
-  for (const [name, { chromium: c, node: n }] of Object.entries(rows)) {
-    const fmt = (xs: RunFigures[]): string => `worker ${median(xs.map((x) => x.ms)).toFixed(0)} ms, round trip ${median(xs.map((x) => x.wall)).toFixed(0)} ms, ${xs[0]?.messages} messages (${xs[0]?.progress} progress), ${((xs[0]?.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB of pictures`;
-    console.log(`${name.padEnd(10)} chromium: ${fmt(c)}\n${''.padEnd(10)} node:     ${fmt(n)}`);
+  for (const [name, byWhere] of Object.entries(rows)) {
+    const fmt = (xs: RunFigures[]): string => `worker ${median(xs.map((x) => x.ms)).toFixed(0)} ms, round trip ${median(xs.map((x) => x.wall)).toFixed(0)} ms (of ${xs.map((x) => x.ms.toFixed(0)).join(', ')}), ${xs[0]?.messages} messages, ${((xs[0]?.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB of pictures`;
+    for (const [where, xs] of Object.entries(byWhere)) console.log(`${name.padEnd(10)} ${`${where}:`.padEnd(20)} ${fmt(xs)}`);
   }
-  if (cdp !== null) {
-    await profileWorker(browser, page, 'stem', stem, base, id);
-    await profileWorker(browser, page, 'head', head, base, id + 10);
+  if (profile) {
+    const cdp = await page.context().newCDPSession(page);
+    const before = await workerTargets(cdp);
+    const main = before[0] as string;
+    const run = (graph: ModelGraph, fn = '__run') => (): Promise<unknown> =>
+      page.evaluate(([r, f]) => (window as unknown as Record<string, (req: unknown) => Promise<unknown>>)[f as string]?.(r), [request(++id, graph) as unknown as Record<string, unknown>, fn] as const);
+    await profileWorker(cdp, main, 'two stem edits and back', async () => {
+      for (let r = 0; r < 2; r++) { await run(stem)(); await run(base)(); }
+    });
+    await profileWorker(cdp, main, 'two head edits and back', async () => {
+      for (let r = 0; r < 2; r++) { await run(head)(); await run(base)(); }
+    });
+    // A fresh worker: the first run, as when the panel opens.
+    await start(readFileSync(WORKER, 'utf8'), '__fresh');
+    const fresh = (await workerTargets(cdp)).find((t) => !before.includes(t));
+    if (fresh !== undefined) await profileWorker(cdp, fresh, 'first run of a new worker', async () => { await run(base, '__fresh')(); });
   }
   await browser.close();
 }
 
-/** A CPU profile of the Chromium worker over a stem edit and back, through a flattened CDP session on its target. */
-async function profileWorker(browser: import('playwright-core').Browser, page: import('playwright-core').Page, name: string, stem: ModelGraph, base: ModelGraph, id: number): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
+type Profile = { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>; samples: number[]; timeDeltas: number[] };
+
+/** Ids of the page's worker targets. */
+async function workerTargets(cdp: CDPSession): Promise<string[]> {
   const { targetInfos } = await cdp.send('Target.getTargets') as { targetInfos: Array<{ targetId: string; type: string }> };
-  const target = targetInfos.find((t) => t.type === 'worker');
-  if (!target) throw new Error('no worker target');
-  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false }) as { sessionId: string };
+  return targetInfos.filter((t) => t.type === 'worker').map((t) => t.targetId);
+}
+
+/** A CPU profile of one Chromium worker target over `body`, through a CDP session attached to it; self time printed by function. */
+async function profileWorker(cdp: CDPSession, target: string, label: string, body: () => Promise<void>): Promise<void> {
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target, flatten: false }) as { sessionId: string };
   let seq = 0;
   const pending = new Map<number, (r: unknown) => void>();
-  cdp.on('Target.receivedMessageFromTarget', (e: { sessionId: string; message: string }) => {
+  const listener = (e: { sessionId: string; message: string }): void => {
     const m = JSON.parse(e.message) as { id?: number; result?: unknown };
-    if (m.id !== undefined) pending.get(m.id)?.(m.result);
-  });
+    if (e.sessionId === sessionId && m.id !== undefined) pending.get(m.id)?.(m.result);
+  };
+  cdp.on('Target.receivedMessageFromTarget', listener);
   const send = (method: string, params: Record<string, unknown> = {}): Promise<unknown> => new Promise((resolve) => {
     const mid = ++seq;
     pending.set(mid, resolve);
@@ -151,14 +175,12 @@ async function profileWorker(browser: import('playwright-core').Browser, page: i
   await send('Profiler.enable');
   await send('Profiler.setSamplingInterval', { interval: 200 });
   await send('Profiler.start');
-  for (let r = 0; r < 2; r++) {
-    await page.evaluate((req) => (window as unknown as { __run: (req: unknown) => Promise<unknown> }).__run(req), request(++id, stem) as unknown as Record<string, unknown>);
-    await page.evaluate((req) => (window as unknown as { __run: (req: unknown) => Promise<unknown> }).__run(req), request(++id, base) as unknown as Record<string, unknown>);
-  }
-  const { profile: p } = await send('Profiler.stop') as { profile: { nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }>; samples: number[]; timeDeltas: number[] } };
+  await body();
+  const { profile: p } = await send('Profiler.stop') as { profile: Profile };
+  cdp.off('Target.receivedMessageFromTarget', listener);
+  await cdp.send('Target.detachFromTarget', { sessionId });
   mkdirSync(join(ROOT, '.test-artifacts'), { recursive: true });
-  writeFileSync(join(ROOT, '.test-artifacts', `preview-worker-${name}.cpuprofile`), JSON.stringify(p));
-  // Self time by function, top 25.
+  writeFileSync(join(ROOT, '.test-artifacts', `preview-worker-${label.replace(/\W+/g, '-')}.cpuprofile`), JSON.stringify(p));
   const self = new Map<string, number>();
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   p.samples.forEach((s, i) => {
@@ -166,10 +188,9 @@ async function profileWorker(browser: import('playwright-core').Browser, page: i
     const name = n ? `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}` : '?';
     self.set(name, (self.get(name) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
   });
-  const total = [...self.values()].reduce((a, b) => a + b, 0);
-  console.log(`worker profile, ${name} edits, 4 runs, ${total.toFixed(0)} ms sampled; self time:`);
-  for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`  ${ms.toFixed(1).padStart(8)} ms  ${name}`);
-  void browser;
+  const total = [...self].filter(([k]) => !k.startsWith('(idle)')).reduce((a, [, b]) => a + b, 0);
+  console.log(`worker profile, ${label}: ${total.toFixed(0)} ms busy; self time:`);
+  for (const [name, ms] of [...self].filter(([k]) => !k.startsWith('(idle)')).sort((x, y) => y[1] - x[1]).slice(0, 14)) console.log(`  ${ms.toFixed(1).padStart(8)} ms  ${name}`);
 }
 
 main().catch((e: unknown) => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { initCore, AnalyzedDocument } from '../src/core/index';
 import type { ModelGraph } from '../src/core/types';
 import { Executor } from '../src/engine/executor';
+import { nodeKeys } from '../src/engine/node-keys';
 import { planConflicts, planMemory, type PlannedValue } from '../src/engine/memory-plan';
 import { runtime } from '../src/engine/runtime';
 import { readSafetensors } from '../src/engine/weights/safetensors';
@@ -189,4 +190,40 @@ test('a model opened without weights never draws its conv weights as JavaScript 
   const out = passed.run(input).get('output') as Tensor;
   assert.equal((fresh.get('layer2.0.conv2.weight') as SeededTensor).drawn, false);
   assert.deepEqual([...out.data], [...(seeded.run(input).get('output') as Tensor).data]);
+});
+
+test('an edit\'s run reuses the last run\'s outputs where they are in the engine memory, copying none; where the plan moved them, their nodes run again', async () => {
+  const rt = runtime();
+  const before = await analyze(source);
+  const after = await analyze(source.replace('nn.Linear(16, 10)', 'nn.Linear(16, 12)'));
+  const ex = new Executor(before, { seed: 6 });
+  const first = ex.run(input, { outputs: 'all' });
+  const keys = nodeKeys(after);
+  const idOf = new Map(after.nodes.map((n, i) => [keys[i] as string, n.id]));
+  const views = new Map<number, Tensor>();
+  const at = new Map<string, number>();
+  for (const key of first.keys()) {
+    const id = idOf.get(key);
+    const v = first.view(key) as Tensor;
+    if (id === undefined || key === 'fc' || key === 'output') continue;
+    views.set(id, v);
+    if (v.data.buffer === rt.k.memory.buffer) at.set(key, v.data.byteOffset);
+  }
+  assert.ok(at.size >= 10, `${at.size} outputs in the engine memory`);
+  ex.update(after, { seed: 6 });
+  const second = ex.run(input, { outputs: 'all', reuse: views });
+  const reused = second.timings.filter((t) => t.type === 'reused').map((t) => t.key);
+  for (const key of at.keys()) assert.ok(reused.includes(key), `${key} reused`);
+  for (const [key, offset] of at) assert.equal(second.view(key)?.data.byteOffset, offset, `${key} read where it was`);
+  const fresh = new Executor(after, { seed: 6 }).run(input, { outputs: 'all' });
+  for (const key of [...at.keys(), 'fc', 'output']) assert.deepEqual([...(second.get(key) as Tensor).data], [...(fresh.get(key) as Tensor).data], key);
+  // With only the output kept, the plan shares bytes between values: the views are not where this plan puts
+  // those nodes, so they run again, and the output is still exact.
+  const again = new Executor(before, { seed: 6 });
+  const all = again.run(input, { outputs: 'all' });
+  const known = new Map([...views.keys()].map((id) => [id, all.view(keys[after.nodes.findIndex((n) => n.id === id)] as string) as Tensor]));
+  again.update(after, { seed: 6 });
+  const fused = again.run(input, { fuse: false, reuse: known });
+  assert.ok(fused.timings.filter((t) => t.type === 'reused').length < known.size, 'some nodes ran again');
+  assert.deepEqual([...(fused.get('output') as Tensor).data], [...(fresh.get('output') as Tensor).data]);
 });

@@ -5,7 +5,7 @@ import { nodeKeys } from '../src/engine/node-keys';
 import { Execution, Executor } from '../src/engine/executor';
 import { graphParameters } from '../src/engine/graph';
 import { permute } from '../src/engine/ops/shape';
-import type { Tensor } from '../src/engine/tensor';
+import { numel, type Tensor } from '../src/engine/tensor';
 import { SeededTensor } from '../src/engine/weights/init';
 import { matchStateDict, readWeightsFile } from '../src/engine/weights/state-dict';
 import type { ColourScale, LayerStats, WeightsReport, WeightsSource, WorkerMessage, WorkerRequest } from '../src/shared/protocol';
@@ -43,24 +43,19 @@ interface LastRun {
 }
 let last: LastRun | null = null;
 /**
- * A layer output of the last run. It stays in the engine's memory until the executor runs again; `read` copies
- * it out (once) for what needs it later: a page or channel asked for, or the next run reusing it after an edit.
- * Copying out every layer after every run cost more than drawing them.
+ * A layer output of the last run, left in the engine's memory: drawn from there, a page or channel asked for is
+ * drawn from there too, and the next run reuses it there after an edit (with every output kept, an edit leaves the
+ * outputs before it where they were). Nothing is copied out: in Chromium, copying every ResNet-18 output (33 MB)
+ * into fresh arrays took 100-300 ms, more than running the model.
  */
 interface Output {
   shape: readonly number[];
-  /** The output without a copy, to draw at once (before the engine runs again); null when it was overwritten. */
+  /** The output, to read before the engine runs again; null once the engine has run since. */
   view(): Tensor | null;
-  /** The output copied out of the engine's memory (once), to keep; null when it was overwritten before. */
-  read(): Tensor | null;
 }
 
 function outputOf(result: Execution, key: string, shape: readonly number[]): Output {
-  return {
-    shape,
-    view: () => (result.readable(key) ? result.view(key) ?? null : null),
-    read: () => (result.readable(key) ? result.get(key) ?? null : null),
-  };
+  return { shape, view: () => (result.readable(key) ? result.view(key) ?? null : null) };
 }
 
 /** Outputs of the last run by node signature: what the next run can reuse. */
@@ -157,7 +152,7 @@ function producingConv(graph: ModelGraph, node: GraphNode): GraphNode | null {
 let executor: Executor | null = null;
 
 /** Runs what the plan allows; a node that fails at run time is explained, left out with what needs it, and the rest runs again. */
-function execute(graph: ModelGraph, input: Tensor, params: Map<string, Tensor>, reuse: ReadonlyMap<number, Tensor>, shapes: (g: ModelGraph) => ModelGraph, onNode: (id: number) => void): { result: Execution; keyOfId: Map<number, string>; plan: RunPlan } {
+function execute(graph: ModelGraph, input: Tensor, params: Map<string, Tensor>, reuse: Map<number, Tensor>, shapes: (g: ModelGraph) => ModelGraph, onNode: (id: number) => void): { result: Execution; keyOfId: Map<number, string>; plan: RunPlan } {
   const failed = new Map<number, string>();
   for (;;) {
     const plan = planRun(graph, failed);
@@ -176,6 +171,9 @@ function execute(graph: ModelGraph, input: Tensor, params: Map<string, Tensor>, 
       return { result, keyOfId, plan };
     } catch (error) {
       const { message, node } = explainFailure(error);
+      // The failed attempt wrote over the last run's outputs (and may have grown the memory, emptying views of
+      // it): reuse only what JavaScript holds.
+      for (const [id, t] of reuse) if (t.data.length !== numel(t.shape) || executor?.runtime.addressOf(t.data) !== null) reuse.delete(id);
       // Each retry leaves out one more node, so this ends; without a node to blame there is nothing to retry.
       if (node === null || failed.has(node.id)) throw new Error(message);
       failed.set(node.id, message);
@@ -191,10 +189,10 @@ function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
   // Parameters of every layer whose arguments are known, so the weights report speaks of the whole model.
   const { params, report } = parameters(withKnownParameters(graph), request.weights);
   const sigs = nodeSignatures(graph, request.inputKey);
-  // The outputs this run reuses are copied out of the last run's memory now, before this run overwrites it.
+  // The last run's outputs this run can reuse, where they are (the executor uses each in place or runs its node again).
   const reuse = new Map<number, Tensor>();
   for (const node of graph.nodes) {
-    const known = previous.get(sigs.get(node.id) ?? '')?.read();
+    const known = previous.get(sigs.get(node.id) ?? '')?.view();
     if (known) reuse.set(node.id, known);
   }
   const axes = graphAxes(graph, request.input.shape);

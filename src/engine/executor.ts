@@ -50,7 +50,12 @@ export interface RunOptions {
    * output and a chain reports under its last node's key.
    */
   fuse?: boolean;
-  /** Outputs already known for some nodes (by node id): those nodes are not executed (not for the start of a fused chain). */
+  /**
+   * Outputs already known for some nodes (by node id): those nodes are not executed (not for the start of a fused
+   * chain). A known output may be a view of the last run's output in the engine's memory (`Execution.view`): it is
+   * used in place when this run's plan puts the node's output at that same address (with every output kept, an
+   * edit leaves the slots before it where they were), and the node runs again otherwise. Nothing is copied.
+   */
   reuse?: ReadonlyMap<number, Tensor>;
   /** Called after each node with its wall time. */
   onNode?: (info: NodeTiming) => void;
@@ -309,15 +314,38 @@ export class Executor {
     checkMemory(this.graph, this.specs, input.data.length * 4, this.memoryLimit);
     const rt = this.runtime;
     rt.memoryLimit = this.memoryLimit;
+    // Known outputs in the engine's memory, by address: taken before planning, packing or the arena can grow the
+    // memory (which leaves views of it empty).
+    const generation = rt.generation;
+    const resident = new Map<number, number>();
+    for (const [id, t] of options.reuse ?? []) {
+      const at = rt.addressOf(t.data);
+      // A view taken before the memory last grew reads as empty: left out like a value not in place.
+      if (at !== null || t.data.length !== numel(t.shape)) resident.set(id, at ?? -1);
+    }
     const plan = this.plan(options);
     return rt.pinned(() => {
       const base = this.ensureArena(plan);
       const serial = ++this.serial;
+      // In place only where this plan puts the node's output at the same address, and no earlier step's output
+      // shares those bytes (with every output kept, none does): nothing writes there before the node is reached.
+      const inPlace = new Map<number, number>();
+      if (rt.generation === generation) {
+        plan.steps.forEach((step, i) => {
+          const at = resident.get(step.node.id);
+          if (at === undefined || step.chain !== undefined || step.floats === 0 || at !== base + step.offset) return;
+          const end = step.offset + step.floats * 4;
+          if (plan.steps.slice(0, i).some((e) => e.floats > 0 && e.offset < end && step.offset < e.offset + e.floats * 4)) return;
+          inPlace.set(step.node.id, at);
+        });
+      }
+      // A resident known output not in place is left out: its node runs again.
+      const runOptions = resident.size === 0 ? options : { ...options, reuse: new Map([...options.reuse ?? []].filter(([id]) => !resident.has(id) || inPlace.has(id))) };
       const values = new Map<number, Value>([[this.graph.input, { shape: input.shape, data: input.data, ptr: 0 }]]);
       const timings: NodeTiming[] = [];
       const tensorOf = (v: Value): Tensor => ({ shape: v.shape, data: v.data ?? rt.view(v.ptr, numel(v.shape)) });
       try {
-        for (const step of plan.steps) this.execute(step, base, values, tensorOf, timings, options);
+        for (const step of plan.steps) this.execute(step, base, values, tensorOf, timings, runOptions, inPlace);
       } finally {
         rt.placeOutput(null);
       }
@@ -334,13 +362,16 @@ export class Executor {
     });
   }
 
-  private execute(step: Step, base: number, values: Map<number, Value>, tensorOf: (v: Value) => Tensor, timings: NodeTiming[], options: RunOptions): void {
+  private execute(step: Step, base: number, values: Map<number, Value>, tensorOf: (v: Value) => Tensor, timings: NodeTiming[], options: RunOptions, inPlace: ReadonlyMap<number, number>): void {
     const rt = this.runtime;
     const { node, last, key, chain } = step;
     const known = chain === undefined ? options.reuse?.get(node.id) : undefined;
     if (known !== undefined) {
       const rest = restOf(known);
-      const v: Value = rest.length > 0 ? { shape: known.shape, data: known.data, ptr: 0, rest } : { shape: known.shape, data: known.data, ptr: 0 };
+      // A known output in the engine's memory stays there, by address (a view would not survive the memory growing).
+      const at = inPlace.get(node.id);
+      const v: Value = at === undefined ? { shape: known.shape, data: known.data, ptr: 0 } : { shape: known.shape, data: null, ptr: at };
+      if (rest.length > 0) v.rest = rest;
       values.set(node.id, v);
       bindRest(node, rest, values);
       const timing = { key, type: 'reused', ms: 0, macs: null };
