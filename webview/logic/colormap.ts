@@ -27,9 +27,13 @@ export function viridisTable(): Uint8Array {
 
 export const VIRIDIS = viridisTable();
 
-/** Table index of a value scaled into [lo, hi]; a flat range maps to the middle. */
+/**
+ * Table index of a value scaled into [lo, hi] (rounded half up); a flat range maps to the middle, NaN to NaN.
+ * A multiply by 255 / (hi - lo) and a truncation, not a division and Math.round per value: drawing every layer
+ * of a ResNet after an edit spent most of its time there. featureMaps.ts's drawPlane inlines exactly this.
+ */
 export function colourIndex(value: number, lo: number, hi: number): number {
   if (!(hi > lo)) return 128;
-  const k = Math.round(((value - lo) / (hi - lo)) * 255);
-  return k < 0 ? 0 : k > 255 ? 255 : k;
+  const f = (value - lo) * (255 / (hi - lo)) + 0.5;
+  return f >= 1 ? (f < 256 ? Math.floor(f) : 255) : f === f ? 0 : NaN;
 }

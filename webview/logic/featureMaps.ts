@@ -109,7 +109,7 @@ function drawPlane(
   const columns = new Int32Array(w);
   for (let x = 0; x < w; x++) columns[x] = Math.min(planes.width - 1, Math.floor(((x + 0.5) * planes.width) / w));
   const flat = !(hi > lo);
-  const range = hi - lo;
+  const scale = 255 / (hi - lo);
   for (let y = 0; y < h; y++) {
     const sy = Math.min(planes.height - 1, Math.floor(((y + 0.5) * planes.height) / h));
     const row = offset + sy * planes.width;
@@ -120,8 +120,8 @@ function drawPlane(
         continue;
       }
       // colourIndex, inlined: the same arithmetic, so the same pixels.
-      const k = Math.round((((data[row + (columns[x] as number)] as number) - lo) / range) * 255);
-      pixels[p] = k < 0 ? colours[0] as number : k > 255 ? colours[255] as number : k === k ? colours[k] as number : nan;
+      const f = ((data[row + (columns[x] as number)] as number) - lo) * scale + 0.5;
+      pixels[p] = f >= 1 ? (f < 256 ? colours[f | 0] as number : colours[255] as number) : f === f ? colours[0] as number : nan;
     }
   }
 }
