@@ -771,6 +771,9 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   switch (message.type) {
     case 'model':
       document.body.dataset['modelAt'] = String(Date.now());
+      // Kept for the e2e's latency breakdown: when the host sent the model, and its analysis time.
+      document.body.dataset['hostSentAt'] = String(message.host?.sentAt ?? 0);
+      document.body.dataset['hostMs'] = String(message.host?.ms ?? 0);
       document.body.dataset['shownVersion'] = String(message.preview.version);
       preview = message.preview;
       {

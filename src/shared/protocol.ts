@@ -73,7 +73,8 @@ export type ResponseMessage =
 
 /** Extension -> webview. */
 export type HostMessage =
-  | { type: 'model'; preview: PreviewModel }
+  /** `host`: when the extension host sent it (Date.now()) and the ms it took to analyse and find the model (for the e2e's latency breakdown). */
+  | { type: 'model'; preview: PreviewModel; host?: { sentAt: number; ms: number } }
   | { type: 'empty'; reason: string }
   | { type: 'cursor'; uri: string; offset: number }
   | ResponseMessage;

@@ -232,12 +232,29 @@ async function timedEdit(page: Page, frame: Frame, press: () => Promise<void>, l
   const pressed = await keyAt(page);
   const modelAt = await frame.evaluate(() => Number(document.body.dataset['modelAt'] ?? 0));
   split.push(modelAt - pressed);
+  const host = await frame.evaluate(() => [Number(document.body.dataset['hostSentAt'] ?? 0), Number(document.body.dataset['hostMs'] ?? 0)]);
+  toHost.push((host[0] ?? 0) - pressed);
+  hostMs.push(host[1] ?? 0);
+  toView.push(modelAt - (host[0] ?? 0));
   flowMs.push(await frame.evaluate(() => Number(document.body.dataset['flowMs'] ?? 0)));
   return at - pressed;
 }
 
 /** Key press -> the model message arriving in the webview (analysis and transport), per timed edit. */
 let split: number[] = [];
+/** Its parts: key press -> the host sending the model; of that, the host's analysis and model lookup; host -> webview. */
+let toHost: number[] = [];
+let hostMs: number[] = [];
+let toView: number[] = [];
+
+/** The breakdown of key -> model in the webview, medians, for the metrics. */
+function keyToModel(): string {
+  const r = `key → model in the webview ${median(split).toFixed(0)} ms (key → host sends it ${median(toHost).toFixed(0)} ms, of which analysis and finding the model ${median(hostMs).toFixed(0)} ms; host → webview ${median(toView).toFixed(0)} ms)`;
+  toHost = [];
+  hostMs = [];
+  toView = [];
+  return r;
+}
 /** Milliseconds the webview took to build and lay out the flow for the edited model. */
 let flowMs: number[] = [];
 
@@ -390,8 +407,9 @@ async function seed000(page: Page, workspace: string): Promise<void> {
     times.push(await timedEdit(page, frame, () => page.keyboard.press('Backspace'), 'fc', '[1, 1]'));
     times.push(await timedEdit(page, frame, () => page.keyboard.type('0'), 'fc', '[1, 10]'));
   }
-  metrics['edit → panel repainted, seed 000 ConvNet at 32x32 (fc out_features 10 <-> 1)'] = `${summary(times)}; of which key → model in the webview ${median(split).toFixed(0)} ms`;
+  metrics['edit → panel repainted, seed 000 ConvNet at 32x32 (fc out_features 10 <-> 1)'] = `${summary(times)}; of which ${keyToModel()}`;
   split = [];
+  keyToModel();
 
   await focusSource(page);
   // Preferences: Color Theme by its keybinding (the palette ranks "Browse Color Themes in Marketplace" first).
@@ -460,6 +478,7 @@ async function resnet(page: Page, workspace: string): Promise<void> {
   const times: number[] = [];
   const runs: string[] = [];
   split = [];
+  keyToModel();
   flowMs = [];
   // Boxes whose facts an edit leaves alone stay on screen as they are: mark one and see that it survives.
   await frame.evaluate(() => { (document.querySelector('.layer[data-key="layer2.0.conv1"]') as HTMLElement & { __mark?: boolean }).__mark = true; });
@@ -471,7 +490,7 @@ async function resnet(page: Page, workspace: string): Promise<void> {
   }
   const kept = await frame.evaluate(() => (document.querySelector('.layer[data-key="layer2.0.conv1"]') as (HTMLElement & { __mark?: boolean }) | null)?.__mark === true);
   check('editing num_classes keeps the unchanged layers\' boxes and maps on screen (only fc is rebuilt)', kept);
-  metrics['edit → panel repainted, ResNet-18 at 224x224 (num_classes 10 <-> 1)'] = `${summary(times)}; of which key → model in the webview ${median(split).toFixed(0)} ms, laying out the flow ${median(flowMs).toFixed(0)} ms; worker: ${runs.slice(-2).join(' / ')}`;
+  metrics['edit → panel repainted, ResNet-18 at 224x224 (num_classes 10 <-> 1)'] = `${summary(times)}; of which ${keyToModel()}, laying out the flow ${median(flowMs).toFixed(0)} ms; worker: ${runs.slice(-2).join(' / ')}`;
   await shot(page, 'preview-resnet18-light');
 
   // An edit at the stem changes every output after it: the whole network runs again.
@@ -487,6 +506,7 @@ async function resnet(page: Page, workspace: string): Promise<void> {
   const full: number[] = [];
   const fullRuns: string[] = [];
   split = [];
+  keyToModel();
   flowMs = [];
   flowMs = [];
   for (let i = 0; i < 3; i++) {
@@ -524,7 +544,7 @@ async function resnet(page: Page, workspace: string): Promise<void> {
   }
   check('an edit during a long run cancels it: the padding-2 run never finishes, the padding-3 one paints', cancelled === 1 && finished.length === 1,
     `${cancelled} run(s) cancelled; finished: ${finished.join(' / ')}`);
-  metrics['edit → panel repainted, ResNet-18 at 224x224, stem padding 3 <-> 2 (every layer runs again)'] = `${summary(full)}; of which key → model in the webview ${median(split).toFixed(0)} ms, laying out the flow ${median(flowMs).toFixed(0)} ms; worker: ${fullRuns.slice(-2).join(' / ')}`;
+  metrics['edit → panel repainted, ResNet-18 at 224x224, stem padding 3 <-> 2 (every layer runs again)'] = `${summary(full)}; of which ${keyToModel()}, laying out the flow ${median(flowMs).toFixed(0)} ms; worker: ${fullRuns.slice(-2).join(' / ')}`;
 }
 
 /**

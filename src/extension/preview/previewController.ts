@@ -315,7 +315,9 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
 
   private send(surface: Surface): void {
     if (!surface.ready) return;
+    const started = performance.now();
     const current = this.current();
+    const ms = performance.now() - started;
     this.focus.setPreviewed('reason' in current ? undefined : { uri: current.preview.uri, name: current.preview.model.name });
     if ('reason' in current) {
       if (surface.sent !== current.reason) void surface.webview.postMessage({ type: 'empty', reason: current.reason } satisfies HostMessage);
@@ -324,7 +326,7 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
     }
     const key = `${current.preview.uri}@${current.preview.version}#${current.preview.model.name}`;
     if (surface.sent !== key) {
-      void surface.webview.postMessage({ type: 'model', preview: current.preview } satisfies HostMessage);
+      void surface.webview.postMessage({ type: 'model', preview: current.preview, host: { sentAt: Date.now(), ms } } satisfies HostMessage);
       surface.sent = key;
     }
     void surface.webview.postMessage({ type: 'cursor', uri: current.preview.uri, offset: current.offset } satisfies HostMessage);
