@@ -198,8 +198,16 @@ function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
   const axes = graphAxes(graph, request.input.shape);
   const axesByKey = new Map<string, Axes>();
   let done = 0;
+  let progressAt = 0;
   const { result, keyOfId, plan } = execute(graph, { shape: request.input.shape, data: request.input.data }, params, reuse,
-    (g) => withRunShapes(g, axes, request.analysedInput, request.input.shape), (id) => post({ type: 'progress', runId, done: ++done, total: graph.nodes.length, key: keyOf.get(id) ?? '' }));
+    (g) => withRunShapes(g, axes, request.analysedInput, request.input.shape), (id) => {
+      // The first node at once, then at most one update per 30 ms: each is a status line laid out in the webview,
+      // whose main thread also paints the maps.
+      const now = performance.now();
+      if (++done > 1 && now - progressAt < 30) return;
+      progressAt = now;
+      post({ type: 'progress', runId, done, total: graph.nodes.length, key: keyOf.get(id) ?? '' });
+    });
   post({ type: 'plan', runId, blocked: Object.fromEntries(plan.blocked), reason: plan.reason });
   const outputs = new Map<string, Output>();
   const nextPrevious = new Map<string, Output>();
