@@ -78,6 +78,18 @@ test('mixed graph (depthwise, GroupNorm, SiLU twice, reflect conv, upsample, cat
   compareAll(runGraph(mixedGraph(), input, { weights }).outputs, outputs);
 });
 
+test('fuse: a conv followed by SiLU runs as one step, the SiLU applied in place to its output, with torch\'s results', () => {
+  const { input, weights, outputs } = load('mixed');
+  const r = runGraph(mixedGraph(), input, { weights, fuse: true });
+  assert.equal(r.timings[0]?.type, 'Conv2d+SiLU');
+  assert.equal(r.timings[0]?.label, 'stem+act');
+  assert.ok(!r.outputs.has('stem'), 'the conv has no output of its own');
+  const kept = new Map([...outputs].filter(([k]) => r.outputs.has(k)));
+  assert.ok(kept.has('act') && kept.has('output'));
+  assert.equal(kept.size, r.outputs.size);
+  compareAll(r.outputs, kept);
+});
+
 test('a missing, a mis-shaped and an unexpected weight are reported by qualified name', () => {
   const { input, weights } = load('tiny_resnet');
   const bad = new Map(weights);

@@ -5,7 +5,7 @@
 // and kept; kept again across edits of the graph, so an edit re-initialises and re-packs only the layers
 // whose parameters changed (packings are cached per weight array by the runtime).
 // Made once per graph and requested outputs (a plan): BatchNorm folded and ReLU/ReLU6 fused into the conv
-// store wherever the skipped outputs are not requested, conv weights packed, and an arena in WebAssembly
+// store (SiLU applied in place after it) wherever the skipped outputs are not requested, conv weights packed, and an arena in WebAssembly
 // memory laid out by liveness. Activations then stay in that memory from op to op; only the outputs the
 // caller asks for are copied out, when it reads them.
 import type { GraphNode, ModelGraph } from '../core/types';
@@ -15,6 +15,7 @@ import { checkMemory, describeNode, graphParameters, GraphError, type GraphParam
 import { conv2dOptions, layerDef, type ParamLookup } from './layers';
 import { planMemory, type MemoryPlan, type PlannedValue } from './memory-plan';
 import { nodeKeys } from './node-keys';
+import { silu } from './ops/activation';
 import { conv2d, packConv2d, type Conv2dOptions } from './ops/conv';
 import { runtime, DEFAULT_MEMORY_LIMIT, MemoryLimitError, type WasmRuntime } from './runtime';
 import { numel, restOf, shapeString, withRest, type Tensor } from './tensor';
@@ -45,7 +46,7 @@ export interface RunOptions {
    */
   outputs?: 'all' | readonly string[];
   /**
-   * Fold BatchNorm and fuse ReLU/ReLU6 into convs. Default: on for a list of outputs (only where the skipped
+   * Fold BatchNorm and fuse ReLU/ReLU6/SiLU into convs. Default: on for a list of outputs (only where the skipped
    * outputs are not requested), off for 'all' (every output exact); on with 'all', the skipped nodes have no
    * output and a chain reports under its last node's key.
    */
@@ -110,6 +111,14 @@ const FRESH_MODULES = new Set(['Conv1d', 'Conv2d', 'ConvTranspose2d', 'Conv3d', 
   'GroupNorm', 'LayerNorm', 'InstanceNorm2d', 'ELU', 'Mish', 'Softmax', 'LogSoftmax']);
 const FRESH_OPS = new Set(['add', 'iadd', 'sub', 'mul', 'div', 'relu', 'relu6', 'hardtanh', 'cat', 'conv2d', 'max_pool2d', 'avg_pool2d',
   'adaptive_avg_pool2d', 'linear', 'sigmoid', 'tanh', 'silu', 'gelu']);
+
+/** A fused chain's SiLU over the conv's output, in place when it is resident (no second buffer, no second pass to memory). */
+function siluInPlace(rt: WasmRuntime, y: Tensor): Tensor {
+  const at = rt.addressOf(y.data);
+  if (at === null) return silu(y);
+  rt.k.silu_f32(at, at, y.data.length);
+  return y;
+}
 
 function fresh(step: Step): boolean {
   const n = step.node;
@@ -408,6 +417,7 @@ export class Executor {
         y = packed !== null && step.folded !== null && x !== undefined && x.shape.length === 4 && inputs.length === 1
           ? step.folded.run(x, packed)
           : def.forward(inputs, args, step.lookup, chain?.clamp);
+        if (chain?.silu === true) y = siluInPlace(rt, y);
         macs = def.macs?.(inputs, y, args) ?? null;
       } else if (node.op === 'parameter') {
         // An nn.Parameter forward reads itself: its value, copied, since the planner may place the output in the arena.

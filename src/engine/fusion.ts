@@ -1,5 +1,5 @@
 // Inference fusion: eval-mode BatchNorm folded into the conv before it, ReLU/ReLU6 fused into the conv's
-// store. A chain fuses only where no one needs the outputs it skips.
+// store, SiLU applied in place to its output. A chain fuses only where no one needs the outputs it skips.
 import type { GraphNode, ModelGraph } from '../core/types';
 import type { Tensor } from './tensor';
 import { SeededTensor } from './weights/init';
@@ -8,10 +8,12 @@ export interface FusedChain {
   bn: GraphNode | null;
   act: GraphNode | null;
   clamp: [number, number] | undefined;
+  /** The activation is SiLU: applied in place to the conv's output right after it (EfficientNet's blocks). */
+  silu: boolean;
 }
 
 /**
- * Conv2d -> BatchNorm2d (running stats) -> ReLU/ReLU6 chains, by conv node id, whose intermediates have
+ * Conv2d -> BatchNorm2d (running stats) -> ReLU/ReLU6/SiLU chains, by conv node id, whose intermediates have
  * no other reader and that include no node of `keep` (node ids whose exact outputs the caller wants).
  */
 export function findChains(graph: ModelGraph, keep: ReadonlySet<number> = new Set()): Map<number, FusedChain> {
@@ -27,13 +29,14 @@ export function findChains(graph: ModelGraph, keep: ReadonlySet<number> = new Se
     let bn = only(n.id);
     if (bn !== null && !(bn.op === 'module' && bn.module?.type === 'BatchNorm2d' && bn.module.args['track_running_stats'] !== false && bn.inputs.length === 1)) bn = null;
     const tail = bn === null ? only(n.id) : only(bn.id);
-    const act = tail !== null && tail.op === 'module' && (tail.module?.type === 'ReLU' || tail.module?.type === 'ReLU6') ? tail
-      : tail !== null && (tail.op === 'relu' || tail.op === 'relu6') ? tail : null;
+    const act = tail !== null && tail.op === 'module' && (tail.module?.type === 'ReLU' || tail.module?.type === 'ReLU6' || tail.module?.type === 'SiLU') ? tail
+      : tail !== null && (tail.op === 'relu' || tail.op === 'relu6' || tail.op === 'silu') ? tail : null;
     if (bn === null && act === null) continue;
     // A requested output is computed exactly: no chain includes it, not even as its last node.
     if ((bn !== null && keep.has(bn.id)) || (act !== null && keep.has(act.id))) continue;
     const six = act !== null && (act.module?.type === 'ReLU6' || act.op === 'relu6');
-    chains.set(n.id, { bn, act, clamp: act === null ? undefined : [0, six ? 6 : Infinity] });
+    const silu = act !== null && (act.module?.type === 'SiLU' || act.op === 'silu');
+    chains.set(n.id, { bn, act, clamp: act === null || silu ? undefined : [0, six ? 6 : Infinity], silu });
   }
   return chains;
 }

@@ -149,7 +149,7 @@ export function kernelsWat({ relaxed }) {
   const elementwise = (name, doc, body) => `;; ${doc}
   (func (export "${name}")
     (param $src i32) (param $dst i32) (param $n i32)
-    (local $i i32) (local $end4 i32) (local $end i32) (local $x v128) (local $e v128) (local $t v128) (local $u v128)
+    (local $i i32) (local $end4 i32) (local $end i32) (local $x v128) (local $e v128) (local $t v128) (local $u v128) (local $big v128)
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (local.set $end4 (i32.and (local.get $end) (i32.const -16)))
     (local.set $i (i32.const 0))
@@ -168,9 +168,10 @@ export function kernelsWat({ relaxed }) {
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $sloop))))`;
   // exp(-x) of the vector in $x into $e (Cephes' expf: a degree-5 polynomial on x - n ln2, times 2^n; about
-  // 1 ulp). Inputs are clamped to where 2^n is a normal float; NaN stays NaN (f32x4.min/max propagate it).
-  const expNeg = () => `(local.set $t (f32x4.max (f32x4.min (f32x4.neg (local.get $x)) (v128.const f32x4 88.3762626647949 88.3762626647949 88.3762626647949 88.3762626647949))
-        (v128.const f32x4 -87.3365447504 -87.3365447504 -87.3365447504 -87.3365447504)))
+  // 1 ulp). Inputs are clamped to where 2^n is a normal float (beyond the top, inf), with pmax/pmin (one instruction each; the input
+  // as first operand keeps a NaN). 2^n is built from n + 127 added to 1.5 * 2^23, whose low bits then hold it.
+  const expNeg = () => `(local.set $t (f32x4.pmin (f32x4.pmax (f32x4.neg (local.get $x)) (v128.const f32x4 -87.3365447504 -87.3365447504 -87.3365447504 -87.3365447504))
+        (v128.const f32x4 88.3762626647949 88.3762626647949 88.3762626647949 88.3762626647949)))
         (local.set $u (f32x4.floor (f32x4.add (f32x4.mul (local.get $t) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))
           (v128.const f32x4 0.5 0.5 0.5 0.5))))
         (local.set $t (f32x4.sub (f32x4.sub (local.get $t) (f32x4.mul (local.get $u) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
@@ -179,7 +180,10 @@ export function kernelsWat({ relaxed }) {
         ${[1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1].map((c) =>
           `(local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $t)) (v128.const f32x4 ${c} ${c} ${c} ${c})))`).join('\n        ')}
         (local.set $e (f32x4.add (f32x4.add (f32x4.mul (local.get $e) (f32x4.mul (local.get $t) (local.get $t))) (local.get $t)) (v128.const f32x4 1 1 1 1)))
-        (local.set $e (f32x4.mul (local.get $e) (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $u)) (i32x4.splat (i32.const 127))) (i32.const 23))))`;
+        (local.set $e (f32x4.mul (local.get $e) (i32x4.shl (f32x4.add (local.get $u) (v128.const f32x4 12583039 12583039 12583039 12583039)) (i32.const 23))))
+        ;; Past the clamp exp(-x) is inf in float32, as PyTorch computes it (so -inf gives NaN, -100 gives -0).
+        (local.set $big (f32x4.gt (f32x4.neg (local.get $x)) (v128.const f32x4 88.3762626647949 88.3762626647949 88.3762626647949 88.3762626647949)))
+        (local.set $e (v128.bitselect (v128.const f32x4 inf inf inf inf) (local.get $e) (local.get $big)))`;
   const binaryOps = [['add', 'f32x4.add'], ['sub', 'f32x4.sub'], ['mul', 'f32x4.mul'], ['div', 'f32x4.div']];
   // dst = a op b, same shapes; the float32 operation is what JavaScript's double operation rounds to (exact for + - * /).
   const binaryFunc = ([name, op]) => `(func (export "${name}_f32")
