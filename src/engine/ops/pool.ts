@@ -55,6 +55,20 @@ export function maxPool2d(x: Tensor, o: Pool2dOptions): Tensor {
   // A resident input is read where it is; a placed output is written where the executor planned it.
   const xAt = rt.addressOf(x.data), outAt = rt.takeOutput(floats);
   const out = outAt === null ? tensor([N, C, Ho, Wo]) : null;
+  // ResNet's 3x3 stride 2 padding 1: one pass straight from the input, no phase planes.
+  if (kh === 3 && kw === 3 && sh === 2 && sw === 2 && ph === 1 && pw === 1 && dh === 1 && dw === 1 && !o.ceilMode && W % 4 === 0 && Wo >= 4) {
+    let xin = xAt ?? 0, obuf = outAt ?? 0, row = 0;
+    rt.withScratch(`max_pool2d ${shapeString(x.shape)}`, (s) => {
+      if (xAt === null) xin = s.alloc(N * C * H * W * 4);
+      if (outAt === null) obuf = s.alloc(floats * 4);
+      row = s.alloc((W + 16) * 4);
+    }, () => {
+      if (xAt === null) rt.f32.set(x.data, xin >> 2);
+      rt.k.maxpool3x3s2p1(N * C, H, W, xin, obuf, Ho, Wo, row);
+      out?.data.set(rt.f32.subarray(obuf >> 2, (obuf >> 2) + floats));
+    });
+    return out ?? { shape: [N, C, Ho, Wo], data: rt.view(obuf, floats) };
+  }
   let xin = xAt ?? 0, planes = 0, cbuf = 0, idx = 0, offs = 0, obuf = outAt ?? 0;
   rt.withScratch(`max_pool2d ${shapeString(x.shape)}`, (s) => {
     if (xAt === null) xin = s.alloc(N * C * H * W * 4);

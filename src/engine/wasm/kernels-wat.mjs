@@ -746,6 +746,64 @@ export function kernelsWat({ relaxed }) {
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br_if $cloop (i32.lt_s (local.get $c) (local.get $C)))))
 
+  ;; Max pooling 3x3, stride 2, padding 1 (ResNet's stem) straight from the unpadded input: per output row, the
+  ;; maximum of its three input rows (two at the top/bottom edge) into a row buffer with -inf on both sides, then
+  ;; of each even column, the odd one after it and the odd one before it (lanes picked by shuffles). f32x4.max
+  ;; keeps NaN, as PyTorch's max pooling does. Needs W a multiple of 4 and Wo >= 4; rowbuf holds W + 16 floats.
+  (func (export "maxpool3x3s2p1")
+    (param $C i32) (param $H i32) (param $W i32) (param $src i32) (param $dst i32) (param $Ho i32) (param $Wo i32) (param $rowbuf i32)
+    (local $c i32) (local $y i32) (local $x i32) (local $xlast i32) (local $plane i32) (local $rowb i32) (local $r0 i32) (local $r1 i32) (local $r2 i32)
+    (local $rb i32) (local $out i32) (local $i i32) (local $p i32) (local $v v128) (local $a v128) (local $b v128) (local $pa v128) (local $pb v128)
+    (local.set $rowb (i32.shl (local.get $W) (i32.const 2)))
+    (local.set $plane (i32.mul (local.get $H) (local.get $rowb)))
+    (local.set $rb (i32.add (local.get $rowbuf) (i32.const 16)))
+    ;; -inf before column 0 and after column W-1
+    (v128.store (local.get $rowbuf) (v128.const f32x4 -inf -inf -inf -inf))
+    (v128.store (i32.add (local.get $rb) (local.get $rowb)) (v128.const f32x4 -inf -inf -inf -inf))
+    (v128.store offset=16 (i32.add (local.get $rb) (local.get $rowb)) (v128.const f32x4 -inf -inf -inf -inf))
+    (local.set $xlast (i32.shl (i32.sub (local.get $Wo) (i32.const 4)) (i32.const 2)))
+    (local.set $out (local.get $dst))
+    (local.set $c (i32.const 0))
+    (loop $cloop
+      (local.set $y (i32.const 0))
+      (loop $yloop
+        ;; rows 2y-1 .. 2y+1 clipped to the image (a clipped row repeats the middle one: the max is unchanged)
+        (local.set $r1 (i32.add (i32.add (local.get $src) (i32.mul (local.get $c) (local.get $plane)))
+          (i32.mul (i32.shl (local.get $y) (i32.const 1)) (local.get $rowb))))
+        (local.set $r0 (select (local.get $r1) (i32.sub (local.get $r1) (local.get $rowb)) (i32.eqz (local.get $y))))
+        (local.set $r2 (select (local.get $r1) (i32.add (local.get $r1) (local.get $rowb))
+          (i32.ge_s (i32.add (i32.shl (local.get $y) (i32.const 1)) (i32.const 1)) (local.get $H))))
+        (local.set $i (i32.const 0))
+        (loop $vloop
+          (v128.store (i32.add (local.get $rb) (local.get $i))
+            (f32x4.max (f32x4.max (v128.load (i32.add (local.get $r0) (local.get $i))) (v128.load (i32.add (local.get $r1) (local.get $i))))
+              (v128.load (i32.add (local.get $r2) (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br_if $vloop (i32.lt_u (local.get $i) (local.get $rowb))))
+        (local.set $x (i32.const 0))
+        (block $xdone
+          (loop $xloop
+            (if (i32.gt_s (local.get $x) (local.get $xlast)) (then (local.set $x (local.get $xlast))))
+            ;; row buffer columns 2x .. 2x+7 and 2x-2 .. 2x+5
+            (local.set $p (i32.add (local.get $rb) (i32.shl (local.get $x) (i32.const 1))))
+            (local.set $a (v128.load (local.get $p)))
+            (local.set $b (v128.load offset=16 (local.get $p)))
+            (local.set $pa (v128.load (i32.sub (local.get $p) (i32.const 8))))
+            (local.set $pb (v128.load offset=8 (local.get $p)))
+            (local.set $v (f32x4.max
+              (f32x4.max (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a) (local.get $b))
+                (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a) (local.get $b)))
+              (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $pa) (local.get $pb))))
+            (v128.store (i32.add (local.get $out) (local.get $x)) (local.get $v))
+            (br_if $xdone (i32.eq (local.get $x) (local.get $xlast)))
+            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (br $xloop)))
+        (local.set $out (i32.add (local.get $out) (i32.shl (local.get $Wo) (i32.const 2))))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br_if $yloop (i32.lt_s (local.get $y) (local.get $Ho))))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br_if $cloop (i32.lt_s (local.get $c) (local.get $C)))))
+
   ;; B rows made contiguous (im2col from phase planes): for each k, the Ho rows of Wo floats at ptrs[k] + y*Wq floats
   ;; go to dst + k*ldb floats, one after another; ptrs[k] then points there. Needs Wo >= 4 (the last vector of a
   ;; row overlaps the one before). For small images, where strips of the plane width waste many columns.

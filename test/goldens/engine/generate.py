@@ -160,6 +160,9 @@ def define_cases():
     # Pooling.
     module('max_pool2d_k2', nn.MaxPool2d, (1, 3, 8, 9), kernel_size=2)
     module('max_pool2d_k3_s2_p1', nn.MaxPool2d, (1, 3, 9, 10), kernel_size=3, stride=2, padding=1)
+    # ResNet's stem pool on widths that are a multiple of 4 (the engine's direct kernel), odd and even heights
+    module('max_pool2d_k3_s2_p1_w16', nn.MaxPool2d, (2, 3, 9, 16), kernel_size=3, stride=2, padding=1)
+    module('max_pool2d_k3_s2_p1_w8', nn.MaxPool2d, (1, 4, 12, 8), kernel_size=3, stride=2, padding=1)
     module('max_pool2d_ceil_mode', nn.MaxPool2d, (1, 2, 10, 11), kernel_size=3, stride=2, ceil_mode=True)
     module('max_pool2d_ceil_mode_pad', nn.MaxPool2d, (1, 2, 6, 7), kernel_size=2, stride=2, padding=1, ceil_mode=True)
     module('max_pool2d_dilation', nn.MaxPool2d, (1, 2, 11, 11), kernel_size=3, stride=1, dilation=2, padding=1)
