@@ -216,6 +216,9 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
   // MobileNet's depthwise 3x3 pad 1: one kernel straight from the unpadded input (no phase planes).
   const dwPad1 = depthwise && kh === 3 && kw === 3 && o.paddingMode === 'zeros' && o.padding.every((p) => p === 1) &&
     o.stride[0] === 1 && o.stride[1] === 1 && o.dilation[0] === 1 && o.dilation[1] === 1 && W >= 8 && H >= 2;
+  // Their 3x3 stride 2 pad 1 downsampling: the same, even and odd columns picked by shuffles.
+  const dwS2 = depthwise && kh === 3 && kw === 3 && o.paddingMode === 'zeros' && o.padding.every((p) => p === 1) &&
+    o.stride[0] === 2 && o.stride[1] === 2 && o.dilation[0] === 1 && o.dilation[1] === 1 && W % 4 === 0 && Wo >= 4;
   const what = `conv2d ${shapeString(w.shape)}`;
 
   // Addresses first: packing may grow the memory, which detaches every view taken before.
@@ -237,6 +240,8 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
     if (outAt === null) obuf = s.alloc(N * Cout * Ho * Wo * 4);
     if (dwPad1) {
       zrow = s.alloc((W + 8) * 4);
+    } else if (dwS2) {
+      zrow = s.alloc((W + 16) * 4);
     } else if (!pointwise) {
       planes = s.alloc((C * L.chan + 16) * 4);
       cbuf = s.alloc(Cout * Nc * 4);
@@ -252,12 +257,17 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
       for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) i32[(offs >> 2) + ky * kw + kx] = tapOffset(L, ky, kx, o);
     }
     if (dwPad1) rt.f32.fill(0, zrow >> 2, (zrow >> 2) + W + 8);
+    if (dwS2) rt.f32.fill(0, zrow >> 2, (zrow >> 2) + W + 16);
     for (let n = 0; n < N; n++) {
       const xn = xin + n * C * H * W * 4;
       const on = obuf + n * Cout * Ho * Wo * 4;
       if (dwPad1) {
         const linear = lo === -Infinity && hi === Infinity;
         (linear ? rt.k.dw3x3_s1p1_rows2_linear : rt.k.dw3x3_s1p1_rows2)(C, H, W, xn, wp, bp, on, zrow + 16, lo, hi);
+        continue;
+      }
+      if (dwS2) {
+        rt.k.dw3x3_s2p1(C, H, W, xn, wp, bp, on, Ho, Wo, zrow + 32, lo, hi);
         continue;
       }
       if (pointwise) {

@@ -746,6 +746,78 @@ export function kernelsWat({ relaxed }) {
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br_if $cloop (i32.lt_s (local.get $c) (local.get $C)))))
 
+  ;; Depthwise 3x3, stride 2, zero padding 1 (MobileNet's and EfficientNet's downsampling blocks) straight from the
+  ;; unpadded input: for each input row of the window, columns 2x, 2x+1 of four outputs are the even and odd lanes
+  ;; of eight loaded values, column 2x-1 the odd lanes of the eight before; the first block masks column -1, rows
+  ;; outside the image read a zero row. Needs W a multiple of 4 and Wo >= 4; zrow: W + 16 zero floats, pointed at +8.
+  (func (export "dw3x3_s2p1")
+    (param $C i32) (param $H i32) (param $W i32) (param $src i32) (param $w i32) (param $bias i32)
+    (param $dst i32) (param $Ho i32) (param $Wo i32) (param $zrow i32) (param $lo f32) (param $hi f32)
+    (local $c i32) (local $y i32) (local $x i32) (local $xlast i32) (local $plane i32) (local $rowb i32) (local $cin i32)
+    (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $p i32) (local $out i32) (local $wc i32)
+    (local $vlo v128) (local $vhi v128) (local $vb v128) (local $acc v128) (local $a v128) (local $b v128) (local $v v128) (local $ml v128)
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $w5 v128) (local $w6 v128) (local $w7 v128) (local $w8 v128)
+    (local.set $vlo (f32x4.splat (local.get $lo)))
+    (local.set $vhi (f32x4.splat (local.get $hi)))
+    (local.set $rowb (i32.shl (local.get $W) (i32.const 2)))
+    (local.set $plane (i32.mul (local.get $H) (local.get $rowb)))
+    (local.set $xlast (i32.shl (i32.sub (local.get $Wo) (i32.const 4)) (i32.const 2)))
+    (local.set $out (local.get $dst))
+    (local.set $c (i32.const 0))
+    (loop $cloop
+      (local.set $cin (i32.add (local.get $src) (i32.mul (local.get $c) (local.get $plane))))
+      (local.set $wc (i32.add (local.get $w) (i32.mul (local.get $c) (i32.const 36))))
+      ${dwP1Weights}
+      (local.set $vb (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))
+      (local.set $y (i32.const 0))
+      (loop $yloop
+        (local.set $r1 (i32.add (local.get $cin) (i32.mul (i32.shl (local.get $y) (i32.const 1)) (local.get $rowb))))
+        (local.set $r0 (select (local.get $zrow) (i32.sub (local.get $r1) (local.get $rowb)) (i32.eqz (local.get $y))))
+        (local.set $r2 (select (local.get $zrow) (i32.add (local.get $r1) (local.get $rowb))
+          (i32.ge_s (i32.add (i32.shl (local.get $y) (i32.const 1)) (i32.const 1)) (local.get $H))))
+        (local.set $x (i32.const 0))
+        (block $xdone
+          (loop $xloop
+            (if (i32.gt_s (local.get $x) (local.get $xlast)) (then (local.set $x (local.get $xlast))))
+            (local.set $ml (select (v128.const i32x4 0 -1 -1 -1) (v128.const i32x4 -1 -1 -1 -1) (i32.eqz (local.get $x))))
+            (local.set $acc (local.get $vb))
+            ;; input row 0 of the window: columns 2x-1, 2x, 2x+1 of four outputs (even/odd lanes by shuffles)
+            (local.set $p (i32.add (local.get $r0) (i32.shl (local.get $x) (i32.const 1))))
+            (local.set $a (v128.load (local.get $p)))
+            (local.set $b (v128.load offset=16 (local.get $p)))
+            (local.set $v (v128.and (local.get $ml) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+              (v128.load (i32.sub (local.get $p) (i32.const 8))) (v128.load offset=8 (local.get $p)))))
+            ${madd('$acc', '(local.get $w0)', '(local.get $v)')}
+            ${madd('$acc', '(local.get $w1)', '(i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a) (local.get $b))')}
+            ${madd('$acc', '(local.get $w2)', '(i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a) (local.get $b))')}
+            ;; input row 1 of the window: columns 2x-1, 2x, 2x+1 of four outputs (even/odd lanes by shuffles)
+            (local.set $p (i32.add (local.get $r1) (i32.shl (local.get $x) (i32.const 1))))
+            (local.set $a (v128.load (local.get $p)))
+            (local.set $b (v128.load offset=16 (local.get $p)))
+            (local.set $v (v128.and (local.get $ml) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+              (v128.load (i32.sub (local.get $p) (i32.const 8))) (v128.load offset=8 (local.get $p)))))
+            ${madd('$acc', '(local.get $w3)', '(local.get $v)')}
+            ${madd('$acc', '(local.get $w4)', '(i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a) (local.get $b))')}
+            ${madd('$acc', '(local.get $w5)', '(i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a) (local.get $b))')}
+            ;; input row 2 of the window: columns 2x-1, 2x, 2x+1 of four outputs (even/odd lanes by shuffles)
+            (local.set $p (i32.add (local.get $r2) (i32.shl (local.get $x) (i32.const 1))))
+            (local.set $a (v128.load (local.get $p)))
+            (local.set $b (v128.load offset=16 (local.get $p)))
+            (local.set $v (v128.and (local.get $ml) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+              (v128.load (i32.sub (local.get $p) (i32.const 8))) (v128.load offset=8 (local.get $p)))))
+            ${madd('$acc', '(local.get $w6)', '(local.get $v)')}
+            ${madd('$acc', '(local.get $w7)', '(i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a) (local.get $b))')}
+            ${madd('$acc', '(local.get $w8)', '(i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a) (local.get $b))')}
+            (v128.store (i32.add (local.get $out) (local.get $x)) ${clamp('(local.get $acc)')})
+            (br_if $xdone (i32.eq (local.get $x) (local.get $xlast)))
+            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (br $xloop)))
+        (local.set $out (i32.add (local.get $out) (i32.shl (local.get $Wo) (i32.const 2))))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br_if $yloop (i32.lt_s (local.get $y) (local.get $Ho))))
+      (local.set $c (i32.add (local.get $c) (i32.const 1)))
+      (br_if $cloop (i32.lt_s (local.get $c) (local.get $C)))))
+
   ;; Max pooling 3x3, stride 2, padding 1 (ResNet's stem) straight from the unpadded input: per output row, the
   ;; maximum of its three input rows (two at the top/bottom edge) into a row buffer with -inf on both sides, then
   ;; of each even column, the odd one after it and the odd one before it (lanes picked by shuffles). f32x4.max

@@ -128,6 +128,9 @@ def define_cases():
     module('conv2d_depthwise_reflect', nn.Conv2d, (1, 3, 8, 9), in_channels=3, out_channels=3, kernel_size=3, padding=1, groups=3, padding_mode='reflect')
     module('conv2d_depthwise_multiplier2', nn.Conv2d, (1, 4, 9, 9), in_channels=4, out_channels=8, kernel_size=3, padding=1, groups=4)
     module('conv2d_depthwise_stride2', nn.Conv2d, (1, 6, 12, 13), in_channels=6, out_channels=6, kernel_size=3, stride=2, padding=1, groups=6)
+    # MobileNet's downsampling depthwise conv on widths that are a multiple of 4 (the engine's direct kernel), odd and even heights
+    module('conv2d_depthwise_stride2_w16', nn.Conv2d, (2, 6, 11, 16), in_channels=6, out_channels=6, kernel_size=3, stride=2, padding=1, groups=6)
+    module('conv2d_depthwise_stride2_w8', nn.Conv2d, (1, 3, 8, 8), in_channels=3, out_channels=3, kernel_size=3, stride=2, padding=1, groups=3, bias=False)
     module('conv2d_depthwise_k5_dilation2', nn.Conv2d, (1, 4, 14, 14), in_channels=4, out_channels=4, kernel_size=5, padding=4, dilation=2, groups=4)
     module('conv2d_depthwise_tiny', nn.Conv2d, (1, 4, 2, 2), in_channels=4, out_channels=4, kernel_size=3, padding=1, groups=4, bias=False)
     module('conv2d_reflect', nn.Conv2d, (1, 3, 7, 8), in_channels=3, out_channels=4, kernel_size=3, padding=(1, 2), padding_mode='reflect')
