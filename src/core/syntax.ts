@@ -56,6 +56,8 @@ export interface SyntaxNode {
   hasError: boolean;
   /** The file of a module the analysed document imports; undefined for the document itself. */
   file?: string;
+  /** rangeOf(node), made once: ranges are never mutated, and the interpreter asks for the same node's many times. */
+  range?: Range | undefined;
 }
 
 const MAX_DEPTH = 400;
@@ -128,6 +130,7 @@ const previousSources = new WeakMap<SyntaxNode, string>();
 function shifted(node: SyntaxNode, dOffset: number, dRow: number): SyntaxNode {
   return {
     ...node,
+    range: undefined,
     start: node.start + dOffset, end: node.end + dOffset, startRow: node.startRow + dRow, endRow: node.endRow + dRow,
     children: node.children.map((c) => shifted(c, dOffset, dRow)),
   };
@@ -154,7 +157,7 @@ function makeNode(ctx: ConvertContext, field: string | undefined, typeId = ctx.c
   const node: SyntaxNode = {
     type, field, start, end,
     startRow: sp.line, startCol: sp.character, endRow: ep.line, endCol: ep.character,
-    children: [], text: '', isError: type === 'ERROR', hasError: type === 'ERROR',
+    children: [], text: '', isError: type === 'ERROR', hasError: type === 'ERROR', range: undefined,
   };
   if (ctx.file !== undefined) node.file = ctx.file;
   return node;
@@ -201,6 +204,7 @@ export function childrenOf(node: SyntaxNode, field: string): SyntaxNode[] {
 }
 
 export function rangeOf(node: SyntaxNode): Range {
+  if (node.range) return node.range;
   const r: Range = {
     start: { line: node.startRow, character: node.startCol },
     end: { line: node.endRow, character: node.endCol },
@@ -208,6 +212,7 @@ export function rangeOf(node: SyntaxNode): Range {
     endOffset: node.end,
   };
   if (node.file !== undefined) r.file = node.file;
+  node.range = r;
   return r;
 }
 
@@ -218,7 +223,7 @@ export function rangeFromOffsets(lineStarts: number[], start: number, end: numbe
 
 export function lineStartsOf(text: string): number[] {
   const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
   return starts;
 }
 

@@ -4,6 +4,7 @@ import { child, rangeOf, type SyntaxNode } from '../syntax';
 import type { Finding, GraphNode, Range, RelatedLocation, Fix } from '../types';
 import { isKnown, sub, dimToJSON, type Dim, type Shape } from '../dims';
 import { functionalSpecs, layerSpecs } from '../rules/registry';
+import type { LayerArgs, LayerSpec } from '../rules/layer-spec';
 import {
   dictSet, findClassAttr, formatValue, getItem, Interpreter, toDim, toNumber, valueEquals, dimValue,
 } from './interpreter';
@@ -62,7 +63,7 @@ export class Analyzer {
   readonly exampleCalls: ExampleCall[] = [];
   readonly topLevelModules: TopLevelModule[] = [];
   private readonly findingsByKey = new Map<string, Finding>();
-  private readonly sitesByKey = new Map<string, { range: Range; shapes: Map<string, import('../dims').Shape>; byModel: Map<string, Map<string, import('../dims').Shape>>; hint: boolean }>();
+  private readonly sitesByKey = new Map<number | string, Site>();
   /** True while the file's own top-level statements run (not while Conv Lens builds models with default arguments). */
   runningTopLevel = false;
   /** Lines of the parts that do not parse: no finding is reported there. */
@@ -109,13 +110,6 @@ export class Analyzer {
     const shapes = inputs.map((t) => t.shape ?? []);
     const spec = m.spec;
     const args = m.args;
-    const safe = <T>(f: () => T, fallback: T): T => {
-      try {
-        return f();
-      } catch {
-        return fallback;
-      }
-    };
     const known = output !== null && inputs.every((t) => t.shape !== null);
     const rf = out.rf;
     // An empty nn.Sequential() (identity shortcut) has no parameters and does no arithmetic.
@@ -129,9 +123,9 @@ export class Analyzer {
       output,
       callRange,
       // Layers without a count (activations, dropout, reshapes) have no parameters and no multiply-accumulates.
-      params: !report ? null : identity ? 0 : spec && args ? safe(() => withOwnParameters(m, spec.paramCount ? spec.paramCount(args) : 0), null) : null,
-      macs: !report ? null : identity ? 0 : spec && args && known && output ? safe(() => (spec.macs ? spec.macs(args, shapes, output) : 0), null) : null,
-      formula: report && spec && args && known && output ? safe(() => spec.formula?.(args, shapes, output) ?? [], []) : [],
+      params: !report ? null : identity ? 0 : spec && args ? paramsOf(m, spec, args) : null,
+      macs: !report ? null : identity ? 0 : spec && args && known && output ? macsOf(spec, args, shapes, output) : null,
+      formula: report && spec && args && known && output ? formulaOf(spec, args, shapes, output) : [],
       receptiveField: rf ? [rf.size[0] ?? 1, rf.size[1] ?? 1] : null,
       cumulativeStride: rf ? [rf.jump[0] ?? 1, rf.jump[1] ?? 1] : null,
     });
@@ -222,11 +216,9 @@ export class Analyzer {
     return [...this.findingsByKey.values()];
   }
 
-  get sites() {
-    return [...this.sitesByKey.values()].map((s) => ({
-      range: s.range, shapes: [...s.shapes.values()], hint: s.hint,
-      byModel: new Map([...s.byModel].map(([model, shapes]) => [model, [...shapes.values()]])),
-    }));
+  /** The shape sites in the order they were first reached (read once the analysis is done). */
+  get sites(): Site[] {
+    return [...this.sitesByKey.values()];
   }
 
   /** A producer as a related location says it: the layer by its name in the model (`conv1 (Conv2d) here`) when known. */
@@ -237,22 +229,23 @@ export class Analyzer {
     return `${name} (${producer.module.type}) here`;
   }
 
-  addSite(range: Range, shape: import('../dims').Shape, hint: boolean, uncertain: boolean): void {
+  addSite(range: Range, shape: Shape, hint: boolean, uncertain: boolean): void {
     if (uncertain || this.uncertain || (this.run && !this.run.record) || range.file !== undefined) return;
-    const key = `${range.startOffset}:${range.endOffset}`;
+    const { startOffset: start, endOffset: end } = range;
+    // A number for every offset a document can have (this runs for every statement and layer of every forward).
+    const key = start < 0x2000000 && end < 0x2000000 ? start * 0x2000000 + end : `${start}:${end}`;
     let site = this.sitesByKey.get(key);
     if (!site) {
-      site = { range, shapes: new Map(), byModel: new Map(), hint };
+      site = { range, shapes: [], byModel: new Map(), hint };
       this.sitesByKey.set(key, site);
     }
     site.hint ||= hint;
-    const text = shape.map(String).join(',');
-    if (site.shapes.size < 8) site.shapes.set(text, shape);
+    keepShape(site.shapes, shape);
     const model = this.run?.model;
     if (model !== undefined) {
-      const seen = site.byModel.get(model) ?? new Map<string, import('../dims').Shape>();
-      site.byModel.set(model, seen);
-      if (seen.size < 8) seen.set(text, shape);
+      let seen = site.byModel.get(model);
+      if (!seen) site.byModel.set(model, (seen = []));
+      keepShape(seen, shape);
     }
   }
 
@@ -269,7 +262,7 @@ export class Analyzer {
     if (v.k === 'tensor' && v.shape) this.addSite(rangeOf(stmt), v.shape, hint, v.uncertain === true);
     else if ((v.k === 'tuple' || v.k === 'list') && v.size) {
       const dims = v.items.map(toDim);
-      if (dims.every((d) => d !== undefined)) this.addSite(rangeOf(stmt), dims as import('../dims').Shape, false, v.uncertain === true);
+      if (dims.every((d) => d !== undefined)) this.addSite(rangeOf(stmt), dims as Shape, false, v.uncertain === true);
     }
   }
 
@@ -932,3 +925,60 @@ function withOwnParameters(m: ModuleValue, count: number | null): number | null 
   return total;
 }
 
+/** A shape site: the distinct shapes (by their text) a statement or layer had, at most 8, overall and per model. */
+export interface Site {
+  range: Range;
+  shapes: Shape[];
+  byModel: Map<string, Shape[]>;
+  hint: boolean;
+}
+
+/** Adds a shape to a site's list unless one with the same text is there (then the newer one takes its place). */
+function keepShape(shapes: Shape[], shape: Shape): void {
+  if (shapes.length >= 8) return;
+  for (let i = 0; i < shapes.length; i++) {
+    if (sameText(shapes[i] as Shape, shape)) {
+      shapes[i] = shape;
+      return;
+    }
+  }
+  shapes.push(shape);
+}
+
+/** Whether two shapes print the same (a dim's text has no comma, so dim by dim). */
+function sameText(x: Shape, y: Shape): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) {
+    const a = x[i] as Dim;
+    const b = y[i] as Dim;
+    if (a === b) continue;
+    if (typeof a === 'number' && typeof b === 'number') return false;
+    if (String(a) !== String(b)) return false;
+  }
+  return true;
+}
+
+// A rule that throws on arguments it did not expect gives no count rather than stopping the analysis.
+function paramsOf(m: ModuleValue, spec: LayerSpec, args: LayerArgs): number | null {
+  try {
+    return withOwnParameters(m, spec.paramCount ? spec.paramCount(args) : 0);
+  } catch {
+    return null;
+  }
+}
+
+function macsOf(spec: LayerSpec, args: LayerArgs, shapes: Shape[], output: Shape): number | null {
+  try {
+    return spec.macs ? spec.macs(args, shapes, output) : 0;
+  } catch {
+    return null;
+  }
+}
+
+function formulaOf(spec: LayerSpec, args: LayerArgs, shapes: Shape[], output: Shape): string[] {
+  try {
+    return spec.formula?.(args, shapes, output) ?? [];
+  } catch {
+    return [];
+  }
+}

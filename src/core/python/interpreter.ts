@@ -6,7 +6,7 @@ import type { Range } from '../types';
 import { add, floorDiv, isKnown, mul, sub, type Dim } from '../dims';
 import {
   bool, FALSE, isOpaqueRef, list, NONE, num, Scope, str, TRUE, truthy, tuple, UNKNOWN_VALUE,
-  type ClassValue, type DictValue, type FuncValue, type Param, type SeqValue, type Value,
+  type ClassValue, type DictValue, type FuncValue, type Param, type RefValue, type SeqValue, type Value,
 } from './values';
 import type { Analyzer, CallInfo } from './analyzer';
 import { reportRaise } from './raises';
@@ -14,6 +14,8 @@ import { recordItems } from './stdlib';
 
 /** Shared empty keyword maps: never mutated (a call with keywords gets its own). */
 const NO_KWARGS: ReadonlyMap<string, Value> = new Map();
+/** callFunction's keywords left to bind when there are none: only read (has/get/size), never written. */
+const NO_EXTRA_KW = new Map<string, Value>();
 const NO_KWNODES: ReadonlyMap<string, SyntaxNode> = new Map();
 
 export class StepLimitError extends Error {
@@ -991,7 +993,8 @@ export class Interpreter {
     const scope = new Scope(fn.closure);
     const all = fn.self !== undefined ? [fn.self, ...args] : args;
     let i = 0;
-    const extraKw = new Map(kwargs);
+    // Copied only when there are keywords to consume (most calls have none).
+    const extraKw = kwargs.size === 0 ? NO_EXTRA_KW : new Map(kwargs);
     // A required argument not given (a class built with its defaults to find the model): what else the caller
     // would have passed through *args/**kwargs is not known either.
     let missing = false;
@@ -1024,7 +1027,7 @@ export class Interpreter {
         scope.vars.set(p.name, d);
       }
     }
-    if (!fn.params.some((p) => p.kind === 'kwstar') && [...extraKw.keys()].some((k) => !fn.params.some((p) => p.name === k))) misbound = true;
+    if (extraKw.size > 0 && !fn.params.some((p) => p.kind === 'kwstar') && [...extraKw.keys()].some((k) => !fn.params.some((p) => p.name === k))) misbound = true;
     if (misbound || (i < all.length && !fn.params.some((p) => p.kind === 'star'))) {
       // Python raises TypeError here, or the call is not understood: the result is unknown rather than built from
       // arguments in the wrong places.
@@ -1050,7 +1053,7 @@ export class Interpreter {
   lookup(name: string, scope: Scope): Value {
     const v = scope.lookup(name);
     if (v !== undefined) return v;
-    if (BUILTINS.has(name)) return { k: 'ref', path: `builtins.${name}` };
+    if (BUILTINS.has(name)) return attrRef('builtins', name);
     const star = this.analyzer.imports.lookupStar(moduleScopeOf(scope), name, new Set());
     if (star !== undefined) return star;
     const def = DEFAULT_GLOBALS[name];
@@ -1062,7 +1065,7 @@ export class Interpreter {
     switch (obj.k) {
       case 'ref':
         if (obj.path === '<super>') return this.analyzer.superAttr(obj, name);
-        return { k: 'ref', path: `${obj.path}.${name}` };
+        return attrRef(obj.path, name);
       case 'pymodule':
         return this.analyzer.imports.attr(obj, name);
       case 'module':
@@ -1142,6 +1145,28 @@ export class Interpreter {
   }
 }
 
+/**
+ * `nn.Conv2d`, `torch.randn`, `range`: one shared value per path (refs are never modified), so that the path is one
+ * string whose hash is computed once for the many map lookups on it, rather than a new string per evaluation.
+ */
+const refsByParent = new Map<string, Map<string, RefValue>>();
+
+function attrRef(parent: string, name: string): RefValue {
+  let byName = refsByParent.get(parent);
+  if (!byName) {
+    // A bound on what a long session keeps (paths come from source text).
+    if (refsByParent.size > 5_000) refsByParent.clear();
+    refsByParent.set(parent, (byName = new Map()));
+  }
+  let ref = byName.get(name);
+  if (!ref) {
+    if (byName.size > 5_000) byName.clear();
+    ref = { k: 'ref', path: `${parent}.${name}` };
+    byName.set(name, ref);
+  }
+  return ref;
+}
+
 const CONTAINERS = new Set(['torch.nn.Sequential', 'torch.nn.ModuleList', 'torch.nn.ModuleDict']);
 
 /** The torch.nn layer class a base path names (`torch.nn.Conv2d`, `torch.nn.modules.conv.Conv2d`), if it is one. */
@@ -1173,6 +1198,10 @@ function isCallable(v: Value): boolean {
 }
 
 export function findClassAttr(cls: ClassValue, name: string): Value | undefined {
+  // Most lookups end at the class itself or at a class without user bases (every method call, every forward).
+  const own = cls.attrs.get(name);
+  if (own !== undefined) return own;
+  if (!cls.bases.some((b) => b.k === 'class')) return undefined;
   const seen = new Set<ClassValue>();
   const visit = (c: ClassValue): Value | undefined => {
     if (seen.has(c)) return undefined;
@@ -1219,6 +1248,7 @@ function dottedName(n: SyntaxNode): string | undefined {
 }
 
 function parseIntLiteral(text: string): number {
+  if (/^[1-9]\d{0,14}$|^0$/.test(text)) return Number(text);
   const t = text.replace(/_/g, '').toLowerCase().replace(/l$/, '');
   if (t.startsWith('0x')) return parseInt(t.slice(2), 16);
   if (t.startsWith('0o')) return parseInt(t.slice(2), 8);

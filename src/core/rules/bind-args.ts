@@ -29,13 +29,14 @@ export function bindArgs(
   const values: Record<string, ArgValue> = {};
   const given = new Set<string>();
   const isModule = !spec.type.includes('.');
-  const where = isModule ? `${spec.initName ?? spec.type}.__init__()` : `${spec.type.split('.').pop() ?? spec.type}()`;
-  positional.forEach((v, i) => {
+  // Only issues name it: built when one is reported.
+  const whereOf = (): string => (isModule ? `${spec.initName ?? spec.type}.__init__()` : `${spec.type.split('.').pop() ?? spec.type}()`);
+  for (let i = 0; i < positional.length; i++) {
     const name = spec.signature[i];
-    if (name === undefined) return;
-    values[name] = v;
+    if (name === undefined) continue;
+    values[name] = positional[i] as ArgValue;
     given.add(name);
-  });
+  }
   if (positional.length > spec.signature.length && !spec.acceptsAnyArgs) {
     issues.push({
       code: 'invalid-argument',
@@ -57,7 +58,7 @@ export function bindArgs(
         message: `${spec.type} has no parameter '${name}'; its parameters are ${spec.signature.join(', ')}`,
         arg: name,
       };
-      if (isModule) issue.pytorch = `${where} got an unexpected keyword argument '${name}'`;
+      if (isModule) issue.pytorch = `${whereOf()} got an unexpected keyword argument '${name}'`;
       issues.push(issue);
       continue;
     }
@@ -68,7 +69,7 @@ export function bindArgs(
         message: `${spec.type} gets '${name}' twice, positionally and by keyword`,
         arg: name,
       };
-      if (isModule) issue.pytorch = `${where} got multiple values for argument '${name}'`;
+      if (isModule) issue.pytorch = `${whereOf()} got multiple values for argument '${name}'`;
       issues.push(issue);
     }
     values[name] = v;
@@ -90,7 +91,7 @@ export function bindArgs(
       severity: 'error',
       message: `${spec.type} needs ${missing.join(' and ')}: add the missing argument${s}`,
     };
-    if (isModule) issue.pytorch = `${where} missing ${missing.length} required positional argument${s}: ${pythonNameList(missing)}`;
+    if (isModule) issue.pytorch = `${whereOf()} missing ${missing.length} required positional argument${s}: ${pythonNameList(missing)}`;
     issues.push(issue);
   }
   const args: BoundArgs = {

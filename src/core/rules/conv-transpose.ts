@@ -12,8 +12,9 @@ function outputPadding(a: LayerArgs, nd: number): (Dim | undefined)[] {
 
 function read(a: LayerArgs, nd: number): { p: ConvParams; op: (Dim | undefined)[]; issues: LayerIssue[] } {
   // Transposed convs take no padding strings: read them as unknown numbers (the check reports them).
-  const { p, issues } = readConvParams(a, nd);
-  if (p.padding === 'same' || p.padding === 'valid') p.padding = Array<Dim | undefined>(nd).fill(undefined);
+  const { p: read, issues } = readConvParams(a, nd);
+  // A copy: readConvParams's result is shared by every reader of these arguments.
+  const p = read.padding === 'same' || read.padding === 'valid' ? { ...read, padding: Array<Dim | undefined>(nd).fill(undefined) } : read;
   return { p, op: outputPadding(a, nd), issues };
 }
 

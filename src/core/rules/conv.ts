@@ -20,8 +20,23 @@ export interface ConvParams {
   bias: boolean | undefined;
 }
 
+/**
+ * The parameters of each layer's arguments, read once: its check, shape, parameter count, MACs, geometry and formula
+ * all read them, and bound arguments never change. Callers must not modify the result.
+ */
+const paramsCache: Array<WeakMap<LayerArgs, { p: ConvParams; issues: LayerIssue[] }>> = [new WeakMap(), new WeakMap(), new WeakMap(), new WeakMap()];
+
 /** Reads the constructor arguments; 'bad' tuples (wrong length) become an issue. */
 export function readConvParams(a: LayerArgs, nd: number): { p: ConvParams; issues: LayerIssue[] } {
+  const cache = paramsCache[nd];
+  const known = cache?.get(a);
+  if (known) return known;
+  const read = readConvParamsUncached(a, nd);
+  cache?.set(a, read);
+  return read;
+}
+
+function readConvParamsUncached(a: LayerArgs, nd: number): { p: ConvParams; issues: LayerIssue[] } {
   const issues: LayerIssue[] = [];
   const tuple = (name: string): (Dim | undefined)[] => {
     const t = asTuple(a.get(name), nd);
