@@ -78,15 +78,29 @@ function namesOf(language: Language): Names {
     const types: string[] = [];
     const named: boolean[] = [];
     for (let i = 0; i < language.nodeTypeCount; i++) {
-      types.push(language.nodeTypeForId(i) ?? '');
+      types.push(internalized(language.nodeTypeForId(i) ?? ''));
       named.push(language.nodeTypeIsNamed(i));
     }
     const fields: Array<string | undefined> = [undefined];
-    for (let i = 1; i <= language.fieldCount; i++) fields.push(language.fieldNameForId(i) ?? undefined);
+    for (let i = 1; i <= language.fieldCount; i++) {
+      const name = language.fieldNameForId(i);
+      fields.push(name === null ? undefined : internalized(name));
+    }
     names = { types, named, fields };
     namesByLanguage.set(key, names);
   }
   return names;
+}
+
+/**
+ * The same string as a property key, which JavaScript engines keep as their one shared copy of it. Names read from
+ * WebAssembly are new strings: comparing one with a literal (`node.type === 'call'`, `c.field === 'body'`) would
+ * compare characters; the shared copy compares as one pointer, and the interpreter makes such comparisons all the time.
+ */
+function internalized(s: string): string {
+  const key: Record<string, true> = {};
+  key[s] = true;
+  return Object.keys(key)[0] ?? s;
 }
 
 /**
@@ -195,7 +209,11 @@ const ERROR_TYPE_ID = 0xffff;
 const LEAF_TEXT = new Set(['string', 'dotted_name', 'comment', 'template_string']);
 
 export function child(node: SyntaxNode, field: string): SyntaxNode | undefined {
-  for (const c of node.children) if (c.field === field) return c;
+  const children = node.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i] as SyntaxNode;
+    if (c.field === field) return c;
+  }
   return undefined;
 }
 

@@ -107,6 +107,7 @@ export class Analyzer {
     const run = this.run;
     if (!run) return undefined;
     run.used.add(m.id);
+    if (!run.traced) return undefined;
     const shapes = inputs.map((t) => t.shape ?? []);
     const spec = m.spec;
     const args = m.args;
@@ -147,12 +148,12 @@ export class Analyzer {
 
   /** With a symbolic input every computed size must stay >= 1: remembered to say which inputs work. */
   constrainSymbolic(shape: Shape): void {
-    if (!this.run) return;
+    if (!this.run?.traced) return;
     for (const d of shape) if (!isKnown(d)) this.run.constraints.push({ dim: d, kind: 'min1' });
   }
 
   constrainEq(x: Dim, y: Dim, divisible: boolean): void {
-    if (!this.run) return;
+    if (!this.run?.traced) return;
     if (divisible) return;
     this.run.constraints.push({ dim: sub(x, y), kind: 'eq0' });
   }
@@ -328,7 +329,7 @@ export class Analyzer {
     // A call outside any forward (the file's top level, a main() or a test function) is an example call: it tells the model's input.
     if (info.node.file === undefined) this.exampleCalls.push({ module: m, inputs: info.args, node: info.node });
     const saved = this.run;
-    this.run = new RunContext(false);
+    this.run = new RunContext(false, undefined, undefined, false);
     try {
       return this.modules.apply(m, info.args, info.kwargs, info.node);
     } finally {

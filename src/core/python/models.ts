@@ -1,11 +1,11 @@
 // Finds the models in a Python file, chooses each one's input shape, runs its forward and reports.
 import { child, rangeOf, type SyntaxNode } from '../syntax';
-import type { Analysis, GraphNode, LayerReport, ModelReport, InputSource, ShapeSite } from '../types';
+import type { Analysis, GraphNode, LayerReport, ModelReport, InputSource, ShapeJSON, ShapeSite } from '../types';
 import { dimToJSON, dimToString, evalDim, isKnown, product, sym, symbolsOf, type Dim, type Shape } from '../dims';
 import { findCommentShape, parseInputComment } from '../shape-comments';
-import { Analyzer, shapeJSON, type ExampleCall } from './analyzer';
+import { Analyzer, shapeJSON, type ExampleCall, type Site } from './analyzer';
 import { StepLimitError, findClassAttr } from './interpreter';
-import { collect, forwardOf, qualifiedNames } from './modules';
+import { collect, forwardOf } from './modules';
 import { LayerReach } from './reachable-layers';
 import { RunContext, type Constraint } from './run-context';
 import type { ImportContext } from './imports';
@@ -81,10 +81,7 @@ export function analyzePython(root: SyntaxNode, text: string, comments: SyntaxNo
   }
   models.sort((x, y) => x.range.startOffset - y.range.startOffset);
   checkShapeComments(a, commentByLine);
-  const sites: ShapeSite[] = a.sites.map((s) => ({
-    range: s.range, shapes: s.shapes.map((sh) => shapeJSON(sh)), hint: s.hint,
-    ...(s.byModel.size > 0 ? { byModel: Object.fromEntries([...s.byModel].map(([model, shapes]) => [model, shapes.map((sh) => shapeJSON(sh))])) } : {}),
-  }));
+  const sites: ShapeSite[] = a.sites.map(siteJSON);
   const findings = a.findings.sort((x, y) => x.range.startOffset - y.range.startOffset);
   const loader = a.imports;
   if (options.imports) {
@@ -98,6 +95,12 @@ export function analyzePython(root: SyntaxNode, text: string, comments: SyntaxNo
 }
 
 const TOP_LEVEL_BUDGET = 2_000_000;
+
+function siteJSON(s: Site): ShapeSite {
+  const out: ShapeSite = { range: s.range, shapes: s.shapes.map(shapeJSON), hint: s.hint };
+  if (s.byModel.size > 0) out.byModel = Object.fromEntries(Array.from(s.byModel, ([model, shapes]): [string, ShapeJSON[]] => [model, shapes.map(shapeJSON)]));
+  return out;
+}
 
 /** The lines of the innermost nodes that contain a syntax error (an ERROR or a missing token). */
 function errorRows(root: SyntaxNode): Set<number> {
@@ -316,7 +319,10 @@ function analyzeModel(a: Analyzer, c: Candidate, commentByLine: Map<number, Synt
   }
   a.run = undefined;
 
-  const names2 = qualifiedNames(c.module);
+  // The model's modules in named_modules() order, read by the names, the unused-layer check and the totals.
+  const all: Array<[string, ModuleValue]> = [];
+  collect(c.module, '', all, new Set());
+  const names2 = new Map(all.map(([name, m]) => [m.id, name]));
   for (const { node, module } of run.moduleNodes) {
     if (node.module) node.module.name = names2.get(module.id) ?? '';
   }
@@ -348,7 +354,7 @@ function analyzeModel(a: Analyzer, c: Candidate, commentByLine: Map<number, Synt
     else totalMacs += app.macs;
   }
   const outTensor = firstTensor(output);
-  reportUnusedLayers(a, c.module, run);
+  reportUnusedLayers(a, c.module, run, all);
   const unknown = outTensor?.shape ? undefined : whyOutputUnknown(a, run, outTensor, names2);
   const accepts = input.source === 'symbolic' || input.shapes.some((s) => s?.some((d) => !isKnown(d))) ? describeAccepted(input.shapes[0] ?? [], run.constraints) : [];
   return {
@@ -359,10 +365,10 @@ function analyzeModel(a: Analyzer, c: Candidate, commentByLine: Map<number, Synt
     ...(input.from !== undefined ? { inputFrom: input.from } : {}),
     output: outTensor?.shape ? shapeJSON(outTensor.shape) : null,
     layers,
-    totalParams: totalParams(c.module),
+    totalParams: totalParams(all),
     totalMacs,
     accepts,
-    graph: { input: (tensors[0] as TensorValue | undefined)?.id ?? 0, nodes: withParameterNodes(c.module, run.nodes, (tensors[0] as TensorValue | undefined)?.id ?? 0), output: outTensor?.id ?? null },
+    graph: { input: (tensors[0] as TensorValue | undefined)?.id ?? 0, nodes: withParameterNodes(all, run.nodes, (tensors[0] as TensorValue | undefined)?.id ?? 0), output: outTensor?.id ?? null },
     instantiated: c.instantiated,
     ...(unknown ? { outputUnknown: unknown } : {}),
   };
@@ -402,16 +408,15 @@ function firstTensor(v: Value): TensorValue | undefined {
  * The nn.Parameter tensors forward reads directly (a class token, a position embedding), as 'parameter' nodes first:
  * the engine loads them by qualified name like any layer's weights.
  */
-function withParameterNodes(root: ModuleValue, nodes: GraphNode[], input: number): GraphNode[] {
+function withParameterNodes(all: ReadonlyArray<[string, ModuleValue]>, nodes: GraphNode[], input: number): GraphNode[] {
   const produced = new Set<number>([input]);
   for (const n of nodes) {
     produced.add(n.id);
     for (const id of n.outputs ?? []) if (id !== null) produced.add(id);
   }
-  const wanted = new Set(nodes.flatMap((n) => n.inputs).filter((id) => !produced.has(id)));
+  const wanted = new Set<number>();
+  for (const n of nodes) for (const id of n.inputs) if (!produced.has(id)) wanted.add(id);
   if (wanted.size === 0) return nodes;
-  const all: Array<[string, ModuleValue]> = [];
-  collect(root, '', all, new Set());
   const params: GraphNode[] = [];
   for (const [prefix, m] of all) {
     for (const [k, v] of m.attrs) {
@@ -423,9 +428,7 @@ function withParameterNodes(root: ModuleValue, nodes: GraphNode[], input: number
   return params.length === 0 ? nodes : [...params, ...nodes];
 }
 
-function totalParams(root: ModuleValue): number | null {
-  const all: Array<[string, ModuleValue]> = [];
-  collect(root, '', all, new Set());
+function totalParams(all: ReadonlyArray<[string, ModuleValue]>): number | null {
   let total = 0;
   for (const [, m] of all) {
     for (const v of m.attrs.values()) {
@@ -455,11 +458,9 @@ function totalParams(root: ModuleValue): number | null {
 }
 
 /** Layers assigned in __init__ that forward never uses: only said when the whole forward ran with certainty. */
-function reportUnusedLayers(a: Analyzer, root: ModuleValue, run: RunContext): void {
+function reportUnusedLayers(a: Analyzer, root: ModuleValue, run: RunContext, all: ReadonlyArray<[string, ModuleValue]>): void {
   if (run.uncertain || run.failed) return;
   const reach = new LayerReach(a.source);
-  const all: Array<[string, ModuleValue]> = [];
-  collect(root, '', all, new Set());
   const usedDeep = new Set<number>();
   const mark = (m: ModuleValue): boolean => {
     let used = run.used.has(m.id);

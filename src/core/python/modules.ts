@@ -3,13 +3,13 @@ import { rangeOf, type SyntaxNode } from '../syntax';
 import type { Range } from '../types';
 import { isKnown, isSym, type Dim } from '../dims';
 import { isLayerRef, messageFrom, UNKNOWN, type ArgValue, type LayerSpec, type LayerIssue, type OutputTree } from '../rules/layer-spec';
-import { bindArgs as bindRuleArgs } from '../rules/bind-args';
+import { bindArgs as bindRuleArgs, type BoundArgs as RuleBoundArgs } from '../rules/bind-args';
 import { layerSpecs } from '../rules/registry';
 import { floatSizeIssue } from '../rules/float-size';
 import { findClassAttr, toNumber } from './interpreter';
 import type { Analyzer, CallInfo } from './analyzer';
 import {
-  list, NONE, num, producedBy, str, tuple, UNKNOWN_VALUE,
+  boundTo, list, NONE, num, producedBy, str, tuple, UNKNOWN_VALUE,
   type BoundArgs, type ClassValue, type DictValue, type FuncValue, type ModuleValue, type TensorValue, type Value,
 } from './values';
 
@@ -53,28 +53,55 @@ function argToJSON(a: ArgValue): unknown {
 export function bindArgs(spec: LayerSpec, args: Value[], kwargs: ReadonlyMap<string, Value>, argNodes: SyntaxNode[], kwNodes: ReadonlyMap<string, SyntaxNode>, unknownSplat: boolean): { args: BoundArgs; issues: LayerIssue[] } {
   const keywords: Record<string, ArgValue> = {};
   for (const [name, v] of kwargs) keywords[name] = toArg(v);
-  const bound = bindRuleArgs(spec, args.map(toArg), keywords, { unknownTail: unknownSplat });
-  const ranges = new Map<string, Range>();
-  spec.signature.forEach((name, i) => {
-    const n = argNodes[i];
-    if (n && n.type !== 'list_splat') ranges.set(name, rangeOf(n));
-  });
-  for (const [name, n] of kwNodes) if (n.type !== 'dictionary_splat') ranges.set(name, rangeOf(n));
-  const inner = bound.args;
-  const boundArgs: BoundArgs = {
-    type: spec.type,
-    // With an unknown *args/**kwargs any parameter may have been given: only what is written is known.
-    get: (name) => (unknownSplat && !inner.given(name) ? UNKNOWN : inner.get(name)),
-    given: (name) => inner.given(name),
-    open: unknownSplat,
-    rangeOf: (name) => ranges.get(name),
-    toJSON() {
-      const out: Record<string, unknown> = {};
-      for (const name of spec.signature) out[name] = argToJSON(this.get(name));
-      return out;
-    },
-  };
-  return { args: boundArgs, issues: bound.issues };
+  const positional: ArgValue[] = [];
+  for (const v of args) positional.push(toArg(v));
+  const bound = bindRuleArgs(spec, positional, keywords, { unknownTail: unknownSplat });
+  return { args: new LayerCallArgs(spec, bound.args, unknownSplat, argNodes, kwNodes), issues: bound.issues };
+}
+
+/** A layer's bound constructor arguments and where each was written (one per layer built: a class, not closures). */
+class LayerCallArgs implements BoundArgs {
+  readonly type: string;
+  private ranges: Map<string, Range> | undefined;
+
+  constructor(
+    private readonly spec: LayerSpec,
+    private readonly inner: RuleBoundArgs,
+    /** With an unknown *args/**kwargs any parameter may have been given: only what is written is known. */
+    readonly open: boolean,
+    private readonly argNodes: SyntaxNode[],
+    private readonly kwNodes: ReadonlyMap<string, SyntaxNode>,
+  ) {
+    this.type = spec.type;
+  }
+
+  get(name: string): ArgValue {
+    return this.open && !this.inner.given(name) ? UNKNOWN : this.inner.get(name);
+  }
+
+  given(name: string): boolean {
+    return this.inner.given(name);
+  }
+
+  rangeOf(name: string): Range | undefined {
+    // Only findings and fixes ask: made on first use.
+    if (!this.ranges) {
+      const ranges = new Map<string, Range>();
+      this.spec.signature.forEach((n, i) => {
+        const node = this.argNodes[i];
+        if (node && node.type !== 'list_splat') ranges.set(n, rangeOf(node));
+      });
+      for (const [n, node] of this.kwNodes) if (node.type !== 'dictionary_splat') ranges.set(n, rangeOf(node));
+      this.ranges = ranges;
+    }
+    return this.ranges.get(name);
+  }
+
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const name of this.spec.signature) out[name] = argToJSON(this.get(name));
+    return out;
+  }
 }
 
 /** Layers whose output channels are set by their own arguments: a channel mismatch downstream is theirs. */
@@ -252,7 +279,7 @@ export class ModuleOps {
     this.a.instanceCreated(m);
     const init = findClassAttr(cls, '__init__');
     if (init?.k === 'func') {
-      this.a.interp.callFunction({ ...init, self: m }, info.args, info.kwargs, rangeOf(info.node));
+      this.a.interp.callFunction(boundTo(init, m), info.args, info.kwargs, rangeOf(info.node));
     } else if (cls.container) {
       this.initContainer(m, info);
     } else if (cls.layer !== undefined) {
@@ -441,7 +468,7 @@ export class ModuleOps {
       const forward = forwardOf(m.cls);
       if (forward) {
         run?.forwardRan.add(m.id);
-        return this.a.interp.callFunction({ ...forward, self: m }, args, kwargs, rangeOf(node));
+        return this.a.interp.callFunction(boundTo(forward, m), args, kwargs, rangeOf(node));
       }
       if (m.container === 'Sequential') return this.applySequential(m, args, node);
       if (!m.spec) return UNKNOWN_VALUE;

@@ -48,5 +48,10 @@ export class RunContext {
     readonly root?: ModuleValue,
     /** Its name, for shape sites that several models reach (a block used by two networks). */
     readonly model?: string,
+    /**
+     * Whether anything reads what ran (applications, graph, constraints) once the run is over: not for an example
+     * call during top-level execution, which only computes its result.
+     */
+    readonly traced = true,
   ) {}
 }

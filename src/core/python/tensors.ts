@@ -430,7 +430,9 @@ export class TensorOps {
     const binding = bindArgs(spec, info.args.slice(positional), kwargs, info.argNodes.slice(positional), info.kwNodes, info.unknownSplat);
     const bound = binding.args;
     const inputs = [input, ...(others as TensorValue[])];
-    if (!input.shape || input.poisoned) return this.op(opName, bound.toJSON(), inputs, this.make(null, input), info.node);
+    // The op's arguments as JSON only when the run records its graph (not in an example call's run).
+    const json = (): Record<string, unknown> => (this.a.run?.record ? bound.toJSON() : {});
+    if (!input.shape || input.poisoned) return this.op(opName, json(), inputs, this.make(null, input), info.node);
     const issues = [...binding.issues, ...(spec.check?.(bound) ?? [])];
     for (const issue of issues) {
       this.a.report({ code: issue.code, severity: issue.severity, range: rangeOf(info.node), message: issue.message, pytorchError: issue.pytorch }, input.uncertain === true);
@@ -446,7 +448,7 @@ export class TensorOps {
     const out = this.make(result.output, input);
     out.rf = this.propagateGeometry(input, spec.geometry?.(bound) ?? null, spec.type);
     this.a.constrainSymbolic(result.output);
-    return this.op(opName, bound.toJSON(), inputs, out, info.node);
+    return this.op(opName, json(), inputs, out, info.node);
   }
 
   /** Receptive field and cumulative stride through a layer with the given geometry. */

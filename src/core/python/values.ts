@@ -51,6 +51,15 @@ export interface Param {
   default?: Value;
 }
 
+/** A method bound to its instance (`{ ...fn, self }`, written out: this runs for every forward and __init__). */
+export function boundTo(fn: FuncValue, self: Value): FuncValue {
+  const out: FuncValue = { k: 'func', name: fn.name, node: fn.node, params: fn.params, closure: fn.closure };
+  if (fn.owner !== undefined) out.owner = fn.owner;
+  out.self = self;
+  if (fn.binding !== undefined) out.binding = fn.binding;
+  return out;
+}
+
 export interface FuncValue {
   k: 'func';
   name: string;
