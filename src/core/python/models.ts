@@ -98,7 +98,12 @@ const TOP_LEVEL_BUDGET = 2_000_000;
 
 function siteJSON(s: Site): ShapeSite {
   const out: ShapeSite = { range: s.range, shapes: s.shapes.map(shapeJSON), hint: s.hint };
-  if (s.byModel.size > 0) out.byModel = Object.fromEntries(Array.from(s.byModel, ([model, shapes]): [string, ShapeJSON[]] => [model, shapes.map(shapeJSON)]));
+  if (s.byModel.size > 0) {
+    const byModel: Record<string, ShapeJSON[]> = {};
+    // defineProperty, as Object.fromEntries does: a model named __proto__ is a key like any other.
+    for (const [model, shapes] of s.byModel) Object.defineProperty(byModel, model, { value: shapes.map(shapeJSON), enumerable: true, writable: true, configurable: true });
+    out.byModel = byModel;
+  }
   return out;
 }
 

@@ -552,7 +552,10 @@ export class ModuleOps {
   private bindForward(spec: LayerSpec, positional: ArgValue[], keywords: Record<string, ArgValue>): BoundArgs {
     const fwdSpec = { type: `${spec.type}.forward`, signature: spec.forwardSignature ?? [], defaults: spec.forwardDefaults ?? {} };
     const inner = bindRuleArgs(fwdSpec, positional, keywords, { unknownTail: true }).args;
-    return { ...inner, rangeOf: () => undefined, toJSON: () => ({ ...inner.values }) };
+    return {
+      type: inner.type, get: (name) => inner.get(name), given: (name) => inner.given(name),
+      rangeOf: () => undefined, toJSON: () => ({ ...inner.values }),
+    };
   }
 
   private applyLeaf(m: ModuleValue, input: TensorValue, extra: Value[], kwargs: ReadonlyMap<string, Value>, node: SyntaxNode): Value {

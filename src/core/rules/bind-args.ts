@@ -26,7 +26,7 @@ export function bindArgs(
   options: { unknownTail?: boolean } = {},
 ): { args: BoundArgs; issues: LayerIssue[] } {
   const issues: LayerIssue[] = [];
-  const values: Record<string, ArgValue> = {};
+  const values = new Map<string, ArgValue>();
   const given = new Set<string>();
   const isModule = !spec.type.includes('.');
   // Only issues name it: built when one is reported.
@@ -34,7 +34,7 @@ export function bindArgs(
   for (let i = 0; i < positional.length; i++) {
     const name = spec.signature[i];
     if (name === undefined) continue;
-    values[name] = positional[i] as ArgValue;
+    values.set(name, positional[i] as ArgValue);
     given.add(name);
   }
   if (positional.length > spec.signature.length && !spec.acceptsAnyArgs) {
@@ -48,7 +48,8 @@ export function bindArgs(
     if (!spec.signature.includes(name)) {
       // Kept for rules that read them by name (einops' axis lengths); nothing reports them.
       if (spec.acceptsAnyArgs) {
-        values[name] = v;
+        // `__proto__=` never was a readable key of the record these were kept in.
+        if (name !== '__proto__') values.set(name, v);
         given.add(name);
         continue;
       }
@@ -72,15 +73,15 @@ export function bindArgs(
       if (isModule) issue.pytorch = `${whereOf()} got multiple values for argument '${name}'`;
       issues.push(issue);
     }
-    values[name] = v;
+    values.set(name, v);
     given.add(name);
   }
   const missing: string[] = [];
   for (const name of spec.signature) {
     if (given.has(name)) continue;
-    if (Object.prototype.hasOwnProperty.call(spec.defaults, name)) values[name] = spec.defaults[name] as ArgValue;
+    if (Object.prototype.hasOwnProperty.call(spec.defaults, name)) values.set(name, spec.defaults[name] as ArgValue);
     else {
-      values[name] = UNKNOWN;
+      values.set(name, UNKNOWN);
       missing.push(name);
     }
   }
@@ -94,11 +95,30 @@ export function bindArgs(
     if (isModule) issue.pytorch = `${whereOf()} missing ${missing.length} required positional argument${s}: ${pythonNameList(missing)}`;
     issues.push(issue);
   }
-  const args: BoundArgs = {
-    type: spec.type,
-    values,
-    get: (name) => (Object.prototype.hasOwnProperty.call(values, name) ? (values[name] as ArgValue) : UNKNOWN),
-    given: (name) => given.has(name),
-  };
-  return { args, issues };
+  return { args: new RuleArgs(spec.type, values, given), issues };
+}
+
+/** Bound arguments (one per layer built or function applied: a class, not closures). */
+class RuleArgs implements BoundArgs {
+  constructor(
+    readonly type: string,
+    private readonly bound: ReadonlyMap<string, ArgValue>,
+    private readonly written: ReadonlySet<string>,
+  ) {}
+
+  get values(): Readonly<Record<string, ArgValue>> {
+    const out: Record<string, ArgValue> = {};
+    for (const [name, v] of this.bound) Object.defineProperty(out, name, { value: v, enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+
+  get(name: string): ArgValue {
+    const v = this.bound.get(name);
+    // A value may be undefined (a rule's default, or an interpolate call's missing size): it is returned as such.
+    return v !== undefined || this.bound.has(name) ? (v as ArgValue) : UNKNOWN;
+  }
+
+  given(name: string): boolean {
+    return this.written.has(name);
+  }
 }
