@@ -240,6 +240,7 @@ export function toSyntax(tree: Tree, source: string, previous?: SyntaxNode, file
   const ctx: ConvertContext = { row: 0, cursor, source, names, lineStarts, lineContinuation: names.types.indexOf('line_continuation'), file };
   try {
     const root = makeNode(ctx, undefined, cursor.typeId());
+    root.children = [];
     if (cursor.firstChild()) {
       do {
         const start = cursor.startIndex();
@@ -325,7 +326,7 @@ function makeNode(ctx: ConvertContext, field: string | undefined, typeId: number
   const node: SyntaxNode = {
     type, field, start, end,
     startRow, startCol: start - (lineStarts[startRow] ?? 0), endRow, endCol: end - (lineStarts[endRow] ?? 0),
-    children: [], text: '', isError: type === 'ERROR', hasError: type === 'ERROR', range: undefined,
+    children: NO_CHILDREN, text: '', isError: type === 'ERROR', hasError: type === 'ERROR', range: undefined,
   };
   if (ctx.file !== undefined) node.file = ctx.file;
   return node;
@@ -340,6 +341,7 @@ function convert(ctx: ConvertContext, field: string | undefined, depth: number, 
     return node;
   }
   if (cursor.firstChild()) {
+    node.children = [];
     // Slices keep their ':' tokens: which part is start, stop or step depends on them.
     const slice = node.type === 'slice';
     do {
@@ -358,6 +360,9 @@ function convert(ctx: ConvertContext, field: string | undefined, depth: number, 
 }
 
 const ERROR_TYPE_ID = 0xffff;
+
+/** The children of every leaf: one shared empty array (half the nodes are leaves; nothing adds children after conversion). */
+const NO_CHILDREN: SyntaxNode[] = [];
 
 // Nodes whose text the interpreter reads even though they have children.
 const LEAF_TEXT = new Set(['string', 'dotted_name', 'comment', 'template_string']);
