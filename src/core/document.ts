@@ -1,6 +1,6 @@
 // A document the editor keeps open: its text, its parse tree (reparsed incrementally on edits) and its analysis.
 import { Edit, type Parser, type Tree } from 'web-tree-sitter';
-import { createParser, lineStartsOf, positionAt, toSyntax, type SourceLanguage, type SyntaxNode } from './syntax';
+import { commentsIn, createParser, lineStartsOf, positionAt, toSyntax, type SourceLanguage, type SyntaxNode } from './syntax';
 import { analyzePython, type AnalyzeOptions } from './python/models';
 import { analyzeTypeScript } from './tfjs/analyze';
 import type { Analysis } from './types';
@@ -132,23 +132,9 @@ export class AnalyzedDocument {
   }
 }
 
-/** Comments in source order; per top-level statement, cached on the (reused) node. */
-const commentCache = new WeakMap<SyntaxNode, SyntaxNode[]>();
+/** Comments in source order: each top-level statement's, as its conversion found them (reused statements keep theirs). */
 function commentsOf(root: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
-  for (const top of root.children) {
-    let list = commentCache.get(top);
-    if (!list) {
-      list = [];
-      const stack = [top];
-      while (stack.length) {
-        const n = stack.pop() as SyntaxNode;
-        if (n.type === 'comment') list.push(n);
-        for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i] as SyntaxNode);
-      }
-      commentCache.set(top, list);
-    }
-    out.push(...list);
-  }
+  for (const top of root.children) out.push(...commentsIn(top));
   return out.sort((a, b) => a.start - b.start);
 }

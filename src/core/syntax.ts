@@ -237,7 +237,7 @@ export function toSyntax(tree: Tree, source: string, previous?: SyntaxNode, file
   const prevSource = previous ? previousSources.get(previous) : undefined;
   if (previous && prevSource !== undefined) for (const c of previous.children) reusable.set(prevSource.slice(c.start, c.end), c);
   const cursor = walkerOf(tree);
-  const ctx: ConvertContext = { row: 0, cursor, source, names, lineStarts, lineContinuation: names.types.indexOf('line_continuation'), file };
+  const ctx: ConvertContext = { comments: [], row: 0, cursor, source, names, lineStarts, lineContinuation: names.types.indexOf('line_continuation'), file };
   try {
     const root = makeNode(ctx, undefined, cursor.typeId());
     root.children = [];
@@ -252,7 +252,12 @@ export function toSyntax(tree: Tree, source: string, previous?: SyntaxNode, file
           root.children.push(old.start === start ? old : shifted(old, start - old.start, positionAt(lineStarts, start).line - old.startRow));
         } else if (typeId !== ctx.lineContinuation) {
           const fieldId = cursor.fieldId();
-          if (cursor.isNamed() || fieldId !== 0) root.children.push(convert(ctx, names.fields[fieldId], 1, typeId));
+          if (cursor.isNamed() || fieldId !== 0) {
+            ctx.comments = [];
+            const top = convert(ctx, names.fields[fieldId], 1, typeId);
+            commentLists.set(top, ctx.comments);
+            root.children.push(top);
+          }
         }
       } while (cursor.nextSibling());
       cursor.parent();
@@ -272,6 +277,26 @@ function typeName(names: Names, typeId: number): string {
 
 
 const previousSources = new WeakMap<SyntaxNode, string>();
+
+/** The comments of each top-level statement, found while converting it. */
+const commentLists = new WeakMap<SyntaxNode, SyntaxNode[]>();
+
+/** The comment nodes of a top-level statement (it included), in source order. */
+export function commentsIn(top: SyntaxNode): SyntaxNode[] {
+  let list = commentLists.get(top);
+  if (!list) {
+    // A statement that moved (see shifted) or a tree made elsewhere: walked once.
+    list = [];
+    const stack = [top];
+    while (stack.length) {
+      const n = stack.pop() as SyntaxNode;
+      if (n.type === 'comment') list.push(n);
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i] as SyntaxNode);
+    }
+    commentLists.set(top, list);
+  }
+  return list;
+}
 
 /** A copy of an unchanged statement that moved: same text, so only offsets and rows change. */
 function shifted(node: SyntaxNode, dOffset: number, dRow: number): SyntaxNode {
@@ -303,6 +328,8 @@ function rowHint(ctx: ConvertContext, start: number): number {
 }
 
 interface ConvertContext {
+  /** Comment nodes made since the current top-level statement began. */
+  comments: SyntaxNode[];
   /** The line of the last node made (see rowHint). */
   row: number;
   cursor: Walker;
@@ -329,6 +356,7 @@ function makeNode(ctx: ConvertContext, field: string | undefined, typeId: number
     children: NO_CHILDREN, text: '', isError: type === 'ERROR', hasError: type === 'ERROR', range: undefined,
   };
   if (ctx.file !== undefined) node.file = ctx.file;
+  if (type === 'comment') ctx.comments.push(node);
   return node;
 }
 
