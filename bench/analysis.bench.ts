@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { initCore, AnalyzedDocument, Program, findEnvironment } from '../src/core/index';
 import { nodeHost } from '../src/cli/node-host';
-import { createParser, toSyntax } from '../src/core/syntax';
+import { commentsIn, createParser, toSyntax } from '../src/core/syntax';
 import { analyzePython } from '../src/core/python/models';
 
 /** One residual stage: a block class, a helper that builds a list of layers, and a loop, as real files do. */
@@ -162,6 +162,24 @@ async function main(): Promise<void> {
       doc.dispose();
     }
     console.log(`detail full: new document (parse) ${median(ctor).toFixed(2)} ms, analyze ${median(an).toFixed(2)} ms`);
+    // The stages of one full analysis as the bench's row runs it (a new tree and new nodes each time), in one loop.
+    const stages: number[][] = [[], [], []];
+    for (let i = 0; i < 30; i++) {
+      const t0 = performance.now();
+      const tree = parser.parse(big);
+      const t1 = performance.now();
+      if (!tree) continue;
+      const root = toSyntax(tree, big);
+      const t2 = performance.now();
+      analyzePython(root, big, root.children.flatMap((c) => commentsIn(c)), {});
+      const t3 = performance.now();
+      tree.delete();
+      stages[0]?.push(t1 - t0);
+      stages[1]?.push(t2 - t1);
+      stages[2]?.push(t3 - t2);
+    }
+    const [p, c, r] = stages.map((xs) => median(xs).toFixed(2));
+    console.log(`detail full, by stage: parse ${p} ms, convert ${c} ms, interpret and report ${r} ms`);
   }
 
   const project = await projectFigures();
