@@ -206,7 +206,7 @@ class RawWalker implements Walker {
   }
 }
 
-/** Walks with the raw functions when they are there; `CONV_LENS_CURSOR=public` (tests) forces the TreeCursor. */
+/** Walks with the raw functions when they are there (tests compare both: usePublicCursor). */
 function walkerOf(tree: Tree): Walker {
   const cursor = tree.walk();
   return rawCursor && !forcePublicCursor ? new RawWalker(rawCursor, tree, cursor) : new CursorWalker(cursor);
