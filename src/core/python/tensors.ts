@@ -9,6 +9,7 @@ import { bindArgs } from './modules';
 import { dimValue, sliceIndices, toDim, toNumber } from './interpreter';
 import type { Analyzer, CallInfo } from './analyzer';
 import { ConcreteOps } from './concrete';
+import { istftShape, stftShape } from './spectrogram';
 import { num, producedBy, tuple, UNKNOWN_VALUE, type Scope, type TensorValue, type Value } from './values';
 
 /** Shape-preserving tensor methods (elementwise activations, dtype/device moves, ...). */
@@ -155,6 +156,10 @@ export class TensorOps {
         return t.shape ? this.make([...t.shape].reverse(), t) : this.make(null, t);
       case 'data':
         return t;
+      // A complex tensor's parts (a real tensor's .real is itself).
+      case 'real':
+      case 'imag':
+        return this.make(t.shape, t);
       case 'dtype':
       case 'device':
       case 'grad':
@@ -305,6 +310,22 @@ export class TensorOps {
           return r === undefined ? unknownDim() : mul(s, r);
         });
         return this.op('repeat', { repeats: reps.map((r) => toNumber(r) ?? null) }, [t], this.make(out, t), node);
+      }
+      case 'stft':
+      case 'istft':
+      // A complex tensor as its real and imaginary parts in a trailing dimension of 2, and back.
+      case 'view_as_real':
+      case 'view_as_complex': {
+        let out: Shape | undefined;
+        if (shape && name === 'stft') out = stftShape(shape, args, kwargs);
+        else if (shape && name === 'istft') out = istftShape(shape, args, kwargs);
+        else if (shape && name === 'view_as_real') out = [...shape, 2];
+        else if (shape && shape[shape.length - 1] === 2) out = shape.slice(0, -1);
+        if (!out) return this.make(null, t);
+        // Its sizes are this op's: a channel mismatch downstream says they come from it.
+        const r = this.make(out, t);
+        r.producer = { site: rangeOf(node), label: `the ${name} here` };
+        return this.op(name, {}, [t], r, node);
       }
       case 'repeat_interleave': {
         // An int count repeats each element along `dim` (the whole flattened tensor without one); a tensor of

@@ -129,6 +129,7 @@ SKIP = {
     "does not run attention masks",
     ("weight_norm_layers", "PositionalConv()"): "weight_norm stores each weight as weight_g and weight_v: the engine "
     "loads a layer's weight by its own name",
+    ("stft_mask_net", "SpectrogramMask()"): "torch.stft and complex tensors: the engine runs real tensors only",
 }
 __doc__ += "".join(f"    {stem} {which}: {shape}\n" for (stem, which), shape in SHRINK.items())
 
