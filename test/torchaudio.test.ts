@@ -38,7 +38,7 @@ const SITE = '/usr/lib/python3/dist-packages';
  */
 const EXACT = new Set<string>([
   'Conformer', 'ConvTasNet', 'DeepSpeech', 'Emformer', 'Wav2Letter', 'Wav2Letter_mfcc', 'Wav2Letter_power_spectrum', 'WaveRNN',
-  'conv_tasnet_base', 'hdemucs_low', 'hubert_base', 'wav2vec2_base',
+  'Tacotron2', 'conv_tasnet_base', 'emformer_rnnt_base', 'hdemucs_low', 'hubert_base', 'wav2vec2_base',
 ]);
 
 function check(args: string[], cwd?: string): CheckJson {

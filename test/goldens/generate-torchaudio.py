@@ -40,6 +40,8 @@ MODELS = {
     "Conformer": ("Conformer(input_dim=80, num_heads=4, ffn_dim=128, num_layers=2, depthwise_conv_kernel_size=31)", "torch.randn(2, 100, 80), torch.full((2,), 100)"),
     "Emformer": ("Emformer(input_dim=128, num_heads=4, ffn_dim=256, num_layers=2, segment_length=4, right_context_length=1)", "torch.randn(2, 41, 128), torch.full((2,), 41)"),
     "hdemucs_low": ("hdemucs_low(sources=['bass', 'drums', 'other', 'vocals'])", "torch.randn(2, 2, 44100)"),
+    "emformer_rnnt_base": ("emformer_rnnt_base(num_symbols=128)", "torch.randn(2, 84, 80), torch.tensor([84, 80]), torch.randint(0, 128, (2, 10)), torch.tensor([10, 8])"),
+    "Tacotron2": ("Tacotron2(n_symbol=40)", "torch.randint(0, 40, (2, 12)), torch.tensor([12, 10]), torch.randn(2, 80, 20), torch.tensor([20, 18])"),
 }
 
 

@@ -16,6 +16,7 @@ import { RECORD_INIT, recordFields, StdlibOps } from './stdlib';
 import { TensorOps } from './tensors';
 import { DataOps } from './data';
 import { weightNorm } from './weight-norm';
+import { packPaddedSequence, padPackedSequence } from './packed-sequence';
 import {
   bool, isOpaqueRef, list, NONE, num, str, truthy, tuple, UNKNOWN_VALUE, Scope,
   type ClassValue, type DictValue, type ModuleValue, type Producer, type RefValue, type TensorValue, type Value,
@@ -417,6 +418,8 @@ export class Analyzer {
     const einopsLayer = path.startsWith('einops.layers.torch.') ? layerSpecs.get(path.slice('einops.layers.torch.'.length)) : undefined;
     if (einopsLayer) return this.modules.constructBuiltin(einopsLayer, info);
     if (path === 'torch.nn.utils.weight_norm' || path === 'torch.nn.utils.weight_norm.weight_norm') return weightNorm(this.tensors, info);
+    if (path === 'torch.nn.utils.rnn.pack_padded_sequence') return packPaddedSequence(this.tensors, info);
+    if (path === 'torch.nn.utils.rnn.pad_packed_sequence') return padPackedSequence(this.tensors, info);
     // spectral_norm keeps the weight's size (weight_orig) and adds buffers, not parameters.
     if (path === 'torch.nn.utils.spectral_norm' || path === 'torch.nn.utils.parametrizations.spectral_norm') return args[0]?.k === 'module' ? args[0] : UNKNOWN_VALUE;
     if (path.startsWith('torch.') && !path.startsWith('torch.nn.init.')) {
@@ -487,6 +490,9 @@ export class Analyzer {
         return x === undefined ? UNKNOWN_VALUE : num(Math.trunc(x), false);
       }
       case 'float': {
+        // float('inf'), float('-inf'), float('nan'): Python's spellings, any case, with optional sign and spaces.
+        const special = a0?.k === 'str' ? /^\s*([+-]?)(inf|infinity|nan)\s*$/i.exec(a0.v) : null;
+        if (special) return num(special[2]?.toLowerCase() === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity, true);
         const x = a0?.k === 'tensor' ? this.tensors.concrete.scalar(a0) : a0 ? toNumber(a0) : 0;
         return x === undefined ? UNKNOWN_VALUE : num(x, true);
       }

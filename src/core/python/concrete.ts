@@ -116,6 +116,9 @@ export class ConcreteOps {
     switch (name) {
       case 'tolist':
         return { value: this.toList(c, shape.map(Number)) };
+      // The same elements on another device or detached.
+      case 'cpu': case 'cuda': case 'detach': case 'clone': case 'contiguous':
+        return { values: c, shape };
       case 'item':
         return c.data.length === 1 ? { value: scalarValue(c.data[0] ?? 0, c.dtype) } : undefined;
       case 'int': case 'long': case 'float': case 'double': case 'bool': case 'astype': case 'type': case 'to': {

@@ -312,6 +312,9 @@ function analyzeModel(a: Analyzer, c: Candidate, commentByLine: Map<number, Synt
     const t = a.tensors.make(shape);
     t.rf = { size: [1, 1], jump: [1, 1] };
     if (input.unsure) t.uncertain = true;
+    // A small tensor the example call spells out (`torch.tensor([12, 10])`, sequence lengths) keeps its elements.
+    const given = input.example?.inputs[i];
+    if (given?.k === 'tensor' && given.values && shape && JSON.stringify(given.shape) === JSON.stringify(shape)) t.values = given.values;
     tensors.push(t);
   }
   const callNode = input.example?.node ?? c.defNode;

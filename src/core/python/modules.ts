@@ -7,6 +7,7 @@ import { bindArgs as bindRuleArgs, type BoundArgs as RuleBoundArgs } from '../ru
 import { layerSpecs } from '../rules/registry';
 import { floatSizeIssue } from '../rules/float-size';
 import { findClassAttr, toNumber } from './interpreter';
+import { batchedStates } from './packed-sequence';
 import type { Analyzer, CallInfo } from './analyzer';
 import {
   boundTo, list, NONE, num, producedBy, str, tuple, UNKNOWN_VALUE,
@@ -594,6 +595,8 @@ export class ModuleOps {
     }
     for (const issue of result.issues ?? []) this.reportIssue(issue, m, input, node, uncertain);
     const out = tensors.make(result.output, input, { uncertain });
+    // An RNN over a PackedSequence gives a PackedSequence.
+    if (input.packed && /^(RNN|LSTM|GRU)$/.test(spec.type)) out.packed = input.packed;
     if (CHANNEL_PRODUCERS.test(spec.type)) {
       const argRange = m.args.rangeOf('out_channels') ?? m.args.rangeOf('out_features') ?? m.args.rangeOf('hidden_size');
       out.producer = { site: m.site, label: `${spec.type} here`, module: m, ...(argRange ? { argRange } : {}) };
@@ -613,6 +616,8 @@ export class ModuleOps {
       }
       const o = tensors.make(t, input, { uncertain });
       if (out.producer) o.producer = out.producer;
+      // Over a PackedSequence the final states are batched (the packed data reads as unbatched).
+      if (input.packed) o.shape = batchedStates(o, input.packed);
       return o;
     };
     const value = tuple(result.outputs.map(build));

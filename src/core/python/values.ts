@@ -1,4 +1,5 @@
 // Abstract values of the Python subset that model definitions use.
+import type { Packed } from './packed-sequence';
 import type { Dim, Shape } from '../dims';
 import type { LayerSpec, LayerArgs } from '../rules/layer-spec';
 import type { SyntaxNode } from '../syntax';
@@ -191,6 +192,8 @@ export interface TensorValue {
   fill?: { kind: 'constant'; value: number } | { kind: 'normal' };
   /** The elements, for small tensors computed from known numbers (torch.arange(depth) * w_a + w_0). */
   values?: Concrete;
+  /** A PackedSequence: this tensor is its data, from a padded batch (packed-sequence.ts). */
+  packed?: Packed;
   /** A reshape of this tensor was computed and thrown away (`x.view(...)` on its own line). */
   discarded?: { range: Range; text: string };
   /** Drawn from a DataLoader or dataset: where from, e.g. "train_loader (CIFAR10, RandomCrop(32, padding=4), batch_size=128)". */

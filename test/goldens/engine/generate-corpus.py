@@ -130,6 +130,8 @@ SKIP = {
     ("weight_norm_layers", "PositionalConv()"): "weight_norm stores each weight as weight_g and weight_v: the engine "
     "loads a layer's weight by its own name",
     ("stft_mask_net", "SpectrogramMask()"): "torch.stft and complex tensors: the engine runs real tensors only",
+    ("packed_sequence_encoder", "PackedEncoder()"): "PackedSequence inputs to recurrent layers: the engine runs padded "
+    "batches only",
 }
 __doc__ += "".join(f"    {stem} {which}: {shape}\n" for (stem, which), shape in SHRINK.items())
 
