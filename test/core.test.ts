@@ -73,6 +73,23 @@ test('incremental reparse after edits gives the same analysis as a fresh parse',
   assert.equal(incremental.findings.length, 0);
 });
 
+test('an edit that joins two lines and adds a character (offsets kept, rows not) moves the findings up a line', async () => {
+  await ready;
+  // The comment line and the next are joined, and a character is typed: every later statement keeps its offset.
+  const text = `# a comment\n${SEED_001_BUG}`;
+  const doc = new AnalyzedDocument('python', text);
+  const before = doc.analyze().findings.find((f) => f.severity === 'error');
+  const at = text.indexOf('\n');
+  doc.applyEdits([{ rangeOffset: at, rangeLength: 1, text: 'x' }]);
+  const incremental = doc.analyze();
+  doc.dispose();
+  const fresh = await analyze(text.slice(0, at) + 'x' + text.slice(at + 1));
+  assert.ok(before);
+  assert.equal(incremental.findings.find((f) => f.severity === 'error')?.range.start.line, before.range.start.line - 1);
+  assert.deepEqual(incremental.findings, fresh.findings);
+  assert.deepEqual(incremental.models, fresh.models);
+});
+
 test('half-typed code never throws and still reports the layers that parse', async () => {
   const text = SEED_001_BUG;
   for (let cut = 0; cut <= text.length; cut += 7) {

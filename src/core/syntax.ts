@@ -248,8 +248,10 @@ export function toSyntax(tree: Tree, source: string, previous?: SyntaxNode, file
         const typeId = cursor.typeId();
         const type = typeName(names, typeId);
         const old = reusable.size > 0 && end - start > 0 ? reusable.get(source.slice(start, end)) : undefined;
-        if (old && old.type === type && old.startCol === start - (lineStarts[positionAt(lineStarts, start).line] ?? 0)) {
-          root.children.push(old.start === start ? old : shifted(old, start - old.start, positionAt(lineStarts, start).line - old.startRow));
+        const row = old ? positionAt(lineStarts, start).line : 0;
+        if (old && old.type === type && old.startCol === start - (lineStarts[row] ?? 0)) {
+          // Same offset is not enough: an edit that joins two lines and adds a character keeps offsets, not rows.
+          root.children.push(old.start === start && old.startRow === row ? old : shifted(old, start - old.start, row - old.startRow));
         } else if (typeId !== ctx.lineContinuation) {
           const fieldId = cursor.fieldId();
           if (cursor.isNamed() || fieldId !== 0) {
