@@ -5,7 +5,9 @@
 // run), taken over CDP, with self time by function printed.
 // `--baseline OTHER.js` also times another build of the worker bundle (e.g. main's out/bench/preview-worker.js) in
 // the same page, in alternation.
-// `npm run build && node out/bench/preview-worker.bench.js [--rounds N] [--profile] [--baseline OTHER.js]`
+// `--draw N`: the worker draws the pictures of the first N layers only, as the panel asks for the boxes on screen
+// (default 6: what the workbench e2e's panel shows at ResNet-18's stem); `--draw all` draws every layer.
+// `npm run build && node out/bench/preview-worker.bench.js [--rounds N] [--profile] [--baseline OTHER.js] [--draw N|all]`
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type CDPSession } from 'playwright-core';
@@ -13,12 +15,15 @@ import { nodeHost } from '../src/cli/node-host';
 import { AnalyzedDocument, initCore, Program } from '../src/core/index';
 import type { ModelGraph, ShapeJSON } from '../src/core/types';
 import type { RunRequest, WorkerMessage } from '../src/shared/protocol';
+import { nodeKeys } from '../src/engine/node-keys';
 
 const ROOT = join(__dirname, '..', '..');
 const WORKER = join(ROOT, 'out', 'bench', 'preview-worker.js');
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1] ?? 3) || 3;
 const profile = process.argv.includes('--profile');
 const baseline = process.argv.includes('--baseline') ? process.argv[process.argv.indexOf('--baseline') + 1] : undefined;
+const drawArg = process.argv.includes('--draw') ? process.argv[process.argv.indexOf('--draw') + 1] : '6';
+const drawn = drawArg === 'all' ? Infinity : Number(drawArg);
 if (profile && baseline !== undefined) throw new Error('--profile profiles the one worker under test: run it without --baseline');
 
 /** The example input the core analysed the model with (ResNet-18's file: a batch of 8). */
@@ -41,7 +46,7 @@ function request(runId: number, graph: ModelGraph): RunRequest {
   const data = new Float32Array(3 * 224 * 224);
   for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.001);
   return { type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], data }, analysedInput, inputKey: 'resnet18', weights: { kind: 'seed', seed: 0 },
-    scale: 'layer', maxChannels: 32, pages: {}, depths: {} };
+    scale: 'layer', maxChannels: 32, pages: {}, depths: {}, draw: nodeKeys(graph).slice(0, drawn) };
 }
 
 /** The worker bundle in a Node vm context, speaking the same messages. */

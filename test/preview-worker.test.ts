@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { AnalyzedDocument, initCore } from '../src/core/index';
 import type { ModelGraph, ModelReport } from '../src/core/types';
 import { Executor } from '../src/engine/executor';
+import { nodeKeys } from '../src/engine/node-keys';
 import { runtime } from '../src/engine/runtime';
 import type { Tensor } from '../src/engine/tensor';
 import type { RunRequest, WorkerMessage, WorkerRequest } from '../src/shared/protocol';
@@ -71,8 +72,14 @@ test('planned at the run\'s shapes, every ResNet-18 layer output stays in the en
   assert.deepEqual([...planned.output], [...unplanned.output]);
 });
 
-/** The worker module, loaded once with a worker's two functions on globalThis. */
-async function worker(): Promise<(request: WorkerRequest) => WorkerMessage[]> {
+/** The worker module, loaded once with a worker's two functions on globalThis (one worker for every test, as in a panel). */
+let loaded: Promise<(request: WorkerRequest) => WorkerMessage[]> | null = null;
+function worker(): Promise<(request: WorkerRequest) => WorkerMessage[]> {
+  loaded ??= load();
+  return loaded;
+}
+
+async function load(): Promise<(request: WorkerRequest) => WorkerMessage[]> {
   let listener: ((event: { data: WorkerRequest }) => void) | null = null;
   let sink: WorkerMessage[] = [];
   const scope = globalThis as unknown as Record<string, unknown>;
@@ -92,9 +99,9 @@ test('the worker draws every layer from the engine memory, and serves pages, cha
   const analysed = await model(RESNET, 'ResNet');
   const head = await model(RESNET.replace('num_classes=10)', 'num_classes=3)'), 'ResNet');
   const data = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.cos(i / 101));
-  const request = (runId: number, graph: ModelGraph): RunRequest => ({
+  const request = (runId: number, graph: ModelGraph, pages: Record<string, number> = {}): RunRequest => ({
     type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet',
-    weights: { kind: 'seed', seed: 2 }, scale: 'layer', maxChannels: 32, pages: {}, depths: {},
+    weights: { kind: 'seed', seed: 2 }, scale: 'layer', maxChannels: 32, pages, depths: {}, draw: nodeKeys(graph),
   });
   const first = send(request(1, analysed.graph));
   const error = first.find((m) => m.type === 'error');
@@ -123,14 +130,84 @@ test('the worker draws every layer from the engine memory, and serves pages, cha
 
   // A head edit: every other layer is reused (copied out of the last run's memory before this run overwrites it),
   // its picture left on screen, and still pages afterwards.
-  const edited = send(request(2, head.graph));
+  // The webview shows layer1.0.conv1's second page now, and says so in the next runs.
+  const edited = send(request(2, head.graph, { 'layer1.0.conv1': 32 }));
   const done = edited.find((m): m is Extract<WorkerMessage, { type: 'done' }> => m.type === 'done');
   assert.equal(done?.reused, 68);
   assert.equal(edited.filter((m) => m.type === 'layerSame').length, 68);
   assert.deepEqual(edited.filter((m) => m.type === 'layer').map((m) => m.type === 'layer' && m.key), ['fc']);
   assert.deepEqual([...(secondPage(2)?.grid.rgba ?? [])], [...(paged?.grid.rgba ?? [])]);
   // Back again: the reused copies serve the next run as well.
-  const back = send(request(3, analysed.graph));
+  const back = send(request(3, analysed.graph, { 'layer1.0.conv1': 32 }));
   assert.equal(back.find((m): m is Extract<WorkerMessage, { type: 'done' }> => m.type === 'done')?.reused, 68);
   assert.deepEqual([...(secondPage(3)?.grid.rgba ?? [])], [...(paged?.grid.rgba ?? [])]);
+});
+
+type Layer = Extract<WorkerMessage, { type: 'layer' }>;
+const isLayer = (m: WorkerMessage): m is Layer => m.type === 'layer';
+
+test('the worker draws only the layers the panel shows; a later page request draws that layer of that run, and never of another', async () => {
+  const send = await worker();
+  const analysed = await model(RESNET, 'ResNet');
+  const stem = await model(RESNET.replace('kernel_size=7, stride=2, padding=3', 'kernel_size=7, stride=2, padding=2'), 'ResNet');
+  const data = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.sin(i / 89));
+  const request = (runId: number, graph: ModelGraph, draw: string[], pages: Record<string, number> = {}): RunRequest => ({
+    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet-shown',
+    weights: { kind: 'seed', seed: 3 }, scale: 'layer', maxChannels: 32, pages, depths: {}, draw,
+  });
+  const exactly = (graph: ModelGraph): ((key: string, first?: number) => { stats: unknown; rgba: number[] }) => {
+    const ex = new Executor(withRunShapes(graph, graphAxes(graph, [1, 3, 224, 224]), analysed.input[0] ?? [], [1, 3, 224, 224]), { seed: 3 });
+    const r = ex.run({ shape: [1, 3, 224, 224], data }, { outputs: 'all' });
+    const copies = new Map(r.keys().map((k) => [k, { shape: [...(r.get(k) as Tensor).shape], data: Float32Array.from((r.get(k) as Tensor).data) }]));
+    return (key, first = 0) => {
+      const y = copies.get(key) as Tensor;
+      const view = outputView(y.shape);
+      return { stats: layerStats(sampleValues(y.data, view)), rgba: [...renderGrid(y.data, y.shape, 'layer', 32, first, view).picture.rgba] };
+    };
+  };
+  const base = exactly(analysed.graph);
+
+  const first = send(request(11, analysed.graph, ['conv1', 'layer1.0.conv1']));
+  assert.deepEqual(first.filter(isLayer).map((m) => m.key), ['conv1', 'layer1.0.conv1']);
+  const facts = first.filter((m): m is Extract<WorkerMessage, { type: 'layerStats' }> => m.type === 'layerStats');
+  // Every other layer: its statistics (of its whole output, as when drawn) and its page's size, no picture.
+  assert.equal(facts.length, 67);
+  assert.equal(first.filter((m) => m.type === 'layerSame').length, 0);
+  const deep = facts.find((m) => m.key === 'layer2.0.conv1');
+  assert.deepEqual(deep?.stats, base('layer2.0.conv1').stats);
+  assert.deepEqual(first.filter(isLayer).map((m) => [...m.grid.rgba]), [base('conv1').rgba, base('layer1.0.conv1').rgba]);
+
+  // The box comes into view: its page is drawn from run 11's outputs, the size the statistics message announced.
+  const page = (runId: number, key: string, at = 0): Layer | undefined => send({ type: 'page', runId, key, first: at }).find(isLayer);
+  const lazy = page(11, 'layer2.0.conv1');
+  assert.equal(lazy?.key, 'layer2.0.conv1');
+  assert.deepEqual([lazy?.grid.width, lazy?.grid.height], [deep?.width, deep?.height]);
+  assert.deepEqual([...(lazy?.grid.rgba ?? [])], base('layer2.0.conv1').rgba);
+
+  // A stem edit with nothing on screen: every layer changed, none drawn, none said to be on screen already.
+  const edited = send(request(12, stem.graph, []));
+  assert.equal(edited.filter(isLayer).length, 0);
+  assert.equal(edited.filter((m) => m.type === 'layerSame').length, 0);
+  assert.equal(edited.filter((m) => m.type === 'layerStats').length, 69);
+  // A page asked for under the old run gets no picture: it would be the other model's.
+  assert.equal(page(11, 'layer2.0.conv1'), undefined);
+  const afterEdit = page(12, 'layer2.0.conv1');
+  const edit = exactly(stem.graph);
+  assert.deepEqual([...(afterEdit?.grid.rgba ?? [])], edit('layer2.0.conv1').rgba);
+  assert.notDeepEqual(edit('layer2.0.conv1').rgba, base('layer2.0.conv1').rgba);
+
+  // The same model again: only the page the webview was sent (by the page request) is on screen already.
+  const again = send(request(13, stem.graph, []));
+  assert.deepEqual(again.filter((m) => m.type === 'layerSame').map((m) => m.key), ['layer2.0.conv1']);
+  assert.equal(again.filter((m) => m.type === 'layerStats').length, 68);
+  // Paged to its second page, the webview no longer holds the first: the next run asks for that one again.
+  assert.deepEqual([...(page(13, 'layer2.0.conv1', 32)?.grid.rgba ?? [])], edit('layer2.0.conv1', 32).rgba);
+  const back = send(request(14, stem.graph, ['layer2.0.conv1']));
+  assert.equal(back.filter((m) => m.type === 'layerSame').length, 0);
+  assert.deepEqual(back.filter(isLayer).map((m) => [m.key, m.first]), [['layer2.0.conv1', 0]]);
+  assert.deepEqual([...(back.filter(isLayer)[0]?.grid.rgba ?? [])], edit('layer2.0.conv1').rgba);
+  // Paged again, and the run says so (the user's page): that page is the one on screen already.
+  assert.ok(page(14, 'layer2.0.conv1', 32));
+  const paged = send(request(15, stem.graph, [], { 'layer2.0.conv1': 32 }));
+  assert.deepEqual(paged.filter((m) => m.type === 'layerSame').map((m) => m.key), ['layer2.0.conv1']);
 });

@@ -3,7 +3,7 @@
 import WORKER_SOURCE from 'conv-lens-preview-worker';
 import { formatCount, formatMacs } from '../src/core/presentation/numbers';
 import {
-  RequestClient, asBytes, type ColourScale, type FileKind, type HostMessage, type MapView, type Normalisation, type PickedFile, type Picture, type PreviewModel,
+  RequestClient, asBytes, type ColourScale, type FileKind, type HostMessage, type LayerFacts, type MapView, type Normalisation, type PickedFile, type Picture, type PreviewModel,
   type ViewMessage, type WeightsSource, type WorkerMessage, type WorkerRequest,
 } from '../src/shared/protocol';
 import { buildFlow, concreteInput, formatDims, itemAtOffset, runnableGraph, type Flow, type FlowGroup, type FlowItem } from './logic/flow';
@@ -243,8 +243,41 @@ async function reopen(kind: FileKind, ref: PickedRef): Promise<void> {
 const layerBoxes = new Map<string, HTMLElement>();
 /** What each box on screen shows besides its maps: an edit that leaves them alone moves the box, maps and all. */
 const boxFacts = new WeakMap<HTMLElement, string>();
-/** The last pictures per layer key, shown (dimmed) while a new run is under way. */
-const pictures = new Map<string, { grid: Picture; text: string; view: MapView; tileWidth: number; tileHeight: number; columns: number; gap: number; channels: number; first: number; shown: number }>();
+/**
+ * The last pictures per layer key, shown (dimmed) while a new run is under way; `grid` is null for a layer the run
+ * did not draw (off screen), whose box keeps the page's size until its picture is asked for.
+ */
+const pictures = new Map<string, { grid: Picture | null; text: string; view: MapView; tileWidth: number; tileHeight: number; columns: number; gap: number; channels: number; first: number; shown: number; width: number; height: number }>();
+/** Layers of the current run shown without their picture (off screen or folded when it ran): drawn when they come into view. */
+const undrawn = new Set<string>();
+/** Pages asked for because their box came into view, not painted yet. */
+const asked = new Set<string>();
+/** The run is done but boxes on screen wait for their pictures: the panel counts as painted once they arrive. */
+let paintPending = false;
+
+/** Pixels beyond the panel's edges within which a box counts as shown: scrolling a little finds its maps drawn. */
+const MARGIN = 300;
+
+/** Is the box laid out (not in a folded block) and on screen, give or take the margin? */
+function onScreen(box: HTMLElement): boolean {
+  const r = box.getBoundingClientRect();
+  return r.height > 0 && r.bottom > -MARGIN && r.top < window.innerHeight + MARGIN;
+}
+
+/** Asks the worker for the pictures of this run's undrawn layers whose boxes are on screen now. */
+function drawShown(): void {
+  for (const key of undrawn) {
+    const box = layerBoxes.get(key);
+    if (asked.has(key) || !box || !onScreen(box)) continue;
+    asked.add(key);
+    post({ type: 'page', runId, key, first: pages[key] ?? 0, ...(depths[key] === undefined ? {} : { depth: depths[key] }) });
+  }
+}
+
+/** Boxes scrolled into view or unfolded get their pictures; during a run, its end asks for them. */
+const observer = new IntersectionObserver(() => {
+  if (!busy) drawShown();
+}, { rootMargin: `${MARGIN}px 0px` });
 
 /** Previous and next page of a layer's channels, when it has more than one page. */
 function pager(key: string, channels: number, first: number, shown: number): HTMLElement {
@@ -325,6 +358,12 @@ function paint(canvas: HTMLCanvasElement, picture: Picture): void {
   context.putImageData(new ImageData(picture.rgba as Uint8ClampedArray<ArrayBuffer>, picture.width, picture.height), 0, 0);
 }
 
+/** An empty canvas of the picture's size (resizing clears it, even to the same size): the layout stays put. */
+function blank(canvas: HTMLCanvasElement, width: number, height: number): void {
+  canvas.width = width;
+  canvas.height = height;
+}
+
 /** A box whose layer has no output of its own in the latest run: no picture, no statistics. */
 function clearMaps(box: HTMLElement): void {
   const canvas = box.querySelector('canvas.maps');
@@ -340,6 +379,7 @@ function clearMaps(box: HTMLElement): void {
   if (bar) delete bar.dataset['view'];
   box.querySelector('.detail')?.replaceChildren();
   box.classList.remove('stale');
+  undrawn.delete(box.dataset['key'] ?? '');
   delete box.dataset['paintedFor'];
   delete box.dataset['shown'];
   delete box.dataset['enlarged'];
@@ -396,17 +436,19 @@ function layerBox(item: FlowItem, previous: ReadonlyMap<string, HTMLElement>): H
   let bar: HTMLElement = el('div', { class: 'pager' });
   const viewBar = el('div', { class: 'view-bar' });
   if (old) {
-    paint(canvas, old.grid);
+    if (old.grid) paint(canvas, old.grid);
+    else blank(canvas, old.width, old.height);
     stats.textContent = old.text;
     bar = pager(item.key, old.channels, old.first, old.shown);
     box.classList.add('stale');
-    box.dataset['shown'] = String(old.shown);
+    if (old.grid) box.dataset['shown'] = String(old.shown);
     box.dataset['paintedFor'] = modelId;
   }
   canvas.addEventListener('click', (event) => enlarge(item.key, canvas, event));
   box.append(stats, bar, viewBar, canvas, el('div', { class: 'attention' }), el('div', { class: 'detail' }));
   if (old) showView(box, item.key, old.view, old.channels);
   layerBoxes.set(item.key, box);
+  observer.observe(box);
   return box;
 }
 
@@ -440,6 +482,7 @@ function renderFlow(): void {
     el('strong', {}, m.name), ` · ${preview.fileName} · input ${formatDims(m.input[0] ?? null)} → ${formatDims(m.output)}`,
     m.totalParams === null ? '' : ` · ${formatCount(m.totalParams)} params`, m.totalMacs === null ? '' : ` · ${formatMacs(m.totalMacs)} MACs`);
   flowBox.replaceChildren(title, groupBox(flow.root, previous));
+  for (const [key, box] of previous) if (layerBoxes.get(key) !== box) observer.unobserve(box);
   if (flow.error) flowBox.append(el('div', { class: 'flow-stop' }, 'The flow stops at this error: fix it to see the layers after it.'));
 }
 
@@ -455,6 +498,8 @@ let runVersion = -1;
 let finishedVersion: number | null = null;
 /** Layers the run under way drew (or confirmed), and the first reason some could not run. */
 const drawnThisRun = new Set<string>();
+/** Layer pictures drawn for the current run (by it, or asked for as boxes came into view). */
+let picturesThisRun = 0;
 let planReason: string | null = null;
 
 function startWorker(): Worker {
@@ -522,6 +567,9 @@ function schedule(): void {
 }
 
 function markPainted(): void {
+  paintPending = false;
+  // Kept for the e2e: how many layer pictures the run drew (with those asked for as boxes came into view).
+  document.body.dataset['pictures'] = String(picturesThisRun);
   document.body.dataset['paintedAt'] = String(Date.now());
   document.body.dataset['paintedVersion'] = String(preview?.version ?? -1);
 }
@@ -534,6 +582,22 @@ function cancelRun(): void {
   }
   busy = false;
   runId++;
+  forgetUndrawn();
+}
+
+/** A new run (or none): pages asked for under the old run id will not come. */
+function forgetUndrawn(): void {
+  undrawn.clear();
+  asked.clear();
+  paintPending = false;
+  picturesThisRun = 0;
+}
+
+/** Marks the panel painted once the boxes on screen have their pictures (asked for now if they came into view during the run). */
+function paintedWhenShown(): void {
+  drawShown();
+  if (asked.size === 0) markPainted();
+  else paintPending = true;
 }
 
 /** Every box the run did not draw loses what it showed: a picture from before would not be this run's. */
@@ -586,7 +650,7 @@ function startRun(): void {
   if (key === lastRunKey) {
     // Same computation (an edit elsewhere in the file): the maps on screen are current.
     for (const box of layerBoxes.values()) box.classList.remove('stale');
-    if (!busy) markPainted();
+    if (!busy) paintedWhenShown();
     return;
   }
   lastRunKey = key;
@@ -599,6 +663,7 @@ function startRun(): void {
   }
   busy = true;
   runId++;
+  forgetUndrawn();
   runStarted = performance.now();
   runVersion = preview.version;
   drawnThisRun.clear();
@@ -606,7 +671,9 @@ function startRun(): void {
   status.textContent = 'Running…';
   const data = image ? toChannelsLastInput(picture, input.shape, state.normalisation) : toModelInput(picture, input.shape, state.normalisation, axes);
   const inputKey = reuseRoot({ uri: preview.uri, name: preview.model.name }, [input.shape, inputId, state.normalisation, state.seed, weightsKey]);
-  post({ type: 'run', runId, graph, input: { shape: input.shape, data }, analysedInput: declared ?? input.shape, inputKey, weights, scale: state.scale, maxChannels: MAX_CHANNELS, pages: { ...pages }, depths: { ...depths } }, [data.buffer]);
+  // Only the boxes on screen are drawn; the others get their statistics, and their pictures when they come into view.
+  const draw = [...layerBoxes].filter(([, box]) => onScreen(box)).map(([k]) => k);
+  post({ type: 'run', runId, graph, input: { shape: input.shape, data }, analysedInput: declared ?? input.shape, inputKey, weights, scale: state.scale, maxChannels: MAX_CHANNELS, pages: { ...pages }, depths: { ...depths }, draw }, [data.buffer]);
 }
 
 /** The status line after a run: what could not run first, then the timing; reuse only after an edit of this model. */
@@ -629,38 +696,14 @@ function onWorker(message: WorkerMessage): void {
     case 'progress':
       status.textContent = `Running ${message.key} (${message.done}/${message.total})…`;
       break;
-    case 'layer': {
-      const s = message.stats;
-      const text = `min ${formatValue(s.min)} · max ${formatValue(s.max)} · mean ${formatValue(s.mean)} · zeros ${(s.zeros * 100).toFixed(1)}%`;
-      const { channels, first, shown, view } = message;
-      // A depth the edited layer no longer has is forgotten: the worker showed the middle one instead.
-      if (view.kind === 'volume' && depths[message.key] !== undefined && depths[message.key] !== view.depth) delete depths[message.key];
-      pictures.set(message.key, { grid: message.grid, text, view, tileWidth: message.tileWidth, tileHeight: message.tileHeight, columns: message.columns, gap: message.gap, channels, first, shown });
-      const box = layerBoxes.get(message.key);
-      if (!box) break;
-      const canvas = box.querySelector('canvas');
-      const stats = box.querySelector('.stats');
-      if (canvas) paint(canvas, message.grid);
-      if (stats) stats.textContent = text;
-      box.querySelector('.pager')?.replaceWith(pager(message.key, channels, first, shown));
-      showView(box, message.key, view, channels);
-      // Attention weights, when the layer returned them, follow in their own message.
-      box.querySelector('.attention')?.replaceChildren();
-      // An enlarged channel follows the new output, or closes when the layer no longer has it.
-      const enlarged = box.dataset['enlarged'];
-      if (enlarged !== undefined && Number(enlarged) < channels) {
-        post({ type: 'channel', runId, key: message.key, channel: Number(enlarged), ...depthOf(view) });
-      } else if (enlarged !== undefined) {
-        delete box.dataset['enlarged'];
-        box.querySelector('.detail')?.replaceChildren();
+    case 'layer':
+    case 'layerStats':
+      showLayer(message);
+      if (message.type === 'layer') {
+        picturesThisRun++;
+        if (asked.delete(message.key) && paintPending && asked.size === 0) markPainted();
       }
-      box.classList.remove('stale');
-      unblock(box);
-      box.dataset['shown'] = String(message.shown);
-      box.dataset['paintedFor'] = modelId;
-      drawnThisRun.add(message.key);
       break;
-    }
     case 'attention': {
       const section = layerBoxes.get(message.key)?.querySelector('.attention');
       if (!section || message.view.kind !== 'heads') break;
@@ -674,7 +717,15 @@ function onWorker(message: WorkerMessage): void {
     }
     case 'layerSame': {
       const box = layerBoxes.get(message.key);
-      if (box && pictures.has(message.key)) box.classList.remove('stale');
+      const held = pictures.get(message.key);
+      if (box && held?.grid) box.classList.remove('stale');
+      else if (held) undrawn.add(message.key);
+      else if (box && !asked.has(message.key)) {
+        // The worker drew it for this panel, which has since let the picture go: asked for again (after the run).
+        asked.add(message.key);
+        undrawn.add(message.key);
+        post({ type: 'page', runId, key: message.key, first: pages[message.key] ?? 0, ...(depths[message.key] === undefined ? {} : { depth: depths[message.key] }) });
+      }
       drawnThisRun.add(message.key);
       break;
     }
@@ -696,7 +747,7 @@ function onWorker(message: WorkerMessage): void {
       status.textContent = runSummary(message);
       finishedVersion = runVersion;
       for (const [key, box] of layerBoxes) if (!pictures.has(key)) box.classList.remove('stale');
-      markPainted();
+      paintedWhenShown();
       break;
     }
     case 'channel': {
@@ -725,6 +776,49 @@ function onWorker(message: WorkerMessage): void {
       markPainted();
       break;
   }
+}
+
+/** A layer's statistics, pager and view, with its picture (`layer`) or an empty page of its size (`layerStats`). */
+function showLayer(message: Extract<WorkerMessage, { type: 'layer' | 'layerStats' }>): void {
+  const s = message.stats;
+  const text = `min ${formatValue(s.min)} · max ${formatValue(s.max)} · mean ${formatValue(s.mean)} · zeros ${(s.zeros * 100).toFixed(1)}%`;
+  const { key, channels, first, shown, view } = message as LayerFacts;
+  const grid = message.type === 'layer' ? message.grid : null;
+  // A depth the edited layer no longer has is forgotten: the worker showed the middle one instead.
+  if (view.kind === 'volume' && depths[key] !== undefined && depths[key] !== view.depth) delete depths[key];
+  const width = grid?.width ?? (message.type === 'layerStats' ? message.width : 0);
+  const height = grid?.height ?? (message.type === 'layerStats' ? message.height : 0);
+  pictures.set(key, { grid, text, view, tileWidth: message.tileWidth, tileHeight: message.tileHeight, columns: message.columns, gap: message.gap, channels, first, shown, width, height });
+  const box = layerBoxes.get(key);
+  if (!box) return;
+  const canvas = box.querySelector('canvas');
+  const stats = box.querySelector('.stats');
+  if (canvas && grid) paint(canvas, grid);
+  else if (canvas) blank(canvas, width, height);
+  if (stats) stats.textContent = text;
+  box.querySelector('.pager')?.replaceWith(pager(key, channels, first, shown));
+  showView(box, key, view, channels);
+  // Attention weights, when the layer returned them, follow in their own message (with its picture).
+  box.querySelector('.attention')?.replaceChildren();
+  // An enlarged channel follows the new output, or closes when the layer no longer has it.
+  const enlarged = box.dataset['enlarged'];
+  if (enlarged !== undefined && Number(enlarged) < channels) {
+    post({ type: 'channel', runId, key, channel: Number(enlarged), ...depthOf(view) });
+  } else if (enlarged !== undefined) {
+    delete box.dataset['enlarged'];
+    box.querySelector('.detail')?.replaceChildren();
+  }
+  box.classList.remove('stale');
+  unblock(box);
+  if (grid) {
+    box.dataset['shown'] = String(shown);
+    undrawn.delete(key);
+  } else {
+    delete box.dataset['shown'];
+    undrawn.add(key);
+  }
+  box.dataset['paintedFor'] = modelId;
+  drawnThisRun.add(key);
 }
 
 /** The depth a request about a volume's maps is for. */
@@ -786,6 +880,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
           modelId = id;
           document.body.dataset['model'] = id;
           pictures.clear();
+          observer.disconnect();
           layerBoxes.clear();
           for (const key of Object.keys(pages)) delete pages[key];
           for (const key of Object.keys(depths)) delete depths[key];
@@ -809,6 +904,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       cancelRun();
       delete document.body.dataset['model'];
       pictures.clear();
+      observer.disconnect();
       layerBoxes.clear();
       flowBox.replaceChildren(el('div', { class: 'empty' }, message.reason));
       status.textContent = '';

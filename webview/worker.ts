@@ -1,5 +1,6 @@
 // The preview's engine worker: runs the model with the bundled engine off the webview's main thread,
-// then turns every layer output into statistics and a channel grid. The webview terminates it to cancel.
+// then turns every layer output into statistics, and draws a page of channels for the layers the panel shows (the
+// others when their box comes into view, by a `page` request). The webview terminates it to cancel.
 import type { GraphNode, ModelGraph } from '../src/core/types';
 import { nodeKeys } from '../src/engine/node-keys';
 import { Execution, Executor } from '../src/engine/executor';
@@ -9,7 +10,7 @@ import { numel, type Tensor } from '../src/engine/tensor';
 import { SeededTensor } from '../src/engine/weights/init';
 import { matchStateDict, readWeightsFile } from '../src/engine/weights/state-dict';
 import type { ColourScale, LayerStats, WeightsReport, WeightsSource, WorkerMessage, WorkerRequest } from '../src/shared/protocol';
-import { layerStats, renderChannel, renderGrid, renderKernel } from './logic/featureMaps';
+import { layerStats, renderChannel, renderGrid, renderKernel, viewLayout } from './logic/featureMaps';
 import { nodeSignatures } from './logic/reuse';
 import { explainFailure, planRun, withKnownParameters, type RunPlan } from './logic/runPlan';
 import { withRunShapes } from './logic/runShapes';
@@ -38,6 +39,8 @@ interface LastRun {
   /** What the dims of each output hold, by layer key: how it is drawn. */
   axes: Map<string, Axes>;
   params: Map<string, Tensor>;
+  /** Each layer's node signature, by key: what its drawn pages are remembered under. */
+  sigs: Map<string, string>;
   scale: ColourScale;
   maxChannels: number;
 }
@@ -60,8 +63,16 @@ function outputOf(result: Execution, key: string, shape: readonly number[]): Out
 
 /** Outputs of the last run by node signature: what the next run can reuse. */
 let previous = new Map<string, Output>();
-/** The layer key each drawn page was last sent under, by what it shows: the webview has that picture already. */
+/**
+ * What the webview holds for each layer key: the page it was last sent (drawn by a run or a page request), by what
+ * it shows. A key the last run did not draw (its box was off screen) has none: the webview holds no picture of it.
+ */
 let grids = new Map<string, string>();
+
+/** What a drawn page shows: the output (by signature), colours, page and view. */
+function gridKey(sig: string, scale: ColourScale, maxChannels: number, first: number, view: OutputView): string {
+  return `${sig}|${scale}|${maxChannels}|${first}|${JSON.stringify(view.view)}`;
+}
 
 /** A layer's drawn page of channels and its statistics. */
 type Grid = ReturnType<typeof renderGrid> & { stats: LayerStats; view: OutputView };
@@ -91,6 +102,16 @@ function postLayer(runId: number, key: string, y: Tensor, drawn: Grid, node: Gra
   const heads = outputView(weights.shape, axes);
   const drawnHeads = renderGrid(weights.data, weights.shape, 'layer', maxChannels, 0, heads);
   post({ type: 'attention', runId, key, shape: [...weights.shape], grid: drawnHeads.picture, view: heads.view, heads: heads.tiles, shown: drawnHeads.layout.shown }, [drawnHeads.picture.rgba.buffer]);
+}
+
+/** A layer's facts without its picture: statistics (of every value, as when drawn) and where its page's tiles go. */
+function postStats(runId: number, key: string, y: Tensor, view: OutputView, maxChannels: number, first: number): void {
+  const stats = layerStats(sampleValues(y.data, view));
+  const layout = viewLayout(view, maxChannels, first);
+  post({
+    type: 'layerStats', runId, key, shape: [...y.shape], stats, view: view.view, channels: view.tiles, first: layout.first, shown: layout.shown,
+    tileWidth: layout.tileWidth, tileHeight: layout.tileHeight, gap: layout.gap, columns: layout.columns, width: layout.width, height: layout.height,
+  });
 }
 
 /** Drawn when first read (a conv's weights straight into the engine's packing), kept across runs and edits. */
@@ -212,6 +233,8 @@ function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
   const outputs = new Map<string, Output>();
   const nextPrevious = new Map<string, Output>();
   const nextGrids = new Map<string, string>();
+  const draw = new Set(request.draw);
+  const sigByKey = new Map<string, string>();
   graph.nodes.forEach((node, i) => {
     const key = keys[i] as string;
     const subKey = keyOfId.get(node.id);
@@ -224,20 +247,28 @@ function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
     const view = outputView(shape, nodeAxes, request.depths[key]);
     const sig = sigs.get(node.id) ?? '';
     nextPrevious.set(sig, output);
-    const gridKey = `${sig}|${request.scale}|${request.maxChannels}|${request.pages[key] ?? 0}|${JSON.stringify(view.view)}`;
-    nextGrids.set(gridKey, key);
-    if (grids.get(gridKey) === key) {
-      // Unchanged by the edit and under the same key: the webview has this picture on screen already.
+    sigByKey.set(key, sig);
+    const first = request.pages[key] ?? 0;
+    const drawn = gridKey(sig, request.scale, request.maxChannels, first, view);
+    if (grids.get(key) === drawn) {
+      // Unchanged by the edit and under the same key: the webview has this picture already.
+      nextGrids.set(key, drawn);
       post({ type: 'layerSame', runId, key });
       return;
     }
     // Drawn from the engine's memory, where the output stays: nothing is copied out for the picture.
     const y = result.view(subKey) as Tensor;
-    postLayer(runId, key, y, grid(y, view, request.scale, request.maxChannels, request.pages[key] ?? 0), node, request.maxChannels);
+    if (!draw.has(key)) {
+      // Off screen or folded: its statistics and the size of its page; the picture when the webview asks for it.
+      postStats(runId, key, y, view, request.maxChannels, first);
+      return;
+    }
+    nextGrids.set(key, drawn);
+    postLayer(runId, key, y, grid(y, view, request.scale, request.maxChannels, first), node, request.maxChannels);
   });
   previous = nextPrevious;
   grids = nextGrids;
-  last = { runId, graph, keys, outputs, axes: axesByKey, params, scale: request.scale, maxChannels: request.maxChannels };
+  last = { runId, graph, keys, outputs, axes: axesByKey, params, sigs: sigByKey, scale: request.scale, maxChannels: request.maxChannels };
   const reused = plan.graph.nodes.filter((n) => reuse.has(n.id)).length;
   post({ type: 'done', runId, ms: performance.now() - started, reused, ran: plan.graph.nodes.length, total: graph.nodes.length, weights: report });
 }
@@ -246,6 +277,8 @@ function page(request: Extract<WorkerRequest, { type: 'page' }>): void {
   const y = last?.runId === request.runId ? last.outputs.get(request.key)?.view() : undefined;
   if (!last || !y) return;
   const view = outputView(y.shape, last.axes.get(request.key), request.depth);
+  // The webview now holds this page: the next run need not draw it again if the layer is unchanged.
+  grids.set(request.key, gridKey(last.sigs.get(request.key) ?? '', last.scale, last.maxChannels, request.first, view));
   postLayer(request.runId, request.key, y, grid(y, view, last.scale, last.maxChannels, request.first), last.graph.nodes[last.keys.indexOf(request.key)], last.maxChannels);
 }
 

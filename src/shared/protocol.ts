@@ -151,9 +151,14 @@ export interface RunRequest {
   pages: Record<string, number>;
   /** The depth slice shown, by layer key, for volumes whose slider the user moved (the middle one otherwise). */
   depths: Record<string, number>;
+  /**
+   * Keys of the layers whose boxes the panel shows (on screen, with a margin): only these are drawn. The others
+   * get their statistics and shape (`layerStats`), and a `page` request when their box comes into view.
+   */
+  draw: string[];
 }
 
-/** Another page of one layer's channels, from the outputs of run `runId`. */
+/** Another page of one layer's channels (or the page of a layer not drawn yet), from the outputs of run `runId`. */
 export interface PageRequest {
   type: 'page';
   runId: number;
@@ -216,9 +221,26 @@ export interface AxisLabel {
   size: number;
 }
 
+/** What a layer's box shows besides its picture: its output's shape, statistics, view and the layout of its page. */
+export interface LayerFacts {
+  key: string;
+  shape: number[];
+  stats: LayerStats;
+  view: MapView;
+  channels: number;
+  first: number;
+  shown: number;
+  tileWidth: number;
+  tileHeight: number;
+  gap: number;
+  columns: number;
+}
+
 export type WorkerMessage =
   | { type: 'progress'; runId: number; done: number; total: number; key: string }
-  | { type: 'layer'; runId: number; key: string; shape: number[]; stats: LayerStats; grid: Picture; view: MapView; channels: number; first: number; shown: number; tileWidth: number; tileHeight: number; gap: number; columns: number }
+  | ({ type: 'layer'; runId: number; grid: Picture } & LayerFacts)
+  /** A layer the panel does not show now: its facts and its page's size, no picture (asked for with `page` when shown). */
+  | ({ type: 'layerStats'; runId: number; width: number; height: number } & LayerFacts)
   /** Attention weights the layer returned beside its output (MultiheadAttention), drawn a map per head under its maps. */
   | { type: 'attention'; runId: number; key: string; shape: number[]; grid: Picture; view: MapView; heads: number; shown: number }
   /** The layer's output and picture are the ones the webview already shows under this key. */

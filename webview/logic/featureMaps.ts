@@ -126,6 +126,14 @@ function drawPlane(
   }
 }
 
+/** Where renderGrid puts the page's tiles, without drawing them (a layer the panel does not show yet). */
+export function viewLayout(view: OutputView, maxChannels: number, first = 0): GridLayout {
+  const planes = { channels: view.tiles, height: view.rows, width: view.columns };
+  // Attention maps are read cell by cell (which key a query attends to): twice the tile of a feature map.
+  const heads = view.view.kind === 'heads';
+  return gridLayout(planes, maxChannels, first, 420, view.view.kind === 'sequence' || (heads && view.tiles === 1), heads ? 96 : 48);
+}
+
 /**
  * The grid of up to `maxChannels` channel heatmaps of one output (first sample) from channel `first` on,
  * transparent between tiles. Per-layer colours span all channels (and all depths of a volume), so every page and
@@ -138,9 +146,7 @@ export function renderGrid(
   layerRange?: readonly [number, number],
 ): { picture: Picture; layout: GridLayout } {
   const planes = { channels: view.tiles, height: view.rows, width: view.columns };
-  // Attention maps are read cell by cell (which key a query attends to): twice the tile of a feature map.
-  const heads = view.view.kind === 'heads';
-  const layout = gridLayout(planes, maxChannels, first, 420, view.view.kind === 'sequence' || (heads && view.tiles === 1), heads ? 96 : 48);
+  const layout = viewLayout(view, maxChannels, first);
   const rgba = new Uint8ClampedArray(layout.width * layout.height * 4);
   const sample = sampleValues(data, view);
   const plane = planes.height * planes.width;
