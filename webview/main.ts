@@ -718,9 +718,9 @@ function onWorker(message: WorkerMessage): void {
     case 'layerSame': {
       const box = layerBoxes.get(message.key);
       const held = pictures.get(message.key);
-      if (box && held?.grid) box.classList.remove('stale');
-      else if (held) undrawn.add(message.key);
-      else if (box && !asked.has(message.key)) {
+      if (box && held) box.classList.remove('stale');
+      if (held && !held.grid) undrawn.add(message.key);
+      else if (!held && box && !asked.has(message.key)) {
         // The worker drew it for this panel, which has since let the picture go: asked for again (after the run).
         asked.add(message.key);
         undrawn.add(message.key);

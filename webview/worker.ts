@@ -65,7 +65,7 @@ function outputOf(result: Execution, key: string, shape: readonly number[]): Out
 let previous = new Map<string, Output>();
 /**
  * What the webview holds for each layer key: the page it was last sent (drawn by a run or a page request), by what
- * it shows. A key the last run did not draw (its box was off screen) has none: the webview holds no picture of it.
+ * it shows; `facts|` before it when it was sent the statistics alone (its box was off screen), without the picture.
  */
 let grids = new Map<string, string>();
 
@@ -250,9 +250,10 @@ function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
     sigByKey.set(key, sig);
     const first = request.pages[key] ?? 0;
     const drawn = gridKey(sig, request.scale, request.maxChannels, first, view);
-    if (grids.get(key) === drawn) {
-      // Unchanged by the edit and under the same key: the webview has this picture already.
-      nextGrids.set(key, drawn);
+    const held = grids.get(key);
+    if (held === drawn || (held === `facts|${drawn}` && !draw.has(key))) {
+      // Unchanged by the edit and under the same key: the webview has this picture (or these statistics) already.
+      nextGrids.set(key, held);
       post({ type: 'layerSame', runId, key });
       return;
     }
@@ -260,6 +261,7 @@ function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
     const y = result.view(subKey) as Tensor;
     if (!draw.has(key)) {
       // Off screen or folded: its statistics and the size of its page; the picture when the webview asks for it.
+      nextGrids.set(key, `facts|${drawn}`);
       postStats(runId, key, y, view, request.maxChannels, first);
       return;
     }

@@ -243,7 +243,7 @@ export type WorkerMessage =
   | ({ type: 'layerStats'; runId: number; width: number; height: number } & LayerFacts)
   /** Attention weights the layer returned beside its output (MultiheadAttention), drawn a map per head under its maps. */
   | { type: 'attention'; runId: number; key: string; shape: number[]; grid: Picture; view: MapView; heads: number; shown: number }
-  /** The layer's output and picture are the ones the webview already shows under this key. */
+  /** The layer's output and picture (or, for a layer sent as `layerStats`, its statistics) are the ones the webview already holds under this key. */
   | { type: 'layerSame'; runId: number; key: string }
   /** The layers that cannot run, by key, with why in the user's terms; `reason`: the first cause, for the status line. */
   | { type: 'plan'; runId: number; blocked: Record<string, string>; reason: string | null }
