@@ -538,27 +538,28 @@ async function resnet(page: Page, workspace: string): Promise<void> {
   const progress = statuses.filter((t) => /^Running .* \(\d+\/\d+\)…$/.test(t));
   check('a full ResNet-18 run shows its progress layer by layer', progress.length >= 10, `${progress.length} progress updates, e.g. ${progress[Math.floor(progress.length / 2)] ?? 'none'}`);
 
-  // An edit during a run cancels it: padding 3 -> 2 starts a full run; 2 -> 3 arrives while it is in its first layers.
-  // On a loaded machine the second edit can reach the panel after the first run has finished; then nothing was
-  // left to cancel, and the attempt is repeated (at most three times).
+  // An edit during a run cancels it: padding 3 -> 93 starts a full run at 3.3x the area (a stem edit's run is now
+  // shorter than the keystroke's way to the panel on a loaded machine); 93 -> 3 arrives while it is in its first
+  // layers. If the second edit still reaches the panel after the first run has finished, nothing was left to
+  // cancel, and the attempt is repeated (at most three times).
   let cancelled = 0;
   let finished: string[] = [];
   for (let attempt = 0; attempt < 3; attempt++) {
     const cancelledBefore = await frame.evaluate(() => Number(document.body.dataset['cancelled'] ?? 0));
     await frame.evaluate(() => { (window as unknown as { __statuses?: string[] }).__statuses = []; });
     const beforeCancel = await paintedAt(frame);
-    await page.keyboard.press('Shift+ArrowLeft');
-    await page.keyboard.type('2');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.type('9');
     await frame.waitForFunction(() => /^Running \S+ \(([1-9]|1[0-9])\/\d+\)…$/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 20_000, polling: 'raf' });
-    await page.keyboard.press('Shift+ArrowLeft');
-    await page.keyboard.type('3');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('ArrowRight');
     await waitForPaint(frame, beforeCancel, 'conv1', '[8, 64, 112, 112]');
     cancelled = await frame.evaluate(() => Number(document.body.dataset['cancelled'] ?? 0)) - cancelledBefore;
     finished = (await frame.evaluate(() => (window as unknown as { __statuses?: string[] }).__statuses ?? [])).filter((t) => t.startsWith('Ran in'));
     // Finished twice with nothing cancelled: the second edit came too late to test cancelling.
     if (!(cancelled === 0 && finished.length === 2)) break;
   }
-  check('an edit during a long run cancels it: the padding-2 run never finishes, the padding-3 one paints', cancelled === 1 && finished.length === 1,
+  check('an edit during a long run cancels it: the padding-93 run never finishes, the padding-3 one paints', cancelled === 1 && finished.length === 1,
     `${cancelled} run(s) cancelled; finished: ${finished.join(' / ')}`);
   // The panel draws the boxes on screen (and those a little beyond): how many pictures the last run drew.
   const pictures = await frame.evaluate(() => document.body.dataset['pictures'] ?? '?');
