@@ -72,6 +72,17 @@ export function kernelsWat({ relaxed }) {
     rowLoads('(local.get $p2)', [[['$a0', '$a1'], 2], [['$a2', '$a3'], 1]], masked),
     rowLoads('(local.get $p3)', [[['$a2', '$a3'], 2]], masked),
   ].join('\n                ');
+  // Depthwise 3x3 stride 2: window row r (input row 2y-1+r) adds columns 2x-1, 2x, 2x+1 of four outputs, taken as
+  // even/odd lanes by shuffles; the column -1 lane is masked at x = 0.
+  const dwS2WindowRow = (r) => `;; input row ${r} of the window: columns 2x-1, 2x, 2x+1 of four outputs (even/odd lanes by shuffles)
+            (local.set $p (i32.add (local.get $r${r}) (i32.shl (local.get $x) (i32.const 1))))
+            (local.set $a (v128.load (local.get $p)))
+            (local.set $b (v128.load offset=16 (local.get $p)))
+            (local.set $v (v128.and (local.get $ml) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
+              (v128.load (i32.sub (local.get $p) (i32.const 8))) (v128.load offset=8 (local.get $p)))))
+            ${madd('$acc', `(local.get $w${3 * r})`, '(local.get $v)')}
+            ${madd('$acc', `(local.get $w${3 * r + 1})`, '(i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a) (local.get $b))')}
+            ${madd('$acc', `(local.get $w${3 * r + 2})`, '(i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a) (local.get $b))')}`;
   const dwP1Weights = Array.from({ length: 9 }, (_, t) => `(local.set $w${t} (v128.load32_splat offset=${t * 4} (local.get $wc)))`).join('\n      ');
   // `clamped` false: the `_linear` variant, no activation in the store (lo/hi ignored).
   const dwP1Func = (clamped) => {
@@ -781,33 +792,7 @@ export function kernelsWat({ relaxed }) {
             (if (i32.gt_s (local.get $x) (local.get $xlast)) (then (local.set $x (local.get $xlast))))
             (local.set $ml (select (v128.const i32x4 0 -1 -1 -1) (v128.const i32x4 -1 -1 -1 -1) (i32.eqz (local.get $x))))
             (local.set $acc (local.get $vb))
-            ;; input row 0 of the window: columns 2x-1, 2x, 2x+1 of four outputs (even/odd lanes by shuffles)
-            (local.set $p (i32.add (local.get $r0) (i32.shl (local.get $x) (i32.const 1))))
-            (local.set $a (v128.load (local.get $p)))
-            (local.set $b (v128.load offset=16 (local.get $p)))
-            (local.set $v (v128.and (local.get $ml) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
-              (v128.load (i32.sub (local.get $p) (i32.const 8))) (v128.load offset=8 (local.get $p)))))
-            ${madd('$acc', '(local.get $w0)', '(local.get $v)')}
-            ${madd('$acc', '(local.get $w1)', '(i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a) (local.get $b))')}
-            ${madd('$acc', '(local.get $w2)', '(i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a) (local.get $b))')}
-            ;; input row 1 of the window: columns 2x-1, 2x, 2x+1 of four outputs (even/odd lanes by shuffles)
-            (local.set $p (i32.add (local.get $r1) (i32.shl (local.get $x) (i32.const 1))))
-            (local.set $a (v128.load (local.get $p)))
-            (local.set $b (v128.load offset=16 (local.get $p)))
-            (local.set $v (v128.and (local.get $ml) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
-              (v128.load (i32.sub (local.get $p) (i32.const 8))) (v128.load offset=8 (local.get $p)))))
-            ${madd('$acc', '(local.get $w3)', '(local.get $v)')}
-            ${madd('$acc', '(local.get $w4)', '(i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a) (local.get $b))')}
-            ${madd('$acc', '(local.get $w5)', '(i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a) (local.get $b))')}
-            ;; input row 2 of the window: columns 2x-1, 2x, 2x+1 of four outputs (even/odd lanes by shuffles)
-            (local.set $p (i32.add (local.get $r2) (i32.shl (local.get $x) (i32.const 1))))
-            (local.set $a (v128.load (local.get $p)))
-            (local.set $b (v128.load offset=16 (local.get $p)))
-            (local.set $v (v128.and (local.get $ml) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31
-              (v128.load (i32.sub (local.get $p) (i32.const 8))) (v128.load offset=8 (local.get $p)))))
-            ${madd('$acc', '(local.get $w6)', '(local.get $v)')}
-            ${madd('$acc', '(local.get $w7)', '(i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $a) (local.get $b))')}
-            ${madd('$acc', '(local.get $w8)', '(i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a) (local.get $b))')}
+            ${[0, 1, 2].map(dwS2WindowRow).join('\n            ')}
             (v128.store (i32.add (local.get $out) (local.get $x)) ${clamp('(local.get $acc)')})
             (br_if $xdone (i32.eq (local.get $x) (local.get $xlast)))
             (local.set $x (i32.add (local.get $x) (i32.const 16)))
