@@ -89,23 +89,22 @@ function initializer(a: Args, key: string, dflt: string, shape: readonly number[
 /** [N, H, W, C] -> [N, C, H, W]. */
 function toChannelsFirst(x: Tensor): Tensor {
   const [N, H, W, C] = x.shape as [number, number, number, number];
-  const out = tensor([N, C, H, W]);
-  const HW = H * W, src = x.data, dst = out.data;
-  for (let n = 0; n < N; n++) {
-    const b = n * HW * C;
-    for (let p = 0; p < HW; p++) for (let c = 0; c < C; c++) dst[b + c * HW + p] = src[b + p * C + c] as number;
-  }
-  return out;
+  return swapLastTwo(x, N, H * W, C, [N, C, H, W]);
 }
 
 /** [N, C, H, W] -> [N, H, W, C]. */
 function toChannelsLast(x: Tensor): Tensor {
   const [N, C, H, W] = x.shape as [number, number, number, number];
-  const out = tensor([N, H, W, C]);
-  const HW = H * W, src = x.data, dst = out.data;
+  return swapLastTwo(x, N, C, H * W, [N, H, W, C]);
+}
+
+/** Each of the N [rows, cols] matrices of `x` transposed, as `shape`: the two layouts' one loop (the generic permute walks an index per value). */
+function swapLastTwo(x: Tensor, N: number, rows: number, cols: number, shape: number[]): Tensor {
+  const out = tensor(shape);
+  const src = x.data, dst = out.data;
   for (let n = 0; n < N; n++) {
-    const b = n * HW * C;
-    for (let c = 0; c < C; c++) for (let p = 0; p < HW; p++) dst[b + p * C + c] = src[b + c * HW + p] as number;
+    const b = n * rows * cols;
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) dst[b + j * rows + i] = src[b + i * cols + j] as number;
   }
   return out;
 }
