@@ -28,6 +28,17 @@ function positiveInt(v: Value | undefined): number | undefined {
   return n !== undefined && Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
+/** What stft and istft share: the bound arguments, n_fft, the hop (n_fft // 4 by default) and `center`. */
+function framing(names: string[], args: Value[], kwargs: ReadonlyMap<string, Value>):
+  { a: Map<string, Value>; nFft: number; hop: number | undefined; center: boolean | undefined } | undefined {
+  const a = bind(names, args, kwargs);
+  const nFft = positiveInt(a?.get('n_fft'));
+  if (!a || nFft === undefined) return undefined;
+  const hopV = a.get('hop_length');
+  const hop = hopV === undefined || hopV.k === 'none' ? Math.floor(nFft / 4) : positiveInt(hopV);
+  return { a, nFft, hop, center: flag(a.get('center'), true) };
+}
+
 /**
  * torch.stft of a real signal ([L] or [B, L]), PyTorch 1.13's sizes: center pads n_fft // 2 on both sides, frames =
  * 1 + (L - n_fft) // hop (hop defaults to n_fft // 4), n_fft // 2 + 1 frequencies when onesided (the default for a
@@ -35,12 +46,9 @@ function positiveInt(v: Value | undefined): number | undefined {
  * error PyTorch 1.13 raises for real signals, so the size is left unknown, as is anything not known.
  */
 export function stftShape(input: Shape, args: Value[], kwargs: ReadonlyMap<string, Value>): Shape | undefined {
-  const a = bind(STFT, args, kwargs);
-  const nFft = positiveInt(a?.get('n_fft'));
-  if (!a || nFft === undefined || (input.length !== 1 && input.length !== 2)) return undefined;
-  const hopV = a.get('hop_length');
-  const hop = hopV === undefined || hopV.k === 'none' ? Math.floor(nFft / 4) : positiveInt(hopV);
-  const center = flag(a.get('center'), true);
+  const f = framing(STFT, args, kwargs);
+  if (!f || (input.length !== 1 && input.length !== 2)) return undefined;
+  const { a, nFft, hop, center } = f;
   const onesided = flag(a.get('onesided'), true);
   const complexV = a.get('return_complex');
   const complex = complexV === undefined || complexV.k === 'none' ? undefined : flag(complexV, false);
@@ -58,12 +66,9 @@ export function stftShape(input: Shape, args: Value[], kwargs: ReadonlyMap<strin
  * else n_fft + hop * (frames - 1), less n_fft // 2 on each side when centred.
  */
 export function istftShape(input: Shape, args: Value[], kwargs: ReadonlyMap<string, Value>): Shape | undefined {
-  const a = bind(ISTFT, args, kwargs);
-  const nFft = positiveInt(a?.get('n_fft'));
-  if (!a || nFft === undefined || (input.length !== 2 && input.length !== 3)) return undefined;
-  const hopV = a.get('hop_length');
-  const hop = hopV === undefined || hopV.k === 'none' ? Math.floor(nFft / 4) : positiveInt(hopV);
-  const center = flag(a.get('center'), true);
+  const f = framing(ISTFT, args, kwargs);
+  if (!f || (input.length !== 2 && input.length !== 3)) return undefined;
+  const { a, nFft, hop, center } = f;
   const lengthV = a.get('length');
   const frames = input[input.length - 1];
   if (!hop || center === undefined || frames === undefined) return undefined;
