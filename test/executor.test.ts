@@ -83,6 +83,36 @@ test('outputs of a run cannot be read after the next run overwrote them', async 
   assert.throws(() => a.get('output'), /overwritten by a later run/);
 });
 
+test('a run taken step by step gives each output as it is made; a conv is packed when it first runs; a later run cancels one under way', async () => {
+  const rt = runtime();
+  const graph = await analyze(source);
+  const whole = new Executor(graph, { seed: 4 }).run(input, { outputs: 'all' });
+  const expected = new Map(whole.keys().map((k) => [k, Float32Array.from((whole.get(k) as Tensor).data)]));
+  const ex = new Executor(graph, { seed: 4 });
+  const keys = nodeKeys(graph);
+  const packs = rt.packCount;
+  const running = ex.start(input, { outputs: 'all' });
+  // Planned, nothing run: no conv is packed yet (the model's first layers run before its last are packed).
+  assert.equal(rt.packCount, packs);
+  assert.equal(running.step(), true);
+  assert.equal(rt.packCount, packs + 1, 'conv1 packed as it ran');
+  const conv1 = running.view(graph.nodes[0]?.id as number);
+  assert.equal(keys[0], 'conv1');
+  assert.deepEqual([...(conv1?.data ?? [])], [...(expected.get('conv1') ?? [])]);
+  assert.equal(running.view(graph.nodes[3]?.id as number), undefined, 'not made yet');
+  // Another run cancels this one: it takes no more steps, and cannot finish.
+  const other = ex.run(input);
+  assert.equal(running.step(), false);
+  assert.throws(() => running.finish(), /cancelled/);
+  // The fused run (BatchNorm folded into the convs): equal up to rounding.
+  assert.ok(maxRelError(other.get('output') as Tensor, whole.get('output') as Tensor) < 1e-5, 'the fused run');
+  // Stepped to the end, every output is the whole run's.
+  const again = ex.start(input, { outputs: 'all' });
+  while (again.step());
+  const done = again.finish();
+  for (const k of ['conv1', 'layer1.0.conv1', 'layer2.0.downsample.1', 'fc', 'output']) assert.deepEqual([...(done.get(k) as Tensor).data], [...(expected.get(k) ?? [])], k);
+});
+
 test('an edit re-initialises and re-packs only the layers whose parameters changed', async () => {
   const rt = runtime();
   const ex = new Executor(await analyze(source), { seed: 3 });

@@ -72,26 +72,40 @@ test('planned at the run\'s shapes, every ResNet-18 layer output stays in the en
   assert.deepEqual([...planned.output], [...unplanned.output]);
 });
 
+/** Sends the worker a request; resolves with what it posted once it has handled it (a run: at its `done` or `error`). */
+type Send = (request: WorkerRequest) => Promise<WorkerMessage[]>;
+
 /** The worker module, loaded once with a worker's two functions on globalThis (one worker for every test, as in a panel). */
-let loaded: Promise<(request: WorkerRequest) => WorkerMessage[]> | null = null;
-function worker(): Promise<(request: WorkerRequest) => WorkerMessage[]> {
+let loaded: Promise<{ send: Send; post: (request: WorkerRequest) => void; sink: () => WorkerMessage[] }> | null = null;
+async function worker(): Promise<Send> {
   loaded ??= load();
-  return loaded;
+  return (await loaded).send;
 }
 
-async function load(): Promise<(request: WorkerRequest) => WorkerMessage[]> {
+async function load(): Promise<{ send: Send; post: (request: WorkerRequest) => void; sink: () => WorkerMessage[] }> {
   let listener: ((event: { data: WorkerRequest }) => void) | null = null;
   let sink: WorkerMessage[] = [];
+  let settle: (() => void) | null = null;
   const scope = globalThis as unknown as Record<string, unknown>;
-  scope['postMessage'] = (m: WorkerMessage): void => { sink.push(m); };
+  scope['postMessage'] = (m: WorkerMessage): void => {
+    sink.push(m);
+    if (m.type === 'done' || m.type === 'error') settle?.();
+  };
   scope['addEventListener'] = (_: string, l: (event: { data: WorkerRequest }) => void): void => { listener = l; };
   await import('../webview/worker');
-  return (request) => {
-    sink = [];
+  const post = (request: WorkerRequest): void => {
     assert.ok(listener);
     (listener as (event: { data: WorkerRequest }) => void)({ data: request });
-    return sink;
   };
+  const send: Send = (request) => new Promise((resolve) => {
+    sink = [];
+    const got = sink;
+    settle = () => resolve(got);
+    post(request);
+    // A page or channel is answered at once (when the worker is idle), or not at all.
+    if (request.type !== 'run') resolve(got);
+  });
+  return { send, post, sink: () => sink };
 }
 
 test('the worker draws every layer from the engine memory, and serves pages, channels and an edit\'s reuse from what it kept', async () => {
@@ -103,7 +117,7 @@ test('the worker draws every layer from the engine memory, and serves pages, cha
     type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet',
     weights: { kind: 'seed', seed: 2 }, scale: 'layer', maxChannels: 32, pages, depths: {}, draw: nodeKeys(graph),
   });
-  const first = send(request(1, analysed.graph));
+  const first = await send(request(1, analysed.graph));
   const error = first.find((m) => m.type === 'error');
   assert.equal(error, undefined, JSON.stringify(error));
   const layers = first.filter((m): m is Extract<WorkerMessage, { type: 'layer' }> => m.type === 'layer');
@@ -119,28 +133,28 @@ test('the worker draws every layer from the engine memory, and serves pages, cha
     assert.deepEqual(drawn.stats, layerStats(sampleValues(y.data, view)), `${key} statistics`);
     assert.deepEqual([...drawn.grid.rgba], [...renderGrid(y.data, y.shape, 'layer', 32, 0, view).picture.rgba], `${key} picture`);
   }
-  const secondPage = (runId: number): Extract<WorkerMessage, { type: 'layer' }> | undefined =>
-    send({ type: 'page', runId, key: 'layer1.0.conv1', first: 32 }).find((m): m is Extract<WorkerMessage, { type: 'layer' }> => m.type === 'layer');
-  const paged = secondPage(1);
+  const secondPage = async (runId: number): Promise<Extract<WorkerMessage, { type: 'layer' }> | undefined> =>
+    (await send({ type: 'page', runId, key: 'layer1.0.conv1', first: 32 })).find((m): m is Extract<WorkerMessage, { type: 'layer' }> => m.type === 'layer');
+  const paged = await secondPage(1);
   assert.equal(paged?.first, 32);
   const y = exact.get('layer1.0.conv1') as Tensor;
   assert.deepEqual([...(paged?.grid.rgba ?? [])], [...renderGrid(y.data, y.shape, 'layer', 32, 32, outputView(y.shape)).picture.rgba]);
-  const channel = send({ type: 'channel', runId: 1, key: 'layer1.0.conv1', channel: 40 }).find((m) => m.type === 'channel');
+  const channel = (await send({ type: 'channel', runId: 1, key: 'layer1.0.conv1', channel: 40 })).find((m) => m.type === 'channel');
   assert.ok(channel && channel.type === 'channel' && channel.kernel !== null);
 
   // A head edit: every other layer is reused (copied out of the last run's memory before this run overwrites it),
   // its picture left on screen, and still pages afterwards.
   // The webview shows layer1.0.conv1's second page now, and says so in the next runs.
-  const edited = send(request(2, head.graph, { 'layer1.0.conv1': 32 }));
+  const edited = await send(request(2, head.graph, { 'layer1.0.conv1': 32 }));
   const done = edited.find((m): m is Extract<WorkerMessage, { type: 'done' }> => m.type === 'done');
   assert.equal(done?.reused, 68);
   assert.equal(edited.filter((m) => m.type === 'layerSame').length, 68);
   assert.deepEqual(edited.filter((m) => m.type === 'layer').map((m) => m.type === 'layer' && m.key), ['fc']);
-  assert.deepEqual([...(secondPage(2)?.grid.rgba ?? [])], [...(paged?.grid.rgba ?? [])]);
+  assert.deepEqual([...((await secondPage(2))?.grid.rgba ?? [])], [...(paged?.grid.rgba ?? [])]);
   // Back again: the reused copies serve the next run as well.
-  const back = send(request(3, analysed.graph, { 'layer1.0.conv1': 32 }));
+  const back = await send(request(3, analysed.graph, { 'layer1.0.conv1': 32 }));
   assert.equal(back.find((m): m is Extract<WorkerMessage, { type: 'done' }> => m.type === 'done')?.reused, 68);
-  assert.deepEqual([...(secondPage(3)?.grid.rgba ?? [])], [...(paged?.grid.rgba ?? [])]);
+  assert.deepEqual([...((await secondPage(3))?.grid.rgba ?? [])], [...(paged?.grid.rgba ?? [])]);
 });
 
 type Layer = Extract<WorkerMessage, { type: 'layer' }>;
@@ -167,7 +181,7 @@ test('the worker draws only the layers the panel shows; a later page request dra
   };
   const base = exactly(analysed.graph);
 
-  const first = send(request(11, analysed.graph, ['conv1', 'layer1.0.conv1']));
+  const first = await send(request(11, analysed.graph, ['conv1', 'layer1.0.conv1']));
   assert.deepEqual(first.filter(isLayer).map((m) => m.key), ['conv1', 'layer1.0.conv1']);
   const facts = first.filter((m): m is Extract<WorkerMessage, { type: 'layerStats' }> => m.type === 'layerStats');
   // Every other layer: its statistics (of its whole output, as when drawn) and its page's size, no picture.
@@ -178,39 +192,80 @@ test('the worker draws only the layers the panel shows; a later page request dra
   assert.deepEqual(first.filter(isLayer).map((m) => [...m.grid.rgba]), [base('conv1').rgba, base('layer1.0.conv1').rgba]);
 
   // The box comes into view: its page is drawn from run 11's outputs, the size the statistics message announced.
-  const page = (runId: number, key: string, at = 0): Layer | undefined => send({ type: 'page', runId, key, first: at }).find(isLayer);
-  const lazy = page(11, 'layer2.0.conv1');
+  const page = async (runId: number, key: string, at = 0): Promise<Layer | undefined> => (await send({ type: 'page', runId, key, first: at })).find(isLayer);
+  const lazy = await page(11, 'layer2.0.conv1');
   assert.equal(lazy?.key, 'layer2.0.conv1');
   assert.deepEqual([lazy?.grid.width, lazy?.grid.height], [deep?.width, deep?.height]);
   assert.deepEqual([...(lazy?.grid.rgba ?? [])], base('layer2.0.conv1').rgba);
 
   // A stem edit with nothing on screen: every layer changed, none drawn, none said to be on screen already.
-  const edited = send(request(12, stem.graph, []));
+  const edited = await send(request(12, stem.graph, []));
   assert.equal(edited.filter(isLayer).length, 0);
   assert.equal(edited.filter((m) => m.type === 'layerSame').length, 0);
   assert.equal(edited.filter((m) => m.type === 'layerStats').length, 69);
   // A page asked for under the old run gets no picture: it would be the other model's.
-  assert.equal(page(11, 'layer2.0.conv1'), undefined);
-  const afterEdit = page(12, 'layer2.0.conv1');
+  assert.equal(await page(11, 'layer2.0.conv1'), undefined);
+  const afterEdit = await page(12, 'layer2.0.conv1');
   const edit = exactly(stem.graph);
   assert.deepEqual([...(afterEdit?.grid.rgba ?? [])], edit('layer2.0.conv1').rgba);
   assert.notDeepEqual(edit('layer2.0.conv1').rgba, base('layer2.0.conv1').rgba);
 
   // The same model again, another box now on screen: it is drawn; every other layer is what the webview holds
   // already (layer2.0.conv1's picture from the page request, the others' statistics).
-  const again = send(request(13, stem.graph, ['layer3.0.conv1']));
+  const again = await send(request(13, stem.graph, ['layer3.0.conv1']));
   assert.deepEqual(again.filter(isLayer).map((m) => m.key), ['layer3.0.conv1']);
   assert.deepEqual([...(again.filter(isLayer)[0]?.grid.rgba ?? [])], edit('layer3.0.conv1').rgba);
   assert.equal(again.filter((m) => m.type === 'layerSame').length, 68);
   assert.equal(again.filter((m) => m.type === 'layerStats').length, 0);
   // Paged to its second page, the webview no longer holds the first: the next run draws that one again.
-  assert.deepEqual([...(page(13, 'layer2.0.conv1', 32)?.grid.rgba ?? [])], edit('layer2.0.conv1', 32).rgba);
-  const back = send(request(14, stem.graph, ['layer2.0.conv1']));
+  assert.deepEqual([...((await page(13, 'layer2.0.conv1', 32))?.grid.rgba ?? [])], edit('layer2.0.conv1', 32).rgba);
+  const back = await send(request(14, stem.graph, ['layer2.0.conv1']));
   assert.equal(back.filter((m) => m.type === 'layerSame').length, 68);
   assert.deepEqual(back.filter(isLayer).map((m) => [m.key, m.first]), [['layer2.0.conv1', 0]]);
   assert.deepEqual([...(back.filter(isLayer)[0]?.grid.rgba ?? [])], edit('layer2.0.conv1').rgba);
   // Paged again, and the run says so (the user's page): that page is the one on screen already.
-  assert.ok(page(14, 'layer2.0.conv1', 32));
-  const paged = send(request(15, stem.graph, [], { 'layer2.0.conv1': 32 }));
+  assert.ok(await page(14, 'layer2.0.conv1', 32));
+  const paged = await send(request(15, stem.graph, [], { 'layer2.0.conv1': 32 }));
   assert.equal(paged.filter((m) => m.type === 'layerSame').length, 69);
+});
+
+test('the boxes on screen are sent as their layers run, before the run ends; a run the panel has moved on from stops, and the next is exact', async () => {
+  await worker();
+  const { post, sink } = await (loaded as NonNullable<typeof loaded>);
+  const analysed = await model(RESNET, 'ResNet');
+  const stem = await model(RESNET.replace('kernel_size=7, stride=2, padding=3', 'kernel_size=7, stride=2, padding=2'), 'ResNet');
+  const data = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.cos(i / 71));
+  const request = (runId: number, graph: ModelGraph, draw: string[]): RunRequest => ({
+    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet-progressive',
+    weights: { kind: 'seed', seed: 5 }, scale: 'layer', maxChannels: 32, pages: {}, depths: {}, draw,
+  });
+  const send = await worker();
+  const whole = await send(request(21, analysed.graph, ['conv1', 'maxpool']));
+  const at = (key: string): number => whole.findIndex((m) => m.type === 'layer' && m.key === key);
+  const plan = whole.findIndex((m) => m.type === 'plan');
+  // Sent between the progress of the layers after them, before the run's plan and end are posted.
+  assert.ok(at('conv1') >= 0 && at('maxpool') > at('conv1') && at('maxpool') < plan, `conv1 at ${at('conv1')}, maxpool at ${at('maxpool')}, plan at ${plan}`);
+  assert.ok(whole.slice(at('maxpool') + 1, plan).some((m) => m.type === 'progress'), 'layers ran after the boxes on screen were sent');
+
+  // The stem edit starts; the panel moves on before it ends (the edit undone): it stops at its next pause, posts no
+  // `done`, and the run after it gives every layer as a fresh run of that model would.
+  post(request(22, stem.graph, ['conv1']));
+  const during = sink();
+  // Its first slice has run (conv1 sent) and it pauses: the panel moves on now.
+  for (let i = 0; i < 500 && !during.some((m) => m.runId === 22 && m.type === 'layer'); i++) await new Promise((r) => setTimeout(r, 1));
+  assert.ok(during.some((m) => m.runId === 22 && m.type === 'layer' && m.key === 'conv1'), 'the stale run sent conv1 before the panel moved on');
+  assert.equal(during.some((m) => m.runId === 22 && m.type === 'done'), false, 'the run is under way, pausing, not finished within the call');
+  const last = await send(request(23, analysed.graph, ['conv1', 'layer4.1.conv2']));
+  assert.equal([...during, ...last].some((m) => m.runId === 22 && m.type === 'done'), false, 'the stale run never finished');
+  assert.equal(last.find((m) => m.type === 'error'), undefined);
+  const done = last.find((m): m is Extract<WorkerMessage, { type: 'done' }> => m.type === 'done');
+  assert.equal(done?.runId, 23);
+  const ex = new Executor(withRunShapes(analysed.graph, graphAxes(analysed.graph, [1, 3, 224, 224]), analysed.input[0] ?? [], [1, 3, 224, 224]), { seed: 5 });
+  const exact = ex.run({ shape: [1, 3, 224, 224], data }, { outputs: 'all' });
+  for (const key of ['conv1', 'layer4.1.conv2']) {
+    const y = exact.get(key) as Tensor;
+    const drawn = last.find((m): m is Layer => m.type === 'layer' && m.key === key);
+    assert.ok(drawn, `${key} drawn again: the stale run may have sent it before it stopped`);
+    assert.deepEqual([...drawn.grid.rgba], [...renderGrid(y.data, y.shape, 'layer', 32, 0, outputView(y.shape)).picture.rgba], key);
+  }
 });

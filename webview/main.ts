@@ -498,6 +498,14 @@ let runVersion = -1;
 let finishedVersion: number | null = null;
 /** Layers the run under way drew (or confirmed), and the first reason some could not run. */
 const drawnThisRun = new Set<string>();
+/**
+ * The boxes on screen whose layers the run under way has not sent yet: the worker sends each as soon as its layer
+ * has run, and once all are here the panel is painted (the rest of the model may still be running).
+ */
+let awaiting = new Set<string>();
+function shownDuringRun(key: string): void {
+  if (busy && awaiting.delete(key) && awaiting.size === 0) markPainted();
+}
 /** Layer pictures drawn for the current run (by it, or asked for as boxes came into view). */
 let picturesThisRun = 0;
 let planReason: string | null = null;
@@ -576,10 +584,7 @@ function markPainted(): void {
 
 /** Stops a run of what was shown before: its messages, under an older run id, are then ignored. */
 function cancelRun(): void {
-  if (busy && worker) {
-    worker.terminate();
-    worker = null;
-  }
+  if (busy) post({ type: 'cancel', runId });
   busy = false;
   runId++;
   forgetUndrawn();
@@ -654,13 +659,9 @@ function startRun(): void {
     return;
   }
   lastRunKey = key;
-  if (busy && worker) {
-    // The engine runs synchronously inside the worker: terminating it is how a stale run is cancelled.
-    worker.terminate();
-    worker = null;
-    // Kept for the e2e: how many runs an edit cancelled.
-    document.body.dataset['cancelled'] = String(Number(document.body.dataset['cancelled'] ?? 0) + 1);
-  }
+  // The run under way stops at its next pause in the worker when it sees this one waiting (the worker and its
+  // packed weights are kept).
+  if (busy) document.body.dataset['cancelled'] = String(Number(document.body.dataset['cancelled'] ?? 0) + 1);
   busy = true;
   runId++;
   forgetUndrawn();
@@ -673,6 +674,9 @@ function startRun(): void {
   const inputKey = reuseRoot({ uri: preview.uri, name: preview.model.name }, [input.shape, inputId, state.normalisation, state.seed, weightsKey]);
   // Only the boxes on screen are drawn; the others get their statistics, and their pictures when they come into view.
   const draw = [...layerBoxes].filter(([, box]) => onScreen(box)).map(([k]) => k);
+  awaiting = new Set(draw);
+  // Kept for the e2e's latency breakdown.
+  document.body.dataset['runPostedAt'] = String(Date.now());
   post({ type: 'run', runId, graph, input: { shape: input.shape, data }, analysedInput: declared ?? input.shape, inputKey, weights, scale: state.scale, maxChannels: MAX_CHANNELS, pages: { ...pages }, depths: { ...depths }, draw }, [data.buffer]);
 }
 
@@ -702,6 +706,7 @@ function onWorker(message: WorkerMessage): void {
       if (message.type === 'layer') {
         picturesThisRun++;
         if (asked.delete(message.key) && paintPending && asked.size === 0) markPainted();
+        shownDuringRun(message.key);
       }
       break;
     case 'attention': {
@@ -727,6 +732,7 @@ function onWorker(message: WorkerMessage): void {
         post({ type: 'page', runId, key: message.key, first: pages[message.key] ?? 0, ...(depths[message.key] === undefined ? {} : { depth: depths[message.key] }) });
       }
       drawnThisRun.add(message.key);
+      shownDuringRun(message.key);
       break;
     }
     case 'plan':
@@ -739,6 +745,8 @@ function onWorker(message: WorkerMessage): void {
       break;
     case 'done': {
       busy = false;
+      // Kept for the e2e: when the whole run ended (the boxes on screen may have been painted before).
+      document.body.dataset['doneAt'] = String(Date.now());
       clearUndrawn();
       const described = describeWeights(message.weights, weights.kind === 'file');
       weightsLine.textContent = described.text;
@@ -921,6 +929,8 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
 });
 
 renderToolbar();
+// Started with the panel: it compiles the engine while the extension reads the model.
+worker ??= startWorker();
 vscode.postMessage({ type: 'ready' });
 if (state.image) void reopen('image', state.image);
 if (state.weights) void reopen('weights', state.weights);

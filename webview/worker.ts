@@ -3,9 +3,10 @@
 // others when their box comes into view, by a `page` request). The webview terminates it to cancel.
 import type { GraphNode, ModelGraph } from '../src/core/types';
 import { nodeKeys } from '../src/engine/node-keys';
-import { Execution, Executor } from '../src/engine/executor';
+import { Execution, Executor, type Running } from '../src/engine/executor';
 import { graphParameters } from '../src/engine/graph';
 import { permute } from '../src/engine/ops/shape';
+import { runtime } from '../src/engine/runtime';
 import { numel, type Tensor } from '../src/engine/tensor';
 import { SeededTensor } from '../src/engine/weights/init';
 import { matchStateDict, readWeightsFile } from '../src/engine/weights/state-dict';
@@ -172,8 +173,32 @@ function producingConv(graph: ModelGraph, node: GraphNode): GraphNode | null {
  */
 let executor: Executor | null = null;
 
-/** Runs what the plan allows; a node that fails at run time is explained, left out with what needs it, and the rest runs again. */
-function execute(graph: ModelGraph, input: Tensor, params: Map<string, Tensor>, reuse: Map<number, Tensor>, shapes: (g: ModelGraph) => ModelGraph, onNode: (id: number) => void): { result: Execution; keyOfId: Map<number, string>; plan: RunPlan } {
+/** A run stops at its next pause when a later run request is waiting: the webview has moved on to another model or edit. */
+const queue: WorkerRequest[] = [];
+const superseded = (): boolean => queue.some((r) => r.type === 'run' || r.type === 'cancel');
+
+/** How long a run computes before it lets the worker read its messages (a new edit, a page asked for). */
+const SLICE_MS = 12;
+/** Lets the messages that arrived during a slice be queued (a task after them), then goes on. */
+function pause(): Promise<void> {
+  return new Promise((resolve) => {
+    // A channel per pause, closed once used: no open port is left behind when the worker goes idle.
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (): void => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/**
+ * Runs what the plan allows, one step at a time, pausing between slices to see whether a later run was asked for
+ * (then it stops and returns null). Each node's output is handed to `onNode` as soon as it is made. A node that
+ * fails at run time is explained, left out with what needs it, and the rest runs again.
+ */
+async function execute(graph: ModelGraph, input: Tensor, params: Map<string, Tensor>, reuse: Map<number, Tensor>, shapes: (g: ModelGraph) => ModelGraph,
+  onNode: (id: number, output: () => Tensor | undefined) => void): Promise<{ result: Execution; keyOfId: Map<number, string>; plan: RunPlan } | null> {
   const failed = new Map<number, string>();
   for (;;) {
     const plan = planRun(graph, failed);
@@ -186,7 +211,22 @@ function execute(graph: ModelGraph, input: Tensor, params: Map<string, Tensor>, 
       if (executor === null) executor = new Executor(shaped, { weights: params });
       else executor.update(shaped, { weights: params });
       // Every node's exact output: the preview draws them all (from the engine's memory, copying none).
-      const result = executor.run(input, { outputs: 'all', reuse, onNode: (timing) => onNode(idOfKey.get(timing.key) ?? -1) });
+      let running: Running | null = null;
+      running = executor.start(input, { outputs: 'all', reuse, onNode: (timing) => {
+        const id = idOfKey.get(timing.key) ?? -1;
+        onNode(id, () => running?.view(id));
+      } });
+      let sliceAt = performance.now();
+      while (running.step()) {
+        if (performance.now() - sliceAt < SLICE_MS) continue;
+        await pause();
+        if (superseded()) {
+          running.cancel();
+          return null;
+        }
+        sliceAt = performance.now();
+      }
+      const result = running.finish();
       const keyOfId = new Map<number, string>();
       for (const [key, id] of idOfKey) if (result.has(key)) keyOfId.set(id, key);
       return { result, keyOfId, plan };
@@ -202,11 +242,12 @@ function execute(graph: ModelGraph, input: Tensor, params: Map<string, Tensor>, 
   }
 }
 
-function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
+async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<void> {
   const { runId, graph } = request;
   const started = performance.now();
   const keys = nodeKeys(graph);
   const keyOf = new Map(graph.nodes.map((n, i) => [n.id, keys[i] as string]));
+  const nodeOf = new Map(graph.nodes.map((n) => [n.id, n]));
   // Parameters of every layer whose arguments are known, so the weights report speaks of the whole model.
   const { params, report } = parameters(withKnownParameters(graph), request.weights);
   const sigs = nodeSignatures(graph, request.inputKey);
@@ -217,23 +258,60 @@ function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
     if (known) reuse.set(node.id, known);
   }
   const axes = graphAxes(graph, request.input.shape);
-  const axesByKey = new Map<string, Axes>();
+  const draw = new Set(request.draw);
+  const nextGrids = new Map<string, string>();
+  /**
+   * Sends the webview one layer: `layerSame` when it holds this very picture (or these statistics) already, the
+   * picture of a box on screen, or the statistics alone of one off screen. Drawn from the engine's memory, where
+   * the output stays: nothing is copied out for the picture.
+   */
+  const send = (node: GraphNode, y: Tensor): void => {
+    const key = keyOf.get(node.id) as string;
+    const view = outputView(y.shape, axes.get(node.id) ?? [], request.depths[key]);
+    const first = request.pages[key] ?? 0;
+    const drawn = gridKey(sigs.get(node.id) ?? '', request.scale, request.maxChannels, first, view);
+    const held = grids.get(key);
+    if (held === drawn || (held === `facts|${drawn}` && !draw.has(key))) {
+      nextGrids.set(key, held);
+      post({ type: 'layerSame', runId, key });
+    } else if (!draw.has(key)) {
+      // Off screen or folded: its statistics and the size of its page; the picture when the webview asks for it.
+      nextGrids.set(key, `facts|${drawn}`);
+      postStats(runId, key, y, view, request.maxChannels, first);
+    } else {
+      nextGrids.set(key, drawn);
+      postLayer(runId, key, y, grid(y, view, request.scale, request.maxChannels, first), node, request.maxChannels);
+    }
+  };
   let done = 0;
   let progressAt = 0;
-  const { result, keyOfId, plan } = execute(graph, { shape: request.input.shape, data: request.input.data }, params, reuse,
-    (g) => withRunShapes(g, axes, request.analysedInput, request.input.shape), (id) => {
+  const executed = await execute(graph, { shape: request.input.shape, data: request.input.data }, params, reuse,
+    (g) => withRunShapes(g, axes, request.analysedInput, request.input.shape), (id, output) => {
+      // The boxes on screen are sent as soon as their layer has run: the maps the user looks at repaint before the
+      // rest of the model has run. A retry after a failure sends them again only if they changed.
+      const node = nodeOf.get(id);
+      const key = keyOf.get(id);
+      const y = key !== undefined && draw.has(key) ? output() : undefined;
+      if (node && key !== undefined && y && !nextGrids.has(key)) send(node, y);
       // The first node at once, then at most one update per 30 ms: each is a status line laid out in the webview,
       // whose main thread also paints the maps.
       const now = performance.now();
       if (++done > 1 && now - progressAt < 30) return;
       progressAt = now;
-      post({ type: 'progress', runId, done, total: graph.nodes.length, key: keyOf.get(id) ?? '' });
+      post({ type: 'progress', runId, done, total: graph.nodes.length, key: key ?? '' });
     });
+  if (executed === null) {
+    // A later run is waiting. This one wrote over what the last finished run left to reuse; and what it sent may or
+    // may not have been shown (the webview ignores a stale run's messages), so those layers are sent again in full.
+    previous = new Map();
+    for (const key of nextGrids.keys()) grids.delete(key);
+    return;
+  }
+  const { result, keyOfId, plan } = executed;
   post({ type: 'plan', runId, blocked: Object.fromEntries(plan.blocked), reason: plan.reason });
   const outputs = new Map<string, Output>();
   const nextPrevious = new Map<string, Output>();
-  const nextGrids = new Map<string, string>();
-  const draw = new Set(request.draw);
+  const axesByKey = new Map<string, Axes>();
   const sigByKey = new Map<string, string>();
   graph.nodes.forEach((node, i) => {
     const key = keys[i] as string;
@@ -242,31 +320,13 @@ function run(request: Extract<WorkerRequest, { type: 'run' }>): void {
     if (subKey === undefined || shape === undefined) return;
     const output = outputOf(result, subKey, shape);
     outputs.set(key, output);
-    const nodeAxes = axes.get(node.id) ?? [];
-    axesByKey.set(key, nodeAxes);
-    const view = outputView(shape, nodeAxes, request.depths[key]);
+    axesByKey.set(key, axes.get(node.id) ?? []);
     const sig = sigs.get(node.id) ?? '';
     nextPrevious.set(sig, output);
     sigByKey.set(key, sig);
-    const first = request.pages[key] ?? 0;
-    const drawn = gridKey(sig, request.scale, request.maxChannels, first, view);
-    const held = grids.get(key);
-    if (held === drawn || (held === `facts|${drawn}` && !draw.has(key))) {
-      // Unchanged by the edit and under the same key: the webview has this picture (or these statistics) already.
-      nextGrids.set(key, held);
-      post({ type: 'layerSame', runId, key });
-      return;
-    }
-    // Drawn from the engine's memory, where the output stays: nothing is copied out for the picture.
-    const y = result.view(subKey) as Tensor;
-    if (!draw.has(key)) {
-      // Off screen or folded: its statistics and the size of its page; the picture when the webview asks for it.
-      nextGrids.set(key, `facts|${drawn}`);
-      postStats(runId, key, y, view, request.maxChannels, first);
-      return;
-    }
-    nextGrids.set(key, drawn);
-    postLayer(runId, key, y, grid(y, view, request.scale, request.maxChannels, first), node, request.maxChannels);
+    // Sent while the model ran (a box on screen).
+    if (nextGrids.has(key)) return;
+    send(node, result.view(subKey) as Tensor);
   });
   previous = nextPrevious;
   grids = nextGrids;
@@ -307,13 +367,29 @@ function channel(request: Extract<WorkerRequest, { type: 'channel' }>): void {
     kernel ? [picture.rgba.buffer, kernel.rgba.buffer] : [picture.rgba.buffer]);
 }
 
-scope.addEventListener('message', (event) => {
-  const request = event.data;
-  try {
-    if (request.type === 'run') run(request);
-    else if (request.type === 'page') page(request);
-    else channel(request);
-  } catch (error) {
-    post({ type: 'error', runId: request.runId, message: error instanceof Error ? error.message : String(error) });
+let draining = false;
+/** Requests in order, one at a time: a run pauses between slices, and what arrived meanwhile waits here for it. */
+async function drain(): Promise<void> {
+  for (let request = queue.shift(); request !== undefined; request = queue.shift()) {
+    // A run with a later one waiting is stale before it starts: the webview ignores its messages.
+    if (request.type === 'run' && superseded()) continue;
+    try {
+      if (request.type === 'run') await run(request);
+      else if (request.type === 'page') page(request);
+      else if (request.type === 'channel') channel(request);
+    } catch (error) {
+      post({ type: 'error', runId: request.runId, message: error instanceof Error ? error.message : String(error) });
+    }
   }
+  draining = false;
+}
+
+// The engine's WebAssembly is compiled as the worker starts (the webview starts it with the panel), not on the first run.
+runtime();
+
+scope.addEventListener('message', (event) => {
+  queue.push(event.data);
+  if (draining) return;
+  draining = true;
+  void drain();
 });

@@ -73,6 +73,8 @@ interface Step {
   lookup: ParamLookup;
   /** A Conv2d with a BatchNorm folded into its packing: packs (cache hit after the first run), then runs on a 4-d input. */
   folded: { pack(): { wp: number; bp: number }; run(x: Tensor, packed: { wp: number; bp: number }): Tensor } | null;
+  /** A Conv2d's weight packing, made when it first runs (cached per weight array); null for other nodes. */
+  pack: (() => { wp: number; bp: number } | null) | null;
   /** Byte offset of the output in the arena, and its size in floats (0: not planned). */
   offset: number;
   floats: number;
@@ -225,6 +227,18 @@ export class Execution {
   }
 }
 
+/** A run under way (`Executor.start`): one step at a time, each output readable as soon as it is made. */
+export interface Running {
+  /** Runs the next step; false once every step has run (or the run was cancelled). */
+  step(): boolean;
+  /** The output of node `id` if this run has made it (or reuses it): a view, valid until the next step. */
+  view(id: number): Tensor | undefined;
+  /** Runs the steps left and gives the outputs. */
+  finish(): Execution;
+  /** Stops here: the outputs made so far are given up. */
+  cancel(): void;
+}
+
 export class Executor {
   readonly runtime: WasmRuntime;
   private graph: ModelGraph;
@@ -320,10 +334,20 @@ export class Executor {
 
   /** Runs the model on `input`; the outputs are read from the result. */
   run(input: Tensor, options: RunOptions = {}): Execution {
+    return this.start(input, options).finish();
+  }
+
+  /**
+   * Starts a run whose steps the caller takes one at a time (`Running.step`): the preview's worker reads each
+   * output as it is made and stops between steps when an edit makes the run stale. Starting another run (or
+   * `run`) cancels one under way.
+   */
+  start(input: Tensor, options: RunOptions = {}): Running {
+    this.active?.cancel();
     checkMemory(this.graph, this.specs, input.data.length * 4, this.memoryLimit);
     const rt = this.runtime;
     rt.memoryLimit = this.memoryLimit;
-    // Known outputs in the engine's memory, by address: taken before planning, packing or the arena can grow the
+    // Known outputs in the engine's memory, by address: taken before planning, the arena or a packing can grow the
     // memory (which leaves views of it empty).
     const generation = rt.generation;
     const resident = new Map<number, number>();
@@ -333,45 +357,78 @@ export class Executor {
       if (at !== null || t.data.length !== numel(t.shape)) resident.set(id, at ?? -1);
     }
     const plan = this.plan(options);
-    return rt.pinned(() => {
-      const base = this.ensureArena(plan);
-      const serial = ++this.serial;
-      // In place only where this plan puts the node's output at the same address, and no earlier step's output
-      // shares those bytes (with every output kept, none does): nothing writes there before the node is reached.
-      const inPlace = new Map<number, number>();
-      if (rt.generation === generation) {
-        plan.steps.forEach((step, i) => {
-          const at = resident.get(step.node.id);
-          if (at === undefined || step.chain !== undefined || step.floats === 0 || at !== base + step.offset) return;
-          const end = step.offset + step.floats * 4;
-          if (plan.steps.slice(0, i).some((e) => e.floats > 0 && e.offset < end && step.offset < e.offset + e.floats * 4)) return;
-          inPlace.set(step.node.id, at);
-        });
-      }
-      // A resident known output not in place is left out: its node runs again.
-      const runOptions = resident.size === 0 ? options : { ...options, reuse: new Map([...options.reuse ?? []].filter(([id]) => !resident.has(id) || inPlace.has(id))) };
-      const values = new Map<number, Value>([[this.graph.input, { shape: input.shape, data: input.data, ptr: 0 }]]);
-      const timings: NodeTiming[] = [];
-      const tensorOf = (v: Value): Tensor => ({ shape: v.shape, data: v.data ?? rt.view(v.ptr, numel(v.shape)) });
-      try {
-        for (const step of plan.steps) this.execute(step, base, values, tensorOf, timings, runOptions, inPlace);
-      } finally {
-        rt.placeOutput(null);
-      }
-      const kept = new Map<string, Value>();
-      for (const [key, id] of plan.kept) {
-        const v = values.get(id);
-        if (v === undefined) {
-          if (key === 'output') throw new GraphError(`the graph's output tensor ${id} was never produced`);
-          continue;
+    const base = this.ensureArena(plan);
+    const serial = ++this.serial;
+    // In place only where this plan puts the node's output at the same address, and no earlier step's output
+    // shares those bytes (with every output kept, none does): nothing writes there before the node is reached.
+    const inPlace = new Map<number, number>();
+    if (rt.generation === generation) {
+      plan.steps.forEach((step, i) => {
+        const at = resident.get(step.node.id);
+        if (at === undefined || step.chain !== undefined || step.floats === 0 || at !== base + step.offset) return;
+        const end = step.offset + step.floats * 4;
+        if (plan.steps.slice(0, i).some((e) => e.floats > 0 && e.offset < end && step.offset < e.offset + e.floats * 4)) return;
+        inPlace.set(step.node.id, at);
+      });
+    }
+    // A resident known output not in place is left out: its node runs again.
+    const runOptions = resident.size === 0 ? options : { ...options, reuse: new Map([...options.reuse ?? []].filter(([id]) => !resident.has(id) || inPlace.has(id))) };
+    const values = new Map<number, Value>([[this.graph.input, { shape: input.shape, data: input.data, ptr: 0 }]]);
+    const timings: NodeTiming[] = [];
+    const tensorOf = (v: Value): Tensor => ({ shape: v.shape, data: v.data ?? rt.view(v.ptr, numel(v.shape)) });
+    // Persistent memory stays pinned (no reset can move the arena) until the run finishes or is cancelled.
+    rt.pin();
+    let next = 0;
+    const running: Running = {
+      step: () => {
+        const step = plan.steps[next];
+        if (step === undefined || this.active !== running) return false;
+        next++;
+        try {
+          this.execute(step, base, plan.scratchBytes, values, tensorOf, timings, runOptions, inPlace);
+        } catch (e) {
+          running.cancel();
+          throw e;
+        } finally {
+          rt.placeOutput(null);
         }
-        kept.set(key, v);
-      }
-      return new Execution(this, serial, kept, timings);
-    });
+        return next < plan.steps.length;
+      },
+      view: (id) => {
+        if (this.active !== running) return undefined;
+        const v = values.get(id);
+        if (v === undefined) return undefined;
+        return v.rest !== undefined && v.rest.length > 0 ? withRest(tensorOf(v), v.rest) : tensorOf(v);
+      },
+      finish: () => {
+        if (this.active !== running) throw new Error('internal: this run was cancelled by a later one');
+        while (running.step());
+        running.cancel();
+        const kept = new Map<string, Value>();
+        for (const [key, id] of plan.kept) {
+          const v = values.get(id);
+          if (v === undefined) {
+            if (key === 'output') throw new GraphError(`the graph's output tensor ${id} was never produced`);
+            continue;
+          }
+          kept.set(key, v);
+        }
+        return new Execution(this, serial, kept, timings);
+      },
+      cancel: () => {
+        if (this.active !== running) return;
+        this.active = null;
+        rt.unpin();
+      },
+    };
+    this.active = running;
+    return running;
   }
 
-  private execute(step: Step, base: number, values: Map<number, Value>, tensorOf: (v: Value) => Tensor, timings: NodeTiming[], options: RunOptions, inPlace: ReadonlyMap<number, number>): void {
+  /** The run under way, if one was started and neither finished nor cancelled. */
+  private active: Running | null = null;
+
+  private execute(step: Step, base: number, scratchBytes: number, values: Map<number, Value>, tensorOf: (v: Value) => Tensor, timings: NodeTiming[], options: RunOptions, inPlace: ReadonlyMap<number, number>): void {
     const rt = this.runtime;
     const { node, last, key, chain } = step;
     const known = chain === undefined ? options.reuse?.get(node.id) : undefined;
@@ -388,15 +445,20 @@ export class Executor {
       options.onNode?.(timing);
       return;
     }
-    // Packing may grow the memory: first. Views of resident inputs are taken after it, and the memory does
-    // not grow between here and the op.
+    // Packing may grow the memory: first (a layer's weights are packed when it first runs, so a model's first
+    // layers run before its last are packed), then the ops' scratch is reserved again above the new packing. Views
+    // of resident inputs are taken after both, and the memory does not grow between here and the op.
     let packed: { wp: number; bp: number } | null = null;
-    if (step.folded !== null) {
+    if (step.pack !== null) {
+      const t0 = performance.now();
       try {
-        packed = step.folded.pack();
+        packed = step.pack();
       } catch (e) {
-        throw new GraphError(`${describeNode(node)} failed: ${(e as Error).message}`, node, e);
+        // A layer that cannot be packed fails in its own forward, with the argument named.
+        if (step.folded !== null) throw new GraphError(`${describeNode(node)} failed: ${(e as Error).message}`, node, e);
       }
+      this.reserveScratch(scratchBytes);
+      this.packMs += performance.now() - t0;
     }
     const inputs = node.inputs.map((id) => {
       const v = values.get(id);
@@ -462,13 +524,17 @@ export class Executor {
       this.arena = { ptr: rt.allocPersistent(bytes, `the activations (${(bytes / 2 ** 20).toFixed(1)} MiB)`), bytes, generation: rt.generation };
     }
     const arena = this.arena as { ptr: number };
-    // Grow once now for the ops' scratch too, so that views of resident values stay valid through the run.
+    this.reserveScratch(plan.scratchBytes);
+    return arena.ptr;
+  }
+
+  /** Grows the memory now for the ops' scratch above the persistent memory, so that views of resident values stay valid through an op. */
+  private reserveScratch(scratchBytes: number): void {
     try {
-      rt.reserve(Math.min(rt.persistentBytes + plan.scratchBytes, this.memoryLimit), 'the scratch memory');
+      this.runtime.reserve(Math.min(this.runtime.persistentBytes + scratchBytes, this.memoryLimit), 'the scratch memory');
     } catch {
       // Best effort: an op that needs more grows the memory itself.
     }
-    return arena.ptr;
   }
 
   private plan(options: RunOptions): Plan {
@@ -509,16 +575,16 @@ export class Executor {
       const chain = chains.get(node.id);
       const last = chain === undefined ? node : (chain.act ?? chain.bn ?? node);
       const shape = concrete(last.shape);
+      const lookup = this.lookup(node, chain), folded = this.foldedConv(node, chain);
       steps.push({
         node, last, chain, key: keyOf.get(last) as string,
         label: chain === undefined ? undefined : [node, chain.bn, chain.act].filter((n): n is GraphNode => n !== null).map((n) => keyOf.get(n) as string).join('+'),
-        type: this.stepType(node, chain), lookup: this.lookup(node, chain), folded: this.foldedConv(node, chain),
+        type: this.stepType(node, chain), lookup, folded, pack: this.packing(node, lookup, folded),
         offset: 0, floats: shape === null ? 0 : numel(shape),
       });
       if (outputs === 'all') kept.set(keyOf.get(last) as string, last.id);
     }
     if (outputs === 'all' && graph.output !== null) kept.set('output', graph.output);
-    this.prepack(steps);
 
     // Liveness: a value lives from its step to its last reader; kept values to the end of the run.
     const stepOf = new Map<number, number>();
@@ -612,22 +678,16 @@ export class Executor {
     };
   }
 
-  /** Packs every Conv2d's weights now (cached per weight array), so runs only compute. */
-  private prepack(steps: readonly Step[]): void {
-    for (const s of steps) {
-      const m = s.node.module;
-      if (s.node.op !== 'module' || m?.type !== 'Conv2d') continue;
-      try {
-        if (s.folded !== null) {
-          s.folded.pack();
-          continue;
-        }
-        const w = s.lookup('weight');
-        const groups = typeof m.args['groups'] === 'number' ? m.args['groups'] : 1;
-        if (w !== null && w.shape.length === 4 && (w.shape[0] as number) % groups === 0) packConv2d(this.runtime, w, s.lookup('bias'), groups);
-      } catch {
-        // A layer that cannot be packed fails when it runs, with the node named.
-      }
-    }
+  /** How a Conv2d's weights are packed when it first runs, or null for other nodes. */
+  private packing(node: GraphNode, lookup: ParamLookup, folded: Step['folded']): Step['pack'] {
+    const m = node.module;
+    if (node.op !== 'module' || m?.type !== 'Conv2d') return null;
+    if (folded !== null) return folded.pack;
+    return () => {
+      const w = lookup('weight');
+      const groups = typeof m.args['groups'] === 'number' ? m.args['groups'] : 1;
+      if (w === null || w.shape.length !== 4 || (w.shape[0] as number) % groups !== 0) return null;
+      return packConv2d(this.runtime, w, lookup('bias'), groups);
+    };
   }
 }

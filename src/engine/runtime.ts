@@ -176,14 +176,12 @@ export class WasmRuntime {
     this.ensure(bytes, what);
   }
 
-  /** Runs `body` with persistent memory pinned (no reset can move an arena in use). */
-  pinned<T>(body: () => T): T {
+  /** Pins persistent memory (an executor run under way): no reset can move an arena in use until `unpin`. */
+  pin(): void {
     this.pins++;
-    try {
-      return body();
-    } finally {
-      this.pins--;
-    }
+  }
+  unpin(): void {
+    this.pins--;
   }
 
   /** Byte address of `data` when it is a view of this memory (a resident activation), else null. */

@@ -177,7 +177,13 @@ export interface ChannelRequest {
   depth?: number;
 }
 
-export type WorkerRequest = RunRequest | PageRequest | ChannelRequest;
+/** Stops the run under way (at its next pause): the panel shows another model, or none. */
+export interface CancelRequest {
+  type: 'cancel';
+  runId: number;
+}
+
+export type WorkerRequest = RunRequest | PageRequest | ChannelRequest | CancelRequest;
 
 export interface LayerStats {
   min: number;

@@ -253,7 +253,28 @@ async function timedEdit(page: Page, frame: Frame, press: () => Promise<void>, l
   hostMs.push(host[1] ?? 0);
   toView.push(modelAt - (host[0] ?? 0));
   flowMs.push(await frame.evaluate(() => Number(document.body.dataset['flowMs'] ?? 0)));
+  const posted = await frame.evaluate(() => Number(document.body.dataset['runPostedAt'] ?? 0));
+  toRun.push(posted - modelAt);
+  runToPaint.push(at - posted);
+  // The boxes on screen repaint as soon as their layers have run; the edit is timed to that. The next edit waits for
+  // the whole run (every layer's statistics), timed too.
+  const doneAt = await frame.waitForFunction((t) => { const d = Number(document.body.dataset['doneAt'] ?? 0); return d > t ? d : false; }, pressed, { timeout: 60_000, polling: 'raf' });
+  finished.push(Number(await doneAt.jsonValue()) - pressed);
   return at - pressed;
+}
+
+/** Model in the webview -> its run posted to the worker; run posted -> the boxes on screen painted. */
+let toRun: number[] = [];
+let runToPaint: number[] = [];
+/** Key press -> the run of the edited model finished, per timed edit. */
+let finished: number[] = [];
+/** Its median, for the metrics, and a fresh start. */
+function runFinished(): string {
+  const r = `model → run posted ${median(toRun).toFixed(0)} ms, run posted → boxes on screen painted ${median(runToPaint).toFixed(0)} ms; the whole run finished ${median(finished).toFixed(0)} ms after the key`;
+  finished = [];
+  toRun = [];
+  runToPaint = [];
+  return r;
 }
 
 /** Key press -> the model message arriving in the webview (analysis and transport), per timed edit. */
@@ -423,7 +444,7 @@ async function seed000(page: Page, workspace: string): Promise<void> {
     times.push(await timedEdit(page, frame, () => page.keyboard.press('Backspace'), 'fc', '[1, 1]'));
     times.push(await timedEdit(page, frame, () => page.keyboard.type('0'), 'fc', '[1, 10]'));
   }
-  metrics['edit → panel repainted, seed 000 ConvNet at 32x32 (fc out_features 10 <-> 1)'] = `${summary(times)}; of which ${keyToModel()}`;
+  metrics['edit → panel repainted, seed 000 ConvNet at 32x32 (fc out_features 10 <-> 1)'] = `${summary(times)}; of which ${keyToModel()}; ${runFinished()}`;
   split = [];
   keyToModel();
 
@@ -470,8 +491,11 @@ async function resnet(page: Page, workspace: string): Promise<void> {
   await frame.waitForFunction(() => document.querySelector('.model-title')?.textContent?.startsWith('ResNet') === true, undefined, { timeout: 30_000 });
   // The flow shows the analysed shapes (batch 8 from the file's example input); the maps are of its first sample.
   const first = await waitForPaint(frame, 0, 'fc', '[8, 10]', 120_000);
-  check('ResNet-18 at 224x224 runs in the panel: fc [8, 10] painted', first > 0, await frame.locator('#status').innerText());
-  if (first > 0) console.log(`  first paint, ResNet-18 at 224x224: ${first - opening} ms from opening the file (quick open included) to its maps painted`);
+  // The maps on screen are painted as their layers run; the status line says when the whole model has run.
+  const ran = await frame.locator('#status', { hasText: /^Ran in/ }).waitFor({ timeout: 60_000 }).then(() => true, () => false);
+  const doneAt = await frame.evaluate(() => Number(document.body.dataset['doneAt'] ?? 0));
+  check('ResNet-18 at 224x224 runs in the panel: fc [8, 10] painted', first > 0 && ran, await frame.locator('#status').innerText());
+  if (first > 0) console.log(`  first paint, ResNet-18 at 224x224: ${first - opening} ms from opening the file (quick open included) to its maps on screen painted; the whole run finished at ${doneAt - opening} ms`);
   const groups = await frame.$$eval('details.group', (d) => d.map((g) => g.getAttribute('data-path')));
   check('ResNet-18 blocks are collapsible groups (layer1 … layer4.1)', ['layer1', 'layer1.0', 'layer4.1'].every((p) => groups.includes(p)), groups.join(', '));
   const folded = await frame.$$eval('details.group:not([open])', (d) => d.map((g) => g.querySelector('summary')?.textContent ?? ''));
@@ -509,7 +533,7 @@ async function resnet(page: Page, workspace: string): Promise<void> {
   }
   const kept = await frame.evaluate(() => (document.querySelector('.layer[data-key="layer2.0.conv1"]') as (HTMLElement & { __mark?: boolean }) | null)?.__mark === true);
   check('editing num_classes keeps the unchanged layers\' boxes and maps on screen (only fc is rebuilt)', kept);
-  metrics['edit → panel repainted, ResNet-18 at 224x224 (num_classes 10 <-> 1)'] = `${summary(times)}; of which ${keyToModel()}, laying out the flow ${median(flowMs).toFixed(0)} ms; worker: ${runs.slice(-2).join(' / ')}`;
+  metrics['edit → panel repainted, ResNet-18 at 224x224 (num_classes 10 <-> 1)'] = `${summary(times)}; of which ${keyToModel()}, laying out the flow ${median(flowMs).toFixed(0)} ms; ${runFinished()}; worker: ${runs.slice(-2).join(' / ')}`;
   await shot(page, 'preview-resnet18-light');
 
   // An edit at the stem changes every output after it: the whole network runs again.
@@ -557,6 +581,8 @@ async function resnet(page: Page, workspace: string): Promise<void> {
     await page.keyboard.press('Backspace');
     await page.keyboard.press('ArrowRight');
     await waitForPaint(frame, beforeCancel, 'conv1', '[8, 64, 112, 112]');
+    // The boxes on screen paint before the run ends: wait for its end too.
+    await frame.locator('#status', { hasText: /^Ran in/ }).waitFor({ timeout: 60_000 }).catch(() => undefined);
     cancelled = await frame.evaluate(() => Number(document.body.dataset['cancelled'] ?? 0)) - cancelledBefore;
     finished = (await frame.evaluate(() => (window as unknown as { __statuses?: string[] }).__statuses ?? [])).filter((t) => t.startsWith('Ran in'));
     // Finished twice with nothing cancelled: the second edit came too late to test cancelling.
@@ -566,7 +592,7 @@ async function resnet(page: Page, workspace: string): Promise<void> {
     `${cancelled} run(s) cancelled; finished: ${finished.join(' / ')}`);
   // The panel draws the boxes on screen (and those a little beyond): how many pictures the last run drew.
   const pictures = await frame.evaluate(() => document.body.dataset['pictures'] ?? '?');
-  metrics['edit → panel repainted, ResNet-18 at 224x224, stem padding 3 <-> 2 (every layer runs again)'] = `${summary(full)}; of which ${keyToModel()}, laying out the flow ${median(flowMs).toFixed(0)} ms; worker: ${fullRuns.slice(-2).join(' / ')}; ${pictures} of 69 layer pictures drawn (the boxes on screen)`;
+  metrics['edit → panel repainted, ResNet-18 at 224x224, stem padding 3 <-> 2 (every layer runs again)'] = `${summary(full)}; of which ${keyToModel()}, laying out the flow ${median(flowMs).toFixed(0)} ms; ${runFinished()}; worker: ${fullRuns.slice(-2).join(' / ')}; ${pictures} of 69 layer pictures drawn (the boxes on screen)`;
 }
 
 /**
