@@ -883,6 +883,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       preview = message.preview;
       {
         const id = JSON.stringify([preview.uri, preview.model.name]);
+        const edited = id === modelId;
         if (id !== modelId) {
           // Another model: nothing on screen, cached or paged belongs to it.
           modelId = id;
@@ -896,8 +897,12 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
           finishedVersion = null;
           cancelRun();
         }
-        const started = performance.now();
         flow = buildFlow(preview);
+        // An edit of the model on screen: its run starts before the flow is laid out again (the worker computes
+        // while this thread lays it out), drawing the boxes on screen now; a box that comes on screen with the new
+        // layout gets its picture when the run ends.
+        if (edited) startRun();
+        const started = performance.now();
         renderFlow();
         // Kept for the e2e's latency breakdown.
         document.body.dataset['flowMs'] = (performance.now() - started).toFixed(1);
