@@ -50,6 +50,8 @@ interface ViewState {
 }
 
 const vscode = acquireVsCodeApi();
+// Kept for the e2e: when the panel's script started (the workbench has made the webview by then).
+document.body.dataset['scriptAt'] = String(Date.now());
 const MAX_CHANNELS = 32;
 
 function pickedRef(value: unknown): PickedRef | null {
