@@ -506,6 +506,11 @@ const drawnThisRun = new Set<string>();
  */
 let awaiting = new Set<string>();
 function shownDuringRun(key: string): void {
+  // Kept for the e2e's latency breakdown: when the run's first box on screen arrived.
+  if (busy && awaiting.size > 0 && document.body.dataset['firstBoxRun'] !== String(runId)) {
+    document.body.dataset['firstBoxRun'] = String(runId);
+    document.body.dataset['firstBoxAt'] = String(Date.now());
+  }
   if (busy && awaiting.delete(key) && awaiting.size === 0) markPainted();
 }
 /** Layer pictures drawn for the current run (by it, or asked for as boxes came into view). */

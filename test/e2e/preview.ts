@@ -253,9 +253,10 @@ async function timedEdit(page: Page, frame: Frame, press: () => Promise<void>, l
   hostMs.push(host[1] ?? 0);
   toView.push(modelAt - (host[0] ?? 0));
   flowMs.push(await frame.evaluate(() => Number(document.body.dataset['flowMs'] ?? 0)));
-  const posted = await frame.evaluate(() => Number(document.body.dataset['runPostedAt'] ?? 0));
-  toRun.push(posted - modelAt);
-  runToPaint.push(at - posted);
+  const [posted, firstBox] = await frame.evaluate(() => ['runPostedAt', 'firstBoxAt'].map((k) => Number(document.body.dataset[k] ?? 0)));
+  toRun.push((posted ?? 0) - modelAt);
+  runToPaint.push(at - (posted ?? 0));
+  runToFirstBox.push((firstBox ?? 0) - (posted ?? 0));
   // The boxes on screen repaint as soon as their layers have run; the edit is timed to that. The next edit waits for
   // the whole run (every layer's statistics), timed too.
   const doneAt = await frame.waitForFunction((t) => { const d = Number(document.body.dataset['doneAt'] ?? 0); return d > t ? d : false; }, pressed, { timeout: 60_000, polling: 'raf' });
@@ -266,14 +267,16 @@ async function timedEdit(page: Page, frame: Frame, press: () => Promise<void>, l
 /** Model in the webview -> its run posted to the worker; run posted -> the boxes on screen painted. */
 let toRun: number[] = [];
 let runToPaint: number[] = [];
+let runToFirstBox: number[] = [];
 /** Key press -> the run of the edited model finished, per timed edit. */
 let finished: number[] = [];
 /** Its median, for the metrics, and a fresh start. */
 function runFinished(): string {
-  const r = `model → run posted ${median(toRun).toFixed(0)} ms, run posted → boxes on screen painted ${median(runToPaint).toFixed(0)} ms; the whole run finished ${median(finished).toFixed(0)} ms after the key`;
+  const r = `model → run posted ${median(toRun).toFixed(0)} ms, run posted → boxes on screen painted ${median(runToPaint).toFixed(0)} ms (the first of them ${median(runToFirstBox).toFixed(0)} ms); the whole run finished ${median(finished).toFixed(0)} ms after the key`;
   finished = [];
   toRun = [];
   runToPaint = [];
+  runToFirstBox = [];
   return r;
 }
 
