@@ -404,6 +404,20 @@ function unblock(box: HTMLElement): void {
 function layerBox(item: FlowItem, previous: ReadonlyMap<string, HTMLElement>): HTMLElement {
   const signature = JSON.stringify([item.key, item.label, item.type, item.shape, item.params, item.macs, item.error]);
   const reused = previous.get(item.key);
+  const facts = [formatDims(item.shape)];
+  if (item.params !== null && item.params > 0) facts.push(`${formatCount(item.params)} params`);
+  if (item.macs !== null && item.macs > 0) facts.push(`${formatMacs(item.macs)} MACs`);
+  // The same layer with other facts (an edit upstream changed its shape): its box is updated in place, its maps kept
+  // dimmed until the run replaces them. Building every box again made a stem edit lay out the whole flow anew.
+  if (reused && boxFacts.get(reused) !== signature && !item.error && !reused.classList.contains('error')) {
+    const [name, type, shape] = ['.name', '.type', '.shape'].map((q) => reused.querySelector(q));
+    if (name && type && shape) {
+      name.textContent = item.label;
+      type.textContent = item.type === item.label ? '' : item.type;
+      shape.textContent = facts.join(' · ');
+      boxFacts.set(reused, signature);
+    }
+  }
   if (reused && boxFacts.get(reused) === signature) {
     reused.dataset['line'] = String(item.line);
     reused.dataset['character'] = String(item.character);
@@ -414,9 +428,6 @@ function layerBox(item: FlowItem, previous: ReadonlyMap<string, HTMLElement>): H
     layerBoxes.set(item.key, reused);
     return reused;
   }
-  const facts = [formatDims(item.shape)];
-  if (item.params !== null && item.params > 0) facts.push(`${formatCount(item.params)} params`);
-  if (item.macs !== null && item.macs > 0) facts.push(`${formatMacs(item.macs)} MACs`);
   const head = el('div', { class: 'layer-head', title: 'Go to its line' },
     el('span', { class: 'name' }, item.label), el('span', { class: 'type' }, item.type === item.label ? '' : item.type),
     el('span', { class: 'shape' }, facts.join(' · ')));
