@@ -1,6 +1,7 @@
 // The preview's engine worker: runs the model with the bundled engine off the webview's main thread,
 // then turns every layer output into statistics, and draws a page of channels for the layers the panel shows (the
-// others when their box comes into view, by a `page` request). The webview terminates it to cancel.
+// others when their box comes into view, by a `page` request). A run pauses every few milliseconds for the
+// worker's messages: a later run, or a cancel, stops it there.
 import type { GraphNode, ModelGraph } from '../src/core/types';
 import { nodeKeys } from '../src/engine/node-keys';
 import { Execution, Executor, type Running } from '../src/engine/executor';
@@ -288,7 +289,8 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
   const executed = await execute(graph, { shape: request.input.shape, data: request.input.data }, params, reuse,
     (g) => withRunShapes(g, axes, request.analysedInput, request.input.shape), (id, output) => {
       // The boxes on screen are sent as soon as their layer has run: the maps the user looks at repaint before the
-      // rest of the model has run. A retry after a failure sends them again only if they changed.
+      // rest of the model has run. A retry after a failure does not send them again: the layers before the node
+      // that failed give the same outputs.
       const node = nodeOf.get(id);
       const key = keyOf.get(id);
       const y = key !== undefined && draw.has(key) ? output() : undefined;

@@ -106,6 +106,12 @@ interface Value {
   rest?: ReadonlyArray<Tensor | null>;
 }
 
+/** A value as a tensor without copying it: a view of the engine's memory when it is resident there, with its tuple's other tensors. */
+function viewOf(rt: WasmRuntime, v: Value): Tensor {
+  const t: Tensor = { shape: v.shape, data: v.data ?? rt.view(v.ptr, numel(v.shape)) };
+  return v.rest !== undefined && v.rest.length > 0 ? withRest(t, v.rest) : t;
+}
+
 // Ops that always write a fresh output (never a view of an input): their inputs' lifetimes end at them.
 // Any other op may return a view of an input, so the planner keeps its inputs alive as long as its output.
 const FRESH_MODULES = new Set(['Conv1d', 'Conv2d', 'ConvTranspose2d', 'Conv3d', 'BatchNorm1d', 'BatchNorm2d', 'ReLU', 'ReLU6', 'Hardtanh',
@@ -188,8 +194,7 @@ export class Execution {
     const v = this.values.get(key);
     if (v === undefined) return undefined;
     this.checkCurrent();
-    const t: Tensor = { shape: v.shape, data: v.data ?? this.owner.runtime.view(v.ptr, numel(v.shape)) };
-    return v.rest !== undefined && v.rest.length > 0 ? withRest(t, v.rest) : t;
+    return viewOf(this.owner.runtime, v);
   }
 
   /** True while this run's outputs can still be read (the executor has not run again). */
@@ -326,6 +331,7 @@ export class Executor {
 
   /** Gives the arena back (when nothing was allocated above it since); the executor can still run and takes a new one. */
   dispose(): void {
+    this.active?.cancel();
     const a = this.arena;
     if (a !== null && a.generation === this.runtime.generation) this.runtime.releasePersistent(a.ptr, a.bytes);
     this.arena = null;
@@ -395,10 +401,8 @@ export class Executor {
         return next < plan.steps.length;
       },
       view: (id) => {
-        if (this.active !== running) return undefined;
-        const v = values.get(id);
-        if (v === undefined) return undefined;
-        return v.rest !== undefined && v.rest.length > 0 ? withRest(tensorOf(v), v.rest) : tensorOf(v);
+        const v = this.active === running ? values.get(id) : undefined;
+        return v === undefined ? undefined : viewOf(rt, v);
       },
       finish: () => {
         if (this.active !== running) throw new Error('internal: this run was cancelled by a later one');
