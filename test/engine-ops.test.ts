@@ -8,6 +8,7 @@ import { layerDef } from '../src/engine/layers';
 import { functionalOp } from '../src/engine/functional';
 import { resetRuntime, runtime } from '../src/engine/runtime';
 import { restOf, type Tensor } from '../src/engine/tensor';
+import { summarize } from '../src/engine/ops/summary';
 
 const OPS = resolve(__dirname, '../../test/goldens/engine/ops');
 
@@ -93,4 +94,27 @@ test('a layer packs its weights once and reuses them on the next call', () => {
   const second = run();
   assert.equal(runtime().persistentBytes, before);
   assert.deepEqual(second.data, first.data);
+});
+
+test('the statistics of an output resident in the engine memory are the same bits as taken in JavaScript', () => {
+  const rt = runtime();
+  // Every length class of the four-lane loop and its tail, with zeros of both signs, NaN and infinities mixed in.
+  for (const n of [64, 65, 66, 67, 1000, 1001, 4099]) {
+    const js = new Float32Array(n);
+    for (let i = 0; i < n; i++) js[i] = i % 5 === 0 ? 0 : i % 11 === 0 ? -0 : Math.sin(i * 12.9898) * 43758.5453 % 3;
+    const at = rt.allocPersistent(n * 4, 'test');
+    const resident = rt.view(at, n);
+    resident.set(js);
+    assert.deepEqual(summarize(resident), summarize(js), `n = ${n}`);
+    const s = summarize(js);
+    assert.equal(s.zeros, js.filter((v) => v === 0).length);
+    assert.equal(s.min, Math.min(...js));
+    assert.equal(s.max, Math.max(...js));
+    assert.ok(Math.abs(s.sum - js.reduce((a, v) => a + v, 0)) < 1e-9 * n, `sum, n = ${n}`);
+    resident[n - 1] = NaN;
+    resident[1] = -Infinity;
+    const odd = summarize(resident);
+    assert.ok(Number.isNaN(odd.sum) && odd.min === -Infinity, 'a NaN makes the sum NaN; min and max skip it');
+    assert.deepEqual(odd, summarize(Float32Array.from(resident)), `with NaN, n = ${n}`);
+  }
 });

@@ -1,6 +1,7 @@
 // Feature maps as pictures: per-layer statistics and a grid of channel heatmaps, from a layer output.
 // Pure: runs in the worker and in Node tests.
 import type { ColourScale, LayerStats, Picture } from '../../src/shared/protocol';
+import { summarize } from '../../src/engine/ops/summary';
 import { VIRIDIS } from './colormap';
 import { outputView, sampleValues, type OutputView } from './views';
 
@@ -21,16 +22,11 @@ export function planesOf(shape: readonly number[]): Planes {
   return { channels: v.tiles, height: v.rows, width: v.columns };
 }
 
+/** A layer's statistics, in one wasm pass when the values are resident in the engine's memory (see summary.ts). */
 export function layerStats(data: Float32Array, count = data.length): LayerStats {
-  let min = Infinity, max = -Infinity, sum = 0, zeros = 0;
-  for (let i = 0; i < count; i++) {
-    const v = data[i] as number;
-    if (v < min) min = v;
-    if (v > max) max = v;
-    sum += v;
-    if (v === 0) zeros++;
-  }
-  return count === 0 ? { min: 0, max: 0, mean: 0, zeros: 0 } : { min, max, mean: sum / count, zeros: zeros / count };
+  if (count === 0) return { min: 0, max: 0, mean: 0, zeros: 0 };
+  const { min, max, sum, zeros } = summarize(data, count);
+  return { min, max, mean: sum / count, zeros: zeros / count };
 }
 
 export function channelRange(data: Float32Array, offset: number, length: number): [number, number] {
