@@ -22,6 +22,8 @@ type Ort = typeof import('onnxruntime-web');
 type Tf = typeof import('@tensorflow/tfjs-core');
 
 const quick = process.argv.includes('--quick');
+/** Calls in a row per contender and round for the layer rows (see timeInterleaved). */
+const LAYER_BLOCK = 8;
 /** `-- --only Depthwise`: just the rows whose name contains the text ("ResNet" for the whole-net rows). */
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] ?? '' : undefined;
 const wanted = (name: string): boolean => only === undefined || name.includes(only);
@@ -32,18 +34,24 @@ function median(xs: number[]): number {
 }
 
 /**
- * Medians of several contenders timed in alternation (one call of each per round), so that load from other
- * processes on a shared machine falls on all of them alike instead of on whichever ran at the wrong moment.
+ * Medians of several contenders timed in alternation (each in turn per round), so that load from other processes on
+ * a shared machine falls on all of them alike instead of on whichever ran at the wrong moment. With `block` > 1 each
+ * contender makes `block` calls in a row per round and the first is not timed: it pays for what the contender before
+ * it left behind (its garbage to collect, which V8 charges to whoever allocates or reaches a stack check next, and
+ * its data in the caches), which at a layer's 0.05-0.4 ms moved a row by up to a third, either way. The later calls
+ * are what `conv-lens run --time` repeats in its own process, with no other engine in it.
  */
-async function timeInterleaved(fs: Array<() => unknown | Promise<unknown>>, budgetMs = quick ? 900 : 4500, minRounds = quick ? 3 : 10, maxRounds = 200): Promise<number[]> {
+async function timeInterleaved(fs: Array<() => unknown | Promise<unknown>>, budgetMs = quick ? 900 : 4500, minRounds = quick ? 3 : 10, maxRounds = 200, block = 1): Promise<number[]> {
   for (let i = 0; i < 3; i++) for (const f of fs) await f();
   const ts = fs.map((): number[] => []);
   const start = performance.now();
   for (let r = 0; r < minRounds || (r < maxRounds && performance.now() - start < budgetMs); r++) {
     for (const [i, f] of fs.entries()) {
-      const t0 = performance.now();
-      await f();
-      ts[i]?.push(performance.now() - t0);
+      for (let b = 0; b < block; b++) {
+        const t0 = performance.now();
+        await f();
+        if (block === 1 || b > 0) ts[i]?.push(performance.now() - t0);
+      }
     }
   }
   return ts.map(median);
@@ -311,7 +319,7 @@ async function main(): Promise<void> {
       yt.dataSync();
       yt.dispose();
     };
-    const [productMs, copiedMs, ourMs, ortMs, tfMs] = await timeInterleaved([product, productCopied, ours, ortRun, tfRun]) as [number, number, number, number, number];
+    const [productMs, copiedMs, ourMs, ortMs, tfMs] = await timeInterleaved([product, productCopied, ours, ortRun, tfRun], undefined, undefined, undefined, LAYER_BLOCK) as [number, number, number, number, number];
     await session.release();
     tf.dispose([xt, wt, bt]);
 

@@ -16,6 +16,8 @@ export interface KernelExports {
   dw3x3_s1_rows2(C: number, Ho: number, Wo: number, Wq: number, src: number, srcCS: number, w: number, bias: number, dst: number, lo: number, hi: number): void;
   dw3x3_s1p1_rows2(C: number, H: number, W: number, src: number, w: number, bias: number, dst: number, zrow: number, lo: number, hi: number): void;
   dw3x3_s1p1_rows2_linear(C: number, H: number, W: number, src: number, w: number, bias: number, dst: number, zrow: number, lo: number, hi: number): void;
+  dw3x3_s1p1_rows4(C: number, H: number, W: number, src: number, w: number, bias: number, dst: number, zrow: number, lo: number, hi: number): void;
+  dw3x3_s1p1_rows4_linear(C: number, H: number, W: number, src: number, w: number, bias: number, dst: number, zrow: number, lo: number, hi: number): void;
   clamp_f32(src: number, dst: number, n: number, lo: number, hi: number): void;
   silu_f32(src: number, dst: number, n: number): void;
   sigmoid_f32(src: number, dst: number, n: number): void;

@@ -233,6 +233,10 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
   // columns, so the B rows are first copied contiguous (Ho*Wo columns, rounded up to the 8-column block).
   const HoWo = Ho * Wo, Nb = roundUp(HoWo, 8);
   const rowsB = !depthwise && !pointwise && Wo >= 4 && HoWo >= 8 && (Nc - Nb) / Nc > 0.05;
+  // Copied B rows whose stride is a multiple of 256 bytes (a 32x32 image: 4 KiB) fall in a few cache sets, and the
+  // GEMM, which reads one column of every row per step, evicted its own rows: 3->16 at 32x32 took 35 us instead of
+  // 24.5, 32->64 1.3 ms instead of 0.8. One cache line more per row spreads them over all the sets.
+  const ldb = Nb % 64 === 0 ? Nb + 16 : Nb;
   // A resident input is read where it is; a placed output is written where the executor planned it.
   let xin = xAt ?? 0, planes = 0, cbuf = 0, idx = 0, ptrs = 0, offs = 0, obuf = outAt ?? 0, zrow = 0, bbuf = 0;
   rt.withScratch(what, (s) => {
@@ -246,7 +250,7 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
       planes = s.alloc((C * L.chan + 16) * 4);
       cbuf = s.alloc(Cout * Nc * 4);
       idx = s.alloc((L.Hq + L.Wq) * 4);
-      if (rowsB) bbuf = s.alloc(Kg * Nb * 4);
+      if (rowsB) bbuf = s.alloc(Kg * ldb * 4);
     }
     ptrs = s.alloc(G * Kg * 4);
     offs = s.alloc(T * 4);
@@ -263,7 +267,10 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
       const on = obuf + n * Cout * Ho * Wo * 4;
       if (dwPad1) {
         const linear = lo === -Infinity && hi === Infinity;
-        (linear ? rt.k.dw3x3_s1p1_rows2_linear : rt.k.dw3x3_s1p1_rows2)(C, H, W, xn, wp, bp, on, zrow + 16, lo, hi);
+        // Four output rows per pass where the image has them: each input row loaded once feeds three output rows
+        // (two with two rows per pass), about 5% faster on MobileNet's 112x112.
+        const k = H >= 4 ? (linear ? rt.k.dw3x3_s1p1_rows4_linear : rt.k.dw3x3_s1p1_rows4) : (linear ? rt.k.dw3x3_s1p1_rows2_linear : rt.k.dw3x3_s1p1_rows2);
+        k(C, H, W, xn, wp, bp, on, zrow + 16, lo, hi);
         continue;
       }
       if (dwS2) {
@@ -299,7 +306,7 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
           }
           if (rowsB) {
             // One group at a time through the same B buffer; straight into the output when no column is padding.
-            rt.k.pack_rows(Kg, ptrs + g * Kg * 4, Ho, Wo, L.Wq, bbuf, Nb);
+            rt.k.pack_rows(Kg, ptrs + g * Kg * 4, Ho, Wo, L.Wq, bbuf, ldb);
             const direct = Nb === HoWo;
             gemm(rt, Mg, Nb, Kg, wp + g * packedGemmAFloats(Mg, Kg) * 4, ptrs + g * Kg * 4,
               (direct ? on : cbuf) + g * Mg * Nb * 4, Nb, bp + g * roundUp(Mg, MR) * 4, lo, hi);

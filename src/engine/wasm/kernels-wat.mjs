@@ -49,7 +49,7 @@ export function kernelsWat({ relaxed }) {
 
 
   // ---- Depthwise 3x3, stride 1, padding 1 (zeros), straight from the unpadded input. ----
-  // Two output rows per pass; per input row 6 loads feed up to 12 multiply-adds. The zero padding is
+  // Two or four output rows per pass; per input row 6 loads feed up to 12 (18) multiply-adds. The zero padding is
   // implicit: rows outside the image read a zero row, and the first/last column block masks off the one
   // lane that would read across the row edge. No padded copy of the input is made.
   const rowLoads = (pm, mine, masked) => {
@@ -66,12 +66,10 @@ export function kernelsWat({ relaxed }) {
     });
     return out.join('\n                ');
   };
-  const dwP1Body = (masked) => [
-    rowLoads('(local.get $p0)', [[['$a0', '$a1'], 0]], masked),
-    rowLoads('(local.get $p1)', [[['$a0', '$a1'], 1], [['$a2', '$a3'], 0]], masked),
-    rowLoads('(local.get $p2)', [[['$a0', '$a1'], 2], [['$a2', '$a3'], 1]], masked),
-    rowLoads('(local.get $p3)', [[['$a2', '$a3'], 2]], masked),
-  ].join('\n                ');
+  // R output rows per pass: input row r (y - 1 + r) feeds output rows o = r - 2 .. r with weight row r - o.
+  const dwP1Body = (masked, R) => Array.from({ length: R + 2 }, (_, r) => rowLoads(`(local.get $p${r})`,
+    Array.from({ length: R }, (_, o) => o).filter((o) => r - o >= 0 && r - o <= 2).map((o) => [[`$a${2 * o}`, `$a${2 * o + 1}`], r - o]), masked),
+  ).join('\n                ');
   // Depthwise 3x3 stride 2: window row r (input row 2y-1+r) adds columns 2x-1, 2x, 2x+1 of four outputs, taken as
   // even/odd lanes by shuffles; the column -1 lane is masked at x = 0.
   const dwS2WindowRow = (r) => `;; input row ${r} of the window: columns 2x-1, 2x, 2x+1 of four outputs (even/odd lanes by shuffles)
@@ -85,25 +83,26 @@ export function kernelsWat({ relaxed }) {
             ${madd('$acc', `(local.get $w${3 * r + 2})`, '(i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $a) (local.get $b))')}`;
   const dwP1Weights = Array.from({ length: 9 }, (_, t) => `(local.set $w${t} (v128.load32_splat offset=${t * 4} (local.get $wc)))`).join('\n      ');
   // `clamped` false: the `_linear` variant, no activation in the store (lo/hi ignored).
-  const dwP1Func = (clamped) => {
+  const dwP1Func = (clamped, R) => {
     const store = (v) => (clamped ? clamp(v) : v);
     return `;; Depthwise 3x3, stride 1, dilation 1, zero padding 1: out[c] is H x W like its input. Reads the
   ;; compact input directly; zrow points at a zero row of W floats with 4 zero floats on each side.
-  ;; Needs W >= 8 and H >= 2; 4 bytes before src and after its end must be readable.
-  (func (export "dw3x3_s1p1_rows2${clamped ? '' : '_linear'}")
+  ;; ${R} output rows per pass (the last pass moved up to end at H). Needs W >= 8 and H >= ${R}; 4 bytes before src
+  ;; and after its end must be readable.
+  (func (export "dw3x3_s1p1_rows${R}${clamped ? '' : '_linear'}")
     (param $C i32) (param $H i32) (param $W i32) (param $src i32) (param $w i32) (param $bias i32)
     (param $dst i32) (param $zrow i32) (param $lo f32) (param $hi f32)
     (local $c i32) (local $y i32) (local $ylast i32) (local $x i32) (local $xlast i32) (local $rowb i32) (local $plane i32)
-    (local $cin i32) (local $cout i32) (local $wc i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32)
-    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $o0 i32)
+    (local $cin i32) (local $cout i32) (local $wc i32)
+    ${Array.from({ length: R + 2 }, (_, r) => `(local $r${r} i32) (local $p${r} i32)`).join(' ')} (local $o0 i32)
     (local $vlo v128) (local $vhi v128) (local $vb v128) (local $v v128) (local $ml v128) (local $mr v128)
-    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    ${Array.from({ length: 2 * R }, (_, a) => `(local $a${a} v128)`).join(' ')}
     (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $w5 v128) (local $w6 v128) (local $w7 v128) (local $w8 v128)
     ${clamped ? '(local.set $vlo (f32x4.splat (local.get $lo))) (local.set $vhi (f32x4.splat (local.get $hi)))' : ''}
     (local.set $rowb (i32.shl (local.get $W) (i32.const 2)))
     (local.set $plane (i32.mul (local.get $H) (local.get $rowb)))
     (local.set $xlast (i32.shl (i32.sub (local.get $W) (i32.const 8)) (i32.const 2)))
-    (local.set $ylast (i32.sub (local.get $H) (i32.const 2)))
+    (local.set $ylast (i32.sub (local.get $H) (i32.const ${R})))
     (local.set $c (i32.const 0))
     (loop $cloop
       (local.set $cin (i32.add (local.get $src) (i32.mul (local.get $c) (local.get $plane))))
@@ -115,41 +114,34 @@ export function kernelsWat({ relaxed }) {
       (block $ydone
         (loop $yloop
           (if (i32.gt_s (local.get $y) (local.get $ylast)) (then (local.set $y (local.get $ylast))))
-          ;; Input rows y-1 .. y+2 (minus 4 bytes: column -1), the zero row outside the image.
+          ;; Input rows y-1 .. y+R (minus 4 bytes: column -1), the zero row outside the image.
           (local.set $r1 (i32.sub (i32.add (local.get $cin) (i32.mul (local.get $y) (local.get $rowb))) (i32.const 4)))
-          (local.set $r2 (i32.add (local.get $r1) (local.get $rowb)))
+          ${Array.from({ length: R - 1 }, (_, k) => `(local.set $r${k + 2} (i32.add (local.get $r${k + 1}) (local.get $rowb)))`).join('\n          ')}
           (local.set $r0 (select (i32.sub (local.get $zrow) (i32.const 4)) (i32.sub (local.get $r1) (local.get $rowb)) (i32.eqz (local.get $y))))
-          (local.set $r3 (select (i32.sub (local.get $zrow) (i32.const 4)) (i32.add (local.get $r2) (local.get $rowb))
-            (i32.ge_s (i32.add (local.get $y) (i32.const 2)) (local.get $H))))
+          (local.set $r${R + 1} (select (i32.sub (local.get $zrow) (i32.const 4)) (i32.add (local.get $r${R}) (local.get $rowb))
+            (i32.ge_s (i32.add (local.get $y) (i32.const ${R})) (local.get $H))))
           (local.set $x (i32.const 0))
           (block $xdone
             (loop $xloop
               (if (i32.gt_s (local.get $x) (local.get $xlast)) (then (local.set $x (local.get $xlast))))
-              (local.set $p0 (i32.add (local.get $r0) (local.get $x)))
-              (local.set $p1 (i32.add (local.get $r1) (local.get $x)))
-              (local.set $p2 (i32.add (local.get $r2) (local.get $x)))
-              (local.set $p3 (i32.add (local.get $r3) (local.get $x)))
-              (local.set $a0 (local.get $vb)) (local.set $a1 (local.get $vb))
-              (local.set $a2 (local.get $vb)) (local.set $a3 (local.get $vb))
+              ${Array.from({ length: R + 2 }, (_, r) => `(local.set $p${r} (i32.add (local.get $r${r}) (local.get $x)))`).join('\n              ')}
+              ${Array.from({ length: 2 * R }, (_, a) => `(local.set $a${a} (local.get $vb))`).join(' ')}
               ;; Only the first and last column blocks can read across a row edge: they mask, the rest do not.
               (if (i32.or (i32.eqz (local.get $x)) (i32.eq (local.get $x) (local.get $xlast)))
                 (then
                 (local.set $ml (select (v128.const i32x4 0 -1 -1 -1) (v128.const i32x4 -1 -1 -1 -1) (i32.eqz (local.get $x))))
                 (local.set $mr (select (v128.const i32x4 -1 -1 -1 0) (v128.const i32x4 -1 -1 -1 -1) (i32.eq (local.get $x) (local.get $xlast))))
-                ${dwP1Body(true)})
+                ${dwP1Body(true, R)})
                 (else
-                ${dwP1Body(false)}))
+                ${dwP1Body(false, R)}))
               (local.set $o0 (i32.add (i32.add (local.get $cout) (i32.mul (local.get $y) (local.get $rowb))) (local.get $x)))
-              (v128.store (local.get $o0) ${store('(local.get $a0)')})
-              (v128.store offset=16 (local.get $o0) ${store('(local.get $a1)')})
-              (local.set $o0 (i32.add (local.get $o0) (local.get $rowb)))
-              (v128.store (local.get $o0) ${store('(local.get $a2)')})
-              (v128.store offset=16 (local.get $o0) ${store('(local.get $a3)')})
+              ${Array.from({ length: R }, (_, o) => `${o === 0 ? '' : '(local.set $o0 (i32.add (local.get $o0) (local.get $rowb)))\n              '}(v128.store (local.get $o0) ${store(`(local.get $a${2 * o})`)})
+              (v128.store offset=16 (local.get $o0) ${store(`(local.get $a${2 * o + 1})`)})`).join('\n              ')}
               (br_if $xdone (i32.eq (local.get $x) (local.get $xlast)))
               (local.set $x (i32.add (local.get $x) (i32.const 32)))
               (br $xloop)))
           (br_if $ydone (i32.eq (local.get $y) (local.get $ylast)))
-          (local.set $y (i32.add (local.get $y) (i32.const 2)))
+          (local.set $y (i32.add (local.get $y) (i32.const ${R})))
           (br $yloop)))
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br_if $cloop (i32.lt_s (local.get $c) (local.get $C)))))`;
@@ -580,8 +572,10 @@ export function kernelsWat({ relaxed }) {
       (local.set $c (i32.add (local.get $c) (i32.const 1)))
       (br_if $cloop (i32.lt_s (local.get $c) (local.get $C)))))
 
-  ${dwP1Func(true)}
-  ${dwP1Func(false)}
+  ${dwP1Func(true, 2)}
+  ${dwP1Func(false, 2)}
+  ${dwP1Func(true, 4)}
+  ${dwP1Func(false, 4)}
 
   ${elementwise('silu_f32', 'SiLU as PyTorch computes it in float32: x / (1 + exp(-x)).', () => `(block (result v128) ${expNeg()}
         (f32x4.div (local.get $x) (f32x4.add (local.get $e) (v128.const f32x4 1 1 1 1))))`)}

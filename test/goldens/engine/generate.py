@@ -125,6 +125,8 @@ def define_cases():
     module('conv2d_groups4_stride2', nn.Conv2d, (1, 8, 10, 10), in_channels=8, out_channels=8, kernel_size=3, stride=2, padding=1, groups=4)
     module('conv2d_depthwise', nn.Conv2d, (1, 8, 12, 11), in_channels=8, out_channels=8, kernel_size=3, padding=1, groups=8)
     module('conv2d_depthwise_odd_rows_relu6_range', nn.Conv2d, (1, 5, 9, 10), in_channels=5, out_channels=5, kernel_size=3, padding=1, groups=5)
+    # Seven rows: the direct kernel's four-row passes end with one moved up over rows already written
+    module('conv2d_depthwise_rows7', nn.Conv2d, (1, 3, 7, 9), in_channels=3, out_channels=3, kernel_size=3, padding=1, groups=3)
     module('conv2d_depthwise_reflect', nn.Conv2d, (1, 3, 8, 9), in_channels=3, out_channels=3, kernel_size=3, padding=1, groups=3, padding_mode='reflect')
     module('conv2d_depthwise_multiplier2', nn.Conv2d, (1, 4, 9, 9), in_channels=4, out_channels=8, kernel_size=3, padding=1, groups=4)
     module('conv2d_depthwise_stride2', nn.Conv2d, (1, 6, 12, 13), in_channels=6, out_channels=6, kernel_size=3, stride=2, padding=1, groups=6)
