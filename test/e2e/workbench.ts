@@ -7,15 +7,18 @@ export async function waitForWorkbench(page: Page): Promise<void> {
   await page.waitForSelector('#status\\.problems', { timeout: 60_000 });
 }
 
-export async function openFile(page: Page, fileName: string): Promise<void> {
+/** Opens a file by quick open; gives when Enter was pressed on it (Date.now()). */
+export async function openFile(page: Page, fileName: string): Promise<number> {
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(fileName);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: 20_000 });
+  const entered = Date.now();
   await page.keyboard.press('Enter');
   await page.locator('.editor-group-container.active .tab.active', { hasText: fileName }).first().waitFor({ timeout: 20_000 });
   await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
+  return entered;
 }
 
 export async function runCommand(page: Page, title: string): Promise<void> {

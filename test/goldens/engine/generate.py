@@ -149,6 +149,9 @@ def define_cases():
     # Wide layers whose K (in_channels x kernel) is split into cache blocks accumulated in the output.
     module('conv2d_k_blocked', nn.Conv2d, (1, 64, 6, 6), in_channels=64, out_channels=256, kernel_size=3, padding=1)
     module('conv2d_pointwise_k_blocked', nn.Conv2d, (1, 520, 4, 4), in_channels=520, out_channels=256, kernel_size=1)
+    # 32x32 planes: a 1x1 conv copies them one cache line apart, a 3x3 pads the stride of its copied B rows (batch 2, groups 2)
+    module('conv2d_pointwise_32x32_groups2', nn.Conv2d, (2, 8, 32, 32), in_channels=8, out_channels=6, kernel_size=1, groups=2)
+    module('conv2d_3x3_32x32', nn.Conv2d, (2, 3, 32, 32), in_channels=3, out_channels=5, kernel_size=3, padding=1)
     module('conv1d_basic', nn.Conv1d, (2, 3, 20), in_channels=3, out_channels=5, kernel_size=3, padding=1)
     module('conv1d_stride_dilation', nn.Conv1d, (1, 4, 25), in_channels=4, out_channels=6, kernel_size=3, stride=2, dilation=2, padding=2)
     module('conv1d_same_even', nn.Conv1d, (1, 3, 16), in_channels=3, out_channels=4, kernel_size=4, padding='same')
