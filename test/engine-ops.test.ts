@@ -9,6 +9,7 @@ import { functionalOp } from '../src/engine/functional';
 import { resetRuntime, runtime } from '../src/engine/runtime';
 import { restOf, type Tensor } from '../src/engine/tensor';
 import { summarize } from '../src/engine/ops/summary';
+import { batchNorm } from '../src/engine/ops/norm';
 
 const OPS = resolve(__dirname, '../../test/goldens/engine/ops');
 
@@ -116,5 +117,23 @@ test('the statistics of an output resident in the engine memory are the same bit
     const odd = summarize(resident);
     assert.ok(Number.isNaN(odd.sum) && odd.min === -Infinity, 'a NaN makes the sum NaN; min and max skip it');
     assert.deepEqual(odd, summarize(Float32Array.from(resident)), `with NaN, n = ${n}`);
+  }
+});
+
+test('BatchNorm on outputs resident in the engine memory gives the same bits as in JavaScript', () => {
+  const rt = runtime();
+  for (const [N, C, H, W] of [[1, 5, 7, 9], [2, 3, 4, 4], [1, 64, 3, 1]] as const) {
+    const n = N * C * H * W;
+    const x = new Float32Array(n).map((_, i) => Math.sin(i * 0.37) * 3);
+    const p = (k: number): Tensor => ({ shape: [C], data: new Float32Array(C).map((_, c) => Math.cos(c * k) + (k === 2 ? 1.5 : 0)) });
+    const [mean, variance, weight, bias] = [p(1), p(2), p(3), p(4)];
+    const js = batchNorm({ shape: [N, C, H, W], data: x }, mean, variance, weight, bias, 1e-5);
+    const xAt = rt.allocPersistent(n * 4, 'test'), outAt = rt.allocPersistent(n * 4, 'test');
+    rt.view(xAt, n).set(x);
+    rt.placeOutput(outAt, n);
+    const resident = batchNorm({ shape: [N, C, H, W], data: rt.view(xAt, n) }, mean, variance, weight, bias, 1e-5);
+    rt.placeOutput(null);
+    assert.equal(rt.addressOf(resident.data), outAt, 'written where it was placed');
+    assert.deepEqual([...resident.data], [...js.data], `[${N}, ${C}, ${H}, ${W}]`);
   }
 });

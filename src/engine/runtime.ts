@@ -35,6 +35,7 @@ export interface KernelExports {
   maxpool3x3s2p1(C: number, H: number, W: number, src: number, dst: number, Ho: number, Wo: number, rowbuf: number): void;
   dw3x3_s2p1(C: number, H: number, W: number, src: number, w: number, bias: number, dst: number, Ho: number, Wo: number, zrow: number, lo: number, hi: number): void;
   stats_f32(src: number, n: number, out: number): void;
+  scale_shift_runs(src: number, dst: number, runs: number, len: number, C: number, params: number): void;
   compact(M: number, Ho: number, Wo: number, src: number, ldm: number, ld: number, dst: number): void;
   uniform_fill(dst: number, n: number, state: number, bound: number): void;
   uniform_pack(dst: number, M: number, K: number, state: number, bound: number, scale: number): void;

@@ -1,6 +1,7 @@
 // Normalisation layers in eval mode: batch norm uses running stats when it tracks them; group, layer and
 // instance norm use the statistics of the input itself (biased variance), like PyTorch.
 import { at, dim, shapeString, tensor, type Tensor } from '../tensor';
+import { runtime } from '../runtime';
 import { output } from './elementwise';
 
 function channelInner(x: Tensor, op: string): [number, number, number] {
@@ -20,6 +21,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   }
   // In the engine's memory where the executor placed it: the ReLU or conv after it then reads it there.
   const out = output(x.shape);
+  const scales = new Float64Array(2 * C);
   for (let c = 0; c < C; c++) {
     let mean: number, variance: number;
     if (runningMean !== null && runningVar !== null) {
@@ -30,12 +32,25 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
     }
     const invstd = 1 / Math.sqrt(variance + eps);
     const [g, b] = affine(weight, bias, c);
-    const scale = invstd * g, shift = b - mean * scale;
-    const xd = x.data, od = out.data;
-    for (let n = 0; n < N; n++) {
-      const base = (n * C + c) * inner;
-      for (let i = base; i < base + inner; i++) od[i] = (xd[i] as number) * scale + shift;
-    }
+    const scale = invstd * g;
+    scales[2 * c] = scale;
+    scales[2 * c + 1] = b - mean * scale;
+  }
+  // Both resident (the preview keeps every output): one wasm pass, the same double arithmetic as the loop below.
+  const rt = runtime();
+  const xAt = rt.addressOf(x.data), outAt = rt.addressOf(out.data);
+  if (xAt !== null && outAt !== null && !rt.busy && x.data.length >= 64) {
+    let p = 0;
+    rt.withScratch('batch_norm', (s) => { p = s.alloc(16 * C); }, () => {
+      new Float64Array(rt.k.memory.buffer, p, 2 * C).set(scales);
+      rt.k.scale_shift_runs(xAt, outAt, N * C, inner, C, p);
+    });
+    return { shape: out.shape, data: rt.view(outAt, out.data.length) };
+  }
+  const xd = x.data, od = out.data;
+  for (let r = 0; r < N * C; r++) {
+    const c = r % C, scale = scales[2 * c] as number, shift = scales[2 * c + 1] as number;
+    for (let i = r * inner; i < (r + 1) * inner; i++) od[i] = (xd[i] as number) * scale + shift;
   }
   return out;
 }

@@ -889,6 +889,47 @@ export function kernelsWat({ relaxed }) {
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $kloop))))
 
+  ;; dst = src * scale + shift per run of len floats, run r taking channel r % C's (scale, shift), two f64 at params +
+  ;; 16c: BatchNorm in eval mode. In double, rounded to float32 once: what JavaScript's loop computes, bit for bit.
+  (func (export "scale_shift_runs")
+    (param $src i32) (param $dst i32) (param $runs i32) (param $len i32) (param $C i32) (param $params i32)
+    (local $r i32) (local $c i32) (local $i i32) (local $end i32) (local $end4 i32) (local $base i32)
+    (local $s v128) (local $b v128) (local $x v128) (local $sf f64) (local $bf f64)
+    (local.set $end (i32.shl (local.get $len) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $end) (i32.const -16)))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_s (local.get $r) (local.get $runs)))
+        (local.set $sf (f64.load (i32.add (local.get $params) (i32.shl (local.get $c) (i32.const 4)))))
+        (local.set $bf (f64.load offset=8 (i32.add (local.get $params) (i32.shl (local.get $c) (i32.const 4)))))
+        (local.set $s (f64x2.splat (local.get $sf)))
+        (local.set $b (f64x2.splat (local.get $bf)))
+        (local.set $base (i32.mul (local.get $r) (local.get $end)))
+        (local.set $i (i32.const 0))
+        (block $vdone
+          (loop $vloop
+            (br_if $vdone (i32.ge_u (local.get $i) (local.get $end4)))
+            (local.set $x (v128.load (i32.add (local.get $src) (i32.add (local.get $base) (local.get $i)))))
+            (v128.store (i32.add (local.get $dst) (i32.add (local.get $base) (local.get $i)))
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (local.get $x)) (local.get $s)) (local.get $b)))
+                (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))) (local.get $s)) (local.get $b)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $vloop)))
+        (block $sdone
+          (loop $sloop
+            (br_if $sdone (i32.ge_u (local.get $i) (local.get $end)))
+            (f32.store (i32.add (local.get $dst) (i32.add (local.get $base) (local.get $i)))
+              (f32.demote_f64 (f64.add (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $src) (i32.add (local.get $base) (local.get $i)))))
+                (local.get $sf)) (local.get $bf))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $sloop)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (if (i32.eq (local.get $c) (local.get $C)) (then (local.set $c (i32.const 0))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop))))
+
   ;; The preview's statistics of n floats in one pass, four lanes at a time: min and max as JavaScript's
   ;; "v < min" keeps them (pmin/pmax: a NaN never replaces one), the count of zeros, and the sum in double in
   ;; four lane sums (ops/summary.ts adds them in the same order). out: f64 sum, f32 min, f32 max, i32 zeros.
