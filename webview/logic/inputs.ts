@@ -62,9 +62,17 @@ export function rgbaToImage(rgba: ArrayLike<number>, width: number, height: numb
   return { width, height, data };
 }
 
-/** Bilinear resize with align_corners=False (torchvision's Resize on tensors, without antialiasing). */
+/** The last resize of each picture: every edit runs the model on the same input again. */
+const lastResize = new WeakMap<RgbImage, RgbImage>();
+
+/**
+ * Bilinear resize with align_corners=False (torchvision's Resize on tensors, without antialiasing). The result is
+ * only read by its callers: the same picture at the same size is resized once.
+ */
 export function resizeImage(image: RgbImage, width: number, height: number): RgbImage {
   if (image.width === width && image.height === height) return image;
+  const last = lastResize.get(image);
+  if (last !== undefined && last.width === width && last.height === height) return last;
   const out = new Float32Array(3 * width * height);
   const sx = image.width / width, sy = image.height / height;
   const src = image.width * image.height;
@@ -82,7 +90,9 @@ export function resizeImage(image: RgbImage, width: number, height: number): Rgb
       }
     }
   }
-  return { width, height, data: out };
+  const resized = { width, height, data: out };
+  lastResize.set(image, resized);
+  return resized;
 }
 
 const IMAGENET_MEAN = [0.485, 0.456, 0.406];
