@@ -59,6 +59,8 @@ function nodeWorker(): (req: RunRequest) => Promise<RunFigures> {
   scope['postMessage'] = (m: WorkerMessage): void => sink?.(m);
   scope['addEventListener'] = (_: string, l: (e: { data: unknown }) => void): void => { listener = l; };
   new Function(readFileSync(WORKER, 'utf8'))();
+  // The pictures the panel holds, by layer (see the page's harness below).
+  const held = new Map<string, ArrayBuffer>();
   return (req) => new Promise((resolve) => {
     const t0 = performance.now();
     let messages = 0, bytes = 0, progress = 0, shown = NaN;
@@ -66,7 +68,12 @@ function nodeWorker(): (req: RunRequest) => Promise<RunFigures> {
     sink = (m) => {
       messages++;
       if (m.type === 'progress') progress++;
-      if (m.type === 'layer') bytes += m.grid.rgba.byteLength;
+      if (m.type === 'layer') {
+        bytes += m.grid.rgba.byteLength;
+        const replaced = held.get(m.key);
+        held.set(m.key, m.grid.rgba.buffer as ArrayBuffer);
+        if (replaced) listener?.({ data: { type: 'recycle', buffers: [replaced] } });
+      }
       if ((m.type === 'layer' || m.type === 'layerSame') && awaiting.delete(m.key) && awaiting.size === 0) shown = performance.now() - t0;
       if (m.type === 'done') resolve({ ms: m.ms, wall: performance.now() - t0, shown, messages, bytes, progress });
       if (m.type === 'error') throw new Error(m.message);
@@ -93,6 +100,7 @@ async function main(): Promise<void> {
   await page.goto('about:blank');
   const start = (src: string, name: string): Promise<void> => page.evaluate(([text, as]) => {
     const w = new Worker(URL.createObjectURL(new Blob([text as string], { type: 'text/javascript' })));
+    const held = new Map<string, ArrayBuffer>();
     const g = window as unknown as Record<string, (req: unknown) => Promise<unknown>>;
     g[as as string] = (req) => new Promise((resolve, reject) => {
       const t0 = performance.now();
@@ -102,7 +110,13 @@ async function main(): Promise<void> {
         const m = e.data as { type: string; key?: string; ms: number; message?: string; grid?: { rgba: Uint8ClampedArray } };
         messages++;
         if (m.type === 'progress') progress++;
-        if (m.type === 'layer' && m.grid) bytes += m.grid.rgba.byteLength;
+        if (m.type === 'layer' && m.grid) {
+          bytes += m.grid.rgba.byteLength;
+          // As the panel does: the picture this one replaces is given back to be drawn into again.
+          const replaced = held.get(m.key ?? '');
+          held.set(m.key ?? '', m.grid.rgba.buffer as ArrayBuffer);
+          if (replaced) w.postMessage({ type: 'recycle', buffers: [replaced] }, [replaced]);
+        }
         if ((m.type === 'layer' || m.type === 'layerSame') && awaiting.delete(m.key ?? '') && awaiting.size === 0) shown = performance.now() - t0;
         if (m.type === 'done') resolve({ ms: m.ms, wall: performance.now() - t0, shown, messages, bytes, progress });
         if (m.type === 'error') reject(new Error(m.message));

@@ -269,3 +269,33 @@ test('the boxes on screen are sent as their layers run, before the run ends; a r
     assert.deepEqual([...drawn.grid.rgba], [...renderGrid(y.data, y.shape, 'layer', 32, 0, outputView(y.shape)).picture.rgba], key);
   }
 });
+
+test('a picture the webview gives back is drawn into again, cleared first: the next picture of that size uses it, exactly', async () => {
+  const send = await worker();
+  const { post } = await (loaded as NonNullable<typeof loaded>);
+  const analysed = await model(RESNET, 'ResNet');
+  const stem = await model(RESNET.replace('kernel_size=7, stride=2, padding=3', 'kernel_size=7, stride=2, padding=2'), 'ResNet');
+  const data = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.sin(i / 53));
+  const request = (runId: number, graph: ModelGraph): RunRequest => ({
+    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet-recycled',
+    weights: { kind: 'seed', seed: 6 }, scale: 'layer', maxChannels: 32, pages: {}, depths: {}, draw: ['conv1'],
+  });
+  const first = (await send(request(31, analysed.graph))).find((m): m is Layer => m.type === 'layer' && m.key === 'conv1');
+  assert.ok(first);
+  // Given back with every byte set (as a picture of another layout of that size leaves it): the gaps must be cleared.
+  const given = new Uint8ClampedArray(first.grid.rgba.length).fill(255).buffer;
+  // Not a picture's size: never drawn into.
+  const odd = new ArrayBuffer(12);
+  post({ type: 'recycle', buffers: [odd, given] });
+  const edited = (await send(request(32, stem.graph))).find((m): m is Layer => m.type === 'layer' && m.key === 'conv1');
+  assert.ok(edited);
+  assert.equal(edited.grid.rgba.buffer, given, 'conv1 of the edit is drawn into the buffer given back');
+  const ex = new Executor(withRunShapes(stem.graph, graphAxes(stem.graph, [1, 3, 224, 224]), analysed.input[0] ?? [], [1, 3, 224, 224]), { seed: 6 });
+  const y = ex.run({ shape: [1, 3, 224, 224], data }, { outputs: 'all' }).get('conv1') as Tensor;
+  assert.deepEqual([...edited.grid.rgba], [...renderGrid(y.data, y.shape, 'layer', 32, 0, outputView(y.shape)).picture.rgba], 'the edited picture, every pixel, gaps transparent');
+  // The buffer is in use again: the next picture gets a fresh one.
+  const again = (await send(request(33, analysed.graph))).find((m): m is Layer => m.type === 'layer' && m.key === 'conv1');
+  assert.ok(again);
+  assert.notEqual(again.grid.rgba.buffer, given);
+  assert.equal(new Uint8Array(odd).length, 12);
+});

@@ -814,7 +814,10 @@ function showLayer(message: Extract<WorkerMessage, { type: 'layer' | 'layerStats
   if (view.kind === 'volume' && depths[key] !== undefined && depths[key] !== view.depth) delete depths[key];
   const width = grid?.width ?? (message.type === 'layerStats' ? message.width : 0);
   const height = grid?.height ?? (message.type === 'layerStats' ? message.height : 0);
+  const replaced = pictures.get(key)?.grid;
   pictures.set(key, { grid, text, view, tileWidth: message.tileWidth, tileHeight: message.tileHeight, columns: message.columns, gap: message.gap, channels, first, shown, width, height });
+  // The picture this one replaces is held nowhere else now (a canvas keeps its own pixels): the worker draws into it again.
+  if (replaced && replaced !== grid) post({ type: 'recycle', buffers: [replaced.rgba.buffer as ArrayBuffer] }, [replaced.rgba.buffer as ArrayBuffer]);
   const box = layerBoxes.get(key);
   if (!box) return;
   const canvas = box.querySelector('canvas');

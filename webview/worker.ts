@@ -79,10 +79,33 @@ function gridKey(sig: string, scale: ColourScale, maxChannels: number, first: nu
 /** A layer's drawn page of channels and its statistics. */
 type Grid = ReturnType<typeof renderGrid> & { stats: LayerStats; view: OutputView };
 
+/** Picture buffers the webview gave back, by size (see RecycleRequest); at most SPARE of them are kept. */
+const spare = new Map<number, ArrayBuffer[]>();
+const SPARE = 32;
+let spareCount = 0;
+
+function recycle(buffers: readonly ArrayBuffer[]): void {
+  for (const buffer of buffers) {
+    if (spareCount >= SPARE || !(buffer instanceof ArrayBuffer) || buffer.byteLength === 0) continue;
+    const list = spare.get(buffer.byteLength) ?? [];
+    list.push(buffer);
+    spare.set(buffer.byteLength, list);
+    spareCount++;
+  }
+}
+
+/** A picture's pixels, all zero: a buffer given back of that size when there is one, else a fresh one. */
+function pictureBytes(length: number): Uint8ClampedArray {
+  const buffer = spare.get(length)?.pop();
+  if (buffer === undefined) return new Uint8ClampedArray(length);
+  spareCount--;
+  return new Uint8ClampedArray(buffer).fill(0);
+}
+
 /** Statistics and the page's picture, read straight from the output (a view of the engine's memory, not a copy). */
 function grid(y: Tensor, view: OutputView, scale: ColourScale, maxChannels: number, first: number): Grid {
   const stats = layerStats(sampleValues(y.data, view));
-  return { ...renderGrid(y.data, y.shape, scale, maxChannels, first, view, [stats.min, stats.max]), stats, view };
+  return { ...renderGrid(y.data, y.shape, scale, maxChannels, first, view, [stats.min, stats.max], pictureBytes), stats, view };
 }
 
 /** The other tensors of a tuple-valued layer (the engine's TupleTensor: an LSTM's h_n, attention's weights). */
@@ -175,7 +198,7 @@ function producingConv(graph: ModelGraph, node: GraphNode): GraphNode | null {
 let executor: Executor | null = null;
 
 /** A run stops at its next pause when a later run request is waiting: the webview has moved on to another model or edit. */
-const queue: WorkerRequest[] = [];
+const queue: Exclude<WorkerRequest, { type: 'recycle' }>[] = [];
 const superseded = (): boolean => queue.some((r) => r.type === 'run' || r.type === 'cancel');
 
 /** How long a run computes before it lets the worker read its messages (a new edit, a page asked for). */
@@ -390,7 +413,13 @@ async function drain(): Promise<void> {
 runtime();
 
 scope.addEventListener('message', (event) => {
-  queue.push(event.data);
+  const request = event.data as WorkerRequest;
+  // Taken at once, even during a run: the next pictures can use them.
+  if (request.type === 'recycle') {
+    recycle(request.buffers);
+    return;
+  }
+  queue.push(request);
   if (draining) return;
   draining = true;
   void drain();

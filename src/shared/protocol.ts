@@ -183,7 +183,16 @@ export interface CancelRequest {
   runId: number;
 }
 
-export type WorkerRequest = RunRequest | PageRequest | ChannelRequest | CancelRequest;
+/**
+ * Pictures the webview no longer holds (replaced by a layer's newer one), given back (transferred) so the worker
+ * draws the next ones into memory already touched: a fresh 300 KiB picture cost about 0.8 ms of page faults here.
+ */
+export interface RecycleRequest {
+  type: 'recycle';
+  buffers: ArrayBuffer[];
+}
+
+export type WorkerRequest = RunRequest | PageRequest | ChannelRequest | CancelRequest | RecycleRequest;
 
 export interface LayerStats {
   min: number;

@@ -135,15 +135,16 @@ export function viewLayout(view: OutputView, maxChannels: number, first = 0): Gr
  * transparent between tiles. Per-layer colours span all channels (and all depths of a volume), so every page and
  * slice is on one scale; per-channel colours span the channel's whole volume. `view`: how the output is drawn
  * (by default from its shape alone); a volume shows the view's depth slice. `layerRange`: the view's min and max
- * when the caller has them already (its statistics), saving a pass over the output.
+ * when the caller has them already (its statistics), saving a pass over the output. `bytes`: the picture's pixels,
+ * all zero (transparent), of the length asked for.
  */
 export function renderGrid(
   data: Float32Array, shape: readonly number[], scale: ColourScale, maxChannels: number, first = 0, view: OutputView = outputView(shape),
-  layerRange?: readonly [number, number],
+  layerRange?: readonly [number, number], bytes: (length: number) => Uint8ClampedArray = (length) => new Uint8ClampedArray(length),
 ): { picture: Picture; layout: GridLayout } {
   const planes = { channels: view.tiles, height: view.rows, width: view.columns };
   const layout = viewLayout(view, maxChannels, first);
-  const rgba = new Uint8ClampedArray(layout.width * layout.height * 4);
+  const rgba = bytes(layout.width * layout.height * 4);
   const sample = sampleValues(data, view);
   const plane = planes.height * planes.width;
   const volume = plane * view.depths;
