@@ -24,13 +24,14 @@ export async function openFile(page: Page, fileName: string): Promise<number> {
 export async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   // With a webview focused, the key goes to its iframe and the workbench may never see it: press again.
+  // It can also close again at once, when the webview takes the focus back: then it is opened again.
   for (let attempt = 1; ; attempt++) {
     await page.keyboard.press('F1');
     const opened = await input.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false);
-    if (opened) break;
-    if (attempt === 3) throw new Error(`the command palette did not open for "${title}" after 3 presses of F1`);
+    const filled = opened && await input.fill(`>${title}`, { timeout: 5_000 }).then(() => true, () => false);
+    if (filled) break;
+    if (attempt === 3) throw new Error(`the command palette did not stay open for "${title}" after 3 presses of F1`);
   }
-  await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 20_000 });
   await page.keyboard.press('Enter');
 }
