@@ -416,7 +416,7 @@ scope.addEventListener('message', (event) => {
   const request = event.data as WorkerRequest;
   // Taken at once, even during a run: the next pictures can use them.
   if (request.type === 'recycle') {
-    recycle(request.buffers);
+    if (Array.isArray(request.buffers)) recycle(request.buffers);
     return;
   }
   queue.push(request);
