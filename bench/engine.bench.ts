@@ -1,6 +1,7 @@
 // Engine benchmark: our conv engine vs onnxruntime-web (wasm, 1 thread) and TensorFlow.js (wasm, 1 thread),
 // in one process, same layers and weights. `npm run bench:engine` (add `-- --quick` for fewer repeats,
 // `-- --only TEXT` for some rows).
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 
@@ -223,6 +224,53 @@ function fmtMs(ms: number | null): string {
   return ms === null ? '-' : ms < 1 ? ms.toFixed(3) : ms.toFixed(2);
 }
 
+interface FirstRun { init: number; run: number; pack: number; steady: number; wasm: number; faults: number }
+
+const pageFaults = (): number => process.resourceUsage().minorPageFault;
+
+/** A new executor on the seeded default init: its construction, its first run (packing included), then steady runs. */
+function firstRun(graph: ModelGraph, x: Tensor): FirstRun {
+  const t0 = performance.now();
+  const seeded = new Executor(graph, { seed: 0 });
+  const t1 = performance.now();
+  const f0 = pageFaults();
+  seeded.run(x).get('output');
+  const t2 = performance.now();
+  const faults = pageFaults() - f0;
+  const steady: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    seeded.run(x).get('output');
+    steady.push(performance.now() - t);
+  }
+  return { init: t1 - t0, run: t2 - t1, pack: seeded.packMs, steady: median(steady), wasm: runtime().memoryBytes, faults };
+}
+
+/** firstRun in a child process that first grows the engine's memory to `bytes` and writes every page of it once. */
+function firstRunTouched(bytes: number): (FirstRun & { touchMs: number; touchFaults: number }) | null {
+  const out = spawnSync(process.execPath, [__filename, '--first-run-touched', String(bytes)], { encoding: 'utf8', timeout: 120_000 });
+  const line = out.stdout?.split('\n').find((l) => l.startsWith('{'));
+  if (out.status !== 0 || line === undefined) {
+    console.error(`the first run with touched memory failed: ${out.stderr ?? out.error?.message ?? ''}`);
+    return null;
+  }
+  return JSON.parse(line) as FirstRun & { touchMs: number; touchFaults: number };
+}
+
+async function firstRunTouchedChild(bytes: number): Promise<void> {
+  const graph = await resnet18Graph();
+  const rt = runtime();
+  rt.reserve(bytes, 'the benchmark');
+  const f0 = pageFaults();
+  const t0 = performance.now();
+  const memory = new Uint8Array(rt.k.memory.buffer);
+  for (let i = 0; i < memory.length; i += 4096) memory[i] = 0;
+  const touchMs = performance.now() - t0;
+  const touchFaults = pageFaults() - f0;
+  const result = firstRun(graph, { shape: [1, 3, 224, 224], data: randn(3 * 224 * 224, 2) });
+  console.log(JSON.stringify({ ...result, touchMs, touchFaults }));
+}
+
 async function main(): Promise<void> {
   const rt = runtime();
   console.log(`Conv Lens engine benchmark: single thread, NCHW batch 1, ${rt.relaxed ? 'relaxed-SIMD FMA' : 'wasm SIMD (no relaxed SIMD in this runtime)'} kernels; median ms (GFLOP/s)\n`);
@@ -236,21 +284,10 @@ async function main(): Promise<void> {
 
   // The product path's first run, in this fresh process: what `conv-lens run` and the preview do on opening
   // a model without weights (seeded default init, packing, planning, one forward pass).
-  const first = { init: 0, run: 0, pack: 0, steady: 0, wasm: 0 };
-  if (resnet) {
-    const t0 = performance.now();
-    const seeded = new Executor(graph, { seed: 0 });
-    const t1 = performance.now();
-    seeded.run(x224).get('output');
-    const t2 = performance.now();
-    const steady: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const t = performance.now();
-      seeded.run(x224).get('output');
-      steady.push(performance.now() - t);
-    }
-    Object.assign(first, { init: t1 - t0, run: t2 - t1, pack: seeded.packMs, steady: median(steady), wasm: rt.memoryBytes });
-  }
+  const first = resnet ? firstRun(graph, x224) : null;
+  // The same in a second fresh process whose engine memory was touched beforehand: the first run without the page
+  // faults of memory new to the process, which this machine charges far more for than bare metal does.
+  const touched = first !== null ? firstRunTouched(first.wasm) : null;
 
   const params = benchParams(graph);
   // The exact call of the CLI and the worker: a compiled model run for its output (fused, resident), and for
@@ -377,9 +414,15 @@ async function main(): Promise<void> {
   const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
   console.log(`\n128-bit SIMD peak at the nominal clock: ${peak.gflops.toFixed(1)} GFLOP/s (${peak.note}). A virtual machine reports its`);
   console.log('nominal clock only; cores that boost above it exceed 100% of this figure, so it is a yardstick, not a limit.');
-  if (resnet) {
+  if (first !== null) {
     console.log(`ResNet-18 product path, fresh process, seeded default init: init ${first.init.toFixed(1)} ms, first run ${first.run.toFixed(1)} ms ` +
-      `(packing ${first.pack.toFixed(1)} ms of it), then ${first.steady.toFixed(1)} ms per run; peak wasm memory ${mb(first.wasm)} (goal <= 120 MiB).`);
+      `(packing ${first.pack.toFixed(1)} ms of it; ${first.faults} page faults), then ${first.steady.toFixed(1)} ms per run; peak wasm memory ${mb(first.wasm)} (goal <= 120 MiB).`);
+  }
+  if (touched !== null && first !== null) {
+    const perPage = (1000 * touched.touchMs) / touched.touchFaults;
+    console.log(`The same in a fresh process whose ${mb(first.wasm)} of engine memory was touched first (${touched.touchFaults} page faults, ${touched.touchMs.toFixed(0)} ms: ` +
+      `${perPage.toFixed(1)} µs a page on this machine): first run ${touched.run.toFixed(1)} ms (packing ${touched.pack.toFixed(1)} ms of it, ` +
+      `${((100 * touched.pack) / touched.steady).toFixed(0)}% of a ${touched.steady.toFixed(1)} ms forward pass; ${touched.faults} page faults).`);
   }
   console.log(`ResNet-18 memory (ours): engine wasm memory ${mb(ourWasm)} after the runs above too (packed weights of two models, arenas, scratch), ` +
     `every node output kept ${mb(keptBytes)}, weights ${mb(11.69e6 * 4)}; process peak RSS after our runs ${mb(ourRss)} ` +
@@ -389,7 +432,7 @@ async function main(): Promise<void> {
   console.log('"product, output copied" also copies the output into a JavaScript array, as onnxruntime-web\'s run does; "kernel alone" is conv2d on JS arrays.');
 }
 
-main().catch((e: unknown) => {
+(process.argv.includes('--first-run-touched') ? firstRunTouchedChild(Number(process.argv[process.argv.indexOf('--first-run-touched') + 1])) : main()).catch((e: unknown) => {
   console.error(e);
   process.exit(1);
 });
