@@ -87,10 +87,10 @@ export class WasmRuntime {
   memoryLimit: number;
 
   constructor(options: { relaxed?: boolean; memoryLimit?: number } = {}) {
-    const canRelax = WebAssembly.validate(relaxedProbe);
+    const canRelax = WebAssembly.validate(relaxedProbe());
     this.relaxed = options.relaxed ?? canRelax;
     if (this.relaxed && !canRelax) throw new Error('this WebAssembly runtime has no relaxed SIMD');
-    const mod = new WebAssembly.Module(this.relaxed ? relaxedKernels : simdKernels);
+    const mod = new WebAssembly.Module(this.relaxed ? relaxedKernels() : simdKernels());
     this.k = new WebAssembly.Instance(mod, {}).exports as unknown as KernelExports;
     this.memoryLimit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
     this.f32View = new Float32Array(this.k.memory.buffer);

@@ -1,6 +1,7 @@
 // Assembled at build time by the engine-kernels plugin in esbuild.config.mjs.
 declare module 'conv-lens-engine-kernels' {
-  export const simdKernels: Uint8Array<ArrayBuffer>;
-  export const relaxedKernels: Uint8Array<ArrayBuffer>;
-  export const relaxedProbe: Uint8Array<ArrayBuffer>;
+  /** The module's bytes, decoded on each call (the runtime asks once). */
+  export function simdKernels(): Uint8Array<ArrayBuffer>;
+  export function relaxedKernels(): Uint8Array<ArrayBuffer>;
+  export function relaxedProbe(): Uint8Array<ArrayBuffer>;
 }
