@@ -172,3 +172,28 @@ test('run picks the model the file builds among several module classes, as check
   const what = (x: typeof j): unknown => [x.model, x.input, x.output, x.layers.map((l) => l.name)];
   assert.deepEqual(what(named), what(j), 'the same run as naming Net');
 });
+
+test('run names the layer argument the analysis could not evaluate, and how to give it', async () => {
+  const file = join(dir, 'head.py');
+  writeFileSync(file, `import torch.nn as nn
+
+
+class Head(nn.Module):
+    def __init__(self, features):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(features, 10)
+
+    def forward(self, x):
+        x = self.pool(self.conv(x)).flatten(1)
+        return self.fc(x)
+`);
+  const r = await run(file, '--input', '1,3,16,16');
+  assert.equal(r.code, 1, r.out);
+  assert.equal(r.err, "conv-lens run: Conv Lens does not know the in_features of fc (Linear), applied at line 13: its value comes from something it cannot evaluate, "
+    + "such as a constructor argument or a value computed at run time. Nothing in the file builds Head: pass the expression that does with --construct 'Head=EXPR' (a builder function's call, say)\n");
+  const built = await run(file, '--input', '1,3,16,16', '--construct', 'Head=Head(8)');
+  assert.equal(built.code, 0, built.err);
+  assert.match(built.out, /^Head: input \[1, 3, 16, 16\] -> output \[/);
+});

@@ -3,7 +3,8 @@ import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import type { ModelGraph } from '../core/types';
 import { Executor } from '../engine/executor';
-import type { NodeTiming } from '../engine/graph';
+import { ArgError } from '../engine/args';
+import { describeNode, GraphError, type NodeTiming } from '../engine/graph';
 import { interpolate } from '../engine/ops/resize';
 import { permute } from '../engine/ops/shape';
 import { readSafetensors, writeSafetensors } from '../engine/weights/safetensors';
@@ -163,6 +164,7 @@ export async function runCommand(args: string[], io: RunIO, analyze: Analyze): P
     }
     throw e;
   }
+  let chosen: { name: string; instantiated: boolean } | undefined;
   try {
     const text = new TextDecoder().decode(io.readFile(flags.file));
     const inputs: Record<string, number[]> = {};
@@ -177,6 +179,7 @@ export async function runCommand(args: string[], io: RunIO, analyze: Analyze): P
       const names = (flags.model === undefined ? pool : models).map((m) => m.name).join(', ');
       throw new Error(flags.model === undefined ? `${flags.file} ${built.length > 1 ? 'builds' : 'defines'} several models (${names}); pick one with --model NAME` : `no model named ${flags.model} in ${flags.file} (found: ${names})`);
     }
+    chosen = model;
 
     let input: Tensor;
     const channelsLast = model.graph.channelsLast === true;
@@ -261,7 +264,17 @@ export async function runCommand(args: string[], io: RunIO, analyze: Analyze): P
     if (flags.out !== undefined) io.stdout(`wrote ${written} tensors to ${flags.out}\n`);
     return 0;
   } catch (e) {
-    io.stderr(`conv-lens run: ${(e as Error).message}\n`);
+    io.stderr(`conv-lens run: ${failure(e, chosen)}\n`);
     return 1;
   }
+}
+
+/** Why the run failed, in the user's terms: a layer argument the analysis could not evaluate says which, and how to give it. */
+function failure(e: unknown, model: { name: string; instantiated: boolean } | undefined): string {
+  const reason = e instanceof GraphError ? e.reason : undefined;
+  if (!(e instanceof GraphError) || e.node === undefined || !(reason instanceof ArgError) || !reason.missing || reason.arg === undefined) return (e as Error).message;
+  const what = `Conv Lens does not know the ${reason.arg} of ${describeNode(e.node)}, applied at line ${e.node.range.start.line + 1}: its value comes from something it cannot evaluate, such as a constructor argument or a value computed at run time`;
+  return model !== undefined && !model.instantiated
+    ? `${what}. Nothing in the file builds ${model.name}: pass the expression that does with --construct '${model.name}=EXPR' (a builder function's call, say)`
+    : `${what}. Write it as a number to run the model`;
 }

@@ -50,8 +50,14 @@ export function graphParameters(graph: ModelGraph): Map<string, GraphParameter> 
     if (direct !== null) specs.set(direct.name, { ...direct, layer: '', type: 'Parameter' });
     if (node.op !== 'module' || node.module === undefined || seen.has(node.module.name)) continue;
     seen.add(node.module.name);
-    const def = layerDef(node.module.type);
-    for (const p of def.params(node.module.args)) {
+    let params: ParamSpec[];
+    try {
+      params = layerDef(node.module.type).params(node.module.args);
+    } catch (e) {
+      // Which layer, for the CLI and the preview: an ArgError alone names only the argument.
+      throw new GraphError(`${describeNode(node)}, applied at line ${node.range.start.line + 1}: ${(e as Error).message}`, node, e);
+    }
+    for (const p of params) {
       specs.set(node.module.name === '' ? p.name : `${node.module.name}.${p.name}`, { ...p, layer: node.module.name, type: node.module.type });
     }
   }
