@@ -173,7 +173,7 @@ test('run picks the model the file builds among several module classes, as check
   assert.deepEqual(what(named), what(j), 'the same run as naming Net');
 });
 
-test('run names the layer argument the analysis could not evaluate, and how to give it', async () => {
+test('run names the layer argument or the code the analysis could not follow, and how to give it', async () => {
   const file = join(dir, 'head.py');
   writeFileSync(file, `import torch.nn as nn
 
@@ -192,8 +192,27 @@ class Head(nn.Module):
   const r = await run(file, '--input', '1,3,16,16');
   assert.equal(r.code, 1, r.out);
   assert.equal(r.err, "conv-lens run: Conv Lens does not know the in_features of fc (Linear), applied at line 13: its value comes from something it cannot evaluate, "
-    + "such as a constructor argument or a value computed at run time. Nothing in the file builds Head: pass the expression that does with --construct 'Head=EXPR' (a builder function's call, say)\n");
+    + "such as a constructor argument or a value computed at run time. Nothing in the file builds Head, whose constructor needs arguments: pass the expression that builds it with --construct 'Head=EXPR' (a builder function's call, say)\n");
   const built = await run(file, '--input', '1,3,16,16', '--construct', 'Head=Head(8)');
   assert.equal(built.code, 0, built.err);
   assert.match(built.out, /^Head: input \[1, 3, 16, 16\] -> output \[/);
+  // A forward pass through code the analysis cannot follow: said as such, not as a tensor no node produced.
+  const unfollowed = join(dir, 'unfollowed.py');
+  writeFileSync(unfollowed, `import torch
+import torch.nn as nn
+from somewhere_else import helper
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.fc = nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.fc(helper(self.conv(x)))
+`);
+  const lost = await run(unfollowed, '--input', '1,3,16,16');
+  assert.equal(lost.code, 1, lost.out);
+  assert.match(lost.err, /^conv-lens run: Conv Lens cannot run Net: forward uses code Conv Lens cannot follow \(an import or a value computed at run time\)\n$/);
 });

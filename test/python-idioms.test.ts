@@ -134,3 +134,39 @@ class Stem(nn.Sequential):
   assert.deepEqual(errors(a), []);
   assert.deepEqual(a.models.find((m) => m.name === 'Stem')?.input, [['N', 3, 'D', 'H', 'W']]);
 });
+
+test("ConvNeXt's parameters as forward reads them: a LayerNorm subclass's own weight and bias, and ones(...) * layer_scale", async () => {
+  const a = await analyze(`import torch
+import torch.nn as nn
+import torch.nn.functional as F
+class LayerNorm2d(nn.LayerNorm):
+    def forward(self, x):
+        x = x.permute(0, 2, 3, 1)
+        x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
+class Block(nn.Module):
+    def __init__(self, dim, layer_scale=1e-6):
+        super().__init__()
+        self.conv = nn.Conv2d(dim, dim, 7, padding=3, groups=dim)
+        self.norm = LayerNorm2d(dim, eps=1e-6)
+        self.layer_scale = nn.Parameter(torch.ones(dim, 1, 1) * layer_scale)
+    def forward(self, x):
+        return x + self.layer_scale * self.norm(self.conv(x))
+block = Block(8)
+block(torch.randn(1, 8, 14, 14))
+`);
+  assert.deepEqual(errors(a), []);
+  const graph = a.models.find((m) => m.name === 'Block')?.graph;
+  assert.ok(graph);
+  const params = graph.nodes.filter((n) => n.op === 'parameter').map((n) => [n.args['name'], n.shape, n.args['init']]);
+  assert.deepEqual(params.sort(), [
+    ['layer_scale', [8, 1, 1], { kind: 'constant', value: Math.fround(1e-6) }],
+    ['norm.bias', [8], { kind: 'constant', value: 0 }],
+    ['norm.weight', [8], { kind: 'constant', value: 1 }],
+  ]);
+  // The op reads them as inputs, so the engine runs it (not "layer_norm with tensor arguments").
+  const norm = graph.nodes.find((n) => n.op.startsWith('layer_norm'));
+  const ids = new Map(graph.nodes.map((n) => [n.id, n.args['name']]));
+  assert.equal(norm?.op, 'layer_norm');
+  assert.deepEqual(norm.inputs.slice(1).map((id) => ids.get(id)), ['norm.weight', 'norm.bias']);
+});

@@ -274,7 +274,7 @@ export async function analyzeForRun(path: string, text: string, inputs: Record<s
     const analysis = await analyzeFile(program, path, lang, text, { inputs, construct });
     const errors = analysis.findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) throw new Error(errors.map((f) => formatFinding(path, f)).join(''));
-    return { models: analysis.models.map((m) => ({ name: m.name, graph: m.graph, input: m.input, instantiated: m.instantiated })) };
+    return { models: analysis.models.map((m) => ({ name: m.name, graph: m.graph, input: m.input, instantiated: m.instantiated, needsArguments: m.needsArguments === true, unknownBecause: m.outputUnknown?.reason })) };
   } finally {
     program.dispose();
   }

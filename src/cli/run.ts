@@ -4,7 +4,7 @@ import * as jpeg from 'jpeg-js';
 import type { ModelGraph } from '../core/types';
 import { Executor } from '../engine/executor';
 import { ArgError } from '../engine/args';
-import { describeNode, GraphError, type NodeTiming } from '../engine/graph';
+import { describeNode, GraphError, IncompleteGraphError, type NodeTiming } from '../engine/graph';
 import { interpolate } from '../engine/ops/resize';
 import { permute } from '../engine/ops/shape';
 import { readSafetensors, writeSafetensors } from '../engine/weights/safetensors';
@@ -20,7 +20,8 @@ export interface RunIO {
 }
 
 export type Analyze = (path: string, text: string, inputs: Record<string, number[]>, construct?: Record<string, string>) => Promise<{
-  models: Array<{ name: string; graph: ModelGraph; input: (number | string)[][]; instantiated: boolean }>;
+  /** unknownBecause: why the analysis could not follow the forward pass to its output, when it could not. */
+  models: Array<{ name: string; graph: ModelGraph; input: (number | string)[][]; instantiated: boolean; needsArguments?: boolean; unknownBecause?: string | undefined }>;
 }>;
 
 const USAGE = `usage: conv-lens run FILE [--model NAME] [--input SHAPE] [--weights F.safetensors|F.pt]
@@ -164,7 +165,7 @@ export async function runCommand(args: string[], io: RunIO, analyze: Analyze): P
     }
     throw e;
   }
-  let chosen: { name: string; instantiated: boolean } | undefined;
+  let chosen: Chosen | undefined;
   try {
     const text = new TextDecoder().decode(io.readFile(flags.file));
     const inputs: Record<string, number[]> = {};
@@ -269,12 +270,22 @@ export async function runCommand(args: string[], io: RunIO, analyze: Analyze): P
   }
 }
 
-/** Why the run failed, in the user's terms: a layer argument the analysis could not evaluate says which, and how to give it. */
-function failure(e: unknown, model: { name: string; instantiated: boolean } | undefined): string {
+type Chosen = { name: string; needsArguments?: boolean; unknownBecause?: string | undefined };
+
+/**
+ * Why the run failed, in the user's terms: a layer argument or a part of the forward pass the analysis could not
+ * evaluate says which, and how to give it.
+ */
+function failure(e: unknown, model: Chosen | undefined): string {
+  const construct = model?.needsArguments === true
+    ? `. Nothing in the file builds ${model.name}, whose constructor needs arguments: pass the expression that builds it with --construct '${model.name}=EXPR' (a builder function's call, say)`
+    : undefined;
+  if (e instanceof IncompleteGraphError && model !== undefined) {
+    const where = e.node === undefined ? 'its output' : `the input of ${describeNode(e.node)}, applied at line ${e.node.range.start.line + 1},`;
+    return `Conv Lens cannot run ${model.name}: ${model.unknownBecause ?? `${where} comes from code Conv Lens cannot follow`}${construct ?? ''}`;
+  }
   const reason = e instanceof GraphError ? e.reason : undefined;
   if (!(e instanceof GraphError) || e.node === undefined || !(reason instanceof ArgError) || !reason.missing || reason.arg === undefined) return (e as Error).message;
   const what = `Conv Lens does not know the ${reason.arg} of ${describeNode(e.node)}, applied at line ${e.node.range.start.line + 1}: its value comes from something it cannot evaluate, such as a constructor argument or a value computed at run time`;
-  return model !== undefined && !model.instantiated
-    ? `${what}. Nothing in the file builds ${model.name}: pass the expression that does with --construct '${model.name}=EXPR' (a builder function's call, say)`
-    : `${what}. Write it as a number to run the model`;
+  return `${what}${construct ?? '. Write it as a number to run the model'}`;
 }

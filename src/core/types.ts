@@ -107,6 +107,8 @@ export interface ModelReport {
    * pick when the file builds one.
    */
   instantiated: boolean;
+  /** Not built by the file, and its constructor has parameters without defaults: analysed with those unknown. */
+  needsArguments?: true;
   /** When `output` is null: whether a reported error stops the flow, and otherwise why the output is unknown. */
   outputUnknown?: { error: boolean; reason: string };
 }

@@ -11,7 +11,7 @@
 import type { GraphNode, ModelGraph } from '../core/types';
 import { functionalOp } from './functional';
 import { findChains, foldBatchNorm, foldScale, type FusedChain } from './fusion';
-import { checkMemory, describeNode, graphParameters, GraphError, type GraphParameter, type NodeTiming } from './graph';
+import { checkMemory, describeNode, graphParameters, GraphError, IncompleteGraphError, type GraphParameter, type NodeTiming } from './graph';
 import { conv2dOptions, layerDef, type ParamLookup } from './layers';
 import { planMemory, type MemoryPlan, type PlannedValue } from './memory-plan';
 import { nodeKeys } from './node-keys';
@@ -412,7 +412,7 @@ export class Executor {
         for (const [key, id] of plan.kept) {
           const v = values.get(id);
           if (v === undefined) {
-            if (key === 'output') throw new GraphError(`the graph's output tensor ${id} was never produced`);
+            if (key === 'output') throw new IncompleteGraphError(`the graph's output tensor ${id} was never produced`);
             continue;
           }
           kept.set(key, v);
@@ -466,7 +466,7 @@ export class Executor {
     }
     const inputs = node.inputs.map((id) => {
       const v = values.get(id);
-      if (v === undefined) throw new GraphError(`${describeNode(node)} reads tensor ${id}, which no earlier node produced`, node);
+      if (v === undefined) throw new IncompleteGraphError(`${describeNode(node)} reads tensor ${id}, which no earlier node produced`, node);
       return tensorOf(v);
     });
     const t0 = performance.now();
@@ -561,7 +561,9 @@ export class Executor {
     if (outputs !== 'all') {
       for (const k of outputs) {
         const id = k === 'output' ? graph.output : idOfKey.get(k);
-        if (id === undefined || id === null) throw new GraphError(`the model has no output named ${k}`);
+        // The analysis found no output: the forward pass goes through code it could not follow.
+        if (id === null) throw new IncompleteGraphError("the model's output is not known");
+        if (id === undefined) throw new GraphError(`the model has no output named ${k}`);
         kept.set(k, id);
       }
     }

@@ -28,6 +28,9 @@ export class GraphError extends Error {
   }
 }
 
+/** A node reads a tensor no earlier node made: the analysis could not follow the code that makes it. */
+export class IncompleteGraphError extends GraphError {}
+
 export type GraphParameter = ParamSpec & { layer: string; type: string };
 
 /** An nn.Parameter forward reads itself (the core's 'parameter' node): its name, shape and the init its factory gave. */

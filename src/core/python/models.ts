@@ -157,8 +157,11 @@ function findCandidates(a: Analyzer): Candidate[] {
     if (!needsDefault) continue;
     // A layer subclass that needs the layer's arguments is built with arguments unknown, not reported as missing them.
     const unknownSplat = cls.layer !== undefined && !constructibleWithDefaults(cls);
-    const built = guarded(a, () => a.modules.constructUser(cls, { args: [], kwargs: new Map(), argNodes: [], kwNodes: new Map(), unknownSplat, node: child(cls.node, 'name') ?? cls.node, scope: a.interp.globals }));
-    if (built) builtByDefault.add(built.id);
+    const first = a.nextModuleId;
+    guarded(a, () => a.modules.constructUser(cls, { args: [], kwargs: new Map(), argNodes: [], kwNodes: new Map(), unknownSplat, node: child(cls.node, 'name') ?? cls.node, scope: a.interp.globals }));
+    // Every module this default build made is ours, not the file's: a block it built but could not attach (appended
+    // to a list of unknown length, say) is no more built by the file than the class itself.
+    for (let id = first; id < a.nextModuleId; id++) builtByDefault.add(id);
   }
   const out: Candidate[] = [];
   const hasExample = (m: ModuleValue): boolean => a.exampleCalls.some((e) => e.module.id === m.id);
@@ -378,6 +381,7 @@ function analyzeModel(a: Analyzer, c: Candidate, commentByLine: Map<number, Synt
     accepts,
     graph: { input: (tensors[0] as TensorValue | undefined)?.id ?? 0, nodes: withParameterNodes(all, run.nodes, (tensors[0] as TensorValue | undefined)?.id ?? 0), output: outTensor?.id ?? null },
     instantiated: c.instantiated,
+    ...(!c.instantiated && c.cls && !constructibleWithDefaults(c.cls) ? { needsArguments: true as const } : {}),
     ...(unknown ? { outputUnknown: unknown } : {}),
   };
 }
@@ -427,7 +431,7 @@ function withParameterNodes(all: ReadonlyArray<[string, ModuleValue]>, nodes: Gr
   if (wanted.size === 0) return nodes;
   const params: GraphNode[] = [];
   for (const [prefix, m] of all) {
-    for (const [k, v] of m.attrs) {
+    for (const [k, v] of [...m.attrs, ...(m.ownParams ?? [])]) {
       if (v.k !== 'tensor' || !v.parameter || !wanted.has(v.id) || !v.shape) continue;
       wanted.delete(v.id);
       params.push({ id: v.id, op: 'parameter', args: { name: prefix ? `${prefix}.${k}` : k, ...(v.fill ? { init: v.fill } : {}) }, inputs: [], shape: shapeJSON(v.shape), range: m.site });

@@ -6,6 +6,7 @@ import { isLayerRef, messageFrom, UNKNOWN, type ArgValue, type LayerSpec, type L
 import { bindArgs as bindRuleArgs, type BoundArgs as RuleBoundArgs } from '../rules/bind-args';
 import { layerSpecs } from '../rules/registry';
 import { floatSizeIssue } from '../rules/float-size';
+import { affineShape } from '../rules/norm';
 import { findClassAttr, toNumber } from './interpreter';
 import { batchedStates } from './packed-sequence';
 import type { Analyzer, CallInfo } from './analyzer';
@@ -322,7 +323,7 @@ export class ModuleOps {
     if (m.args && m.spec && (m.spec.signature.includes(name) || name in m.spec.defaults)) {
       return storedAttr(m.spec.type, name, fromArg(m.args.get(name)));
     }
-    if (m.spec && (name === 'weight' || name === 'bias')) return this.a.tensors.make(null);
+    if (m.spec && (name === 'weight' || name === 'bias')) return this.ownParameter(m, m.spec, name) ?? this.a.tensors.make(null);
     // model.forward(x) outside any forward is an example call, as model(x) is.
     if (name === 'forward' && m.cls && forwardOf(m.cls)) return { k: 'method', self: m, name };
     if (m.cls) {
@@ -332,6 +333,19 @@ export class ModuleOps {
     }
     if (name === 'training') return { k: 'bool', v: false };
     return { k: 'method', self: m, name };
+  }
+
+  /** A norm layer's weight or bias, a parameter of known shape and PyTorch's init, so that the graph reads it by name. */
+  private ownParameter(m: ModuleValue, spec: LayerSpec, name: 'weight' | 'bias'): TensorValue | undefined {
+    const held = m.ownParams?.get(name);
+    if (held) return held;
+    const shape = m.args && !m.uncertain ? affineShape(m.args) : undefined;
+    if (!shape || spec.type !== m.args?.type) return undefined;
+    const t = this.a.tensors.make(shape);
+    t.parameter = true;
+    t.fill = { kind: 'constant', value: name === 'weight' ? 1 : 0 };
+    (m.ownParams ??= new Map()).set(name, t);
+    return t;
   }
 
   /** hasattr(m, name): its children, attributes, layer arguments and class attributes, and nn.Module's own. */

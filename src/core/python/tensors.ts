@@ -10,7 +10,7 @@ import { dimValue, sliceIndices, toDim, toNumber } from './interpreter';
 import type { Analyzer, CallInfo } from './analyzer';
 import { ConcreteOps } from './concrete';
 import { istftShape, stftShape } from './spectrogram';
-import { num, producedBy, tuple, UNKNOWN_VALUE, type Scope, type TensorValue, type Value } from './values';
+import { NONE, num, producedBy, tuple, UNKNOWN_VALUE, type Scope, type TensorValue, type Value } from './values';
 
 /** Shape-preserving tensor methods (elementwise activations, dtype/device moves, ...). */
 const SAME_SHAPE = new Set([
@@ -440,15 +440,24 @@ export class TensorOps {
       kwargs.delete(name);
       if (v) tensorArgs.push(v);
     }
+    let rest = info.args.slice(positional);
+    for (const name of spec.laterInputs ?? []) {
+      const at = spec.signature.indexOf(name);
+      const v = at >= 0 && at < rest.length ? rest[at] : kwargs.get(name);
+      if (v?.k !== 'tensor') break;
+      tensorArgs.push(v);
+      if (at >= 0 && at < rest.length) rest = rest.map((r, i) => (i === at ? NONE : r));
+      else kwargs.delete(name);
+    }
     const input = tensorArgs[0];
     // A tensor among the other arguments (F.layer_norm's weight, a module's self.weight) is not in the graph: the
     // op is named so that the engine says it cannot run it rather than running it without that tensor.
-    const carriesTensor = info.args.slice(positional).some((v) => v.k === 'tensor') || [...kwargs.values()].some((v) => v.k === 'tensor');
+    const carriesTensor = rest.some((v) => v.k === 'tensor') || [...kwargs.values()].some((v) => v.k === 'tensor');
     const opName = `${path.slice(path.lastIndexOf('.') + 1)}${carriesTensor ? ' with tensor arguments' : ''}`;
     if (!input || input.k !== 'tensor') return input?.k === 'unknown' ? this.make(null) : UNKNOWN_VALUE;
     const others = tensorArgs.slice(1);
     if (others.some((t) => t.k !== 'tensor' || !t.shape)) return this.make(null, input, { uncertain: true });
-    const binding = bindArgs(spec, info.args.slice(positional), kwargs, info.argNodes.slice(positional), info.kwNodes, info.unknownSplat);
+    const binding = bindArgs(spec, rest, kwargs, info.argNodes.slice(positional), info.kwNodes, info.unknownSplat);
     const bound = binding.args;
     const inputs = [input, ...(others as TensorValue[])];
     // The op's arguments as JSON only when the run records its graph (not in an example call's run).
@@ -745,7 +754,10 @@ export class TensorOps {
     const t = ta ?? tb;
     if (!t) return UNKNOWN_VALUE;
     const scalar = ta ? b : a;
-    return this.op(opName, { other: toNumber(scalar) ?? null, reverse: !ta }, [t], this.make(t.shape, t), node);
+    const out = this.make(t.shape, t);
+    const fill = constantFill(op, t.fill, toNumber(scalar), !ta);
+    if (fill !== undefined) out.fill = fill;
+    return this.op(opName, { other: toNumber(scalar) ?? null, reverse: !ta }, [t], out, node);
   }
 
   unary(t: TensorValue, node: SyntaxNode): Value {
@@ -853,6 +865,17 @@ function nestedShape(v: Value, a: Analyzer): Shape | null {
 type IndexPick = { kind: 'new' } | { kind: 'all' } | { kind: 'slice'; indices: number[] } | { kind: 'at'; index: number };
 
 /** The values torch.zeros/ones/full/randn give, when the call says them plainly. */
+/**
+ * A constant-filled tensor and a number: the result is constant too (`torch.ones(dim, 1, 1) * layer_scale`, ConvNeXt's
+ * nn.Parameter), computed as PyTorch does in float32 (a double result of two float32 operands, rounded once, is the float32 result).
+ */
+function constantFill(op: string, fill: TensorValue['fill'], v: number | undefined, reverse: boolean): TensorValue['fill'] {
+  if (fill?.kind !== 'constant' || v === undefined) return undefined;
+  const [x, y] = reverse ? [Math.fround(v), Math.fround(fill.value)] : [Math.fround(fill.value), Math.fround(v)];
+  const value = op === '*' ? x * y : op === '/' ? x / y : op === '+' ? x + y : op === '-' ? x - y : undefined;
+  return value === undefined ? undefined : { kind: 'constant', value: Math.fround(value) };
+}
+
 function factoryFill(name: string, info: CallInfo): TensorValue['fill'] {
   if (name === 'zeros') return { kind: 'constant', value: 0 };
   if (name === 'ones') return { kind: 'constant', value: 1 };

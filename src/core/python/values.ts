@@ -146,6 +146,11 @@ export interface ModuleValue {
   builtFrom: Range | undefined;
   /** Its constructor call does not parse: its arguments are unknown. */
   syntaxError?: boolean;
+  /**
+   * A layer's own weight and bias as its subclass's forward reads them (a LayerNorm2d passing them to F.layer_norm):
+   * the same tensor at every read. Counted by the layer's spec, not as attributes.
+   */
+  ownParams?: Map<string, TensorValue>;
 }
 
 export interface BoundArgs extends LayerArgs {

@@ -105,6 +105,11 @@ export interface LayerSpec {
   inputNames?: string[];
   minInputs?: number;
   /**
+   * Tensor parameters among the later arguments (F.layer_norm's weight and bias, after normalized_shape): given as
+   * inputs after the leading ones, in this order; a tensor given after one left out is not (its position names it).
+   */
+  laterInputs?: string[];
+  /**
    * Modules: the non-tensor parameters of forward after the tensor ones (need_weights, output_size), in positional
    * order, with their defaults; given to apply as `forward`. A tuple of tensors for a tensor parameter (an LSTM's
    * (h_0, c_0)) counts as consecutive inputs.

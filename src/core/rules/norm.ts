@@ -183,6 +183,18 @@ function normalizedShape(a: LayerArgs): (Dim | undefined)[] | undefined {
   return d === undefined ? undefined : [d];
 }
 
+/**
+ * The shape of a norm layer's weight and bias (PyTorch initialises them to ones and zeros), when it has them and
+ * its arguments are known; undefined for other layers.
+ */
+export function affineShape(a: LayerArgs): number[] | undefined {
+  const known = (dims: (Dim | undefined)[] | undefined): number[] | undefined => (dims?.every((d): d is number => typeof d === 'number') ? dims : undefined);
+  if (a.type === 'LayerNorm') return asBool(a.get('elementwise_affine')) === true ? known(normalizedShape(a)) : undefined;
+  if (a.type === 'GroupNorm') return asBool(a.get('affine')) === true ? known([asInt(a.get('num_channels'))]) : undefined;
+  if (/^(Batch|Instance)Norm[123]d$/.test(a.type)) return asBool(a.get('affine')) === true ? known([asInt(a.get('num_features'))]) : undefined;
+  return undefined;
+}
+
 /** LayerNorm's and F.layer_norm's rule: the input must end in normalized_shape. */
 function applyLayerNorm(label: string, a: LayerArgs, inputs: Shape[]): ApplyResult {
   const x = firstInput(inputs, label);
@@ -231,6 +243,7 @@ export const functionalLayerNorm: LayerSpec = {
   type: 'torch.nn.functional.layer_norm',
   signature: ['normalized_shape', 'weight', 'bias', 'eps'],
   defaults: { weight: null, bias: null, eps: 1e-5 },
+  laterInputs: ['weight', 'bias'],
   check(a) {
     // Unlike nn.LayerNorm, the function takes no bare int.
     const ns = a.get('normalized_shape');

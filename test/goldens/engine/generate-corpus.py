@@ -121,8 +121,6 @@ EXTRA = [
 # (file stem, construct or model name) -> why the entry has no golden. Listed in corpus/skipped.json for the test.
 SKIP = {
     ("vae_chunk", "VAE()"): "forward samples torch.randn_like: no engine can reproduce PyTorch's random stream",
-    ("layer_subclasses", "TinyConvNeXt()"): "LayerNorm2d's forward passes its own weight and bias to F.layer_norm, "
-    "tensors the core's graph does not carry, so the engine says it cannot run that op",
     ("unknown_config_sizes", "CoordFuse()"): "a channel count read from the environment stays unknown to the core "
     "(by design), so the engine cannot build the conv that takes it",
     ("attention_keyword_inputs", "ConformerStyleLayer()"): "MultiheadAttention with a key_padding_mask: the engine "
