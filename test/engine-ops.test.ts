@@ -10,6 +10,10 @@ import { resetRuntime, runtime } from '../src/engine/runtime';
 import { restOf, type Tensor } from '../src/engine/tensor';
 import { summarize } from '../src/engine/ops/summary';
 import { batchNorm } from '../src/engine/ops/norm';
+import { permute } from '../src/engine/ops/shape';
+import { erf, gelu } from '../src/engine/ops/activation';
+import { linear } from '../src/engine/ops/linear';
+import { linearGemm } from '../src/engine/ops/matmul';
 
 const OPS = resolve(__dirname, '../../test/goldens/engine/ops');
 
@@ -135,5 +139,63 @@ test('BatchNorm on outputs resident in the engine memory gives the same bits as 
     rt.placeOutput(null);
     assert.equal(rt.addressOf(resident.data), outAt, 'written where it was placed');
     assert.deepEqual([...resident.data], [...js.data], `[${N}, ${C}, ${H}, ${W}]`);
+  }
+});
+
+test('permute: the tiled transposes of merged dimensions (NCHW <-> NHWC) move every element where the index arithmetic puts it', () => {
+  const cases: Array<[number[], number[]]> = [
+    [[1, 96, 56, 56], [0, 2, 3, 1]], [[1, 56, 56, 96], [0, 3, 1, 2]], [[2, 5, 33, 7], [0, 2, 3, 1]], [[3, 70], [1, 0]],
+    [[2, 3, 4, 5], [0, 1, 3, 2]], [[2, 3, 4, 5], [3, 2, 1, 0]], [[4, 1, 5], [2, 1, 0]], [[1, 1, 6], [2, 0, 1]], [[2, 33, 31], [0, 2, 1]],
+  ];
+  for (const [shape, perm] of cases) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const x: Tensor = { shape, data: Float32Array.from({ length: n }, (_, i) => i) };
+    const y = permute(x, perm);
+    const outShape = perm.map((d) => shape[d] as number);
+    assert.deepEqual(y.shape, outShape);
+    const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+    for (let o = 0; o < n; o++) {
+      let rest = o, src = 0;
+      for (let k = outShape.length - 1; k >= 0; k--) {
+        const d = outShape[k] as number;
+        src += (rest % d) * (strides[perm[k] as number] as number);
+        rest = Math.floor(rest / d);
+      }
+      if (y.data[o] !== src) assert.fail(`permute ${JSON.stringify(shape)} by ${JSON.stringify(perm)}: element ${o} is ${y.data[o]}, expected ${src}`);
+    }
+  }
+});
+
+test('GELU in wasm (float32, four lanes) stays within 2e-7 of the double-precision formula, and keeps NaN, inf and the sign of zero', () => {
+  const xs: number[] = [0, -0, Infinity, NaN, 1e-30, -1e-30, 88, -88, 20, -20, 5.5, -5.5];
+  for (let i = 0; i < 20000; i++) xs.push(-12 + (24 * i) / 20000);
+  const x = Float32Array.from(xs);
+  const y = gelu({ shape: [x.length], data: x }).data;
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] as number;
+    const want = Math.fround(0.5 * v * (1 + erf(v / Math.SQRT2)));
+    const got = y[i] as number;
+    if (Number.isNaN(want)) { assert.ok(Number.isNaN(got), `gelu(${v}) = ${got}, expected NaN`); continue; }
+    if (v === 0) { assert.ok(Object.is(got, v), `gelu(${Object.is(v, -0) ? '-0' : '0'}) = ${got}`); continue; }
+    if (!Number.isFinite(want)) { assert.equal(got, want, `gelu(${v})`); continue; }
+    worst = Math.max(worst, Math.abs(got - want) / Math.max(1, Math.abs(want)));
+  }
+  assert.ok(worst < 2e-7, `max error ${worst}`);
+});
+
+test('linear on the GEMM (x as packed A, the transposed weight as B, bias accumulated onto) agrees with the plain loop at every size class', () => {
+  let seed = 7;
+  const rand = (): number => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed / 2 ** 32 - 0.5; };
+  const fill = (n: number): Float32Array => Float32Array.from({ length: n }, rand);
+  // Rows that are and are not whole panels of 4, outputs that do and do not fill 8 columns (64: padded B rows), inputs not a multiple of 4.
+  for (const [rows, I, O, bias] of [[1, 512, 1000, true], [3136, 96, 384, false], [7, 13, 64, true], [50, 768, 5, true], [4, 1, 8, false]] as const) {
+    const x: Tensor = { shape: [rows, I], data: fill(rows * I) };
+    const w: Tensor = { shape: [O, I], data: fill(O * I) };
+    const b: Tensor | null = bias ? { shape: [O], data: fill(O) } : null;
+    const want = linear(x, w, b).data, got = linearGemm(x, w, b).data;
+    let err = 0;
+    for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs((got[i] as number) - (want[i] as number)));
+    assert.ok(err < 1e-4, `[${rows}, ${I}] -> ${O}${bias ? ' with bias' : ''}: max difference ${err}`);
   }
 });

@@ -20,6 +20,7 @@ export interface KernelExports {
   dw3x3_s1p1_rows4_linear(C: number, H: number, W: number, src: number, w: number, bias: number, dst: number, zrow: number, lo: number, hi: number): void;
   clamp_f32(src: number, dst: number, n: number, lo: number, hi: number): void;
   silu_f32(src: number, dst: number, n: number): void;
+  gelu_f32(src: number, dst: number, n: number): void;
   sigmoid_f32(src: number, dst: number, n: number): void;
   add_f32(a: number, b: number, dst: number, n: number): void;
   sub_f32(a: number, b: number, dst: number, n: number): void;
@@ -37,6 +38,7 @@ export interface KernelExports {
   stats_f32(src: number, n: number, out: number): void;
   scale_shift_runs(src: number, dst: number, runs: number, len: number, C: number, params: number): void;
   compact(M: number, Ho: number, Wo: number, src: number, ldm: number, ld: number, dst: number): void;
+  pack_a4(src: number, M: number, K: number, dst: number): void;
   uniform_fill(dst: number, n: number, state: number, bound: number): void;
   uniform_pack(dst: number, M: number, K: number, state: number, bound: number, scale: number): void;
 }

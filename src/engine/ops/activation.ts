@@ -60,7 +60,7 @@ export const celu = (x: Tensor, alpha = 1): Tensor => mapUnary(x, (v) => Math.ma
 export const gelu = (x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor =>
   approximate === 'tanh'
     ? mapUnary(x, (v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v))))
-    : mapUnary(x, (v) => 0.5 * v * (1 + erf(v / Math.SQRT2)));
+    : inWasm(x, 'gelu', (src, dst, n) => runtime().k.gelu_f32(src, dst, n));
 /** SiLU and sigmoid in float32 as PyTorch's CPU kernels compute them (x / (1 + exp(-x)), 1 / (1 + exp(-x))). */
 export const silu = (x: Tensor): Tensor => inWasm(x, 'silu', (src, dst, n) => runtime().k.silu_f32(src, dst, n));
 export const mish = (x: Tensor): Tensor => mapUnary(x, (v) => v * Math.tanh(softplusF(v, 1, 20)));

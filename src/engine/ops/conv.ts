@@ -130,13 +130,13 @@ function kBlock(M: number, K: number): number {
   return kc >= K ? K : kc;
 }
 
-/** C = A B + bias (clamped), with K split in cache-sized blocks accumulated in C. */
-export function gemm(rt: WasmRuntime, M: number, N: number, K: number, a: number, bptr: number, c: number, ldc: number, bias: number, lo: number, hi: number): void {
+/** C = A B + bias (clamped), or C += A B with `accumulate`, with K split in cache-sized blocks accumulated in C. */
+export function gemm(rt: WasmRuntime, M: number, N: number, K: number, a: number, bptr: number, c: number, ldc: number, bias: number, lo: number, hi: number, accumulate = false): void {
   const kc = kBlock(M, K);
   for (let k0 = 0; k0 < K; k0 += kc) {
     const kk = Math.min(kc, K - k0);
     const last = k0 + kk >= K;
-    rt.k.gemm_4x8(M, N, kk, a + k0 * MR * 4, bptr + k0 * 4, c, ldc, bias, last ? lo : -Infinity, last ? hi : Infinity, K * MR * 4, k0 > 0 ? 1 : 0);
+    rt.k.gemm_4x8(M, N, kk, a + k0 * MR * 4, bptr + k0 * 4, c, ldc, bias, last ? lo : -Infinity, last ? hi : Infinity, K * MR * 4, k0 > 0 || accumulate ? 1 : 0);
   }
 }
 

@@ -153,6 +153,7 @@ export function kernelsWat({ relaxed }) {
   (func (export "${name}")
     (param $src i32) (param $dst i32) (param $n i32)
     (local $i i32) (local $end4 i32) (local $end i32) (local $x v128) (local $e v128) (local $t v128) (local $u v128) (local $big v128)
+    (local $y v128) (local $w v128)
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (local.set $end4 (i32.and (local.get $end) (i32.const -16)))
     (local.set $i (i32.const 0))
@@ -581,6 +582,21 @@ export function kernelsWat({ relaxed }) {
         (f32x4.div (local.get $x) (f32x4.add (local.get $e) (v128.const f32x4 1 1 1 1))))`)}
   ${elementwise('sigmoid_f32', 'sigmoid in float32: 1 / (1 + exp(-x)).', () => `(block (result v128) ${expNeg()}
         (f32x4.div (v128.const f32x4 1 1 1 1) (f32x4.add (local.get $e) (v128.const f32x4 1 1 1 1))))`)}
+  ${elementwise('gelu_f32', 'GELU (erf form) in float32: 0.5 x (1 + erf(x / sqrt 2)), erfc by the Chebyshev fit of ops/activation.ts (|error| < 1.2e-7), '
+    + 'whose exp is expNeg; 1 + erf is r for x < 0 and 2 - r otherwise, r = erfc(|x| / sqrt 2), so no 1 - r cancels.', () => `(block (result v128)
+        (local.set $y (local.get $x))
+        (local.set $u (f32x4.mul (f32x4.abs (local.get $x)) (v128.const f32x4 0.70710678118654752 0.70710678118654752 0.70710678118654752 0.70710678118654752)))
+        (local.set $w (f32x4.div (v128.const f32x4 1 1 1 1) (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $u) (v128.const f32x4 0.5 0.5 0.5 0.5)))))
+        (local.set $e (v128.const f32x4 0.17087277 0.17087277 0.17087277 0.17087277))
+        ${[-0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806, 0.09678418, 0.37409196, 1.00002368, -1.26551223].map((c) =>
+          `(local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $w)) (v128.const f32x4 ${c} ${c} ${c} ${c})))`).join('\n        ')}
+        (local.set $x (f32x4.sub (f32x4.mul (local.get $u) (local.get $u)) (local.get $e)))
+        ${expNeg()}
+        ;; exp(-x) past the clamp is below float32's normal range: zero, as the double formula gives at |x| > 13.
+        (local.set $e (f32x4.mul (local.get $w) (v128.andnot (local.get $e) (f32x4.gt (local.get $x) (v128.const f32x4 87.3365447504 87.3365447504 87.3365447504 87.3365447504)))))
+        (f32x4.mul (f32x4.mul (local.get $y) (v128.const f32x4 0.5 0.5 0.5 0.5))
+          (v128.bitselect (local.get $e) (f32x4.sub (v128.const f32x4 2 2 2 2) (local.get $e))
+            (f32x4.lt (local.get $y) (v128.const f32x4 0 0 0 0)))))`)}
   ${binaryOps.map(binaryFunc).join('\n  ')}
 
 ;; dst[i] = min(max(src[i], lo), hi) for n floats (ReLU, ReLU6, hardtanh), NaN kept as PyTorch keeps it.
@@ -979,6 +995,54 @@ export function kernelsWat({ relaxed }) {
     (f32.store offset=8 (local.get $out) (local.get $fmn))
     (f32.store offset=12 (local.get $out) (local.get $fmx))
     (i32.store offset=16 (local.get $out) (local.get $zeros)))
+
+;; The GEMM's A panels of a row-major [M, K] matrix, M a multiple of 4 (packing.ts packGemmA for whole panels):
+  ;; panel p holds, for each k, rows 4p..4p+3 at column k. Four columns at a time, a 4x4 transpose in registers.
+  (func (export "pack_a4")
+    (param $src i32) (param $M i32) (param $K i32) (param $dst i32)
+    (local $p i32) (local $k i32) (local $r0 i32) (local $ld i32) (local $k4 i32) (local $out i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $ld (i32.shl (local.get $K) (i32.const 2)))
+    (local.set $k4 (i32.and (local.get $K) (i32.const -4)))
+    (local.set $out (local.get $dst))
+    (local.set $p (i32.const 0))
+    (block $pdone
+      (loop $ploop
+        (br_if $pdone (i32.ge_s (local.get $p) (local.get $M)))
+        (local.set $r0 (i32.add (local.get $src) (i32.mul (local.get $p) (local.get $ld))))
+        (local.set $k (i32.const 0))
+        (block $kdone
+          (loop $kloop
+            (br_if $kdone (i32.ge_s (local.get $k) (local.get $k4)))
+            (local.set $v0 (v128.load (local.get $r0)))
+            (local.set $v1 (v128.load (i32.add (local.get $r0) (local.get $ld))))
+            (local.set $v2 (v128.load (i32.add (local.get $r0) (i32.shl (local.get $ld) (i32.const 1)))))
+            (local.set $v3 (v128.load (i32.add (local.get $r0) (i32.mul (local.get $ld) (i32.const 3)))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+            (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+            (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+            (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+            (v128.store (local.get $out) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+            (v128.store offset=16 (local.get $out) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+            (v128.store offset=32 (local.get $out) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
+            (v128.store offset=48 (local.get $out) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3)))
+            (local.set $out (i32.add (local.get $out) (i32.const 64)))
+            (local.set $r0 (i32.add (local.get $r0) (i32.const 16)))
+            (local.set $k (i32.add (local.get $k) (i32.const 4)))
+            (br $kloop)))
+        (block $tdone
+          (loop $tloop
+            (br_if $tdone (i32.ge_s (local.get $k) (local.get $K)))
+            (f32.store (local.get $out) (f32.load (local.get $r0)))
+            (f32.store offset=4 (local.get $out) (f32.load (i32.add (local.get $r0) (local.get $ld))))
+            (f32.store offset=8 (local.get $out) (f32.load (i32.add (local.get $r0) (i32.shl (local.get $ld) (i32.const 1)))))
+            (f32.store offset=12 (local.get $out) (f32.load (i32.add (local.get $r0) (i32.mul (local.get $ld) (i32.const 3)))))
+            (local.set $out (i32.add (local.get $out) (i32.const 16)))
+            (local.set $r0 (i32.add (local.get $r0) (i32.const 4)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $tloop)))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $ploop))))
 
   ;; dst[m][y][0..Wo) = src[m*ldm + y*ld + 0..Wo): drops the padding columns a strip-computed conv leaves.
   (func (export "compact")
