@@ -6,7 +6,9 @@ import { resolve } from 'node:path';
 import { readSafetensors, writeSafetensors, WeightsFormatError } from '../src/engine/weights/safetensors';
 import { readTorchStateDict } from '../src/engine/weights/torch-pickle';
 import { readWeightsFile } from '../src/engine/weights/state-dict';
-import { initParameter } from '../src/engine/weights/init';
+import { initParameter, SeededTensor } from '../src/engine/weights/init';
+import { resetRuntime } from '../src/engine/runtime';
+import { linear } from '../src/engine/ops/linear';
 import type { Tensor } from '../src/engine/tensor';
 
 const NETS = resolve(__dirname, '../../test/goldens/engine/nets');
@@ -170,4 +172,28 @@ test('default init: kaiming_uniform(a=sqrt(5)) bound 1/sqrt(fan_in), reproducibl
   assert.deepEqual(initParameter([16, 8, 3, 3], { kind: 'kaiming_uniform', fanIn: 72 }, 1, 'conv.weight'), w);
   assert.notDeepEqual(initParameter([16, 8, 3, 3], { kind: 'kaiming_uniform', fanIn: 72 }, 2, 'conv.weight'), w);
   assert.ok(initParameter([4], { kind: 'constant', value: 1 }, 1, 'bn.running_var').every((v) => v === 1));
+});
+
+test('drawing a seeded parameter never grows the engine memory: an op that already holds a view of a resident input still reads it', () => {
+  const rt = resetRuntime();
+  try {
+    // The input resident at the very top of the memory, as an executor's arena can leave it.
+    const I = 64, O = 2048;
+    const ptr = rt.allocPersistent(rt.memoryBytes - rt.persistentBytes - 256, 'the test input');
+    const x: Tensor = { shape: [1, I], data: rt.view(ptr, I) };
+    x.data.set(Float32Array.from({ length: I }, (_, i) => (i % 7) - 3));
+    const before = Float32Array.from(x.data);
+    const bound = 1 / Math.sqrt(I);
+    const w = new SeededTensor([O, I], { kind: 'uniform', bound }, 0, 'fc.weight');
+    const b = new SeededTensor([O], { kind: 'uniform', bound }, 0, 'fc.bias');
+    const memory = rt.memoryBytes;
+    const y = linear(x, w, b);
+    assert.equal(rt.memoryBytes, memory, 'the memory did not grow');
+    const want = linear({ shape: [1, I], data: before }, { shape: [O, I], data: w.data }, { shape: [O], data: b.data });
+    assert.deepEqual(Array.from(y.data), Array.from(want.data));
+    // The values are the stream's, as the wasm kernel draws them when there is room.
+    assert.deepEqual(Array.from(b.data), Array.from(initParameter([O], { kind: 'uniform', bound }, 0, 'fc.bias')));
+  } finally {
+    resetRuntime();
+  }
 });

@@ -170,3 +170,43 @@ block(torch.randn(1, 8, 14, 14))
   assert.equal(norm?.op, 'layer_norm');
   assert.deepEqual(norm.inputs.slice(1).map((id) => ids.get(id)), ['norm.weight', 'norm.bias']);
 });
+
+test("a parameter's init as ViT and timm write it: .normal_(std=...), nn.init.normal_/trunc_normal_/zeros_, and an init the engine has not (xavier) left unknown", async () => {
+  const a = await analyze(`import torch
+import torch.nn as nn
+class Tokens(nn.Module):
+    def __init__(self, dim=16):
+        super().__init__()
+        self.proj = nn.Conv2d(3, dim, 4, stride=4)
+        self.pos_embedding = nn.Parameter(torch.empty(1, 17, dim).normal_(std=0.02))
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
+        nn.init.normal_(self.cls_token, std=0.02)
+        self.dist_token = nn.Parameter(torch.zeros(1, 1, dim))
+        nn.init.trunc_normal_(self.dist_token, std=0.02)
+        self.scale = nn.Parameter(torch.empty(dim))
+        nn.init.trunc_normal_(self.scale)
+        self.shift = nn.Parameter(torch.ones(dim))
+        nn.init.zeros_(self.shift)
+        self.mix = nn.Parameter(torch.zeros(dim, dim))
+        nn.init.xavier_uniform_(self.mix)
+    def forward(self, x):
+        x = self.proj(x).flatten(2).transpose(1, 2)
+        x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), self.dist_token.expand(x.shape[0], -1, -1), x[:, 1:]], dim=1)
+        x = x + self.pos_embedding
+        return (x @ self.mix) * self.scale + self.shift
+model = Tokens()
+model(torch.randn(1, 3, 16, 16))
+`);
+  assert.deepEqual(errors(a), []);
+  const graph = a.models.find((m) => m.name === 'Tokens')?.graph;
+  assert.ok(graph);
+  const init = Object.fromEntries(graph.nodes.filter((n) => n.op === 'parameter').map((n) => [n.args['name'], n.args['init'] ?? null]));
+  assert.deepEqual(init, {
+    pos_embedding: { kind: 'normal', std: 0.02 },
+    cls_token: { kind: 'normal', std: 0.02 },
+    dist_token: { kind: 'normal', std: 0.02 },
+    scale: { kind: 'normal', std: 1, truncated: true },
+    shift: { kind: 'constant', value: 0 },
+    mix: null,
+  });
+});

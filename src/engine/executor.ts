@@ -496,6 +496,8 @@ export class Executor {
     } catch (e) {
       if (e instanceof GraphError) throw e;
       if (e instanceof MemoryLimitError) throw new MemoryLimitError(`at ${describeNode(node)}: ${e.message}`);
+      // A parameter's own message names it (its values are not known); a layer's is about its input.
+      if (node.op === 'parameter') throw new GraphError((e as Error).message, node, e);
       const shapes = inputs.map((t) => shapeString(t.shape)).join(', ');
       throw new GraphError(`${describeNode(node)} on input ${shapes} failed: ${(e as Error).message}`, node, e);
     } finally {

@@ -36,11 +36,11 @@ export type GraphParameter = ParamSpec & { layer: string; type: string };
 /** An nn.Parameter forward reads itself (the core's 'parameter' node): its name, shape and the init its factory gave. */
 function parameterSpec(node: GraphNode): ParamSpec | null {
   if (node.op !== 'parameter' || typeof node.args['name'] !== 'string' || !node.shape.every((d) => typeof d === 'number')) return null;
-  const init = node.args['init'] as { kind?: unknown; value?: unknown } | undefined;
+  const init = node.args['init'] as { kind?: unknown; value?: unknown; std?: unknown; truncated?: unknown } | undefined;
   return {
     name: node.args['name'],
     shape: node.shape as number[],
-    init: init?.kind === 'constant' && typeof init.value === 'number' ? { kind: 'constant', value: init.value } : init?.kind === 'normal' ? { kind: 'normal' } : { kind: 'unknown' },
+    init: init?.kind === 'constant' && typeof init.value === 'number' ? { kind: 'constant', value: init.value } : init?.kind === 'normal' ? { kind: 'normal', ...(typeof init.std === 'number' ? { std: init.std } : {}), ...(init.truncated === true ? { truncated: true } : {}) } : { kind: 'unknown' },
   };
 }
 

@@ -13,7 +13,7 @@ import { ModuleLoader, type ImportContext } from './imports';
 import { basename } from '../program/host';
 import { RunContext } from './run-context';
 import { RECORD_INIT, recordFields, StdlibOps } from './stdlib';
-import { TensorOps } from './tensors';
+import { inPlaceFill, TensorOps } from './tensors';
 import { DataOps } from './data';
 import { weightNorm } from './weight-norm';
 import { packPaddedSequence, padPackedSequence } from './packed-sequence';
@@ -422,7 +422,17 @@ export class Analyzer {
     if (path === 'torch.nn.utils.rnn.pad_packed_sequence') return padPackedSequence(this.tensors, info);
     // spectral_norm keeps the weight's size (weight_orig) and adds buffers, not parameters.
     if (path === 'torch.nn.utils.spectral_norm' || path === 'torch.nn.utils.parametrizations.spectral_norm') return args[0]?.k === 'module' ? args[0] : UNKNOWN_VALUE;
-    if (path.startsWith('torch.') && !path.startsWith('torch.nn.init.')) {
+    if (path.startsWith('torch.nn.init.')) {
+      // In place on the tensor, which it returns: what an nn.Parameter starts as (nn.init.normal_(self.cls_token, std=0.02)).
+      const t = args[0] ?? kwargs.get('tensor');
+      if (t?.k === 'tensor') {
+        const fill = inPlaceFill(path.slice('torch.nn.init.'.length), args.slice(1), kwargs);
+        if (fill) t.fill = fill;
+        else delete t.fill;
+      }
+      return t ?? UNKNOWN_VALUE;
+    }
+    if (path.startsWith('torch.')) {
       const name = path.slice(6);
       if (TENSOR_FACTORIES.has(name)) return this.tensors.factory(name, info);
       const r = this.tensors.torchFunction(name, info);

@@ -101,8 +101,16 @@ export class ModuleLoader {
     return undefined;
   }
 
-  /** `from mod import name`: a submodule when the package has one, otherwise the module's attribute. */
+  /**
+   * `from mod import name` as Python does it: the module's attribute when it has one (what a package's __init__
+   * bound: `from .alexnet import *` makes torchvision.models.alexnet the builder, not the submodule), else a submodule.
+   */
   fromImport(mod: PyModuleValue, name: string): Value {
+    const state = this.namespace(mod.module);
+    if (state) {
+      const bound = state.scope.vars.get(name) ?? this.lookupStar(state.scope, name, new Set());
+      if (bound !== undefined) return bound;
+    }
     if (mod.module.dir) {
       const r = this.ctx.resolver.submodule(mod.module, name);
       if (r.kind === 'module') return { k: 'pymodule', module: r.module };

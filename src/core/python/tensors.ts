@@ -369,7 +369,14 @@ export class TensorOps {
           };
           args.forEach((v, i) => put(names[i] ?? `arg${i}`, v));
           for (const [k, v] of kwargs) put(k, v);
-          return this.op(name, recorded, [t, ...tensors], this.make(shape, t), node);
+          const out = this.make(shape, t);
+          if (name === 'normal_' || name === 'zero_' || name === 'fill_' || name === 'uniform_') {
+            // Filled in place: what an nn.Parameter made of it starts as (torch.empty(...).normal_(std=0.02)).
+            const fill = inPlaceFill(name, args, kwargs);
+            if (fill) t.fill = out.fill = fill;
+            else delete t.fill;
+          }
+          return this.op(name, recorded, [t, ...tensors], out, node);
         }
         return this.make(null, t, { uncertain: true });
       }
@@ -865,6 +872,36 @@ function nestedShape(v: Value, a: Analyzer): Shape | null {
 type IndexPick = { kind: 'new' } | { kind: 'all' } | { kind: 'slice'; indices: number[] } | { kind: 'at'; index: number };
 
 /** The values torch.zeros/ones/full/randn give, when the call says them plainly. */
+/**
+ * The fill of an in-place init, method or torch.nn.init function (`t.normal_(std=0.02)`, `nn.init.zeros_(t)`); undefined
+ * when the engine has no such init (a mean other than 0, uniform_, xavier_...): the values are then not known.
+ */
+export function inPlaceFill(name: string, args: readonly Value[], kwargs: ReadonlyMap<string, Value>): TensorValue['fill'] {
+  const arg = (i: number, key: string): number | undefined => {
+    const v = args[i] ?? kwargs.get(key);
+    return v === undefined ? undefined : toNumber(v);
+  };
+  const given = (i: number, key: string): boolean => args[i] !== undefined || kwargs.has(key);
+  if (name === 'zero_' || name === 'zeros_') return { kind: 'constant', value: 0 };
+  if (name === 'ones_') return { kind: 'constant', value: 1 };
+  if (name === 'fill_' || name === 'constant_') {
+    const v = arg(0, name === 'fill_' ? 'value' : 'val');
+    return v === undefined ? undefined : { kind: 'constant', value: Math.fround(v) };
+  }
+  if (name === 'normal_' || name === 'trunc_normal_') {
+    const mean = given(0, 'mean') ? arg(0, 'mean') : 0;
+    const std = given(1, 'std') ? arg(1, 'std') : 1;
+    if (mean !== 0 || std === undefined || !(std > 0)) return undefined;
+    if (name === 'normal_') return { kind: 'normal', std };
+    // trunc_normal_ cuts at a and b (default -2 and 2), in the tensor's units: at two standard deviations the engine's
+    // truncated normal, at six or more a plain normal (what lies beyond is under one value in 500 million).
+    const a = given(2, 'a') ? arg(2, 'a') : -2, b = given(3, 'b') ? arg(3, 'b') : 2;
+    if (a === undefined || b === undefined || a !== -b) return undefined;
+    return b / std === 2 ? { kind: 'normal', std, truncated: true } : b / std >= 6 ? { kind: 'normal', std } : undefined;
+  }
+  return undefined;
+}
+
 /**
  * A constant-filled tensor and a number: the result is constant too (`torch.ones(dim, 1, 1) * layer_scale`, ConvNeXt's
  * nn.Parameter), computed as PyTorch does in float32 (a double result of two float32 operands, rounded once, is the float32 result).

@@ -193,8 +193,11 @@ export interface TensorValue {
   poisoned?: boolean;
   /** An nn.Parameter: its elements count as the module's parameters. */
   parameter?: boolean;
-  /** How a factory filled it (torch.zeros: 0, torch.randn: normal): an nn.Parameter's default init for the engine. */
-  fill?: { kind: 'constant'; value: number } | { kind: 'normal' };
+  /**
+   * How a factory or an init filled it (torch.zeros: 0, torch.randn: normal, .normal_(std=0.02)): an nn.Parameter's
+   * default init for the engine.
+   */
+  fill?: { kind: 'constant'; value: number } | { kind: 'normal'; std?: number; truncated?: true };
   /** The elements, for small tensors computed from known numbers (torch.arange(depth) * w_a + w_0). */
   values?: Concrete;
   /** A PackedSequence: this tensor is its data, from a padded batch (packed-sequence.ts). */

@@ -78,7 +78,10 @@ const CHUNK = 65536;
  */
 function fillUniform(out: Float32Array, state: number, bound: number): void {
   const rt = runtime();
-  if (out.length < 64 || rt.busy) {
+  // Never by growing the engine's memory: a layer draws its parameters when its forward first reads them, and a
+  // grown memory would empty the views of its resident inputs it already holds (VGG's last Linear read none).
+  const room = rt.memoryBytes - rt.persistentBytes >= (CHUNK + 3) * 4 + 16 + 64 + 64;
+  if (out.length < 64 || rt.busy || !room) {
     const r = mulberry32(state);
     for (let i = 0; i < out.length; i++) out[i] = (2 * r() - 1) * bound;
     return;
