@@ -8,31 +8,12 @@ import { join } from 'node:path';
 import { initCore, AnalyzedDocument } from '../src/core/index';
 import { runGraph } from '../src/engine/run-graph';
 import { readSafetensors } from '../src/engine/weights/safetensors';
-import { rng } from '../src/engine/weights/init';
+import { fill } from './support/corpus-weights';
 import type { Tensor } from '../src/engine/tensor';
 
 const root = join(__dirname, '..', '..');
 const dir = join(root, 'test', 'goldens', 'engine', 'corpus');
 const ready = initCore(async (file) => readFileSync(join(root, 'out', 'wasm', file)));
-
-/** The generator's fill(): the engine's seeded stream by qualified name, one rule per kind of tensor. */
-function fill(name: string, shape: number[]): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const r = rng(0, name);
-  const leaf = name.slice(name.lastIndexOf('.') + 1);
-  const data = new Float32Array(n);
-  const fanIn = shape.length >= 2 ? n / (shape[0] as number) : 1;
-  for (let i = 0; i < n; i++) {
-    const u = r();
-    data[i] =
-      leaf === 'running_var' ? 0.5 + u
-      : leaf === 'running_mean' ? (2 * u - 1) * 0.2
-      : shape.length >= 2 ? (2 * u - 1) / Math.sqrt(fanIn)
-      : leaf === 'weight' ? 1 + (2 * u - 1) * 0.2
-      : (2 * u - 1) * 0.2;
-  }
-  return { shape, data };
-}
 
 function maxError(ours: Tensor, torch: Tensor): { err: number; scale: number } {
   let err = 0, scale = 0;
