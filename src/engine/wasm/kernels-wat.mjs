@@ -631,13 +631,11 @@ export function kernelsWat({ relaxed }) {
   (func (export "uniform_fill")
     (param $dst i32) (param $n i32) (param $state i32) (param $bound f64)
     (local $i i32) (local $a v128) (local $t v128) (local $step v128) (local $lo v128) (local $hi v128)
-    (local $scale v128) (local $one v128) (local $vb v128)
+    (local $vb v128)
     (local.set $a (i32x4.add (i32x4.splat (local.get $state))
       (i32x4.mul (v128.const i32x4 1 2 3 4) (i32x4.splat (i32.const 0x6d2b79f5)))))
     (local.set $step (i32x4.splat (i32.mul (i32.const 4) (i32.const 0x6d2b79f5))))
-    (local.set $scale (f64x2.splat (f64.const 0x1p-31)))
-    (local.set $one (f64x2.splat (f64.const 1)))
-    (local.set $vb (f64x2.splat (local.get $bound)))
+    (local.set $vb (f64x2.splat (f64.mul (local.get $bound) (f64.const 0x1p-31))))
     (local.set $i (i32.const 0))
     (block $done
       (loop $loop
@@ -650,11 +648,12 @@ export function kernelsWat({ relaxed }) {
         (local.set $t (v128.xor (local.get $t) (i32x4.add (local.get $t)
           (i32x4.mul (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 7)))
             (v128.or (local.get $t) (i32x4.splat (i32.const 61)))))))
-        (local.set $t (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 14))))
-        ;; 2 * (u / 2^32) is u * 2^-31, exact in double; so is minus one.
-        (local.set $lo (f64x2.mul (f64x2.sub (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $t)) (local.get $scale)) (local.get $one)) (local.get $vb)))
-        (local.set $hi (f64x2.mul (f64x2.sub (f64x2.mul (f64x2.convert_low_i32x4_u
-          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t))) (local.get $scale)) (local.get $one)) (local.get $vb)))
+        ;; u ^ 2^31 read as signed is u - 2^31, and (2 u / 2^32 - 1) * bound = (u - 2^31) * (bound * 2^-31): one
+        ;; rounding of the same exact product in double, as the JavaScript loop's.
+        (local.set $t (v128.xor (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 14))) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)))
+        (local.set $lo (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $t)) (local.get $vb)))
+        (local.set $hi (f64x2.mul (f64x2.convert_low_i32x4_s
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t))) (local.get $vb)))
         (v128.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2)))
           (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
             (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))
@@ -670,12 +669,10 @@ export function kernelsWat({ relaxed }) {
   (func (export "uniform_pack")
     (param $dst i32) (param $M i32) (param $K i32) (param $state i32) (param $bound f64) (param $scale i32)
     (local $p i32) (local $k i32) (local $a v128) (local $t v128) (local $step v128) (local $lo v128) (local $hi v128)
-    (local $s01 v128) (local $s23 v128) (local $mask v128) (local $v v128) (local $vb v128) (local $sc v128) (local $one v128)
+    (local $s01 v128) (local $s23 v128) (local $mask v128) (local $v v128) (local $vb v128)
     (local $rows v128) (local $out i32) (local $panels i32)
     (local.set $step (i32x4.splat (i32.const 0x6d2b79f5)))
-    (local.set $sc (f64x2.splat (f64.const 0x1p-31)))
-    (local.set $one (f64x2.splat (f64.const 1)))
-    (local.set $vb (f64x2.splat (local.get $bound)))
+    (local.set $vb (f64x2.splat (f64.mul (local.get $bound) (f64.const 0x1p-31))))
     (local.set $panels (i32.shr_u (i32.add (local.get $M) (i32.const 3)) (i32.const 2)))
     (local.set $out (local.get $dst))
     (local.set $p (i32.const 0))
@@ -699,14 +696,15 @@ export function kernelsWat({ relaxed }) {
             (local.set $t (v128.xor (local.get $t) (i32x4.add (local.get $t)
               (i32x4.mul (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 7)))
                 (v128.or (local.get $t) (i32x4.splat (i32.const 61)))))))
-            (local.set $t (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 14))))
-            ;; float32 value of the draw, then times the scale in double, rounded to float32
+            ;; float32 value of the draw (u - 2^31 times bound * 2^-31, as in uniform_fill), then times the scale in
+            ;; double, rounded to float32
+            (local.set $t (v128.xor (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 14))) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)))
             (local.set $lo (f64x2.mul (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
-              (f64x2.mul (f64x2.sub (f64x2.mul (f64x2.convert_low_i32x4_u (local.get $t)) (local.get $sc)) (local.get $one)) (local.get $vb))))
+              (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $t)) (local.get $vb))))
               (local.get $s01)))
             (local.set $hi (f64x2.mul (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
-              (f64x2.mul (f64x2.sub (f64x2.mul (f64x2.convert_low_i32x4_u
-                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t))) (local.get $sc)) (local.get $one)) (local.get $vb))))
+              (f64x2.mul (f64x2.convert_low_i32x4_s
+                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t))) (local.get $vb))))
               (local.get $s23)))
             (v128.store (local.get $out) (v128.and (local.get $mask)
               (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
