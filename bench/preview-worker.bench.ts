@@ -46,7 +46,7 @@ interface RunFigures { ms: number; wall: number; shown: number; messages: number
 function request(runId: number, graph: ModelGraph): RunRequest {
   const data = new Float32Array(3 * 224 * 224);
   for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.001);
-  return { type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], data }, analysedInput, inputKey: 'resnet18', weights: { kind: 'seed', seed: 0 },
+  return { type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], data }, analysedInput, inputKey: 'resnet18', unbuilt: null, weights: { kind: 'seed', seed: 0 },
     scale: 'layer', maxChannels: 32, pages: {}, depths: {}, draw: nodeKeys(graph).slice(0, drawn) };
 }
 

@@ -340,6 +340,31 @@ test('an in_channels Conv Lens cannot evaluate is named with its layer and what 
   assert.deepEqual([...graphParameters(withKnownParameters(model.graph)).keys()], ['conv1.weight', 'conv1.bias']);
 });
 
+test('a class nothing in the file builds, whose constructor needs arguments: the preview says so instead of asking to write a number', async () => {
+  const analysis = await analyze(`import torch.nn as nn
+
+
+class Head(nn.Module):
+    def __init__(self, features, classes=10):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(features, classes)
+
+    def forward(self, x):
+        return self.fc(self.pool(self.conv(x)).flatten(1))
+`);
+  const model = analysis.models.find((m) => m.name === 'Head');
+  assert.ok(model);
+  assert.equal(model.needsArguments, true);
+  const plan = planRun(model.graph, new Map(), model.name);
+  const why = plan.blocked.get('fc') ?? '';
+  assert.match(why, /^Conv Lens does not know the in_features of fc \(Linear, line 12\): nothing in the file builds Head, so the arguments of its constructor are unknown\. Build it in the file/);
+  assert.doesNotMatch(why, /Write in_features as a number/);
+  assert.doesNotMatch(why, INTERNAL);
+  assert.deepEqual(plan.graph.nodes.map((n) => n.module?.name ?? n.op), ['conv', 'pool', 'flatten']);
+});
+
 test('the weights of a layer that cannot run for want of its input are still the model\'s own', async () => {
   const model = (await analyze(read('test', 'fixtures', 'imported_block_model.py'))).models.find((m) => m.name === 'ImportedNet');
   assert.ok(model);

@@ -695,7 +695,7 @@ function startRun(): void {
   awaiting = new Set(draw);
   // Kept for the e2e's latency breakdown.
   document.body.dataset['runPostedAt'] = String(Date.now());
-  post({ type: 'run', runId, graph, input: { shape: input.shape, data }, analysedInput: declared ?? input.shape, inputKey, weights, scale: state.scale, maxChannels: MAX_CHANNELS, pages: { ...pages }, depths: { ...depths }, draw }, [data.buffer]);
+  post({ type: 'run', runId, graph, input: { shape: input.shape, data }, analysedInput: declared ?? input.shape, inputKey, unbuilt: preview.model.needsArguments === true ? preview.model.name : null, weights, scale: state.scale, maxChannels: MAX_CHANNELS, pages: { ...pages }, depths: { ...depths }, draw }, [data.buffer]);
 }
 
 /** The status line after a run: what could not run first, then the timing; reuse only after an edit of this model. */

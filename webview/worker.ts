@@ -221,11 +221,11 @@ function pause(): Promise<void> {
  * (then it stops and returns null). Each node's output is handed to `onNode` as soon as it is made. A node that
  * fails at run time is explained, left out with what needs it, and the rest runs again.
  */
-async function execute(graph: ModelGraph, input: Tensor, params: Map<string, Tensor>, reuse: Map<number, Tensor>, shapes: (g: ModelGraph) => ModelGraph,
+async function execute(graph: ModelGraph, unbuilt: string | null, input: Tensor, params: Map<string, Tensor>, reuse: Map<number, Tensor>, shapes: (g: ModelGraph) => ModelGraph,
   onNode: (id: number, output: () => Tensor | undefined) => void): Promise<{ result: Execution; keyOfId: Map<number, string>; plan: RunPlan } | null> {
   const failed = new Map<number, string>();
   for (;;) {
-    const plan = planRun(graph, failed);
+    const plan = planRun(graph, failed, unbuilt);
     const subKeys = nodeKeys(plan.graph);
     const idOfKey = new Map(plan.graph.nodes.map((n, i) => [subKeys[i] as string, n.id]));
     try {
@@ -255,7 +255,7 @@ async function execute(graph: ModelGraph, input: Tensor, params: Map<string, Ten
       for (const [key, id] of idOfKey) if (result.has(key)) keyOfId.set(id, key);
       return { result, keyOfId, plan };
     } catch (error) {
-      const { message, node } = explainFailure(error);
+      const { message, node } = explainFailure(error, unbuilt);
       // The failed attempt wrote over the last run's outputs (and may have grown the memory, emptying views of
       // it): reuse only what JavaScript holds.
       for (const [id, t] of reuse) if (t.data.length !== numel(t.shape) || executor?.runtime.addressOf(t.data) !== null) reuse.delete(id);
@@ -309,7 +309,7 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
   };
   let done = 0;
   let progressAt = 0;
-  const executed = await execute(graph, { shape: request.input.shape, data: request.input.data }, params, reuse,
+  const executed = await execute(graph, request.unbuilt ?? null, { shape: request.input.shape, data: request.input.data }, params, reuse,
     (g) => withRunShapes(g, axes, request.analysedInput, request.input.shape), (id, output) => {
       // The boxes on screen are sent as soon as their layer has run: the maps the user looks at repaint before the
       // rest of the model has run. A retry after a failure does not send them again: the layers before the node

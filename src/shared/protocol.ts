@@ -143,6 +143,8 @@ export interface RunRequest {
    * run under the same key are reused, so one model never gets another's outputs.
    */
   inputKey: string;
+  /** The model's class when nothing in the file builds it and its constructor needs arguments (unknown to the analysis). */
+  unbuilt: string | null;
   weights: WeightsSource;
   scale: ColourScale;
   /** Largest number of channel tiles per layer: a page. */

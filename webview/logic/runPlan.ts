@@ -30,10 +30,17 @@ function shortName(node: GraphNode): string {
   return node.module !== undefined && node.module.name !== '' ? node.module.name : (node.module?.type ?? node.op);
 }
 
-/** An argument the engine could not use, in words; null when the error is about something else. */
-function explainArgument(node: GraphNode, error: ArgError): string | null {
+/**
+ * An argument the engine could not use, in words; null when the error is about something else. `unbuilt`: the model is
+ * a class nothing in the file builds, whose constructor needs arguments (they are unknown, not the user's to write).
+ */
+function explainArgument(node: GraphNode, error: ArgError, unbuilt: string | null): string | null {
   if (error.arg === undefined) return null;
   const name = shortName(node);
+  if (error.missing && unbuilt !== null) {
+    return `Conv Lens does not know the ${error.arg} of ${describeLayer(node)}: nothing in the file builds ${unbuilt}, so the arguments `
+      + `of its constructor are unknown. Build it in the file (model = ${unbuilt}(...), or a builder's call) to preview ${name} and the layers after it.`;
+  }
   if (error.missing) {
     return `Conv Lens does not know the ${error.arg} of ${describeLayer(node)}: its value comes from something it cannot evaluate, `
       + `such as an imported constant or a value computed at run time. Write ${error.arg} as a number to preview ${name} and the layers after it.`;
@@ -42,7 +49,7 @@ function explainArgument(node: GraphNode, error: ArgError): string | null {
 }
 
 /** Why the engine cannot run this node at all (an unsupported layer or op, an argument it cannot use), or null. */
-function cannotRun(node: GraphNode): string | null {
+function cannotRun(node: GraphNode, unbuilt: string | null): string | null {
   try {
     if (node.op === 'module') {
       const type = node.module?.type ?? '';
@@ -54,7 +61,7 @@ function cannotRun(node: GraphNode): string | null {
     return null;
   } catch (error) {
     if (error instanceof ArgError) {
-      return explainArgument(node, error) ?? `The preview cannot run ${describeLayer(node)} yet (${error.message.replace(/ \(supported:.*\)$/, '')}), so it and the layers after it show no maps.`;
+      return explainArgument(node, error, unbuilt) ?? `The preview cannot run ${describeLayer(node)} yet (${error.message.replace(/ \(supported:.*\)$/, '')}), so it and the layers after it show no maps.`;
     }
     return `The preview cannot run ${describeLayer(node)}: ${error instanceof Error ? error.message : String(error)}.`;
   }
@@ -77,8 +84,11 @@ export function withKnownParameters(graph: ModelGraph): ModelGraph {
   return { ...graph, nodes: graph.nodes.filter(known) };
 }
 
-/** The nodes that can run (in order) and why the others cannot; `failed`: nodes a run already saw fail, with why. */
-export function planRun(graph: ModelGraph, failed: ReadonlyMap<number, string> = new Map()): RunPlan {
+/**
+ * The nodes that can run (in order) and why the others cannot; `failed`: nodes a run already saw fail, with why;
+ * `unbuilt`: the model's class when nothing in the file builds it and its constructor needs arguments.
+ */
+export function planRun(graph: ModelGraph, failed: ReadonlyMap<number, string> = new Map(), unbuilt: string | null = null): RunPlan {
   const keys = nodeKeys(graph);
   const producer = new Map(graph.nodes.map((n) => [n.id, n]));
   const produced = new Set<number>([graph.input]);
@@ -108,7 +118,7 @@ export function planRun(graph: ModelGraph, failed: ReadonlyMap<number, string> =
       }
       break;
     }
-    why ??= failed.get(node.id) ?? cannotRun(node);
+    why ??= failed.get(node.id) ?? cannotRun(node, unbuilt);
     if (why === null) {
       produced.add(node.id);
       nodes.push(node);
@@ -123,10 +133,10 @@ export function planRun(graph: ModelGraph, failed: ReadonlyMap<number, string> =
 }
 
 /** An error the engine raised while running, in the user's terms. */
-export function explainFailure(error: unknown): { message: string; node: GraphNode | null } {
+export function explainFailure(error: unknown, unbuilt: string | null = null): { message: string; node: GraphNode | null } {
   if (error instanceof GraphError && error.node !== undefined) {
     const reason = error.reason;
-    const argument = reason instanceof ArgError ? explainArgument(error.node, reason) : null;
+    const argument = reason instanceof ArgError ? explainArgument(error.node, reason, unbuilt) : null;
     const detail = reason instanceof Error ? reason.message : error.message;
     return { message: argument ?? `The preview could not run ${describeLayer(error.node)}: ${detail}.`, node: error.node };
   }
