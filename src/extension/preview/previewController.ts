@@ -244,6 +244,7 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
       const column = this.editor?.document === document ? this.editor.viewColumn : undefined;
       const editor = await vscode.window.showTextDocument(document, { viewColumn: column ?? vscode.ViewColumn.One, selection: new vscode.Range(position, position) });
       editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+      this.keepFocus(editor);
     } catch (error) {
       void vscode.window.showErrorMessage(`Conv Lens could not open ${uri}: ${errorMessage(error)}`);
     }
@@ -262,9 +263,31 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
       // The workbench opens a cell's document in its notebook's editor, that cell selected.
       const editor = await vscode.window.showTextDocument(cell.document, { viewColumn: followed ?? vscode.ViewColumn.One, selection: new vscode.Range(position, position) });
       editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+      this.keepFocus(editor);
     } catch (error) {
       void vscode.window.showErrorMessage(`Conv Lens could not open cell ${at.cell + 1} of ${vscode.workspace.asRelativePath(notebook.uri)}: ${errorMessage(error)}`);
     }
+  }
+
+  /**
+   * The click in the panel that asked for a reveal focuses the panel, and the workbench learns of a webview's focus by
+   * polling (every 250 ms): when it hears of it only after the reveal, the panel becomes the active editor again and
+   * the keys the user types next go to it (seen once in the notebook e2e under load). So within a moment of a reveal,
+   * the panel turning active gives the editor the focus back, once.
+   */
+  private keepFocus(editor: vscode.TextEditor): void {
+    const panel = this.panel;
+    if (!panel) return;
+    const watch = panel.onDidChangeViewState((e) => {
+      if (!e.webviewPanel.active) return;
+      done();
+      void vscode.window.showTextDocument(editor.document, { ...(editor.viewColumn === undefined ? {} : { viewColumn: editor.viewColumn }), selection: editor.selection });
+    });
+    const timer = setTimeout(() => done(), 600);
+    const done = (): void => {
+      clearTimeout(timer);
+      watch.dispose();
+    };
   }
 
   private update(delay: number): void {
