@@ -25,6 +25,7 @@ import { permute } from '../src/engine/ops/shape';
 import { SAMPLES } from '../webview/samples/samples';
 import * as jpeg from 'jpeg-js';
 import { contentSecurityPolicy, makeNonce, previewHtml } from '../src/extension/preview/html';
+import { guardFocus, type Subscription } from '../src/extension/preview/focusGuard';
 
 function read(...parts: string[]): string {
   return readFileSync(join(__dirname, '..', '..', ...parts), 'utf8');
@@ -477,4 +478,21 @@ test('a model built from blocks in another file: its boxes go to that file, and 
   assert.equal(conv.line, analysis.models[0]?.layers[0]?.range.start.line);
   // stem.conv is built in blocks.py and applied in blocks.py's forward: no offset of model.py selects it.
   assert.deepEqual(conv.spans, []);
+});
+
+test('after a reveal, the panel turning active within the guard gives the editor the focus back once; later, or after the first, it does not', async () => {
+  const listeners = new Set<() => void>();
+  const onActive = (l: () => void): Subscription => { listeners.add(l); return { dispose: () => listeners.delete(l) }; };
+  const fire = (): void => { for (const l of [...listeners]) l(); };
+  let refocused = 0;
+  guardFocus(onActive, () => refocused++, 50);
+  fire();
+  fire();
+  assert.equal(refocused, 1, 'once, at the first activation');
+  assert.equal(listeners.size, 0, 'and it stops listening');
+  guardFocus(onActive, () => refocused++, 20);
+  await new Promise((r) => setTimeout(r, 40));
+  assert.equal(listeners.size, 0, 'after the guard ends it listens no more');
+  fire();
+  assert.equal(refocused, 1, 'a later activation (the user clicking in the panel) is left alone');
 });

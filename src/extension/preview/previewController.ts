@@ -12,6 +12,7 @@ import type { ModelFocus } from '../focus';
 import type { AnalysisStore, NotebookSnapshot } from '../store';
 import { isAnalyzable } from '../store';
 import { makeNonce, previewHtml } from './html';
+import { guardFocus } from './focusGuard';
 
 export const PREVIEW_VIEW = 'convLens.preview';
 export const PREVIEW_PANEL = 'convLens.previewPanel';
@@ -269,25 +270,14 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
     }
   }
 
-  /**
-   * The click in the panel that asked for a reveal focuses the panel, and the workbench learns of a webview's focus by
-   * polling (every 250 ms): when it hears of it only after the reveal, the panel becomes the active editor again and
-   * the keys the user types next go to it (seen once in the notebook e2e under load). So within a moment of a reveal,
-   * the panel turning active gives the editor the focus back, once.
-   */
+  /** A reveal the panel asked for keeps the editor focused if the panel takes the focus back late (focusGuard.ts). */
   private keepFocus(editor: vscode.TextEditor): void {
     const panel = this.panel;
     if (!panel) return;
-    const watch = panel.onDidChangeViewState((e) => {
-      if (!e.webviewPanel.active) return;
-      done();
-      void vscode.window.showTextDocument(editor.document, { ...(editor.viewColumn === undefined ? {} : { viewColumn: editor.viewColumn }), selection: editor.selection });
-    });
-    const timer = setTimeout(() => done(), 600);
-    const done = (): void => {
-      clearTimeout(timer);
-      watch.dispose();
-    };
+    guardFocus(
+      (listener) => panel.onDidChangeViewState((e) => { if (e.webviewPanel.active) listener(); }),
+      () => void vscode.window.showTextDocument(editor.document, { ...(editor.viewColumn === undefined ? {} : { viewColumn: editor.viewColumn }), selection: editor.selection }),
+    );
   }
 
   private update(delay: number): void {
