@@ -8,23 +8,12 @@ import { join } from 'node:path';
 import { initCore, AnalyzedDocument } from '../src/core/index';
 import { runGraph } from '../src/engine/run-graph';
 import { readSafetensors } from '../src/engine/weights/safetensors';
-import { fill } from './support/corpus-weights';
+import { fill, maxError } from './support/engine-goldens';
 import type { Tensor } from '../src/engine/tensor';
 
 const root = join(__dirname, '..', '..');
 const dir = join(root, 'test', 'goldens', 'engine', 'corpus');
 const ready = initCore(async (file) => readFileSync(join(root, 'out', 'wasm', file)));
-
-function maxError(ours: Tensor, torch: Tensor): { err: number; scale: number } {
-  let err = 0, scale = 0;
-  for (let i = 0; i < torch.data.length; i++) {
-    const t = torch.data[i] as number;
-    scale = Math.max(scale, Math.abs(t));
-    const d = Math.abs((ours.data[i] as number) - t);
-    err = Number.isNaN(d) ? Infinity : Math.max(err, d);
-  }
-  return { err, scale };
-}
 
 const files = readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort();
 let worst = { rel: 0, where: '' };

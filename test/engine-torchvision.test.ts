@@ -11,7 +11,7 @@ import { nodeHost } from '../src/cli/node-host';
 import { Executor } from '../src/engine/executor';
 import { readSafetensors } from '../src/engine/weights/safetensors';
 import type { Tensor } from '../src/engine/tensor';
-import { fill } from './support/corpus-weights';
+import { fill, maxError } from './support/engine-goldens';
 
 const root = join(__dirname, '..', '..');
 const dir = join(root, 'test', 'goldens', 'engine', 'torchvision');
@@ -44,13 +44,7 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.safetensors')).so
       const ours = executor.run(input).get('output');
       assert.ok(ours);
       assert.deepEqual(ours.shape, expected.shape);
-      let err = 0, scale = 0;
-      for (let i = 0; i < expected.data.length; i++) {
-        const t = expected.data[i] as number;
-        scale = Math.max(scale, Math.abs(t));
-        const d = Math.abs((ours.data[i] as number) - t);
-        err = Number.isNaN(d) ? Infinity : Math.max(err, d);
-      }
+      const { err, scale } = maxError(ours, expected);
       assert.ok(err <= 1e-4 * Math.max(1, scale), `max |ours - torch| = ${err.toExponential(2)}, max |torch| = ${scale.toPrecision(3)}`);
     } finally {
       executor.dispose();

@@ -1,5 +1,6 @@
-// The weights of the engine goldens (test/goldens/engine/generate-corpus.py's fill(), which the other generators
-// import): the state_dict is not stored, each tensor is rebuilt from its qualified name and shape.
+// What the engine golden tests share: the goldens' weights (test/goldens/engine/generate-corpus.py's fill(), which the
+// other generators import: the state_dict is not stored, each tensor is rebuilt from its qualified name and shape),
+// and the comparison with PyTorch's tensors.
 import { rng } from '../../src/engine/weights/init';
 import type { Tensor } from '../../src/engine/tensor';
 
@@ -22,3 +23,15 @@ export function fill(name: string, shape: number[]): Tensor {
   return { shape, data };
 }
 
+
+/** max |ours - torch| (Infinity for a NaN) and max |torch|, for the tolerance 1e-4 * max(1, scale). */
+export function maxError(ours: Tensor, torch: Tensor): { err: number; scale: number } {
+  let err = 0, scale = 0;
+  for (let i = 0; i < torch.data.length; i++) {
+    const t = torch.data[i] as number;
+    scale = Math.max(scale, Math.abs(t));
+    const d = Math.abs((ours.data[i] as number) - t);
+    err = Number.isNaN(d) ? Infinity : Math.max(err, d);
+  }
+  return { err, scale };
+}
