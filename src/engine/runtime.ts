@@ -151,6 +151,11 @@ export class WasmRuntime {
     }
   }
 
+  /** Whether a scratch scope allocating `bytes` fits in the memory as it is: opening it would not grow the memory. */
+  scratchFits(bytes: number): boolean {
+    return alignUp(this.persistentTop + bytes) + 64 <= this.k.memory.buffer.byteLength;
+  }
+
   /** Returns the cached packed copy of `weights` for `key`, packing it on first use. */
   packedWeights(weights: object, bias: Float32Array | null, key: string, floats: number, pack: (dst: Float32Array, at: number) => void, what: string): number {
     let byKey = this.packed.get(weights);

@@ -323,7 +323,7 @@ export class ModuleOps {
     if (m.args && m.spec && (m.spec.signature.includes(name) || name in m.spec.defaults)) {
       return storedAttr(m.spec.type, name, fromArg(m.args.get(name)));
     }
-    if (m.spec && (name === 'weight' || name === 'bias')) return this.ownParameter(m, m.spec, name) ?? this.a.tensors.make(null);
+    if (m.spec && (name === 'weight' || name === 'bias')) return this.ownParameter(m, name) ?? this.a.tensors.make(null);
     // model.forward(x) outside any forward is an example call, as model(x) is.
     if (name === 'forward' && m.cls && forwardOf(m.cls)) return { k: 'method', self: m, name };
     if (m.cls) {
@@ -336,11 +336,11 @@ export class ModuleOps {
   }
 
   /** A norm layer's weight or bias, a parameter of known shape and PyTorch's init, so that the graph reads it by name. */
-  private ownParameter(m: ModuleValue, spec: LayerSpec, name: 'weight' | 'bias'): TensorValue | undefined {
+  private ownParameter(m: ModuleValue, name: 'weight' | 'bias'): TensorValue | undefined {
     const held = m.ownParams?.get(name);
     if (held) return held;
     const shape = m.args && !m.uncertain ? affineShape(m.args) : undefined;
-    if (!shape || spec.type !== m.args?.type) return undefined;
+    if (!shape) return undefined;
     const t = this.a.tensors.make(shape);
     t.parameter = true;
     t.fill = { kind: 'constant', value: name === 'weight' ? 1 : 0 };

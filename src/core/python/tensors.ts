@@ -871,7 +871,6 @@ function nestedShape(v: Value, a: Analyzer): Shape | null {
 /** One subscript of `x[...]` as the engine applies it: a new axis, a whole dimension, listed indices, or one index. */
 type IndexPick = { kind: 'new' } | { kind: 'all' } | { kind: 'slice'; indices: number[] } | { kind: 'at'; index: number };
 
-/** The values torch.zeros/ones/full/randn give, when the call says them plainly. */
 /**
  * The fill of an in-place init, method or torch.nn.init function (`t.normal_(std=0.02)`, `nn.init.zeros_(t)`); undefined
  * when the engine has no such init (a mean other than 0, uniform_, xavier_...): the values are then not known.
@@ -913,6 +912,7 @@ function constantFill(op: string, fill: TensorValue['fill'], v: number | undefin
   return value === undefined ? undefined : { kind: 'constant', value: Math.fround(value) };
 }
 
+/** The values torch.zeros/ones/full/randn give, when the call says them plainly. */
 function factoryFill(name: string, info: CallInfo): TensorValue['fill'] {
   if (name === 'zeros') return { kind: 'constant', value: 0 };
   if (name === 'ones') return { kind: 'constant', value: 1 };

@@ -5,7 +5,7 @@
 // GEMM's B operand is then just a table of row addresses (no im2col). Outputs are computed on strips
 // of the plane width and the few padding columns are dropped by `compact`.
 import { runtime, type WasmRuntime } from '../runtime';
-import { packBias, packGemmA, packedGemmAFloats, roundUp, MR } from '../packing';
+import { packBias, packGemmA, packedGemmAFloats, roundUp, spreadRows, MR } from '../packing';
 import { numel, shapeString, tensor, type Tensor } from '../tensor';
 import { SeededTensor } from '../weights/init';
 
@@ -233,10 +233,8 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null, o: Conv2dOptio
   // columns, so the B rows are first copied contiguous (Ho*Wo columns, rounded up to the 8-column block).
   const HoWo = Ho * Wo, Nb = roundUp(HoWo, 8);
   const rowsB = !depthwise && !pointwise && Wo >= 4 && HoWo >= 8 && (Nc - Nb) / Nc > 0.05;
-  // Copied B rows whose stride is a multiple of 256 bytes (a 32x32 image: 4 KiB) fall in a few cache sets, and the
-  // GEMM, which reads one column of every row per step, evicted its own rows: 3->16 at 32x32 took 35 us instead of
-  // 24.5, 32->64 1.3 ms instead of 0.8. One cache line more per row spreads them over all the sets.
-  const ldb = Nb % 64 === 0 ? Nb + 16 : Nb;
+  // Copied B rows spread over the cache sets (a 32x32 image's rows are 4 KiB apart): 32->64 at 32x32 1.3 -> 0.8 ms.
+  const ldb = spreadRows(Nb);
   // A 1x1 conv reads its B rows straight from the input planes, whose stride is the image's area: at 32x32 or 64x64
   // (4 or 16 KiB) they all fell in one cache set, and 128->128 at 32x32 ran at 1.6 times the time per pixel of
   // 28x28, 256->64 at 64x64 at twice that of 56x56. Such planes (of 32x32 and up: smaller ones stay in the cache)

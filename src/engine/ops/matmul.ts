@@ -3,7 +3,7 @@
 // torch.matmul/bmm) packed per call, and einsum by reduction to them where it can, plain loops where not.
 import { gemm } from './conv';
 import { runtime } from '../runtime';
-import { packGemmA, packedGemmAFloats, roundUp, MR } from '../packing';
+import { packGemmA, packedGemmAFloats, roundUp, spreadRows, MR } from '../packing';
 import { at, shapeString, tensor, type Tensor } from '../tensor';
 
 /** Columns of B and C padded to the kernel's 8-wide block, so every block is whole (and K blocks can accumulate). */
@@ -81,24 +81,22 @@ export function gemmMatrix(a: Float32Array, M: number, K: number, b: Float32Arra
  */
 export function linearRows(x: Float32Array, rows: number, w: Tensor, bias: Float32Array | null): Float32Array {
   const [O, I] = w.shape as [number, number];
-  // Where the executor planned this output, when it did (and the 8-column padding needs no room): C is written there.
-  const rt = runtime();
-  const placed = roundUp(O, NR) === O && rows > 0 && I > 0 ? rt.takeOutput(rows * O) : null;
-  const out = placed === null ? new Float32Array(rows * O) : null;
-  if (out !== null && (rows === 0 || O === 0)) return out;
-  if (out !== null && I === 0) {
-    if (bias !== null) for (let r = 0; r < rows; r++) out.set(bias.subarray(0, O), r * O);
-    return out;
+  if (rows === 0 || O === 0 || I === 0) {
+    const y = new Float32Array(rows * O);
+    if (bias !== null) for (let r = 0; r < rows; r++) y.set(bias.subarray(0, O), r * O);
+    return y;
   }
+  const rt = runtime();
   const what = `linear ${shapeString(w.shape)}`;
   const Op = roundUp(O, NR);
+  // Where the executor planned this output, when it did (and the 8-column padding needs no room): C is written there.
+  const placed = Op === O ? rt.takeOutput(rows * O) : null;
+  const out = placed === null ? new Float32Array(rows * O) : null;
   // The address first: packing and the scratch may grow the memory, which detaches a view of a resident x.
   const xAt = rt.addressOf(x), xLength = x.length;
   const wd = w.data;
-  // B's rows one cache line further apart when their stride is a multiple of 256 bytes, as conv's copied rows
-  // (ops/conv.ts): the kernel reads one 8-column block of every row per step, and rows 12 KiB apart (3072 outputs)
-  // all fell in the same few cache sets (19 GFLOP/s against 45).
-  const ldb = Op % 64 === 0 ? Op + 16 : Op;
+  // B's rows spread over the cache sets, as conv's copied rows are.
+  const ldb = spreadRows(Op);
   const bp = rt.packedWeights(wd, null, 'linear-t', I * ldb, (dst, o) => {
     for (let i = 0; i < I; i++) {
       const row = o + i * ldb;

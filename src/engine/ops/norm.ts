@@ -64,18 +64,38 @@ function stats(d: Float32Array, N: number, C: number, inner: number, c: number):
   return [mean, v / cnt];
 }
 
-/** Normalises each contiguous run [start, start+len) of `x` and applies a per-element affine from `param`. */
-function normalizeRuns(x: Float32Array, out: Float32Array, start: number, len: number, eps: number, paramAt: ((j: number) => [number, number]) | null): void {
+/** The affine parameters of a run: element i gets weight and bias [first + floor(i / every)] (1 and 0 where absent). */
+interface RunAffine {
+  weight: Tensor | null;
+  bias: Tensor | null;
+  first: number;
+  every: number;
+}
+
+/**
+ * Normalises the contiguous run [start, start+len) of `x` by its own mean and biased variance, then applies `affine`
+ * when given: per element for layer norm (every 1), per channel for group and instance norm. The parameters are read
+ * once per channel, not as a pair per element (a ConvNeXt block normalises 3136 runs of 96 channels).
+ */
+function normalizeRuns(x: Float32Array, out: Float32Array, start: number, len: number, eps: number, affine: RunAffine | null): void {
   let s = 0;
   for (let i = 0; i < len; i++) s += at(x, start + i);
   const mean = s / len;
   let v = 0;
   for (let i = 0; i < len; i++) { const e = at(x, start + i) - mean; v += e * e; }
   const invstd = 1 / Math.sqrt(v / len + eps);
-  for (let i = 0; i < len; i++) {
-    const z = (at(x, start + i) - mean) * invstd;
-    if (paramAt === null) out[start + i] = z;
-    else { const [g, b] = paramAt(i); out[start + i] = z * g + b; }
+  if (affine === null) {
+    for (let i = 0; i < len; i++) out[start + i] = (at(x, start + i) - mean) * invstd;
+    return;
+  }
+  const w = affine.weight?.data ?? null, b = affine.bias?.data ?? null, { first, every } = affine;
+  if (every === 1) {
+    for (let i = 0; i < len; i++) out[start + i] = (at(x, start + i) - mean) * invstd * (w === null ? 1 : at(w, first + i)) + (b === null ? 0 : at(b, first + i));
+    return;
+  }
+  for (let i = 0, c = first; i < len; c++) {
+    const g = w === null ? 1 : at(w, c), h = b === null ? 0 : at(b, c);
+    for (const end = Math.min(len, i + every); i < end; i++) out[start + i] = (at(x, start + i) - mean) * invstd * g + h;
   }
 }
 
@@ -87,7 +107,7 @@ export function groupNorm(x: Tensor, groups: number, weight: Tensor | null, bias
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < groups; g++) {
       const start = (n * C + g * cg) * inner;
-      normalizeRuns(x.data, out.data, start, cg * inner, eps, (i) => affine(weight, bias, g * cg + Math.floor(i / inner)));
+      normalizeRuns(x.data, out.data, start, cg * inner, eps, { weight, bias, first: g * cg, every: inner });
     }
   }
   return out;
@@ -99,8 +119,7 @@ export function instanceNorm(x: Tensor, runningMean: Tensor | null, runningVar: 
   const out = tensor(x.shape);
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
-      const p = affine(weight, bias, c);
-      normalizeRuns(x.data, out.data, (n * C + c) * inner, inner, eps, weight === null && bias === null ? null : () => p);
+      normalizeRuns(x.data, out.data, (n * C + c) * inner, inner, eps, weight === null && bias === null ? null : { weight, bias, first: c, every: inner });
     }
   }
   return out;
@@ -114,21 +133,8 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight:
   }
   const len = tail.reduce((p, d) => p * d, 1);
   const out = tensor(x.shape);
-  // normalizeRuns' arithmetic, with the affine parameters read straight from their arrays: a ConvNeXt block
-  // normalises 3136 runs of 96 channels, and a pair per element cost most of its time.
-  const xd = x.data, od = out.data, w = weight?.data ?? null, b = bias?.data ?? null;
-  for (let s = 0; s < xd.length; s += len) {
-    let sum = 0;
-    for (let i = 0; i < len; i++) sum += xd[s + i] as number;
-    const mean = sum / len;
-    let v = 0;
-    for (let i = 0; i < len; i++) { const e = (xd[s + i] as number) - mean; v += e * e; }
-    const invstd = 1 / Math.sqrt(v / len + eps);
-    for (let i = 0; i < len; i++) {
-      const z = ((xd[s + i] as number) - mean) * invstd;
-      od[s + i] = w === null && b === null ? z : z * (w === null ? 1 : (w[i] as number)) + (b === null ? 0 : (b[i] as number));
-    }
-  }
+  const affine = weight === null && bias === null ? null : { weight, bias, first: 0, every: 1 };
+  for (let s = 0; s < x.data.length; s += len) normalizeRuns(x.data, out.data, s, len, eps, affine);
   return out;
 }
 

@@ -80,14 +80,14 @@ function fillUniform(out: Float32Array, state: number, bound: number): void {
   const rt = runtime();
   // Never by growing the engine's memory: a layer draws its parameters when its forward first reads them, and a
   // grown memory would empty the views of its resident inputs it already holds (VGG's last Linear read none).
-  const room = rt.memoryBytes - rt.persistentBytes >= (CHUNK + 3) * 4 + 16 + 64 + 64;
-  if (out.length < 64 || rt.busy || !room) {
+  const scratch = Math.min(CHUNK, out.length + 3) * 4 + 16;
+  if (out.length < 64 || rt.busy || !rt.scratchFits(scratch)) {
     const r = mulberry32(state);
     for (let i = 0; i < out.length; i++) out[i] = (2 * r() - 1) * bound;
     return;
   }
   let p = 0;
-  rt.withScratch('the default init', (s) => { p = s.alloc(Math.min(CHUNK, out.length + 3) * 4 + 16); }, () => {
+  rt.withScratch('the default init', (s) => { p = s.alloc(scratch); }, () => {
     for (let i = 0; i < out.length; i += CHUNK) {
       const m = Math.min(CHUNK, out.length - i);
       rt.k.uniform_fill(p, m, (state + Math.imul(i, 0x6d2b79f5)) | 0, bound);
