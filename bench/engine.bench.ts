@@ -224,7 +224,7 @@ function fmtMs(ms: number | null): string {
   return ms === null ? '-' : ms < 1 ? ms.toFixed(3) : ms.toFixed(2);
 }
 
-interface FirstRun { init: number; run: number; pack: number; steady: number; wasm: number; faults: number }
+interface FirstRun { init: number; run: number; pack: number; plan: number; steady: number; wasm: number; faults: number }
 
 const pageFaults = (): number => process.resourceUsage().minorPageFault;
 
@@ -243,7 +243,7 @@ function firstRun(graph: ModelGraph, x: Tensor): FirstRun {
     seeded.run(x).get('output');
     steady.push(performance.now() - t);
   }
-  return { init: t1 - t0, run: t2 - t1, pack: seeded.packMs, steady: median(steady), wasm: runtime().memoryBytes, faults };
+  return { init: t1 - t0, run: t2 - t1, pack: seeded.packMs, plan: seeded.planMs, steady: median(steady), wasm: runtime().memoryBytes, faults };
 }
 
 /** firstRun in a child process that first grows the engine's memory to `bytes` and writes every page of it once. */
@@ -416,13 +416,13 @@ async function main(): Promise<void> {
   console.log('nominal clock only; cores that boost above it exceed 100% of this figure, so it is a yardstick, not a limit.');
   if (first !== null) {
     console.log(`ResNet-18 product path, fresh process, seeded default init: init ${first.init.toFixed(1)} ms, first run ${first.run.toFixed(1)} ms ` +
-      `(packing ${first.pack.toFixed(1)} ms of it; ${first.faults} page faults), then ${first.steady.toFixed(1)} ms per run; peak wasm memory ${mb(first.wasm)} (goal <= 120 MiB).`);
+      `(init and packing ${first.pack.toFixed(1)} ms of it, planning ${first.plan.toFixed(1)}; ${first.faults} page faults), then ${first.steady.toFixed(1)} ms per run; peak wasm memory ${mb(first.wasm)} (goal <= 120 MiB).`);
   }
   if (touched !== null && first !== null) {
     const perPage = (1000 * touched.touchMs) / touched.touchFaults;
     console.log(`The same in a fresh process whose ${mb(first.wasm)} of engine memory was touched first (${touched.touchFaults} page faults, ${touched.touchMs.toFixed(0)} ms: ` +
-      `${perPage.toFixed(1)} µs a page on this machine): first run ${touched.run.toFixed(1)} ms (packing ${touched.pack.toFixed(1)} ms of it, ` +
-      `${((100 * touched.pack) / touched.steady).toFixed(0)}% of a ${touched.steady.toFixed(1)} ms forward pass; ${touched.faults} page faults).`);
+      `${perPage.toFixed(1)} µs a page on this machine): first run ${touched.run.toFixed(1)} ms (init and packing ${touched.pack.toFixed(1)} ms of it, ` +
+      `${((100 * touched.pack) / touched.steady).toFixed(0)}% of a ${touched.steady.toFixed(1)} ms forward pass, planning ${touched.plan.toFixed(1)}; ${touched.faults} page faults).`);
   }
   console.log(`ResNet-18 memory (ours): engine wasm memory ${mb(ourWasm)} after the runs above too (packed weights of two models, arenas, scratch), ` +
     `every node output kept ${mb(keptBytes)}, weights ${mb(11.69e6 * 4)}; process peak RSS after our runs ${mb(ourRss)} ` +

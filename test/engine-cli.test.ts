@@ -59,7 +59,7 @@ test('run --time --json reports every step the compiled model runs (conv+bn+relu
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out) as {
     model: string; input: number[]; output: number[]; layers: Array<{ name: string; type: string; ms: number; gflops: number | null }>;
-    total_ms: number; init_ms: number; first_run_ms: number; pack_ms: number;
+    total_ms: number; init_ms: number; first_run_ms: number; pack_ms: number; plan_ms: number;
   };
   assert.equal(j.model, 'TinyResNet');
   assert.deepEqual([j.input, j.output], [[1, 3, 32, 32], [1, 10]]);
@@ -70,7 +70,7 @@ test('run --time --json reports every step the compiled model runs (conv+bn+relu
     'layer1.0.conv2+layer1.0.bn2 Conv2d+BatchNorm2d', 'add add', 'layer1.0.relu#1 ReLU',
   ]);
   assert.ok(j.layers.every((l) => l.ms >= 0) && j.total_ms > 0);
-  assert.ok(j.init_ms >= 0 && j.first_run_ms > 0 && j.pack_ms > 0 && j.pack_ms < j.first_run_ms);
+  assert.ok(j.init_ms >= 0 && j.first_run_ms > 0 && j.pack_ms > 0 && j.plan_ms > 0 && j.pack_ms + j.plan_ms < j.first_run_ms);
   assert.ok((j.layers[0]?.gflops ?? 0) > 0);
 });
 
@@ -80,7 +80,7 @@ test('run --time prints a table; a model with no input shape in the file and no 
   assert.match(r.out, /layer\s+type\s+ms\s+GFLOP\/s/);
   assert.match(r.out, /layer2\.0\.downsample\.0\+layer2\.0\.downsample\.1\s+Conv2d\+BatchNorm2d/);
   assert.match(r.out, /total [\d.]+ ms \(median of 2 runs\)/);
-  assert.match(r.out, /first run [\d.]+ ms \(of which packing weights [\d.]+ ms, seeded conv weights drawn into their packing\), after loading the parameters in [\d.]+ ms/);
+  assert.match(r.out, /first run [\d.]+ ms \(of which packing weights [\d.]+ ms, seeded weights drawn into their packing, and planning [\d.]+ ms\), after loading the parameters in [\d.]+ ms/);
   const r2 = await run(net);
   assert.equal(r2.code, 1);
   assert.match(r2.err, /pass a concrete one with --input/);

@@ -15,6 +15,7 @@ import { runtime } from '../src/engine/runtime';
 import { readSafetensors } from '../src/engine/weights/safetensors';
 import { initParameter, rng, SeededTensor } from '../src/engine/weights/init';
 import { packConv2d } from '../src/engine/ops/conv';
+import { linearGemm } from '../src/engine/ops/matmul';
 import { packedGemmAFloats, roundUp } from '../src/engine/packing';
 import { numel, type Tensor } from '../src/engine/tensor';
 
@@ -142,13 +143,16 @@ test('an edit re-initialises and re-packs only the layers whose parameters chang
   assert.equal(rt.packCount, packs + 1);
 });
 
-test('the default init is the same in wasm as the JavaScript loop it replaces, bit for bit', () => {
+test('the default init is the same in wasm as in a JavaScript loop over the stream, bit for bit', () => {
   for (const n of [1, 63, 64, 65, 1000, 65536 + 5, 300_001]) {
     const ours = initParameter([n], { kind: 'kaiming_uniform', fanIn: 27 }, 7, `p${n}`);
     const r = rng(7, `p${n}`);
     const bound = 1 / Math.sqrt(27);
     for (let i = 0; i < n; i++) {
-      const want = Math.fround((2 * r() - 1) * bound);
+      // The draw's top 23 bits, centred, times float32(bound / 2^22), rounded once to float32.
+      const top = Math.floor(r() * 2 ** 23) - 2 ** 22;
+      const want = Math.fround(top * Math.fround(bound / 2 ** 22));
+      if (!(want >= -bound && want < bound)) assert.fail(`value ${i} = ${want} is outside [-bound, bound)`);
       if (ours[i] !== want) assert.fail(`n=${n}: value ${i} is ${ours[i]}, the JavaScript loop gives ${want}`);
     }
   }
@@ -198,12 +202,26 @@ test('a seeded conv weight drawn straight into its packing equals packing its dr
   const cases: Array<[number, number, number, number, boolean]> = [[6, 3, 3, 1, false], [10, 4, 1, 2, true], [64, 32, 3, 1, true], [7, 5, 5, 1, false]];
   for (const [cout, cg, k, G, scaled] of cases) {
     const shape = [cout, cg, k, k], init = { kind: 'kaiming_uniform' as const, fanIn: cg * k * k }, name = `w${cout}x${cg}`;
-    const scale = scaled ? Float64Array.from({ length: cout }, (_, i) => 0.5 + i / 7) : null;
+    const scale = scaled ? Float32Array.from({ length: cout }, (_, i) => 0.5 + i / 7) : null;
     const direct = packConv2d(rt, new SeededTensor(shape, init, 5, name), null, G, scale);
     const viaArray = packConv2d(rt, { shape, data: initParameter(shape, init, 5, name) }, null, G, scale);
     const Mg = cout / G, n = G * packedGemmAFloats(Mg, cg * k * k) + G * roundUp(Mg, 4);
     const a = rt.view(direct.wp, n), b = rt.view(viaArray.wp, n);
     for (let i = 0; i < n; i++) if (a[i] !== b[i]) assert.fail(`${name}: packed value ${i} is ${a[i]}, packing the drawn array gives ${b[i]}`);
+  }
+});
+
+test('a seeded Linear weight drawn straight into its transposed packing gives the products of its drawn values, bit for bit', () => {
+  // O = 10: columns past O within the 8-column padding; O = 64: rows spread a cache line; O = 1000: ResNet's fc.
+  for (const [O, I, rows] of [[10, 7, 5], [64, 32, 3], [1000, 512, 1], [3, 130, 9]] as const) {
+    const init = { kind: 'kaiming_uniform' as const, fanIn: I }, name = `fc${O}x${I}`;
+    const x: Tensor = { shape: [rows, I], data: Float32Array.from({ length: rows * I }, (_, i) => Math.sin(i) * 2) };
+    const seeded = new SeededTensor([O, I], init, 3, name);
+    const direct = linearGemm(x, seeded, null);
+    assert.equal(seeded.drawn, false, 'packed straight from the generator');
+    const viaArray = linearGemm(x, { shape: [O, I], data: initParameter([O, I], init, 3, name) }, null);
+    assert.deepEqual(direct.shape, [rows, O]);
+    for (let i = 0; i < rows * O; i++) if (direct.data[i] !== viaArray.data[i]) assert.fail(`${name}: output ${i} is ${direct.data[i]}, with the drawn array ${viaArray.data[i]}`);
   }
 });
 

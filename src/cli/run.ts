@@ -218,7 +218,7 @@ export async function runCommand(args: string[], io: RunIO, analyze: Analyze): P
       return { output, timings: r.timings, ms: performance.now() - t0 };
     };
     const first = run();
-    const firstPackMs = executor.packMs;
+    const firstPackMs = executor.packMs, firstPlanMs = executor.planMs;
 
     let written = 0;
     if (flags.out !== undefined) {
@@ -248,6 +248,7 @@ export async function runCommand(args: string[], io: RunIO, analyze: Analyze): P
         init_ms: Number(executor.initMs.toFixed(4)),
         first_run_ms: Number(first.ms.toFixed(4)),
         pack_ms: Number(firstPackMs.toFixed(4)),
+        plan_ms: Number(firstPlanMs.toFixed(4)),
       })}\n`);
       return 0;
     }
@@ -260,7 +261,7 @@ export async function runCommand(args: string[], io: RunIO, analyze: Analyze): P
         io.stdout(`${pad(l.name, w)}  ${pad(l.type, tw)}  ${pad(l.ms.toFixed(3), 9, true)}  ${pad(l.gflops === null ? '-' : l.gflops.toFixed(2), 8, true)}\n`);
       }
       io.stdout(`total ${totalMs.toFixed(3)} ms (median of ${timed.length} runs)\n`);
-      io.stdout(`first run ${first.ms.toFixed(1)} ms (of which packing weights ${firstPackMs.toFixed(1)} ms, seeded conv weights drawn into their packing), after loading the parameters in ${executor.initMs.toFixed(1)} ms\n`);
+      io.stdout(`first run ${first.ms.toFixed(1)} ms (of which packing weights ${firstPackMs.toFixed(1)} ms, seeded weights drawn into their packing, and planning ${firstPlanMs.toFixed(1)} ms), after loading the parameters in ${executor.initMs.toFixed(1)} ms\n`);
     }
     if (flags.out !== undefined) io.stdout(`wrote ${written} tensors to ${flags.out}\n`);
     return 0;

@@ -259,9 +259,13 @@ export class Executor {
   serial = 0;
   /** How the weights matched the model (empty lists for the default init). */
   report: StateDictReport = { missing: [], unexpected: [], mismatched: [] };
-  /** Wall time of the last parameter loading (update or construction; seeded parameters are drawn when first read, a conv's into its packing), and of planning + packing for plans made since. */
+  /**
+   * Wall times: of the last parameter loading (update or construction; seeded parameters are drawn when first read,
+   * a conv's into its packing), and since then of the packing (BatchNorm folding included) and of the planning.
+   */
   initMs = 0;
   packMs = 0;
+  planMs = 0;
 
   constructor(graph: ModelGraph, source: ParameterSource = {}, options: ExecutorOptions = {}) {
     this.runtime = runtime();
@@ -327,6 +331,7 @@ export class Executor {
     this.plans.clear();
     this.initMs = performance.now() - t0;
     this.packMs = 0;
+    this.planMs = 0;
   }
 
   /** Gives the arena back (when nothing was allocated above it since); the executor can still run and takes a new one. */
@@ -551,7 +556,7 @@ export class Executor {
     if (hit !== undefined) return hit;
     const t0 = performance.now();
     const plan = this.makePlan(outputs, fuse);
-    this.packMs += performance.now() - t0;
+    this.planMs += performance.now() - t0;
     this.plans.set(sig, plan);
     return plan;
   }
@@ -676,7 +681,7 @@ export class Executor {
     }
     if ((w.shape[0] as number) % options.groups !== 0) return null;
     const eps = typeof bn.args['eps'] === 'number' ? bn.args['eps'] : 1e-5;
-    const fold = (): { scale: Float64Array; bias: Tensor } => foldScale(w, at(m.name, 'bias'), mean, variance, at(bn.name, 'weight'), at(bn.name, 'bias'), eps);
+    const fold = (): { scale: Float32Array; bias: Tensor } => foldScale(w, at(m.name, 'bias'), mean, variance, at(bn.name, 'weight'), at(bn.name, 'bias'), eps);
     return {
       pack: () => {
         const f = fold();

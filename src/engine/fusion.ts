@@ -42,28 +42,29 @@ export function findChains(graph: ModelGraph, keep: ReadonlySet<number> = new Se
 }
 
 /** By the conv's weight array, or by the weight itself while it is a seeded parameter not drawn yet. */
-const folded = new WeakMap<object, { key: Float32Array[]; scale: Float64Array; bias: Tensor; weight: Tensor | null }>();
+const folded = new WeakMap<object, { key: Float32Array[]; scale: Float32Array; bias: Tensor; weight: Tensor | null }>();
 
 /**
  * An eval-mode BatchNorm after a conv as a per-output-channel scale of the conv's weight and a new bias
  * (cached per conv weight). Packing multiplies the scale in (ops/conv.ts packConv2d), so no folded copy
  * of the weight is made on the product path.
  */
-export function foldScale(w: Tensor, b: Tensor | null, mean: Tensor, variance: Tensor, gamma: Tensor | null, beta: Tensor | null, eps: number): { scale: Float64Array; bias: Tensor } {
+export function foldScale(w: Tensor, b: Tensor | null, mean: Tensor, variance: Tensor, gamma: Tensor | null, beta: Tensor | null, eps: number): { scale: Float32Array; bias: Tensor } {
   return folding(w, b, mean, variance, gamma, beta, eps);
 }
 
-function folding(w: Tensor, b: Tensor | null, mean: Tensor, variance: Tensor, gamma: Tensor | null, beta: Tensor | null, eps: number): { key: Float32Array[]; scale: Float64Array; bias: Tensor; weight: Tensor | null } {
+function folding(w: Tensor, b: Tensor | null, mean: Tensor, variance: Tensor, gamma: Tensor | null, beta: Tensor | null, eps: number): { key: Float32Array[]; scale: Float32Array; bias: Tensor; weight: Tensor | null } {
   const key = [mean.data, variance.data, ...(gamma === null ? [] : [gamma.data]), ...(beta === null ? [] : [beta.data]), ...(b === null ? [] : [b.data])];
   const id: object = w instanceof SeededTensor ? w : w.data;
   const hit = folded.get(id);
   if (hit !== undefined && hit.key.length === key.length && hit.key.every((k, i) => k === key[i])) return hit;
   const Co = w.shape[0] as number;
-  const scale = new Float64Array(Co), bd = new Float32Array(Co);
+  // The scale in float32, as PyTorch's batch norm computes it for float32 tensors: a weight times it is then one
+  // float32 product, which the seeded init's kernel draws into the packing four at a time (uniform_pack).
+  const scale = new Float32Array(Co), bd = new Float32Array(Co);
   for (let c = 0; c < Co; c++) {
-    const s = (gamma?.data[c] ?? 1) / Math.sqrt((variance.data[c] as number) + eps);
-    scale[c] = s;
-    bd[c] = ((b?.data[c] ?? 0) - (mean.data[c] as number)) * s + (beta?.data[c] ?? 0);
+    scale[c] = (gamma?.data[c] ?? 1) / Math.sqrt((variance.data[c] as number) + eps);
+    bd[c] = ((b?.data[c] ?? 0) - (mean.data[c] as number)) * (scale[c] as number) + (beta?.data[c] ?? 0);
   }
   const r = { key, scale, bias: { shape: [Co], data: bd }, weight: null };
   folded.set(id, r);

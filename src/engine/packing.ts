@@ -12,7 +12,7 @@ export function roundUp(n: number, m: number): number {
  * the 4 values of rows 4i..4i+3 (zeros past M), row m multiplied by scale[m] when given. Returns the
  * number of floats written.
  */
-export function packGemmA(src: Float32Array, row0: number, M: number, K: number, dst: Float32Array, at: number, scale: Float64Array | null = null): number {
+export function packGemmA(src: Float32Array, row0: number, M: number, K: number, dst: Float32Array, at: number, scale: Float32Array | null = null): number {
   const panels = Math.ceil(M / MR);
   for (let p = 0; p < panels; p++) {
     const base = at + p * K * MR;

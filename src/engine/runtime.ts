@@ -40,7 +40,7 @@ export interface KernelExports {
   compact(M: number, Ho: number, Wo: number, src: number, ldm: number, ld: number, dst: number): void;
   pack_a4(src: number, M: number, K: number, dst: number): void;
   uniform_fill(dst: number, n: number, state: number, bound: number): void;
-  uniform_pack(dst: number, M: number, K: number, state: number, bound: number, scale: number): void;
+  uniform_pack(dst: number, M: number, K: number, state: number, bound: number, scale: number, kStride: number, pStride: number): void;
 }
 
 const PAGE = 65536;

@@ -146,7 +146,7 @@ export function gemm(rt: WasmRuntime, M: number, N: number, K: number, a: number
  * `scale`, output channel c's weights are multiplied by scale[c] while packing (a folded BatchNorm; the
  * same float32 values as a folded copy of the weight would hold).
  */
-export function packConv2d(rt: WasmRuntime, w: Tensor, bias: Tensor | null, G: number, scale: Float64Array | null = null): { wp: number; bp: number } {
+export function packConv2d(rt: WasmRuntime, w: Tensor, bias: Tensor | null, G: number, scale: Float32Array | null = null): { wp: number; bp: number } {
   const [Cout, Cg, kh, kw] = w.shape as [number, number, number, number];
   const Mg = Cout / G, T = kh * kw;
   const bdata = bias?.data ?? null;
@@ -170,11 +170,10 @@ export function packConv2d(rt: WasmRuntime, w: Tensor, bias: Tensor | null, G: n
     const wp = rt.packedWeights(w, bdata, kind, floats, (_dst, at) => {
       const ptr = at * 4, Mp = roundUp(Mg, MR);
       let sp = 0;
-      rt.withScratch(what, (s) => { sp = s.alloc(Mp * 8); }, () => {
-        const f64 = new Float64Array(rt.k.memory.buffer, sp, Mp);
+      rt.withScratch(what, (s) => { if (scale !== null) sp = s.alloc(Mp * 4); }, () => {
         for (let g = 0; g < G; g++) {
-          for (let m = 0; m < Mp; m++) f64[m] = m < Mg && scale !== null ? (scale[g * Mg + m] as number) : 1;
-          rt.k.uniform_pack(ptr + g * aFloats * 4, Mg, Kg, (seeded.state + Math.imul(g * Mg * Kg, 0x6d2b79f5)) | 0, seeded.bound, sp);
+          if (scale !== null) rt.view(sp, Mp).fill(1).set(scale.subarray(g * Mg, g * Mg + Mg));
+          rt.k.uniform_pack(ptr + g * aFloats * 4, Mg, Kg, (seeded.state + Math.imul(g * Mg * Kg, 0x6d2b79f5)) | 0, seeded.bound, sp, 16, Kg * 16);
         }
       });
       packBias(bdata, G, Mg, rt.f32, at + G * aFloats);

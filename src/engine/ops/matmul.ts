@@ -2,9 +2,10 @@
 // (recurrent input projections, attention projections), products of two activations (attention scores,
 // torch.matmul/bmm) packed per call, and einsum by reduction to them where it can, plain loops where not.
 import { gemm } from './conv';
-import { runtime } from '../runtime';
+import { runtime, type WasmRuntime } from '../runtime';
 import { packGemmA, packedGemmAFloats, roundUp, spreadRows, MR } from '../packing';
 import { at, shapeString, tensor, type Tensor } from '../tensor';
+import { SeededTensor } from '../weights/init';
 
 /** Columns of B and C padded to the kernel's 8-wide block, so every block is whole (and K blocks can accumulate). */
 const NR = 8;
@@ -94,16 +95,9 @@ export function linearRows(x: Float32Array, rows: number, w: Tensor, bias: Float
   const out = placed === null ? new Float32Array(rows * O) : null;
   // The address first: packing and the scratch may grow the memory, which detaches a view of a resident x.
   const xAt = rt.addressOf(x), xLength = x.length;
-  const wd = w.data;
   // B's rows spread over the cache sets, as conv's copied rows are.
   const ldb = spreadRows(Op);
-  const bp = rt.packedWeights(wd, null, 'linear-t', I * ldb, (dst, o) => {
-    for (let i = 0; i < I; i++) {
-      const row = o + i * ldb;
-      for (let c = 0; c < O; c++) dst[row + c] = at(wd, c * I + i);
-      dst.fill(0, row + O, row + ldb);
-    }
-  }, what);
+  const bp = packLinearT(rt, w, ldb, what);
   let ap = 0, ptrs = 0, cp = 0, xp = xAt ?? 0;
   rt.withScratch(what, (s) => {
     ap = s.alloc(packedGemmAFloats(rows, I) * 4);
@@ -136,6 +130,30 @@ export function linearRows(x: Float32Array, rows: number, w: Tensor, bias: Float
     else for (let r = 0; r < rows; r++) out.set(f32.subarray(c0 + r * Op, c0 + r * Op + O), r * O);
   });
   return out ?? rt.view(placed as number, rows * O);
+}
+
+/**
+ * A Linear's weight [O, I] transposed to the GEMM's B: I rows `ldb` floats apart, zeros past O; cached with the
+ * packed weights. A seeded weight is drawn straight into it.
+ */
+function packLinearT(rt: WasmRuntime, w: Tensor, ldb: number, what: string): number {
+  const [O, I] = w.shape as [number, number];
+  const seeded = w instanceof SeededTensor ? w.uniform : null;
+  if (seeded !== null) {
+    return rt.packedWeights(w, null, 'linear-t', I * ldb, (dst, o) => {
+      // Four outputs per vector: the kernel writes columns up to O rounded to 4, zeros past O.
+      for (let i = 0; i < I; i++) dst.fill(0, o + i * ldb + roundUp(O, MR), o + (i + 1) * ldb);
+      rt.k.uniform_pack(o * 4, O, I, seeded.state, seeded.bound, 0, ldb * 4, MR * 4);
+    }, what);
+  }
+  const wd = w.data;
+  return rt.packedWeights(wd, null, 'linear-t', I * ldb, (dst, o) => {
+    for (let i = 0; i < I; i++) {
+      const row = o + i * ldb;
+      for (let c = 0; c < O; c++) dst[row + c] = at(wd, c * I + i);
+      dst.fill(0, row + O, row + ldb);
+    }
+  }, what);
 }
 
 /** linear() through the GEMM kernel: x [..., I] -> [..., O]. */

@@ -10,6 +10,16 @@ export function kernelsWat({ relaxed }) {
       ? `(local.set ${acc} (f32x4.relaxed_madd ${a} ${b} (local.get ${acc})))`
       : `(local.set ${acc} (f32x4.add (local.get ${acc}) (f32x4.mul ${a} ${b})))`;
   const clamp = (v) => `(f32x4.pmin (f32x4.pmax ${v} (local.get $vlo)) (local.get $vhi))`;
+  // $t = the mulberry32 draws of the four counters in $a, each as (u - 2^31) >> 9 (its top 23 bits, signed), in
+  // float32 (exact). u ^ 2^31 read as signed is u - 2^31.
+  const uniformInts = `(local.set $t (local.get $a))
+        (local.set $t (i32x4.mul (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 15)))
+          (v128.or (local.get $t) (i32x4.splat (i32.const 1)))))
+        (local.set $t (v128.xor (local.get $t) (i32x4.add (local.get $t)
+          (i32x4.mul (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 7)))
+            (v128.or (local.get $t) (i32x4.splat (i32.const 61)))))))
+        (local.set $t (f32x4.convert_i32x4_s (i32x4.shr_s (v128.xor (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 14)))
+          (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)) (i32.const 9))))`;
 
   // ---- GEMM 4x8: C[M x N] = A[M x K] * B[K x N] + bias, clamped. ----
   // A packed by 4-row panels: panel i holds K groups of 4 floats (rows 4i..4i+3, zero padded); panels
@@ -625,56 +635,42 @@ export function kernelsWat({ relaxed }) {
         (br $sloop))))
 
 ;; The seeded default init (weights/init.ts), four values per step: mulberry32 is counter based (the state
-  ;; of draw i is seed + (i+1)*0x6d2b79f5), so lanes are independent. Each value is (2*u/2^32 - 1)*bound in
-  ;; double, rounded to float32: the same operations JavaScript does, so the same bits. dst gets n rounded
-  ;; up to a multiple of 4 values.
+  ;; of draw i is seed + (i+1)*0x6d2b79f5), so lanes are independent. The value of draw u is its top 23 bits as
+  ;; a signed integer, (u - 2^31) >> 9, times float32(bound * 2^-22), in float32 (exact conversion, one rounding):
+  ;; what the JavaScript loop computes, so the same bits. dst gets n rounded up to a multiple of 4 values.
   (func (export "uniform_fill")
     (param $dst i32) (param $n i32) (param $state i32) (param $bound f64)
-    (local $i i32) (local $a v128) (local $t v128) (local $step v128) (local $lo v128) (local $hi v128)
-    (local $vb v128)
+    (local $i i32) (local $a v128) (local $t v128) (local $step v128) (local $vc v128)
     (local.set $a (i32x4.add (i32x4.splat (local.get $state))
       (i32x4.mul (v128.const i32x4 1 2 3 4) (i32x4.splat (i32.const 0x6d2b79f5)))))
     (local.set $step (i32x4.splat (i32.mul (i32.const 4) (i32.const 0x6d2b79f5))))
-    (local.set $vb (f64x2.splat (f64.mul (local.get $bound) (f64.const 0x1p-31))))
+    (local.set $vc (f32x4.splat (f32.demote_f64 (f64.mul (local.get $bound) (f64.const 0x1p-22)))))
     (local.set $i (i32.const 0))
     (block $done
       (loop $loop
         (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
-        (local.set $t (local.get $a))
-        ;; t = imul(t ^ (t >>> 15), t | 1)
-        (local.set $t (i32x4.mul (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 15)))
-          (v128.or (local.get $t) (i32x4.splat (i32.const 1)))))
-        ;; t ^= t + imul(t ^ (t >>> 7), t | 61)
-        (local.set $t (v128.xor (local.get $t) (i32x4.add (local.get $t)
-          (i32x4.mul (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 7)))
-            (v128.or (local.get $t) (i32x4.splat (i32.const 61)))))))
-        ;; u ^ 2^31 read as signed is u - 2^31, and (2 u / 2^32 - 1) * bound = (u - 2^31) * (bound * 2^-31): one
-        ;; rounding of the same exact product in double, as the JavaScript loop's.
-        (local.set $t (v128.xor (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 14))) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)))
-        (local.set $lo (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $t)) (local.get $vb)))
-        (local.set $hi (f64x2.mul (f64x2.convert_low_i32x4_s
-          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t))) (local.get $vb)))
+        ${uniformInts}
         (v128.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2)))
-          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-            (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))
+          (f32x4.mul (local.get $t) (local.get $vc)))
         (local.set $a (i32x4.add (local.get $a) (local.get $step)))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $loop))))
 
-  ;; The seeded default init drawn straight into the GEMM's packed layout (packing.ts packGemmA): row m of the
-  ;; [M, K] weight is draws m*K+1 .. m*K+K of the stream from state, times scale[m] (f64; a folded
-  ;; BatchNorm, 1 for none) as the JavaScript packing computes it (the float32 value times the double scale,
-  ;; rounded to float32). Panel p holds, for each k, rows 4p..4p+3: one vector, lanes K draws apart.
-  ;; scale holds M rounded up to 4 doubles; rows past M are zero.
+  ;; The seeded default init of an [M, K] weight drawn straight into a packed layout: row m is draws
+  ;; m*K+1 .. m*K+K of the stream from state, times scale[m] in float32 (a folded BatchNorm; scale = 0: none), as
+  ;; packing the drawn values computes it. Lanes are four rows, K draws apart: the vector of rows 4p..4p+3 at
+  ;; column k goes to dst + p*pStride + k*kStride, zeros in rows past M. The GEMM's A panels (packing.ts
+  ;; packGemmA) are kStride 16, pStride 16K; a Linear's transposed weight, kStride = its row stride, pStride 16.
+  ;; scale holds M rounded up to 4 floats.
   (func (export "uniform_pack")
     (param $dst i32) (param $M i32) (param $K i32) (param $state i32) (param $bound f64) (param $scale i32)
-    (local $p i32) (local $k i32) (local $a v128) (local $t v128) (local $step v128) (local $lo v128) (local $hi v128)
-    (local $s01 v128) (local $s23 v128) (local $mask v128) (local $v v128) (local $vb v128)
-    (local $rows v128) (local $out i32) (local $panels i32)
+    (param $kStride i32) (param $pStride i32)
+    (local $p i32) (local $k i32) (local $a v128) (local $t v128) (local $step v128) (local $mask v128) (local $vc v128)
+    (local $sf v128) (local $rows v128) (local $out i32) (local $panels i32)
     (local.set $step (i32x4.splat (i32.const 0x6d2b79f5)))
-    (local.set $vb (f64x2.splat (f64.mul (local.get $bound) (f64.const 0x1p-31))))
     (local.set $panels (i32.shr_u (i32.add (local.get $M) (i32.const 3)) (i32.const 2)))
-    (local.set $out (local.get $dst))
+    (local.set $vc (f32x4.splat (f32.demote_f64 (f64.mul (local.get $bound) (f64.const 0x1p-22)))))
+    (local.set $sf (f32x4.splat (f32.const 1)))
     (local.set $p (i32.const 0))
     (block $pdone
       (loop $ploop
@@ -684,32 +680,17 @@ export function kernelsWat({ relaxed }) {
         (local.set $mask (i32x4.lt_s (local.get $rows) (i32x4.splat (local.get $M))))
         (local.set $a (i32x4.add (i32x4.splat (local.get $state))
           (i32x4.mul (i32x4.add (i32x4.mul (local.get $rows) (i32x4.splat (local.get $K))) (i32x4.splat (i32.const 1))) (local.get $step))))
-        (local.set $s01 (v128.load (i32.add (local.get $scale) (i32.shl (local.get $p) (i32.const 5)))))
-        (local.set $s23 (v128.load offset=16 (i32.add (local.get $scale) (i32.shl (local.get $p) (i32.const 5)))))
+        (if (local.get $scale) (then
+          (local.set $sf (v128.load (i32.add (local.get $scale) (i32.shl (local.get $p) (i32.const 4)))))))
+        (local.set $out (i32.add (local.get $dst) (i32.mul (local.get $p) (local.get $pStride))))
         (local.set $k (i32.const 0))
         (block $kdone
           (loop $kloop
             (br_if $kdone (i32.ge_s (local.get $k) (local.get $K)))
-            (local.set $t (local.get $a))
-            (local.set $t (i32x4.mul (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 15)))
-              (v128.or (local.get $t) (i32x4.splat (i32.const 1)))))
-            (local.set $t (v128.xor (local.get $t) (i32x4.add (local.get $t)
-              (i32x4.mul (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 7)))
-                (v128.or (local.get $t) (i32x4.splat (i32.const 61)))))))
-            ;; float32 value of the draw (u - 2^31 times bound * 2^-31, as in uniform_fill), then times the scale in
-            ;; double, rounded to float32
-            (local.set $t (v128.xor (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 14))) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)))
-            (local.set $lo (f64x2.mul (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
-              (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $t)) (local.get $vb))))
-              (local.get $s01)))
-            (local.set $hi (f64x2.mul (f64x2.promote_low_f32x4 (f32x4.demote_f64x2_zero
-              (f64x2.mul (f64x2.convert_low_i32x4_s
-                (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $t) (local.get $t))) (local.get $vb))))
-              (local.get $s23)))
+            ${uniformInts}
             (v128.store (local.get $out) (v128.and (local.get $mask)
-              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-                (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi)))))
-            (local.set $out (i32.add (local.get $out) (i32.const 16)))
+              (f32x4.mul (f32x4.mul (local.get $t) (local.get $vc)) (local.get $sf))))
+            (local.set $out (i32.add (local.get $out) (local.get $kStride)))
             (local.set $a (i32x4.add (local.get $a) (local.get $step)))
             (local.set $k (i32.add (local.get $k) (i32.const 1)))
             (br $kloop)))

@@ -12,13 +12,19 @@ export function hashString(s: string, seed: number): number {
 
 /** mulberry32: small, fast, good enough for weight init and test patterns; uniforms in [0, 1) from a 32-bit state. */
 export function mulberry32(state: number): () => number {
+  const bits = mulberry32Bits(state);
+  return () => bits() / 4294967296;
+}
+
+/** mulberry32's draws as unsigned 32-bit integers. */
+export function mulberry32Bits(state: number): () => number {
   let a = state >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return (t ^ (t >>> 14)) >>> 0;
   };
 }
 
