@@ -103,6 +103,9 @@ async function main(): Promise<void> {
     const held = new Map<string, ArrayBuffer>();
     const g = window as unknown as Record<string, (req: unknown) => Promise<unknown>>;
     g[as as string] = (req) => new Promise((resolve, reject) => {
+      // The input as the panel posts it: a Float32Array whose buffer is transferred, not copied.
+      const input = (req as { input: { data: Float32Array } }).input;
+      input.data = input.data instanceof Float32Array ? input.data : Float32Array.from(input.data as ArrayLike<number>);
       const t0 = performance.now();
       let messages = 0, bytes = 0, progress = 0, shown = NaN;
       const awaiting = new Set((req as { draw: string[] }).draw);
@@ -121,7 +124,7 @@ async function main(): Promise<void> {
         if (m.type === 'done') resolve({ ms: m.ms, wall: performance.now() - t0, shown, messages, bytes, progress });
         if (m.type === 'error') reject(new Error(m.message));
       };
-      w.postMessage(req);
+      w.postMessage(req, [input.data.buffer]);
     });
   }, [src, name]);
   await start(readFileSync(WORKER, 'utf8'), '__run');
