@@ -594,10 +594,18 @@ function schedule(): void {
 
 function markPainted(): void {
   paintPending = false;
-  // Kept for the e2e: how many layer pictures the run drew (with those asked for as boxes came into view).
+  // Kept for the e2e: how many layer pictures the run drew (with those asked for as boxes came into view), when the
+  // last of them was put on its canvas, and when the frame showing them had been laid out and painted (a task after
+  // the next animation frame: what the user sees). A hidden panel renders no frame.
   document.body.dataset['pictures'] = String(picturesThisRun);
-  document.body.dataset['paintedAt'] = String(Date.now());
-  document.body.dataset['paintedVersion'] = String(preview?.version ?? -1);
+  document.body.dataset['picturesAt'] = String(Date.now());
+  const version = String(preview?.version ?? -1);
+  const painted = (): void => {
+    document.body.dataset['paintedAt'] = String(Date.now());
+    document.body.dataset['paintedVersion'] = version;
+  };
+  if (document.visibilityState === 'hidden') painted();
+  else requestAnimationFrame(() => setTimeout(painted, 0));
 }
 
 /** Stops a run of what was shown before: its messages, under an older run id, are then ignored. */
@@ -887,7 +895,21 @@ function highlight(offset: number): void {
     autoOpened.add(d);
     d.open = true;
   }
-  box.scrollIntoView({ block: 'nearest' });
+  scrollToCurrent(box);
+}
+
+/**
+ * Scrolls the current box into view just before the next frame is laid out, not now: scrolling lays the flow out at
+ * once, and after an edit the flow was just rebuilt, so the frame would lay it out a second time once the worker's
+ * first pictures had changed it (ResNet-18's stem edit: a forced layout, 32 ms in a profile, before those pictures could be
+ * handled). Meanwhile the worker's messages are handled, and the frame's one layout takes them all in.
+ */
+let scrollFrame = 0;
+function scrollToCurrent(box: Element): void {
+  cancelAnimationFrame(scrollFrame);
+  scrollFrame = requestAnimationFrame(() => {
+    if (box.isConnected && box.classList.contains('current')) box.scrollIntoView({ block: 'nearest' });
+  });
 }
 
 let cursor: { uri: string; offset: number } | null = null;
