@@ -922,6 +922,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       // Kept for the e2e's latency breakdown: when the host sent the model, and its analysis time.
       document.body.dataset['hostSentAt'] = String(message.host?.sentAt ?? 0);
       document.body.dataset['hostMs'] = String(message.host?.ms ?? 0);
+      document.body.dataset['hostChangedAt'] = String(message.host?.changedAt ?? 0);
       document.body.dataset['shownVersion'] = String(message.preview.version);
       preview = message.preview;
       {

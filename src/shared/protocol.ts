@@ -73,8 +73,11 @@ export type ResponseMessage =
 
 /** Extension -> webview. */
 export type HostMessage =
-  /** `host`: when the extension host sent it (Date.now()) and the ms it took to analyse and find the model (for the e2e's latency breakdown). */
-  | { type: 'model'; preview: PreviewModel; host?: { sentAt: number; ms: number } }
+  /**
+   * `host`, for the e2e's latency breakdown: when the extension host sent it (Date.now()), the ms it took to analyse
+   * and find the model, and when the last edit of the followed document reached the extension host.
+   */
+  | { type: 'model'; preview: PreviewModel; host?: { sentAt: number; ms: number; changedAt: number } }
   | { type: 'empty'; reason: string }
   | { type: 'cursor'; uri: string; offset: number }
   | ResponseMessage;

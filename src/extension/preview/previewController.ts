@@ -41,6 +41,8 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
   private panel: vscode.WebviewPanel | undefined;
   private editor: vscode.TextEditor | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last edit of the followed document reached this extension host (Date.now()), for the e2e. */
+  private changedAt = 0;
   /** A model asked for by name (the Preview code lens), shown until the cursor moves. */
   private requested: { uri: string; name: string } | undefined;
   private readonly mediaRoot: vscode.Uri;
@@ -65,7 +67,9 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
         }
       }),
       vscode.workspace.onDidChangeTextDocument((event) => {
-        if (event.contentChanges.length > 0 && this.follows(event.document)) this.update(UPDATE_DELAY_MS);
+        if (event.contentChanges.length === 0 || !this.follows(event.document)) return;
+        this.changedAt = Date.now();
+        this.update(UPDATE_DELAY_MS);
       }),
       // Cells added, removed or moved change the notebook's program.
       vscode.workspace.onDidChangeNotebookDocument((event) => {
@@ -339,7 +343,7 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
     }
     const key = `${current.preview.uri}@${current.preview.version}#${current.preview.model.name}`;
     if (surface.sent !== key) {
-      void surface.webview.postMessage({ type: 'model', preview: current.preview, host: { sentAt: Date.now(), ms } } satisfies HostMessage);
+      void surface.webview.postMessage({ type: 'model', preview: current.preview, host: { sentAt: Date.now(), ms, changedAt: this.changedAt } } satisfies HostMessage);
       surface.sent = key;
     }
     void surface.webview.postMessage({ type: 'cursor', uri: current.preview.uri, offset: current.offset } satisfies HostMessage);
