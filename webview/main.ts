@@ -10,7 +10,7 @@ import { buildFlow, concreteInput, formatDims, itemAtOffset, runnableGraph, type
 import { describeWeights } from './logic/weights';
 import { reuseRoot } from './logic/reuse';
 import { depthText, inputAxes, inputBatchDim } from './logic/views';
-import { PATTERNS, describeNormalisation, describeSequenceInput, describeVolume, rgbaToImage, syntheticImage, toChannelsLastInput, toModelInput, type Pattern, type RgbImage } from './logic/inputs';
+import { LastInput, PATTERNS, describeNormalisation, describeSequenceInput, describeVolume, rgbaToImage, syntheticImage, toChannelsLastInput, toModelInput, type Pattern, type RgbImage } from './logic/inputs';
 import { SAMPLES, type Sample } from './samples/samples';
 
 interface VsCodeApi {
@@ -571,8 +571,22 @@ function inputImage(h: number, w: number): RgbImage | null {
     if (!ready && choice !== 'image') void decodeSample(choice);
     return ready ?? null;
   }
-  return syntheticImage(choice as Pattern, w, h, state.seed);
+  // The same pattern object while it is the same, so that the model input made from it is made once (lastInput).
+  const key = JSON.stringify([choice, w, h, state.seed]);
+  if (synthetic?.key !== key) synthetic = { key, image: syntheticImage(choice as Pattern, w, h, state.seed) };
+  return synthetic.image;
 }
+let synthetic: { key: string; image: RgbImage } | null = null;
+
+/** Input pictures by identity, numbered: what a model input was made from. */
+const pictureIds = new WeakMap<RgbImage, number>();
+let pictureCount = 0;
+function pictureId(picture: RgbImage): number {
+  let id = pictureIds.get(picture);
+  if (id === undefined) pictureIds.set(picture, (id = ++pictureCount));
+  return id;
+}
+const lastInput = new LastInput();
 
 /** The input as the panel names it. */
 function inputName(): string {
@@ -696,7 +710,8 @@ function startRun(): void {
   drawnThisRun.clear();
   planReason = null;
   status.textContent = 'Running…';
-  const data = image ? toChannelsLastInput(picture, input.shape, state.normalisation) : toModelInput(picture, input.shape, state.normalisation, axes);
+  const made = JSON.stringify([pictureId(picture), image, input.shape, state.normalisation, axes]);
+  const data = lastInput.take(made, () => image ? toChannelsLastInput(picture, input.shape, state.normalisation) : toModelInput(picture, input.shape, state.normalisation, axes));
   const inputKey = reuseRoot({ uri: preview.uri, name: preview.model.name }, [input.shape, inputId, state.normalisation, state.seed, weightsKey]);
   // Only the boxes on screen are drawn; the others get their statistics, and their pictures when they come into view.
   const draw = [...layerBoxes].filter(([, box]) => onScreen(box)).map(([k]) => k);
