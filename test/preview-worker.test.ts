@@ -114,7 +114,7 @@ test('the worker draws every layer from the engine memory, and serves pages, cha
   const head = await model(RESNET.replace('num_classes=10)', 'num_classes=3)'), 'ResNet');
   const data = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.cos(i / 101));
   const request = (runId: number, graph: ModelGraph, pages: Record<string, number> = {}): RunRequest => ({
-    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet', unbuilt: null,
+    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], made: 'cos', data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet', unbuilt: null,
     weights: { kind: 'seed', seed: 2 }, scale: 'layer', maxChannels: 32, pages, depths: {}, draw: nodeKeys(graph),
   });
   const first = await send(request(1, analysed.graph));
@@ -166,7 +166,7 @@ test('the worker draws only the layers the panel shows; a later page request dra
   const stem = await model(RESNET.replace('kernel_size=7, stride=2, padding=3', 'kernel_size=7, stride=2, padding=2'), 'ResNet');
   const data = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.sin(i / 89));
   const request = (runId: number, graph: ModelGraph, draw: string[], pages: Record<string, number> = {}): RunRequest => ({
-    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet-shown', unbuilt: null,
+    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], made: 'cos', data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet-shown', unbuilt: null,
     weights: { kind: 'seed', seed: 3 }, scale: 'layer', maxChannels: 32, pages, depths: {}, draw,
   });
   const exactly = (graph: ModelGraph): ((key: string, first?: number) => { stats: unknown; rgba: number[] }) => {
@@ -236,7 +236,7 @@ test('the boxes on screen are sent as their layers run, before the run ends; a r
   const stem = await model(RESNET.replace('kernel_size=7, stride=2, padding=3', 'kernel_size=7, stride=2, padding=2'), 'ResNet');
   const data = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.cos(i / 71));
   const request = (runId: number, graph: ModelGraph, draw: string[]): RunRequest => ({
-    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet-progressive', unbuilt: null,
+    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], made: 'cos', data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet-progressive', unbuilt: null,
     weights: { kind: 'seed', seed: 5 }, scale: 'layer', maxChannels: 32, pages: {}, depths: {}, draw,
   });
   const send = await worker();
@@ -277,7 +277,7 @@ test('a picture the webview gives back is drawn into again, cleared first: the n
   const stem = await model(RESNET.replace('kernel_size=7, stride=2, padding=3', 'kernel_size=7, stride=2, padding=2'), 'ResNet');
   const data = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.sin(i / 53));
   const request = (runId: number, graph: ModelGraph): RunRequest => ({
-    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet-recycled', unbuilt: null,
+    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], made: 'cos', data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet-recycled', unbuilt: null,
     weights: { kind: 'seed', seed: 6 }, scale: 'layer', maxChannels: 32, pages: {}, depths: {}, draw: ['conv1'],
   });
   const first = (await send(request(31, analysed.graph))).find((m): m is Layer => m.type === 'layer' && m.key === 'conv1');
@@ -298,4 +298,26 @@ test('a picture the webview gives back is drawn into again, cleared first: the n
   assert.ok(again);
   assert.notEqual(again.grid.rgba.buffer, given);
   assert.equal(new Uint8Array(odd).length, 12);
+});
+
+test('a run whose input the worker kept from an earlier run sends none and gets the same outputs; one it did not keep is refused', async () => {
+  const send = await worker();
+  const tiny = await model(TINY, 'TinyResNet', { TinyResNet: [1, 3, 32, 32] });
+  const data = Float32Array.from({ length: 3 * 32 * 32 }, (_, i) => Math.sin(i / 13));
+  const request = (runId: number, made: string, input: Float32Array | null, seed: number): RunRequest => ({
+    type: 'run', runId, graph: tiny.graph, input: { shape: [1, 3, 32, 32], made, data: input }, analysedInput: [1, 3, 32, 32], inputKey: `tiny-held-${seed}`,
+    unbuilt: null, weights: { kind: 'seed', seed }, scale: 'layer', maxChannels: 32, pages: {}, depths: {}, draw: nodeKeys(tiny.graph),
+  });
+  const stats = (messages: WorkerMessage[]): unknown[] => messages.filter((m) => m.type === 'layer').map((m) => [m.key, m.stats]);
+  const sent = await send(request(1, 'sin-32', data.slice(), 5));
+  assert.equal(sent.find((m) => m.type === 'error'), undefined);
+  // Another seed, so nothing is reused from the run before: every layer runs again on the kept input, twice.
+  const kept = await send(request(2, 'sin-32', null, 6));
+  const again = await send(request(3, 'sin-32', null, 5));
+  assert.equal(kept.find((m) => m.type === 'error'), undefined);
+  assert.ok(stats(kept).length > 5);
+  assert.notDeepEqual(stats(kept), stats(sent), 'the other seed gives other outputs');
+  assert.deepEqual(stats(again), stats(sent), 'the kept input was not changed by the runs on it');
+  const refused = await send(request(4, 'gradient-32', null, 5));
+  assert.match(refused.find((m) => m.type === 'error')?.message ?? '', /input was neither sent nor kept/);
 });

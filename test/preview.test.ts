@@ -19,7 +19,7 @@ import { nodeSignatures, reuseRoot } from '../webview/logic/reuse';
 import { explainFailure, planRun, withKnownParameters } from '../webview/logic/runPlan';
 import { ArgError } from '../src/engine/args';
 import { describeWeights } from '../webview/logic/weights';
-import { LastInput, PATTERNS, resizeImage, rgbaToImage, syntheticImage, toChannelsLastInput, toModelInput } from '../webview/logic/inputs';
+import { PATTERNS, resizeImage, rgbaToImage, syntheticImage, toChannelsLastInput, toModelInput } from '../webview/logic/inputs';
 import { graphAxes, inputAxes, outputView } from '../webview/logic/views';
 import { permute } from '../src/engine/ops/shape';
 import { SAMPLES } from '../webview/samples/samples';
@@ -497,17 +497,3 @@ test('after a reveal, the panel turning active within the guard gives the editor
   assert.equal(refocused, 1, 'a later activation (the user clicking in the panel) is left alone');
 });
 
-test('a run that keeps the input gets the last one made again, as a copy of its own; another input is made anew', () => {
-  const last = new LastInput();
-  let made = 0;
-  const make = (v: number) => (): Float32Array => { made++; return Float32Array.from([v, v + 1, v + 2]); };
-  const a = last.take('noise|224', make(1));
-  const b = last.take('noise|224', make(9));
-  assert.equal(made, 1, 'made once for the same key');
-  assert.deepEqual([...b], [1, 2, 3]);
-  assert.notEqual(a.buffer, b.buffer, 'each run gets its own buffer to transfer');
-  a.fill(0);
-  assert.deepEqual([...last.take('noise|224', make(9))], [1, 2, 3], 'a transferred or written copy leaves the kept one alone');
-  assert.deepEqual([...last.take('gradient|224', make(5))], [5, 6, 7]);
-  assert.equal(made, 2);
-});

@@ -10,7 +10,7 @@ import { buildFlow, concreteInput, formatDims, itemAtOffset, runnableGraph, type
 import { describeWeights } from './logic/weights';
 import { reuseRoot } from './logic/reuse';
 import { depthText, inputAxes, inputBatchDim } from './logic/views';
-import { LastInput, PATTERNS, describeNormalisation, describeSequenceInput, describeVolume, rgbaToImage, syntheticImage, toChannelsLastInput, toModelInput, type Pattern, type RgbImage } from './logic/inputs';
+import { PATTERNS, describeNormalisation, describeSequenceInput, describeVolume, rgbaToImage, syntheticImage, toChannelsLastInput, toModelInput, type Pattern, type RgbImage } from './logic/inputs';
 import { SAMPLES, type Sample } from './samples/samples';
 
 interface VsCodeApi {
@@ -529,6 +529,7 @@ let picturesThisRun = 0;
 let planReason: string | null = null;
 
 function startWorker(): Worker {
+  workerInput = null;
   const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
   const w = new Worker(url);
   URL.revokeObjectURL(url);
@@ -586,7 +587,8 @@ function pictureId(picture: RgbImage): number {
   if (id === undefined) pictureIds.set(picture, (id = ++pictureCount));
   return id;
 }
-const lastInput = new LastInput();
+/** What the input the worker keeps was made from (RunRequest.input): a run of the same input sends none. */
+let workerInput: string | null = null;
 
 /** The input as the panel names it. */
 function inputName(): string {
@@ -710,15 +712,18 @@ function startRun(): void {
   drawnThisRun.clear();
   planReason = null;
   status.textContent = 'Running…';
+  worker ??= startWorker();
   const made = JSON.stringify([pictureId(picture), image, input.shape, state.normalisation, axes]);
-  const data = lastInput.take(made, () => image ? toChannelsLastInput(picture, input.shape, state.normalisation) : toModelInput(picture, input.shape, state.normalisation, axes));
+  const data = made === workerInput ? null
+    : image ? toChannelsLastInput(picture, input.shape, state.normalisation) : toModelInput(picture, input.shape, state.normalisation, axes);
+  workerInput = made;
   const inputKey = reuseRoot({ uri: preview.uri, name: preview.model.name }, [input.shape, inputId, state.normalisation, state.seed, weightsKey]);
   // Only the boxes on screen are drawn; the others get their statistics, and their pictures when they come into view.
   const draw = [...layerBoxes].filter(([, box]) => onScreen(box)).map(([k]) => k);
   awaiting = new Set(draw);
   // Kept for the e2e's latency breakdown.
   document.body.dataset['runPostedAt'] = String(Date.now());
-  post({ type: 'run', runId, graph, input: { shape: input.shape, data }, analysedInput: declared ?? input.shape, inputKey, unbuilt: preview.model.needsArguments === true ? preview.model.name : null, weights, scale: state.scale, maxChannels: MAX_CHANNELS, pages: { ...pages }, depths: { ...depths }, draw }, [data.buffer]);
+  post({ type: 'run', runId, graph, input: { shape: input.shape, made, data }, analysedInput: declared ?? input.shape, inputKey, unbuilt: preview.model.needsArguments === true ? preview.model.name : null, weights, scale: state.scale, maxChannels: MAX_CHANNELS, pages: { ...pages }, depths: { ...depths }, draw }, data === null ? [] : [data.buffer]);
 }
 
 /** The status line after a run: what could not run first, then the timing; reuse only after an edit of this model. */

@@ -31,6 +31,8 @@ function post(message: WorkerMessage, transfer: Transferable[] = []): void {
 /** Seeded parameters by name, shape and seed: a re-run after an edit re-initialises only what changed. */
 const seeded = new Map<string, SeededTensor>();
 let loadedFile: { name: string; size: number; tensors: Map<string, Tensor> } | null = null;
+/** The input of the last run request that carried one, kept as it arrived (RunRequest.input). */
+let heldInput: { made: string; data: Float32Array } | null = null;
 
 interface LastRun {
   runId: number;
@@ -309,7 +311,9 @@ async function run(request: Extract<WorkerRequest, { type: 'run' }>): Promise<vo
   };
   let done = 0;
   let progressAt = 0;
-  const executed = await execute(graph, request.unbuilt ?? null, { shape: request.input.shape, data: request.input.data }, params, reuse,
+  const data = request.input.data ?? (heldInput?.made === request.input.made ? heldInput.data : null);
+  if (data === null) throw new Error('internal: the run\'s input was neither sent nor kept');
+  const executed = await execute(graph, request.unbuilt ?? null, { shape: request.input.shape, data }, params, reuse,
     (g) => withRunShapes(g, axes, request.analysedInput, request.input.shape), (id, output) => {
       // The boxes on screen are sent as soon as their layer has run: the maps the user looks at repaint before the
       // rest of the model has run. A retry after a failure does not send them again: the layers before the node
@@ -419,6 +423,8 @@ scope.addEventListener('message', (event) => {
     if (Array.isArray(request.buffers)) recycle(request.buffers);
     return;
   }
+  // Kept on arrival: a later run that refers to it may arrive while this one waits, or skip it.
+  if (request.type === 'run' && request.input.data !== null) heldInput = { made: request.input.made, data: request.input.data };
   queue.push(request);
   if (draining) return;
   draining = true;

@@ -138,7 +138,12 @@ export interface RunRequest {
   type: 'run';
   runId: number;
   graph: ModelGraph;
-  input: { shape: number[]; data: Float32Array };
+  /**
+   * `made` describes what the input was made from (picture, size, normalisation). `data` is null when the last run
+   * request that carried data carried this input (an edit of the model): the worker keeps it, so the panel neither
+   * makes nor sends 600 KB again.
+   */
+  input: { shape: number[]; made: string; data: Float32Array | null };
   /** The input shape the graph's shapes were analysed with (the file's example, batch and named sizes as written). */
   analysedInput: ShapeJSON;
   /**

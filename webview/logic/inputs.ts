@@ -14,20 +14,6 @@ export interface RgbImage {
   data: Float32Array;
 }
 
-/**
- * The input made for the last run, by a key describing what it was made from: a run that keeps the picture, size
- * and normalisation (an edit of the model) gets it again instead of making it anew (2-3 ms at 224x224). A copy: the
- * run transfers its buffer to the worker.
- */
-export class LastInput {
-  private last: { key: string; data: Float32Array } | null = null;
-
-  take(key: string, make: () => Float32Array): Float32Array {
-    if (this.last === null || this.last.key !== key) this.last = { key, data: make() };
-    return this.last.data.slice();
-  }
-}
-
 export function syntheticImage(pattern: Pattern, width: number, height: number, seed = 0): RgbImage {
   const plane = width * height;
   const data = new Float32Array(3 * plane);
