@@ -572,7 +572,7 @@ function inputImage(h: number, w: number): RgbImage | null {
     if (!ready && choice !== 'image') void decodeSample(choice);
     return ready ?? null;
   }
-  // The same pattern object while it is the same, so that the model input made from it is made once (lastInput).
+  // The same pattern object while it is the same: the worker keeps the input made from it (startRun's `made`).
   const key = JSON.stringify([choice, w, h, state.seed]);
   if (synthetic?.key !== key) synthetic = { key, image: syntheticImage(choice as Pattern, w, h, state.seed) };
   return synthetic.image;
@@ -712,6 +712,7 @@ function startRun(): void {
   drawnThisRun.clear();
   planReason = null;
   status.textContent = 'Running…';
+  // Started first: a new worker keeps no input yet (startWorker forgets workerInput).
   worker ??= startWorker();
   const made = JSON.stringify([pictureId(picture), image, input.shape, state.normalisation, axes]);
   const data = made === workerInput ? null

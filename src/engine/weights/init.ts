@@ -76,12 +76,12 @@ const CHUNK = 65536;
  * kernels' f32x4.mul rounds it). All single precision, so the kernels draw four at a time without widening to
  * double: ResNet-18's 11.7 M weights in about 7 ms.
  */
-export function uniformValue(u: number, step: number): number {
+function uniformValue(u: number, step: number): number {
   return Math.fround(((u ^ 0x80000000) >> 9) * step);
 }
 
 /** The float32 step of uniformValue for a bound. */
-export function uniformStep(bound: number): number {
+function uniformStep(bound: number): number {
   return Math.fround(bound * 2 ** -22);
 }
 
