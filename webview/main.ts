@@ -2,6 +2,7 @@
 // engine worker). Built by esbuild into out/webview/preview.js; the worker's bundle is inlined as text.
 import WORKER_SOURCE from 'conv-lens-preview-worker';
 import { formatCount, formatMacs } from '../src/core/presentation/numbers';
+import { applyChange } from '../src/shared/model-change';
 import {
   RequestClient, asBytes, type ColourScale, type FileKind, type HostMessage, type LayerFacts, type MapView, type Normalisation, type PickedFile, type Picture, type PreviewModel,
   type ViewMessage, type WeightsSource, type WorkerMessage, type WorkerRequest,
@@ -79,6 +80,8 @@ const saveState = (): void => vscode.setState(state);
 const requests = new RequestClient((message) => vscode.postMessage(message));
 
 let preview: PreviewModel | null = null;
+/** The number the host gave `preview`: a model change names the model it was made against. */
+let previewSeq = -1;
 let flow: Flow | null = null;
 /** The file and model the panel shows: pictures, boxes and reused outputs never cross from one to another. */
 let modelId = '';
@@ -939,13 +942,22 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   const message = event.data;
   switch (message.type) {
     case 'model':
+    case 'modelChange': {
+      const next = message.type === 'model' ? message.preview : preview && previewSeq === message.base ? applyChange(preview, message.change) : null;
+      if (!next) {
+        // A change against a model this panel no longer has: the host sends it whole.
+        previewSeq = -1;
+        vscode.postMessage({ type: 'resend' });
+        break;
+      }
+      previewSeq = message.seq;
       document.body.dataset['modelAt'] = String(Date.now());
       // Kept for the e2e's latency breakdown: when the host sent the model, and its analysis time.
       document.body.dataset['hostSentAt'] = String(message.host?.sentAt ?? 0);
       document.body.dataset['hostMs'] = String(message.host?.ms ?? 0);
       document.body.dataset['hostChangedAt'] = String(message.host?.changedAt ?? 0);
-      document.body.dataset['shownVersion'] = String(message.preview.version);
-      preview = message.preview;
+      document.body.dataset['shownVersion'] = String(next.version);
+      preview = next;
       {
         const id = JSON.stringify([preview.uri, preview.model.name]);
         const edited = id === modelId;
@@ -975,8 +987,10 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       if (cursor && cursor.uri === preview.uri) highlight(cursor.offset);
       schedule();
       break;
+    }
     case 'empty':
       preview = null;
+      previewSeq = -1;
       flow = null;
       modelId = '';
       cancelRun();

@@ -1,6 +1,7 @@
 // The preview's one message protocol: extension <-> webview, and webview <-> its engine worker.
 // Discriminated unions on `type`; requests carry an id and get exactly one response. No `vscode`, no DOM.
 import type { ModelGraph, ModelReport, Range, ShapeJSON } from '../core/types';
+import type { PreviewChange } from './model-change';
 
 /** An error finding inside the previewed model, as the panel shows it. */
 export interface PreviewError {
@@ -71,13 +72,17 @@ export type ResponseMessage =
   | { type: 'response'; id: number; ok: true; result: unknown }
   | { type: 'response'; id: number; ok: false; error: string };
 
+/**
+ * For the e2e's latency breakdown: when the extension host sent a model (Date.now()), the ms it took to analyse and
+ * find it, and when the last edit of the followed document reached the extension host.
+ */
+export interface HostTiming { sentAt: number; ms: number; changedAt: number }
+
 /** Extension -> webview. */
 export type HostMessage =
-  /**
-   * `host`, for the e2e's latency breakdown: when the extension host sent it (Date.now()), the ms it took to analyse
-   * and find the model, and when the last edit of the followed document reached the extension host.
-   */
-  | { type: 'model'; preview: PreviewModel; host?: { sentAt: number; ms: number; changedAt: number } }
+  | { type: 'model'; seq: number; preview: PreviewModel; host?: HostTiming }
+  /** The model as a change from the one sent as `base` (model-change.ts): most of an edited model is as it was. */
+  | { type: 'modelChange'; seq: number; base: number; change: PreviewChange; host?: HostTiming }
   | { type: 'empty'; reason: string }
   | { type: 'cursor'; uri: string; offset: number }
   | ResponseMessage;
@@ -85,6 +90,8 @@ export type HostMessage =
 /** Webview -> extension. */
 export type ViewMessage =
   | { type: 'ready' }
+  /** A model change came against a model the panel does not have (it was reset): send the model whole. */
+  | { type: 'resend' }
   /** `path`: the position is in another file of the program (a block's module), with the model's scheme. */
   | { type: 'reveal'; uri: string; line: number; character: number; path?: string }
   | RequestMessage;

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { cellPosition, programOffset } from '../../core/notebook';
 import { cellModelAt, modelAt } from '../../core/presentation';
 import type { Analysis, ModelReport } from '../../core/types';
+import { describeChange, type SentModel } from '../../shared/model-change';
 import { answerRequest, type FileKind, type HostMessage, type PickedFile, type PreviewModel, type RequestHandlers, type ViewMessage } from '../../shared/protocol';
 import { errorMessage } from '../convert';
 import type { ModelFocus } from '../focus';
@@ -31,6 +32,8 @@ interface Surface {
   ready: boolean;
   /** Last model sent, to skip identical updates. */
   sent: string;
+  /** The model the webview holds (sent whole or as a change), which the next one is sent as a change from. */
+  holds: { seq: number; kept: SentModel } | undefined;
   /** Its message listener, disposed with the view or panel. */
   listener: vscode.Disposable;
 }
@@ -43,6 +46,8 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** When the last edit of the followed document reached this extension host (Date.now()), for the e2e. */
   private changedAt = 0;
+  /** Numbers the models sent, so that a change names the model it was made against. */
+  private sequence = 0;
   /** A model asked for by name (the Preview code lens), shown until the cursor moves. */
   private requested: { uri: string; name: string } | undefined;
   private readonly mediaRoot: vscode.Uri;
@@ -172,12 +177,14 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
       reopen: ({ kind, uri }) => this.reopenFile(kind, uri),
     };
     // The listener needs the surface and the surface owns the listener: it is set right below.
-    const surface: Surface = { webview, ready: false, sent: '', listener: vscode.Disposable.from() };
+    const surface: Surface = { webview, ready: false, sent: '', holds: undefined, listener: vscode.Disposable.from() };
     surface.listener = webview.onDidReceiveMessage((message: ViewMessage) => {
       switch (message.type) {
         case 'ready':
+        case 'resend':
           surface.ready = true;
           surface.sent = '';
+          surface.holds = undefined;
           this.send(surface);
           break;
         case 'reveal': {
@@ -339,12 +346,19 @@ export class PreviewController implements vscode.WebviewViewProvider, vscode.Web
     if ('reason' in current) {
       if (surface.sent !== current.reason) void surface.webview.postMessage({ type: 'empty', reason: current.reason } satisfies HostMessage);
       surface.sent = current.reason;
+      surface.holds = undefined;
       return;
     }
     const key = `${current.preview.uri}@${current.preview.version}#${current.preview.model.name}`;
     if (surface.sent !== key) {
-      void surface.webview.postMessage({ type: 'model', preview: current.preview, host: { sentAt: Date.now(), ms, changedAt: this.changedAt } } satisfies HostMessage);
+      const { change, kept } = describeChange(surface.holds?.kept, current.preview);
+      const seq = ++this.sequence;
+      const host = { sentAt: Date.now(), ms, changedAt: this.changedAt };
+      void surface.webview.postMessage((change && surface.holds
+        ? { type: 'modelChange', seq, base: surface.holds.seq, change, host }
+        : { type: 'model', seq, preview: current.preview, host }) satisfies HostMessage);
       surface.sent = key;
+      surface.holds = { seq, kept };
     }
     void surface.webview.postMessage({ type: 'cursor', uri: current.preview.uri, offset: current.offset } satisfies HostMessage);
   }
