@@ -489,6 +489,21 @@ function groupBox(group: FlowGroup, previous: ReadonlyMap<string, HTMLElement>):
   return details;
 }
 
+/** The flow's blocks and layers in order (and whether it stops at an error), as last laid out in the panel. */
+let shownStructure = '';
+function structureOf(flow: Flow): string {
+  const walk = (group: FlowGroup): unknown => [group.path, group.sameAs, group.children.map((c) => (c.kind === 'group' ? walk(c) : [c.key, c.error !== null]))];
+  return JSON.stringify([walk(flow.root), flow.error !== null]);
+}
+
+/** Each layer of a group and its blocks, in order. */
+function* itemsOf(group: FlowGroup): Generator<FlowItem> {
+  for (const child of group.children) {
+    if (child.kind === 'group') yield* itemsOf(child);
+    else yield child;
+  }
+}
+
 function renderFlow(): void {
   const previous = new Map(layerBoxes);
   layerBoxes.clear();
@@ -497,9 +512,25 @@ function renderFlow(): void {
   const title = el('div', { class: 'model-title' },
     el('strong', {}, m.name), ` · ${preview.fileName} · input ${formatDims(m.input[0] ?? null)} → ${formatDims(m.output)}`,
     m.totalParams === null ? '' : ` · ${formatCount(m.totalParams)} params`, m.totalMacs === null ? '' : ` · ${formatMacs(m.totalMacs)} MACs`);
-  flowBox.replaceChildren(title, groupBox(flow.root, previous));
+  const structure = structureOf(flow);
+  const shownTitle = flowBox.querySelector(':scope > .model-title');
+  const items = [...itemsOf(flow.root)];
+  if (structure === shownStructure && shownTitle && items.every((item) => previous.has(item.key))) {
+    // The same blocks and layers in the same order (an edit of shapes or numbers): each box is updated where it is,
+    // and the blocks stay folded or open as they are. Moving every box into new blocks had the whole flow styled and
+    // laid out again (46 ms in a trace of ResNet-18's head edit, before its new picture could be drawn).
+    shownTitle.replaceWith(title);
+    for (const item of items) {
+      const old = previous.get(item.key);
+      const box = layerBox(item, previous);
+      if (old && box !== old) old.replaceWith(box);
+    }
+  } else {
+    flowBox.replaceChildren(title, groupBox(flow.root, previous));
+    if (flow.error) flowBox.append(el('div', { class: 'flow-stop' }, 'The flow stops at this error: fix it to see the layers after it.'));
+  }
+  shownStructure = structure;
   for (const [key, box] of previous) if (layerBoxes.get(key) !== box) observer.unobserve(box);
-  if (flow.error) flowBox.append(el('div', { class: 'flow-stop' }, 'The flow stops at this error: fix it to see the layers after it.'));
 }
 
 // ---- the engine worker ----
