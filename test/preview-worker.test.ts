@@ -14,6 +14,7 @@ import type { Tensor } from '../src/engine/tensor';
 import type { RunRequest, WorkerMessage, WorkerRequest } from '../src/shared/protocol';
 import { layerStats, renderGrid } from '../webview/logic/featureMaps';
 import { withRunShapes } from '../webview/logic/runShapes';
+import { pictureSizes } from '../webview/logic/pictureSizes';
 import { graphAxes, outputView, sampleValues } from '../webview/logic/views';
 
 const root = join(__dirname, '..', '..');
@@ -155,6 +156,25 @@ test('the worker draws every layer from the engine memory, and serves pages, cha
   const back = await send(request(3, analysed.graph, { 'layer1.0.conv1': 32 }));
   assert.equal(back.find((m): m is Extract<WorkerMessage, { type: 'done' }> => m.type === 'done')?.reused, 68);
   assert.deepEqual([...((await secondPage(3))?.grid.rgba ?? [])], [...(paged?.grid.rgba ?? [])]);
+});
+
+test('the picture sizes the panel gives empty boxes before a run are those the worker then draws and sizes', async () => {
+  const send = await worker();
+  const analysed = await model(RESNET, 'ResNet');
+  const keys = nodeKeys(analysed.graph);
+  const pages = { 'layer1.0.conv1': 32, 'layer4.1.conv2': 480 };
+  const expected = pictureSizes(analysed.graph, [1, 3, 224, 224], analysed.input[0] ?? [], 32, pages, {});
+  assert.equal(expected.size, keys.length, 'every layer of ResNet-18 at 224x224 has a known size');
+  // Half the boxes on screen (drawn), half off (their statistics and the size of their page).
+  const messages = await send({
+    type: 'run', runId: 50, graph: analysed.graph, input: { shape: [1, 3, 224, 224], made: 'sizes', data: Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.sin(i / 89)) },
+    analysedInput: analysed.input[0] ?? [], inputKey: 'resnet-sizes', unbuilt: null, weights: { kind: 'seed', seed: 5 }, scale: 'layer', maxChannels: 32, pages, depths: {},
+    draw: keys.filter((_, i) => i % 2 === 0),
+  });
+  const sized = messages.flatMap((m) => m.type === 'layer' ? [[m.key, { width: m.grid.width, height: m.grid.height }] as const]
+    : m.type === 'layerStats' ? [[m.key, { width: m.width, height: m.height }] as const] : []);
+  assert.equal(sized.length, keys.length);
+  for (const [key, size] of sized) assert.deepEqual(expected.get(key), size, key);
 });
 
 type Layer = Extract<WorkerMessage, { type: 'layer' }>;

@@ -9,6 +9,7 @@ import {
 } from '../src/shared/protocol';
 import { buildFlow, concreteInput, formatDims, itemAtOffset, runnableGraph, type Flow, type FlowGroup, type FlowItem } from './logic/flow';
 import { describeWeights } from './logic/weights';
+import { pictureSizes } from './logic/pictureSizes';
 import { reuseRoot } from './logic/reuse';
 import { depthText, inputAxes, inputBatchDim } from './logic/views';
 import { PATTERNS, describeNormalisation, describeSequenceInput, describeVolume, rgbaToImage, syntheticImage, toChannelsLastInput, toModelInput, type Pattern, type RgbImage } from './logic/inputs';
@@ -753,6 +754,16 @@ function startRun(): void {
     : image ? toChannelsLastInput(picture, input.shape, state.normalisation) : toModelInput(picture, input.shape, state.normalisation, axes);
   workerInput = made;
   const inputKey = reuseRoot({ uri: preview.uri, name: preview.model.name }, [input.shape, inputId, state.normalisation, state.seed, weightsKey]);
+  // Boxes without a picture take its size now, so that the boxes on screen are those that will be once drawn.
+  const empty = [...layerBoxes].flatMap(([key, box]) => {
+    const canvas = box.querySelector<HTMLCanvasElement>('canvas.maps');
+    return canvas && canvas.width === 0 && !pictures.has(key) && !box.classList.contains('blocked') ? [[key, canvas] as const] : [];
+  });
+  const expected = empty.length === 0 ? null : pictureSizes(graph, input.shape, declared ?? input.shape, MAX_CHANNELS, pages, depths);
+  for (const [key, canvas] of empty) {
+    const size = expected?.get(key);
+    if (size) blank(canvas, size.width, size.height);
+  }
   // Only the boxes on screen are drawn; the others get their statistics, and their pictures when they come into view.
   const draw = [...layerBoxes].filter(([, box]) => onScreen(box)).map(([k]) => k);
   awaiting = new Set(draw);
