@@ -264,10 +264,10 @@ let paintPending = false;
 /** Pixels beyond the panel's edges within which a box counts as shown: scrolling a little finds its maps drawn. */
 const MARGIN = 300;
 
-/** Is the box laid out (not in a folded block) and on screen, give or take the margin? */
-function onScreen(box: HTMLElement): boolean {
+/** Is the box laid out (not in a folded block) and on screen, give or take `margin` px? */
+function onScreen(box: HTMLElement, margin = MARGIN): boolean {
   const r = box.getBoundingClientRect();
-  return r.height > 0 && r.bottom > -MARGIN && r.top < window.innerHeight + MARGIN;
+  return r.height > 0 && r.bottom > -margin && r.top < window.innerHeight + margin;
 }
 
 /** Asks the worker for the pictures of this run's undrawn layers whose boxes are on screen now. */
@@ -547,7 +547,7 @@ let finishedVersion: number | null = null;
 /** Layers the run under way drew (or confirmed), and the first reason some could not run. */
 const drawnThisRun = new Set<string>();
 /**
- * The boxes on screen whose layers the run under way has not sent yet: the worker sends each as soon as its layer
+ * The boxes in view whose layers the run under way has not sent yet: the worker sends each as soon as its layer
  * has run, and once all are here the panel is painted (the rest of the model may still be running).
  */
 let awaiting = new Set<string>();
@@ -766,7 +766,8 @@ function startRun(): void {
   }
   // Only the boxes on screen are drawn; the others get their statistics, and their pictures when they come into view.
   const draw = [...layerBoxes].filter(([, box]) => onScreen(box)).map(([k]) => k);
-  awaiting = new Set(draw);
+  // Painted once those in view are: the ones within the margin are drawn for a scroll, and nobody sees them wait.
+  awaiting = new Set(draw.filter((key) => onScreen(layerBoxes.get(key) as HTMLElement, 0)));
   // Kept for the e2e's latency breakdown.
   document.body.dataset['runPostedAt'] = String(Date.now());
   post({ type: 'run', runId, graph, input: { shape: input.shape, made, data }, analysedInput: declared ?? input.shape, inputKey, unbuilt: preview.model.needsArguments === true ? preview.model.name : null, weights, scale: state.scale, maxChannels: MAX_CHANNELS, pages: { ...pages }, depths: { ...depths }, draw }, data === null ? [] : [data.buffer]);
