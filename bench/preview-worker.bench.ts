@@ -6,7 +6,7 @@
 // `--baseline OTHER.js` also times another build of the worker bundle (e.g. main's out/bench/preview-worker.js) in
 // the same page, in alternation.
 // `--draw N`: the worker draws the pictures of the first N layers only, as the panel asks for the boxes on screen
-// (default 6, about what the panel shows at ResNet-18's stem: the workbench e2e drew 5); `--draw all` draws every layer.
+// (default 6, a little more than the panel draws at ResNet-18's stem: 4 or 5 in the workbench e2e); `--draw all` draws every layer.
 // `npm run build && node out/bench/preview-worker.bench.js [--rounds N] [--profile] [--baseline OTHER.js] [--draw N|all]`
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
