@@ -96,6 +96,10 @@ if (existsSync('bench/preview-worker.bench.ts')) builds.push(esbuild.build({
   ...common, platform: 'node', format: 'cjs', sourcemap: false,
   entryPoints: ['bench/preview-worker.bench.ts'], outdir: 'out/bench', external: ['playwright-core'],
 }));
+if (existsSync('bench/webview-service-worker.bench.ts')) builds.push(esbuild.build({
+  ...common, platform: 'node', format: 'cjs', sourcemap: false,
+  entryPoints: ['bench/webview-service-worker.bench.ts'], outdir: 'out/bench', external: ['playwright-core'],
+}));
 if (existsSync('bench/engine.bench.ts')) builds.push(esbuild.build({
   ...common, platform: 'node', format: 'cjs', sourcemap: false,
   entryPoints: ['bench/engine.bench.ts'], outdir: 'out/bench',
