@@ -1,12 +1,17 @@
-// Why a new preview panel takes about a second longer in code-server than its page needs: code-server's own
-// webview service worker (its real service-worker.js and fake.html, read from the installed code-server), loaded
-// by a host page that does what code-server's webview host (pre/index.html) does before it loads a panel:
-// register `service-worker.js?…&id=<webview id>`, wait until it controls the page and answers 'version', then load
-// fake.html under it. Timed in Debian's Chromium two ways, in alternation:
-// - shared scope: every webview under one path, as code-server serves them from its own origin. Each new webview
-//   registers a new script URL in the scope, so its worker replaces the running one of the webview before.
-// - own scope: each webview under a path of its own, as desktop VS Code (and vscode.dev) give every webview an
-//   origin of its own.
+// Why a new preview panel takes about a second longer than its page needs: code-server's own webview service worker
+// (its real service-worker.js and fake.html, read from the installed code-server), loaded by a host page that does
+// what the workbench's webview host (pre/index.html) does before it loads a panel: register
+// `service-worker.js?…&id=<webview id>` in its scope, wait until that worker controls the page and answers
+// 'version', then load fake.html under it. Each new webview's script URL is new, so its worker replaces the one
+// already registered in the scope, which controls the new host page as it loads. Timed in Debian's Chromium three
+// ways, in alternation:
+// - another webview still open in the scope: code-server serves every webview from one origin, so any other
+//   extension's or panel's webview counts;
+// - the webview before it closed first (no other page in the scope): a panel closed and opened again. Desktop VS
+//   Code gives a panel an origin kept per view type and extension, so its panels share a scope in the same way;
+// - a scope with no worker registered yet: the first webview an origin ever has;
+// - a scope whose worker has the very script URL the new webview registers: what a host that kept one script URL per
+//   scope (the webview id sent in a message instead) would give every webview after the first.
 // `npm run build && node out/bench/webview-service-worker.bench.js [--rounds N]`
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -58,30 +63,36 @@ async function main(): Promise<void> {
   try {
     const page = await browser.newPage();
     await page.goto(`${origin}/workbench`);
-    // A webview: its host page in an iframe, as the workbench makes one; the one before it stays open.
-    const open = (path: string): Promise<Times> => page.evaluate((src) => new Promise<Times>((resolve) => {
+    // A webview: its host page in an iframe, as the workbench makes one; `alone`: every other one closed first.
+    const open = (path: string, alone = false): Promise<Times> => page.evaluate(([src, closeOthers]) => new Promise<Times>((resolve) => {
+      if (closeOthers) for (const other of document.querySelectorAll('iframe')) other.remove();
       const frame = document.createElement('iframe');
       addEventListener('message', function onTimes(e) {
         if (e.source !== frame.contentWindow) return;
         removeEventListener('message', onTimes);
         resolve(e.data as Times);
       });
-      frame.src = src;
+      frame.src = src as string;
       document.body.appendChild(frame);
-    }), path);
-    const shared: Times[] = [], own: Times[] = [];
-    // The first webview of each kind has no worker before it to replace: not counted.
+    }), [path, alone] as const);
+    const withOther: Times[] = [], closed: Times[] = [], fresh: Times[] = [], kept: Times[] = [];
+    // The shared scopes' first webviews have no worker before them to replace: not counted.
     await open(`/shared/index.html?id=first`);
+    await open(`/kept/index.html?id=kept`);
     for (let i = 0; i < rounds; i++) {
-      shared.push(await open(`/shared/index.html?id=${i}`));
-      own.push(await open(`/own-${i}/index.html?id=${i}`));
+      kept.push(await open(`/kept/index.html?id=kept`));
+      withOther.push(await open(`/shared/index.html?id=open-${i}`));
+      closed.push(await open(`/shared/index.html?id=closed-${i}`, true));
+      fresh.push(await open(`/fresh-${i}/index.html?id=fresh-${i}`));
     }
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
     const line = (label: string, ts: Times[]): string =>
       `${label}: worker ready ${median(ts.map((t) => t.ready)).toFixed(0)} ms, fake.html loaded under it ${median(ts.map((t) => t.loaded)).toFixed(0)} ms (${ts.map((t) => t.loaded.toFixed(0)).join(', ')}) after the host page started`;
     console.log(`code-server ${pre}: its webview service worker, ${rounds} new webviews each way, in alternation (medians)`);
-    console.log(line('shared scope (code-server: one origin for every webview)', shared));
-    console.log(line('own scope (desktop VS Code, vscode.dev: an origin per webview)', own));
+    console.log(line('a scope with another webview open', withOther));
+    console.log(line('a scope whose last webview was closed', closed));
+    console.log(line('a scope with no worker yet', fresh));
+    console.log(line('a scope whose worker has the same script URL', kept));
   } finally {
     await browser.close();
     server.close();

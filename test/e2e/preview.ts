@@ -638,9 +638,9 @@ async function panelOpens(page: Page): Promise<void> {
     return [performance.timeOrigin, at(nav?.workerStart), at(nav?.requestStart), at(nav?.responseStart), at(script?.responseEnd), (script?.decodedBodySize ?? 0) / 1024];
   });
   const fetched = `${workerAt > 0 ? `its service worker started at ${Math.round(workerAt - started)} ms, ` : 'no service worker, '}its request went out at ${requestAt > 0 ? Math.round(requestAt - started) : '?'} ms and`;
-  // code-server serves every webview from one origin, so each new one replaces the service worker of the one
-  // before, and Chromium holds the page's request until the replacement activates (about 1 s; see
-  // bench/webview-service-worker.bench.ts). Desktop VS Code gives each webview an origin of its own.
+  // Each new webview registers its own service-worker script URL, which replaces the worker already registered in
+  // its scope (code-server's one origin for every webview), and Chromium holds the page's request until the
+  // replacement activates, about 1 s later (bench/webview-service-worker.bench.ts).
   const activation = workerAt > 0 ? workerAt - docAt : 0;
   const ran = await frame.locator('#status', { hasText: /^Ran in/ }).waitFor({ timeout: 60_000 }).then(() => true, () => false);
   const doneAt = await frame.evaluate(() => Number(document.body.dataset['doneAt'] ?? 0));
