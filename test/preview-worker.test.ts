@@ -115,7 +115,7 @@ test('the worker draws every layer from the engine memory, and serves pages, cha
   const head = await model(RESNET.replace('num_classes=10)', 'num_classes=3)'), 'ResNet');
   const data = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.cos(i / 101));
   const request = (runId: number, graph: ModelGraph, pages: Record<string, number> = {}): RunRequest => ({
-    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], made: 'cos', data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet', unbuilt: null,
+    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], made: 'cos-101', data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet', unbuilt: null,
     weights: { kind: 'seed', seed: 2 }, scale: 'layer', maxChannels: 32, pages, depths: {}, draw: nodeKeys(graph),
   });
   const first = await send(request(1, analysed.graph));
@@ -186,7 +186,7 @@ test('the worker draws only the layers the panel shows; a later page request dra
   const stem = await model(RESNET.replace('kernel_size=7, stride=2, padding=3', 'kernel_size=7, stride=2, padding=2'), 'ResNet');
   const data = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.sin(i / 89));
   const request = (runId: number, graph: ModelGraph, draw: string[], pages: Record<string, number> = {}): RunRequest => ({
-    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], made: 'cos', data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet-shown', unbuilt: null,
+    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], made: 'sin-89', data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet-shown', unbuilt: null,
     weights: { kind: 'seed', seed: 3 }, scale: 'layer', maxChannels: 32, pages, depths: {}, draw,
   });
   const exactly = (graph: ModelGraph): ((key: string, first?: number) => { stats: unknown; rgba: number[] }) => {
@@ -256,7 +256,7 @@ test('the boxes on screen are sent as their layers run, before the run ends; a r
   const stem = await model(RESNET.replace('kernel_size=7, stride=2, padding=3', 'kernel_size=7, stride=2, padding=2'), 'ResNet');
   const data = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.cos(i / 71));
   const request = (runId: number, graph: ModelGraph, draw: string[]): RunRequest => ({
-    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], made: 'cos', data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet-progressive', unbuilt: null,
+    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], made: 'cos-71', data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet-progressive', unbuilt: null,
     weights: { kind: 'seed', seed: 5 }, scale: 'layer', maxChannels: 32, pages: {}, depths: {}, draw,
   });
   const send = await worker();
@@ -297,7 +297,7 @@ test('a picture the webview gives back is drawn into again, cleared first: the n
   const stem = await model(RESNET.replace('kernel_size=7, stride=2, padding=3', 'kernel_size=7, stride=2, padding=2'), 'ResNet');
   const data = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.sin(i / 53));
   const request = (runId: number, graph: ModelGraph): RunRequest => ({
-    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], made: 'cos', data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet-recycled', unbuilt: null,
+    type: 'run', runId, graph, input: { shape: [1, 3, 224, 224], made: 'sin-53', data: data.slice() }, analysedInput: analysed.input[0] ?? [], inputKey: 'resnet-recycled', unbuilt: null,
     weights: { kind: 'seed', seed: 6 }, scale: 'layer', maxChannels: 32, pages: {}, depths: {}, draw: ['conv1'],
   });
   const first = (await send(request(31, analysed.graph))).find((m): m is Layer => m.type === 'layer' && m.key === 'conv1');

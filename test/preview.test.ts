@@ -497,4 +497,3 @@ test('after a reveal, the panel turning active within the guard gives the editor
   fire();
   assert.equal(refocused, 1, 'a later activation (the user clicking in the panel) is left alone');
 });
-

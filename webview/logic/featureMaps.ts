@@ -74,7 +74,6 @@ function drawPlane(
   }
 }
 
-
 /**
  * The grid of up to `maxChannels` channel heatmaps of one output (first sample) from channel `first` on,
  * transparent between tiles. Per-layer colours span all channels (and all depths of a volume), so every page and
